@@ -1,0 +1,122 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient } from 'mongodb';
+import { MongoInstance } from 'mongodb-memory-server-core';
+import { MongoInstanceEvents } from 'mongodb-memory-server-core/lib/util/MongoInstance.js';
+import { getFreePort } from 'mongodb-memory-server-core/lib/util/getport/index.js';
+import { ServerError, throwIfAborted } from '../errors.js';
+import type { Reporter } from '../progress.js';
+import type { HostInfo } from '../system.js';
+import { resolveMongod, type ResolvedMongod } from './binary.js';
+
+export interface EmbeddedServer {
+  readonly uri: string;
+  readonly mongod: ResolvedMongod;
+  /** Set when mongod exited while we were using it. */
+  readonly died: { code: number | null; signal: string | null } | undefined;
+  /** Stops mongod (cleanly when it can) and removes every file it wrote. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  host: HostInfo;
+  reporter: Reporter;
+  signal?: AbortSignal;
+  /** Called as soon as there is something to clean up, before start completes: lets Ctrl-C during start clean up too. */
+  onCleanup?: (stop: () => Promise<void>) => void;
+}
+
+/**
+ * Starts a throw-away mongod through mongodb-memory-server on a free loopback port, with
+ * its data in a fresh temporary folder. Use `stop()` in a `finally`.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const { host, reporter, signal } = options;
+  const mongod = await resolveMongod(host, reporter, signal);
+  reporter.notice(mongod.notice);
+  throwIfAborted(signal);
+
+  // One folder holds the data files and is mongod's working directory (Wine writes crash dumps there).
+  const scratch = await mkdtemp(join(host.tmpdir, 'indexgate-mongod-'));
+  const dbPath = join(scratch, 'db');
+  await mkdir(dbPath);
+  const port = await getFreePort();
+  const instance = new MongoInstance({
+    instance: { port, ip: '127.0.0.1', dbPath, launchTimeout: 180_000, args: [] },
+    binary: { systemBinary: mongod.path, version: mongod.version, checkMD5: false },
+    // Detached: a Ctrl-C in the terminal reaches us, not mongod; we stop it in order.
+    // Wine's own temporary files go to TMPDIR: keep them in the folder we remove.
+    spawn: { cwd: scratch, detached: true, env: { ...host.env, TMPDIR: scratch } },
+  });
+  const uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
+
+  let ready = false;
+  let stopping: Promise<void> | undefined;
+  let died: EmbeddedServer['died'];
+  instance.on(MongoInstanceEvents.instanceClosed, (code: number | null, sig: string | null) => {
+    if (!stopping && ready) died = { code, signal: sig };
+  });
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const process = instance.mongodProcess;
+      if (process?.exitCode === null && process.signalCode === null) {
+        if (ready && !died) await shutdownCommand(uri);
+        await waitForExit(process, ready ? 10_000 : 0);
+      }
+      await instance.stop().catch(() => undefined);
+      await rm(scratch, { recursive: true, force: true, maxRetries: 3, retryDelay: 200 });
+    })();
+    return stopping;
+  };
+  options.onCleanup?.(stop);
+
+  try {
+    await instance.start();
+    ready = true;
+  } catch (error) {
+    await stop();
+    throwIfAborted(signal);
+    throw new ServerError('start', startFailure(error, mongod), { cause: error });
+  }
+
+  return {
+    uri,
+    mongod,
+    get died() {
+      return died;
+    },
+    stop,
+  };
+}
+
+/** `{shutdown: 1}` is the clean way out (under Wine, signals kill mongod uncleanly). */
+async function shutdownCommand(uri: string): Promise<void> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000 });
+  try {
+    await client.db('admin').command({ shutdown: 1, force: true });
+  } catch {
+    // The server closes our connection as it exits: expected.
+  } finally {
+    await client.close(true).catch(() => undefined);
+  }
+}
+
+async function waitForExit(child: NonNullable<MongoInstance['mongodProcess']>, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+    await sleep(50);
+  }
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    const killDeadline = Date.now() + 5000;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < killDeadline) await sleep(50);
+  }
+}
+
+function startFailure(error: unknown, mongod: ResolvedMongod): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split('\n').find((l) => l.trim().length > 0) ?? 'unknown error';
+  return `${firstLine} (binary: ${mongod.path}, from ${mongod.source})`;
+}

@@ -1,0 +1,85 @@
+import type { Db } from 'mongodb';
+import { SafetyRefusal } from '../errors.js';
+import type { Target } from './target.js';
+
+/** The collection indexgate leaves in every database it seeds: its proof of ownership. */
+export const markerCollection = '_indexgate';
+export const markerId = 'dataset';
+
+export interface DatasetMarker {
+  _id: typeof markerId;
+  tool: 'indexgate';
+  toolVersion: string;
+  scale: string;
+  seed: number;
+  baseline: string;
+  fingerprint: string;
+  counts: Record<string, number>;
+  seededAt: Date;
+}
+
+export type WriteOwnership =
+  | { kind: 'embedded' }
+  | { kind: 'empty' }
+  | { kind: 'seeded'; marker: DatasetMarker }
+  | { kind: 'explicitly-allowed' };
+
+export interface WriteGuardOptions {
+  /** The command, for the refusal message ("seed", "bench", "indexes apply"). */
+  command: string;
+  /** --allow-remote-writes: a non-loopback target may be written to. */
+  allowRemoteWrites: boolean;
+  /** --allow-writes-to <db>: this exact database may be written to although indexgate did not seed it. */
+  allowWritesTo?: string | undefined;
+}
+
+/**
+ * Decides, before anything is written, whether a command may write to the target:
+ * the embedded server always; a --uri database only if it is on this machine (or
+ * --allow-remote-writes) and is empty or was seeded by indexgate (or the user named it
+ * with --allow-writes-to). Throws SafetyRefusal otherwise. Reads only.
+ */
+export async function assertWritable(target: Target, options: WriteGuardOptions): Promise<WriteOwnership> {
+  if (target.kind === 'embedded') return { kind: 'embedded' };
+  if (!target.loopback && !options.allowRemoteWrites) {
+    throw new SafetyRefusal(
+      target.dbName,
+      `${target.display} is not on this machine; "${options.command}" writes, so pass --allow-remote-writes if you really mean it`,
+    );
+  }
+  const marker = await readMarker(target.db);
+  if (marker) return { kind: 'seeded', marker };
+  const names = await userCollections(target.db);
+  if (names.length === 0) return { kind: 'empty' };
+  if (options.allowWritesTo !== undefined) {
+    if (options.allowWritesTo === target.dbName) return { kind: 'explicitly-allowed' };
+    throw new SafetyRefusal(target.dbName, `--allow-writes-to names "${options.allowWritesTo}", not this database`);
+  }
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} in all)` : '');
+  throw new SafetyRefusal(
+    target.dbName,
+    `it holds collections indexgate did not create (${shown}); use an empty database or one indexgate seeded`,
+  );
+}
+
+export async function readMarker(db: Db): Promise<DatasetMarker | undefined> {
+  const doc = await db.collection<DatasetMarker>(markerCollection).findOne({ _id: markerId });
+  return doc && doc.tool === 'indexgate' ? doc : undefined;
+}
+
+export async function writeMarker(db: Db, marker: Omit<DatasetMarker, '_id' | 'tool'>): Promise<void> {
+  await db.collection<DatasetMarker>(markerCollection).replaceOne(
+    { _id: markerId },
+    { tool: 'indexgate', ...marker },
+    { upsert: true },
+  );
+}
+
+/** Collection names other than system collections. */
+export async function userCollections(db: Db): Promise<string[]> {
+  const list = await db.listCollections({}, { nameOnly: true, authorizedCollections: true }).toArray();
+  return list
+    .map((c) => c.name)
+    .filter((n) => !n.startsWith('system.'))
+    .sort();
+}

@@ -1,0 +1,130 @@
+import { type Db, MongoClient, MongoError, MongoServerError, MongoServerSelectionError, type ReadPreferenceMode } from 'mongodb';
+import type { Cleanup } from '../cleanup.js';
+import { ConnectionError, ServerError, throwIfAborted } from '../errors.js';
+import type { Reporter } from '../progress.js';
+import type { HostInfo } from '../system.js';
+import { type EmbeddedServer, startEmbedded } from './embedded.js';
+import { describeEnvironment, describeServer, type Environment } from './environment.js';
+import { parseTargetUri, redactText, type TargetUri, validateDatabaseName } from './uri.js';
+
+export const defaultDatabase = 'indexgate';
+export const defaultTimeoutMs = 5_000;
+export const readPreferences = ['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'] as const;
+
+export interface TargetOptions {
+  /** A MongoDB URI; without it an embedded, throw-away mongod is started. */
+  uri?: string | undefined;
+  /** Database name; default: the URI's database, else "indexgate". */
+  db?: string | undefined;
+  /** Connection and server-selection timeout. */
+  timeoutMs?: number | undefined;
+  readPreference?: ReadPreferenceMode | undefined;
+  host: HostInfo;
+  reporter: Reporter;
+  cleanup: Cleanup;
+  signal?: AbortSignal | undefined;
+}
+
+/** An open connection to the database a command works on. */
+export interface Target {
+  readonly kind: 'embedded' | 'uri';
+  readonly client: MongoClient;
+  readonly db: Db;
+  readonly dbName: string;
+  /** Safe to print: credentials replaced. */
+  readonly display: string;
+  /** True for the embedded server and for URIs whose hosts are all this machine. */
+  readonly loopback: boolean;
+  readonly environment: Environment;
+  readonly embedded: EmbeddedServer | undefined;
+  /** Removes credentials from text before it is printed or stored. */
+  redact(text: string): string;
+  /** Translates a driver error into the clear one-line error the user sees. */
+  explainError(error: unknown): unknown;
+  close(): Promise<void>;
+}
+
+/** Parses and validates target options without connecting (usage errors come first). */
+export function planTarget(options: Pick<TargetOptions, 'uri' | 'db'>): { uri: TargetUri | undefined; dbName: string } {
+  const uri = options.uri === undefined ? undefined : parseTargetUri(options.uri);
+  const dbName = validateDatabaseName(options.db ?? uri?.pathDatabase ?? defaultDatabase);
+  return { uri, dbName };
+}
+
+export async function openTarget(options: TargetOptions): Promise<Target> {
+  const { uri, dbName } = planTarget(options);
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  let embedded: EmbeddedServer | undefined;
+  if (!uri) {
+    embedded = await startEmbedded({
+      host: options.host,
+      reporter: options.reporter,
+      signal: options.signal,
+      onCleanup: (stop) => options.cleanup.add(stop),
+    });
+  }
+  throwIfAborted(options.signal);
+  const connectionString = uri?.raw ?? embedded?.uri ?? '';
+  const display = uri?.redacted ?? 'embedded';
+  const secrets = uri?.secrets ?? [];
+  const redact = (text: string) => redactText(text, secrets);
+  const client = new MongoClient(connectionString, {
+    appName: 'indexgate',
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    ...(options.readPreference ? { readPreference: options.readPreference } : {}),
+  });
+  options.cleanup.add(() => client.close(true));
+
+  const explainError = (error: unknown): unknown => {
+    if (embedded?.died) {
+      const { code, signal } = embedded.died;
+      return new ServerError('run', `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}; the embedded mongod's data is lost`);
+    }
+    return translateDriverError(error, display, timeoutMs, redact);
+  };
+
+  let environment: Environment;
+  try {
+    await client.connect();
+    const db = client.db(dbName);
+    environment = describeEnvironment(await describeServer(db), display, embedded?.mongod);
+  } catch (error) {
+    throw explainError(error);
+  }
+
+  return {
+    kind: uri ? 'uri' : 'embedded',
+    client,
+    db: client.db(dbName),
+    dbName,
+    display,
+    loopback: uri ? uri.loopback : true,
+    environment,
+    embedded,
+    redact,
+    explainError,
+    close: async () => {
+      await client.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Driver errors the user can act on become ConnectionError; others pass through. */
+export function translateDriverError(error: unknown, display: string, timeoutMs: number, redact: (s: string) => string): unknown {
+  if (error instanceof MongoServerSelectionError) {
+    const reason = redact(error.reason?.error?.message ?? error.message).split('\n')[0];
+    return new ConnectionError(display, `no server answered within ${timeoutMs / 1000} s (${reason}); check the host, port and network, or raise --timeout-ms`, { cause: error });
+  }
+  if (error instanceof MongoServerError && (error.code === 18 || error.codeName === 'AuthenticationFailed')) {
+    return new ConnectionError(display, 'authentication failed: check the user name, password and authSource in the URI', { cause: error });
+  }
+  if (error instanceof MongoServerError && (error.code === 13 || error.codeName === 'Unauthorized')) {
+    return new ConnectionError(display, `not authorized: ${redact(error.message)}`, { cause: error });
+  }
+  if (error instanceof MongoError && error.name === 'MongoParseError') {
+    return new ConnectionError(display, redact(error.message), { cause: error });
+  }
+  return error;
+}

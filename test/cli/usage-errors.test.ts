@@ -1,0 +1,76 @@
+import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+/** Every refusal is one line on stderr, exit code 2, and nothing on stdout. */
+function expectOneLineRefusal(run: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('indexgate: mongod') && !l.includes('Did you mean'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('bad input on the command line', () => {
+  it('an unknown command', async () => {
+    expectOneLineRefusal(await runCli(['benchmark']), /unknown command 'benchmark'/);
+  });
+
+  it('an unknown option', async () => {
+    expectOneLineRefusal(await runCli(['bench', '--scales', 'tiny']), /unknown option '--scales'/);
+  });
+
+  it('a malformed --uri', async () => {
+    expectOneLineRefusal(await runCli(['explain', '--uri', 'postgres://localhost/db']), /--uri is not a valid MongoDB connection string/);
+  });
+
+  it('an unreachable --uri answers within 10 s', async () => {
+    // Port 9 (discard) on loopback: nothing listens there.
+    const run = await runCli(['explain', '--uri', 'mongodb://127.0.0.1:9/app']);
+    expectOneLineRefusal(run, /cannot use mongodb:\/\/127\.0\.0\.1:9\/app: no server answered within 5 s/);
+    expect(run.ms).toBeLessThan(10_000);
+  });
+
+  it('an unresolvable host answers within 10 s and never shows the password', async () => {
+    const run = await runCli(['explain', '--uri', 'mongodb://admin:Pa55word!@no-such-host.invalid:27017/app']);
+    expectOneLineRefusal(run, /no server answered/);
+    expect(run.ms).toBeLessThan(10_000);
+    expect(run.stderr).not.toContain('Pa55word');
+  });
+
+  it('a mongod that fails to start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'indexgate-broken-'));
+    const fake = join(dir, 'mongod');
+    // Answers --version like mongod, then dies at start as a broken binary would.
+    await writeFile(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "db version v7.0.15"; exit 0; fi\necho "boom: missing libcrypto" >&2\nexit 14\n');
+    await chmod(fake, 0o755);
+    const scratch = await mkdtemp(join(tmpdir(), 'indexgate-tmp-'));
+    const run = await runCli(['bench', '--scale', 'tiny'], { env: { MONGOMS_SYSTEM_BINARY: fake, TMPDIR: scratch } });
+    expectOneLineRefusal(run, /mongod failed to start: .*from MONGOMS_SYSTEM_BINARY/);
+    expect(await readdir(scratch)).toEqual([]);
+  });
+});
+
+describe('help', () => {
+  it('lists every command of the contract', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['bench', 'seed', 'indexes', 'explain', 'verify', 'report']) expect(run.stdout).toContain(command);
+  });
+
+  it.each([
+    [['bench'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--thresholds', '--out', '--json', '--pattern', '--budget-seconds', '--history']],
+    [['seed'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--drop', '--json']],
+    [['explain'], ['--uri', '--db', '--pattern', '--json']],
+    [['verify'], ['--uri', '--db', '--thresholds', '--expect-counts', '--out', '--json', '--pattern']],
+    [['indexes', 'apply'], ['--uri', '--db', '--json']],
+    [['indexes', 'verify'], ['--uri', '--db', '--json']],
+    [['report'], ['--format', '--out', 'result.json']],
+  ])('%j --help describes %j', async (command, options) => {
+    const run = await runCli([...command, '--help']);
+    expect(run.code).toBe(0);
+    for (const option of options) expect(run.stdout).toContain(option);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { CommanderError } from 'commander';
+import { createProgram, type Invocation } from '../../src/cli.js';
+
+/** Parses argv with a dispatch that only records what it was given. */
+async function parse(argv: string[]): Promise<{ invocation?: Invocation; error?: CommanderError; err: string }> {
+  let invocation: Invocation | undefined;
+  let err = '';
+  const { program } = createProgram(
+    async (i) => {
+      invocation = i;
+      return { exitCode: 0 };
+    },
+    { out: () => {}, err: (s) => (err += s) },
+  );
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { invocation, err };
+  } catch (error) {
+    if (error instanceof CommanderError) return { error, err };
+    throw error;
+  }
+}
+
+describe('argument parsing', () => {
+  it.each([
+    [['bench'], 'bench', { scale: 'medium', seed: 20260126, baseline: 'bare', timeoutMs: 5000 }],
+    [['bench', '--scale', 'tiny', '--seed', '7', '--baseline', 'prisma'], 'bench', { scale: 'tiny', seed: 7, baseline: 'prisma' }],
+    [['bench', '--pattern', 'memberships', '--pattern', 'lastMessage,readCursors'], 'bench', { pattern: ['memberships', 'lastMessage', 'readCursors'] }],
+    [['bench', '--budget-seconds', '90', '--json'], 'bench', { budgetSeconds: 90, json: true }],
+    [['seed'], 'seed', { scale: 'small', seed: 20260126 }],
+    [['seed', '--uri', 'mongodb://localhost/x', '--drop'], 'seed', { uri: 'mongodb://localhost/x', drop: true }],
+    [['indexes', 'list', '--json'], 'indexes list', { json: true, set: 'six' }],
+    [['indexes', 'apply', '--only', 'idx_cursor_user_conv'], 'indexes apply', { only: ['idx_cursor_user_conv'] }],
+    [['verify', '--uri', 'mongodb://h/db', '--expect-counts', 'c.json'], 'verify', { expectCounts: 'c.json' }],
+    [['report', 'r.json', '--format', 'junit'], 'report', { format: 'junit' }],
+  ])('%j → %s', async (argv, command, expected) => {
+    const { invocation, error } = await parse(argv);
+    expect(error).toBeUndefined();
+    expect(invocation?.command).toBe(command);
+    expect(invocation?.options).toMatchObject(expected);
+  });
+
+  it('passes the report command its file argument', async () => {
+    const { invocation } = await parse(['report', 'out/result.json']);
+    expect(invocation?.args).toEqual(['out/result.json']);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['bench', '--scale', 'huge'], /argument 'huge' is invalid.*tiny, small, medium, large/],
+    [['bench', '--seed', '-1'], /--seed must be a non-negative integer/],
+    [['bench', '--seed', '1.5'], /--seed must be a non-negative integer/],
+    [['bench', '--baseline', 'mongoose'], /Allowed choices are bare, prisma/],
+    [['bench', '--budget-seconds', '0'], /--budget-seconds must be a number greater than 0/],
+    [['bench', '--frob'], /unknown option '--frob'/],
+    [['report'], /missing required argument/],
+    [['report', 'r.json', '--format', 'pdf'], /Allowed choices are md, html, junit/],
+  ])('%j is refused with one line', async (argv, message) => {
+    const { error, err } = await parse(argv);
+    expect(error).toBeInstanceOf(CommanderError);
+    expect(err).toMatch(message);
+    expect(err.trim().split('\n')[0]).toMatch(/^error: /);
+  });
+});
