@@ -1,19 +1,34 @@
+import type { ScaleName } from '../seed/profiles.js';
 import type { CommandOutput, Invocation } from './cli.js';
 import type { CommandContext } from './commands/context.js';
+import { seedCommand } from './commands/seed.js';
 import { NotImplementedError } from './errors.js';
-import { openTarget } from './mongo/target.js';
+import type { Baseline } from './options.js';
+import { renderProfiles, renderSeedSummary } from './report/tables.js';
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /** Runs one parsed invocation and says what to print and which exit code it earned. */
 export async function dispatch(invocation: Invocation, context: CommandContext): Promise<CommandOutput> {
   const o = invocation.options;
+  const str = (name: string) => o[name] as string | undefined;
   switch (invocation.command) {
-    case 'bench': {
-      const target = await openTarget({ uri: o.uri as string | undefined, db: o.db as string | undefined, ...context });
-      try {
-        return { stdout: JSON.stringify(target.environment, null, 2), exitCode: 0 };
-      } finally {
-        await target.close();
-      }
+    case 'seed': {
+      if (o.profiles) return { stdout: renderProfiles(o.seed as number), exitCode: 0 };
+      const outcome = await seedCommand(
+        {
+          uri: str('uri'),
+          db: str('db'),
+          scale: o.scale as ScaleName,
+          seed: o.seed as number,
+          baseline: o.baseline as Baseline,
+          drop: o.drop === true,
+          allowRemoteWrites: o.allowRemoteWrites === true,
+          timeoutMs: o.timeoutMs as number,
+        },
+        context,
+      );
+      return { stdout: o.json ? json(outcome) : renderSeedSummary(outcome), exitCode: 0 };
     }
     default:
       throw new NotImplementedError(invocation.command);

@@ -15,6 +15,8 @@ export interface DatasetMarker {
   baseline: string;
   fingerprint: string;
   counts: Record<string, number>;
+  /** False while seeding: an interrupted seed leaves an incomplete, still recognisable dataset. */
+  complete: boolean;
   seededAt: Date;
 }
 
@@ -82,4 +84,27 @@ export async function userCollections(db: Db): Promise<string[]> {
     .map((c) => c.name)
     .filter((n) => !n.startsWith('system.'))
     .sort();
+}
+
+/**
+ * Makes the target database ready to be seeded: it must be writable (see assertWritable);
+ * a database indexgate seeded before is replaced only with `drop` (--drop). Returns
+ * whether a previous dataset was dropped.
+ */
+export async function claimForSeeding(target: Target, options: WriteGuardOptions & { drop: boolean }): Promise<{ replaced: DatasetMarker | undefined }> {
+  const ownership = await assertWritable(target, options);
+  if (ownership.kind === 'explicitly-allowed') {
+    throw new SafetyRefusal(target.dbName, `"${options.command}" only seeds an empty database or one indexgate seeded`);
+  }
+  if (ownership.kind !== 'seeded') return { replaced: undefined };
+  const { marker } = ownership;
+  if (!options.drop) {
+    const when = marker.seededAt instanceof Date ? marker.seededAt.toISOString().slice(0, 16).replace('T', ' ') : 'earlier';
+    throw new SafetyRefusal(
+      target.dbName,
+      `it already holds an indexgate dataset (scale ${marker.scale}, seed ${marker.seed}, seeded ${when}${marker.complete === false ? ', incomplete' : ''}); pass --drop to replace it`,
+    );
+  }
+  await target.db.dropDatabase();
+  return { replaced: marker };
 }

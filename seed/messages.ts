@@ -1,0 +1,107 @@
+import type { Document, ObjectId } from 'mongodb';
+import { collectionCodes, objectIdAt } from '../src/seed/ids.js';
+import { Rng, streams } from '../src/seed/random.js';
+import { dataShape } from './profiles.js';
+import { type Language, languages, messageText, pickLanguage, type TextPool } from './text.js';
+
+export const messageTypes = { text: 0.88, image: 0.06, file: 0.03, audio: 0.02, system: 0.01 } as const;
+export const messageSources = { user: 0.96, agent: 0.02, system: 0.01, ads: 0.01 } as const;
+
+/** One message's place in its conversation's history. */
+export interface TimelinePoint {
+  /** 0-based position among all messages of the conversation, oldest first. */
+  readonly position: number;
+  /** Milliseconds since 1970, strictly increasing along the timeline. */
+  readonly at: number;
+  readonly deleted: boolean;
+}
+
+/**
+ * The conversation's message times, oldest first: the order statistics of `count`
+ * uniform draws over [start, end], produced one at a time (no array of `count` dates),
+ * made strictly increasing so that "after the cursor" is never ambiguous.
+ */
+export function* timeline(seed: number, conversation: number, count: number, start: number, end: number): Generator<TimelinePoint> {
+  const rng = Rng.for(seed, streams.timeline, conversation);
+  const span = Math.max(0, end - start);
+  let u = 0;
+  let previous = -Infinity;
+  for (let k = 0; k < count; k++) {
+    // Next order statistic of the remaining (count - k) uniforms on [u, 1].
+    u += (1 - u) * (1 - (1 - rng.next()) ** (1 / (count - k)));
+    const at = Math.max(Math.floor(start + u * span), previous + 1);
+    previous = at;
+    yield { position: k, at, deleted: rng.chance(dataShape.softDeletedMessageRate) };
+  }
+}
+
+export interface TimelineSummary {
+  readonly nonDeleted: number;
+  /** createdAt of the newest non-deleted message; undefined when there is none. */
+  readonly lastNonDeletedAt: number | undefined;
+}
+
+/** A cheap first walk of the timeline: what the conversation and the read cursors need. */
+export function summarizeTimeline(seed: number, conversation: number, count: number, start: number, end: number): TimelineSummary {
+  let nonDeleted = 0;
+  let lastNonDeletedAt: number | undefined;
+  for (const point of timeline(seed, conversation, count, start, end)) {
+    if (!point.deleted) {
+      nonDeleted++;
+      lastNonDeletedAt = point.at;
+    }
+  }
+  return { nonDeleted, lastNonDeletedAt };
+}
+
+export interface MessageContext {
+  readonly conversationId: ObjectId;
+  readonly senders: readonly ObjectId[];
+  readonly memberCount: number;
+  readonly text: TextPool;
+  readonly rng: Rng;
+  /** The last few message ids of this conversation: what a reply can point to. */
+  readonly recent: ObjectId[];
+}
+
+export function messageDocument(point: TimelinePoint, sequence: number, ctx: MessageContext): Document {
+  const { rng, text } = ctx;
+  const id = objectIdAt(point.at, collectionCodes.Message, sequence, rng.u32());
+  const messageType = rng.weighted(messageTypes);
+  const messageSource = messageType === 'system' ? 'system' : rng.weighted(messageSources);
+  const language: Language = pickLanguage(rng);
+  const doc: Document = {
+    _id: id,
+    conversationId: ctx.conversationId,
+    senderId: messageSource === 'system' ? null : rng.pick(ctx.senders),
+    content: messageType === 'text' || messageType === 'system' ? messageText(text, rng, language) : '',
+    originalLanguage: language,
+    messageType,
+    messageSource,
+  };
+  const edited = rng.chance(0.05);
+  doc.isEdited = edited;
+  if (edited) doc.editedAt = new Date(point.at + rng.range(1_000, 3_600_000));
+  doc.isDeleted = point.deleted;
+  if (point.deleted) doc.deletedAt = new Date(Math.min(dataShape.epoch, point.at + rng.range(1_000, 172_800_000)));
+  if (ctx.recent.length > 0 && rng.chance(0.08)) doc.replyToId = rng.pick(ctx.recent);
+  if (messageType !== 'text' && messageType !== 'system') {
+    doc.attachments = [{ kind: messageType, url: rng.pick(text.avatars), size: rng.range(10_000, 5_000_000) }];
+  }
+  doc.createdAt = new Date(point.at);
+  doc.updatedAt = new Date(edited ? (doc.editedAt as Date).getTime() : point.at);
+  doc.readCount = rng.int(Math.max(1, ctx.memberCount));
+  doc.reactionCount = rng.geometric(0.6);
+  if (doc.content !== '' && rng.chance(0.25)) {
+    const translations: Record<string, unknown> = {};
+    const targets = rng.range(1, 3);
+    for (let t = 0; t < targets; t++) {
+      const to = rng.pick(languages);
+      if (to !== language) translations[to] = { content: messageText(text, rng, to), model: 'basic', translatedAt: new Date(point.at + 2_000) };
+    }
+    if (Object.keys(translations).length > 0) doc.translations = translations;
+  }
+  ctx.recent.push(id);
+  if (ctx.recent.length > 20) ctx.recent.shift();
+  return doc;
+}

@@ -1,0 +1,53 @@
+import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
+import { claimForSeeding } from '../mongo/safety.js';
+import { openTarget, planTarget } from '../mongo/target.js';
+import type { Environment } from '../mongo/environment.js';
+import type { Baseline } from '../options.js';
+import { seedDatabase, type SeedResult } from '../seed/seed-database.js';
+import type { CommandContext } from './context.js';
+
+export interface SeedCommandOptions {
+  uri?: string | undefined;
+  db?: string | undefined;
+  scale: ScaleName;
+  seed: number;
+  baseline: Baseline;
+  drop: boolean;
+  allowRemoteWrites: boolean;
+  timeoutMs?: number | undefined;
+}
+
+export interface SeedOutcome {
+  readonly target: string;
+  readonly database: string;
+  readonly environment: Environment;
+  /** The fingerprint of the dataset that --drop replaced, if any. */
+  readonly replaced: string | undefined;
+  readonly result: SeedResult;
+}
+
+/** `indexgate seed`: seeds the six collections and User, deterministically, where it is allowed to. */
+export async function seedCommand(options: SeedCommandOptions, context: CommandContext): Promise<SeedOutcome> {
+  planTarget(options); // usage errors before anything starts
+  const target = await openTarget({ ...options, ...context });
+  try {
+    const { replaced } = await claimForSeeding(target, {
+      command: 'seed',
+      drop: options.drop,
+      allowRemoteWrites: options.allowRemoteWrites,
+    });
+    const result = await seedDatabase({
+      db: target.db,
+      profile: scaleProfiles[options.scale],
+      seed: options.seed,
+      baseline: options.baseline,
+      reporter: context.reporter,
+      signal: context.signal,
+    });
+    return { target: target.display, database: target.dbName, environment: target.environment, replaced: replaced?.fingerprint, result };
+  } catch (error) {
+    throw target.explainError(error);
+  } finally {
+    await target.close();
+  }
+}

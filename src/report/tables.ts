@@ -1,0 +1,69 @@
+import Table from 'cli-table3';
+import { conversationTypes, type ScaleProfile, scaleProfiles } from '../../seed/profiles.js';
+import { planDataset } from '../../seed/dataset.js';
+
+/** Plain tables for the terminal (no colours: they end up in CI logs and files). */
+export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<'left' | 'right'>): string {
+  const t = new Table({ head, style: { head: [], border: [], compact: true }, ...(align ? { colAligns: align } : {}) });
+  for (const row of rows) t.push(row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
+  return t.toString();
+}
+
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 10) return `${ms.toFixed(0)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/** What each scale holds: the counts its plan yields (exact for users, conversations, messages). */
+export function renderProfiles(seed: number): string {
+  const rows = Object.values(scaleProfiles).map((p: ScaleProfile) => {
+    const counts = p.name === 'large' ? undefined : planDataset(p, seed).estimatedCounts;
+    return [
+      p.name,
+      p.users,
+      conversationTypes.map((t) => `${t} ${formatNumber(p.conversations[t])}`).join(', '),
+      counts?.Message ?? `≈${formatNumber(p.messages)}`,
+      counts ? `≈${formatNumber(counts.ConversationMember)}` : '≈3,000,000',
+      `${p.powerUsers.count} × ${formatNumber(p.powerUsers.memberships[0])}–${formatNumber(p.powerUsers.memberships[1])}`,
+      p.purpose,
+    ];
+  });
+  return table(['scale', 'users', 'conversations', 'messages', 'memberships', 'power users (memberships)', 'for'], rows);
+}
+
+export interface SeedSummaryInput {
+  target: string;
+  database: string;
+  result: {
+    scale: string;
+    seed: number;
+    baseline: string;
+    fingerprint: string;
+    counts: Readonly<Record<string, number>>;
+    docs: number;
+    loadMs: number;
+    docsPerSecond: number;
+    baselineIndexes: ReadonlyArray<{ name: string; collection: string }>;
+    indexMs: number;
+  };
+}
+
+export function renderSeedSummary(outcome: SeedSummaryInput): string {
+  const r = outcome.result;
+  const lines = [
+    `Seeded ${outcome.database} on ${outcome.target}: scale ${r.scale}, seed ${r.seed}, baseline ${r.baseline}`,
+    `fingerprint ${r.fingerprint}`,
+    table(['collection', 'documents'], Object.entries(r.counts).map(([c, n]) => [c, n]), ['left', 'right']),
+    `${formatNumber(r.docs)} documents in ${formatMs(r.loadMs)} (${formatNumber(Math.round(r.docsPerSecond))} docs/s)` +
+      (r.baselineIndexes.length > 0 ? `; ${r.baselineIndexes.length} Prisma indexes in ${formatMs(r.indexMs)}` : '; no secondary index (baseline bare)'),
+  ];
+  return lines.join('\n');
+}
