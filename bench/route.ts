@@ -39,8 +39,8 @@ export function pattern(id: PatternId): QueryPattern {
   return found;
 }
 
-export async function callRoute(run: RunPattern, request: RouteRequest, now: () => number = () => performance.now()): Promise<RouteCall> {
-  let ctx: PatternContext = {
+function initialContext(request: RouteRequest): PatternContext {
+  return {
     userId: request.userId,
     membershipIds: [],
     pageIds: [],
@@ -50,15 +50,37 @@ export async function callRoute(run: RunPattern, request: RouteRequest, now: () 
     limit: Math.min(request.limit ?? defaultPageSize, 50),
     offset: request.offset ?? 0,
   };
+}
+
+const withMemberships = (ctx: PatternContext, docs: Document[]): PatternContext => ({ ...ctx, membershipIds: docs.map((m) => m.conversationId as ObjectId) });
+const withPage = (ctx: PatternContext, docs: Document[]): PatternContext => ({ ...ctx, pageIds: docs.map((c) => c._id as ObjectId) });
+
+function withMembers(ctx: PatternContext, groups: Document[]): PatternContext {
+  const users = new Map<string, ObjectId>();
+  for (const group of groups) for (const m of (group.members as Array<{ userId: ObjectId }>) ?? []) users.set(m.userId.toHexString(), m.userId);
+  return { ...ctx, memberUserIds: [...users.values()] };
+}
+
+const pagePattern = (request: RouteRequest) => pattern(request.type ? 'conversationsPageByType' : 'conversationsPage');
+
+/** The ids the route works on for a user, without the route's other reads (cheap in every state). */
+export async function routeContext(run: RunPattern, request: RouteRequest): Promise<{ context: PatternContext; pageSize: number }> {
+  let ctx = initialContext(request);
+  ctx = withMemberships(ctx, await run(pattern('memberships'), ctx));
+  const page = await run(pagePattern(request), ctx);
+  ctx = withPage(ctx, page);
+  ctx = withMembers(ctx, await run(pattern('pageMembers'), ctx));
+  return { context: ctx, pageSize: page.length };
+}
+
+export async function callRoute(run: RunPattern, request: RouteRequest, now: () => number = () => performance.now()): Promise<RouteCall> {
+  let ctx = initialContext(request);
   const started = now();
-  const memberships = await run(pattern('memberships'), ctx);
-  ctx = { ...ctx, membershipIds: memberships.map((m) => m.conversationId as ObjectId) };
-  const page = await run(pattern(request.type ? 'conversationsPageByType' : 'conversationsPage'), ctx);
-  ctx = { ...ctx, pageIds: page.map((c) => c._id as ObjectId) };
+  ctx = withMemberships(ctx, await run(pattern('memberships'), ctx));
+  const page = await run(pagePattern(request), ctx);
+  ctx = withPage(ctx, page);
   const [, members] = await Promise.all([run(pattern('lastMessage'), ctx), run(pattern('pageMembers'), ctx), run(pattern('preferences'), ctx)]);
-  const memberUserIds = new Map<string, ObjectId>();
-  for (const group of members) for (const m of (group.members as Array<{ userId: ObjectId }>) ?? []) memberUserIds.set(m.userId.toHexString(), m.userId);
-  ctx = { ...ctx, memberUserIds: [...memberUserIds.values()] };
+  ctx = withMembers(ctx, members);
   const phase1Done = now();
   await Promise.all([
     run(pattern('memberUsers'), ctx),

@@ -1,0 +1,194 @@
+import { patterns as allPatterns, type QueryPattern } from '../../bench/patterns.js';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
+import { seededCollections } from '../../seed/dataset.js';
+import { throwIfAborted, UsageError } from '../errors.js';
+import { evaluateGate } from '../gate/evaluate.js';
+import { loadThresholds } from '../gate/thresholds.js';
+import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
+import { setCreatedIndexesHidden } from '../indexes/hide.js';
+import { inspectIndexes } from '../indexes/inspect.js';
+import { claimForSeeding } from '../mongo/safety.js';
+import { openTarget, planTarget } from '../mongo/target.js';
+import { newRunId, writeRunOutputs } from '../report/write.js';
+import type { Baseline } from '../options.js';
+import { resultSchemaVersion, type RunResult } from '../result.js';
+import { sampleUsers } from '../route/user-classes.js';
+import { patternResults, routeResults } from '../run/assemble.js';
+import { discoverContexts } from '../run/contexts.js';
+import { explainAll } from '../run/explain.js';
+import { runNotes } from '../run/notes.js';
+import { estimateCosts, timeRounds } from '../run/timing.js';
+import { seedDatabase } from '../seed/seed-database.js';
+import { toolCommit, toolVersion } from '../version.js';
+import type { CommandContext } from './context.js';
+
+export interface BenchCommandOptions {
+  uri?: string | undefined;
+  db?: string | undefined;
+  scale: ScaleName;
+  seed: number;
+  baseline: Baseline;
+  thresholds?: string | undefined;
+  out?: string | undefined;
+  patterns?: readonly string[] | undefined;
+  budgetSeconds?: number | undefined;
+  skipIndexes?: readonly string[] | undefined;
+  allowRemoteWrites: boolean;
+  drop: boolean;
+  timeoutMs?: number | undefined;
+}
+
+export interface BenchOutcome {
+  readonly result: RunResult;
+  readonly outDir: string;
+  readonly files: readonly string[];
+}
+
+/** Default time budget per scale (seconds): about two minutes at the default scale on a 2-core machine. */
+export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 60, small: 90, medium: 240, large: 1800 };
+/** Below this, seeding alone does not fit and no sample could be taken. */
+export const minimumBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 15, small: 30, medium: 90, large: 900 };
+
+/** Validates the pattern ids given with --pattern; all patterns when none. */
+export function selectPatterns(ids: readonly string[] | undefined): QueryPattern[] {
+  if (!ids || ids.length === 0) return [...allPatterns];
+  const known = new Map(allPatterns.map((p) => [p.id as string, p as QueryPattern]));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new UsageError(`--pattern ${unknown.join(', ')}: unknown pattern id; known: ${[...known.keys()].join(', ')}`);
+  return [...new Set(ids)].map((id) => known.get(id) as QueryPattern);
+}
+
+/**
+ * `indexgate bench`: seed → explain and time every pattern and the route before → apply
+ * the six indexes (timed) → explain and time after (rounds alternate, hiding the six for
+ * "before") → gate → reports.
+ */
+export async function benchCommand(options: BenchCommandOptions, context: CommandContext): Promise<BenchOutcome> {
+  const { reporter, signal } = context;
+  // Everything the user typed is checked before anything starts.
+  planTarget(options);
+  const selected = selectPatterns(options.patterns);
+  const thresholds = await loadThresholds(options.thresholds);
+  const skip = new Set(options.skipIndexes ?? []);
+  const unknownSkip = [...skip].filter((name) => !runbookIndexes.some((s) => s.name === name));
+  if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not one of the six (${runbookIndexes.map((s) => s.name).join(', ')})`);
+  const budgetSeconds = options.budgetSeconds ?? defaultBudgetSeconds[options.scale];
+  if (budgetSeconds < minimumBudgetSeconds[options.scale]) {
+    throw new UsageError(
+      `--budget-seconds ${budgetSeconds} is too small to take any sample at scale ${options.scale}: seeding alone needs about ${minimumBudgetSeconds[options.scale]} s; raise it or use a smaller --scale`,
+    );
+  }
+
+  const runId = newRunId(options.scale);
+  const startedAt = new Date();
+  const runStarted = performance.now();
+  const deadline = performance.now() + budgetSeconds * 1000;
+  const timings: Record<string, number> = {};
+  const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    reporter.notice(`${name}…`);
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
+    }
+  };
+
+  const target = await stage('start', () => openTarget({ ...options, ...context }));
+  try {
+    const seeded = await stage('seed', async () => {
+      await claimForSeeding(target, { command: 'bench', drop: options.drop, allowRemoteWrites: options.allowRemoteWrites });
+      return seedDatabase({ db: target.db, profile: scaleProfiles[options.scale], seed: options.seed, baseline: options.baseline, reporter, signal });
+    });
+    const db = target.db;
+    const users = await sampleUsers(db);
+    reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
+
+    const { classes, beforePlans } = await stage('before', async () => {
+      const found = await discoverContexts(db, users);
+      return { classes: found, beforePlans: await explainAll(db, selected, found, { signal }) };
+    });
+    const specs = runbookIndexes.filter((s) => !skip.has(s.name));
+    const indexes: IndexOutcome[] = await stage('build', async () => {
+      const applied = await applyIndexes(db, specs, { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) });
+      const skipped = (await inspectIndexes(db, runbookIndexes.filter((s) => skip.has(s.name)), seededCollections)).map((f) => ({
+        name: f.spec.name,
+        collection: f.spec.collection,
+        key: f.spec.key,
+        status: f.status,
+        buildMs: 0,
+        existingName: f.existingName,
+        detail: `left out of apply (--skip-index): ${f.detail}`,
+        priority: f.spec.priority,
+      }));
+      return runbookIndexes.map((s) => [...applied, ...skipped].find((o) => o.name === s.name) as IndexOutcome);
+    });
+    const afterPlans = await stage('after', () => explainAll(db, selected, classes, { signal }));
+    throwIfAborted(signal);
+
+    // The route runs every pattern, measured or not: estimate its cost from all of them.
+    const routePlans = selected.length === allPatterns.length ? { before: beforePlans, after: afterPlans } : {};
+    const estimates = estimateCosts(routePlans, classes, allPatterns.map((p) => p.id));
+    const reserveMs = 3000;
+    const timingBudget = Math.max(0, deadline - performance.now() - reserveMs);
+    reporter.notice(`timing: ${Math.round(timingBudget / 1000)} s left in the ${budgetSeconds} s budget`);
+    const timing = await timeRounds({
+      db,
+      patterns: selected,
+      classes,
+      sides: ['before', 'after'],
+      budgetMs: timingBudget,
+      estimates,
+      switchTo: (side) => setCreatedIndexesHidden(db, indexes, side === 'before'),
+      signal,
+      onRound: (round, rounds) => reporter.notice(`timing round ${round}/${rounds} (before, then after)`),
+    });
+    timings.before = Math.round((timings.before ?? 0) + timing.sideMs.before);
+    timings.after = Math.round((timings.after ?? 0) + timing.sideMs.after);
+
+    const assembleInput = { patterns: selected, classes, plans: { before: beforePlans, after: afterPlans }, samples: timing.samples };
+    const patterns = patternResults(assembleInput);
+    const routes = routeResults(assembleInput);
+    const gate = evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true });
+    const headline = routes.find((r) => r.userClass === 'typical') ?? routes[0];
+    if (!headline) throw new Error('the route produced no samples');
+
+    const result: RunResult = {
+      schemaVersion: resultSchemaVersion,
+      command: 'bench',
+      runId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: '',
+      tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+      environment: target.environment,
+      dataset: {
+        scale: options.scale,
+        seed: options.seed,
+        baseline: options.baseline,
+        counts: { ...seeded.counts },
+        fingerprint: seeded.fingerprint,
+        origin: 'indexgate',
+      },
+      indexes,
+      patterns,
+      route: { ...headline, classes: routes },
+      gate,
+      thresholds: { source: thresholds.source, values: thresholds.values },
+      timings,
+      notes: runNotes({ environment: target.environment, patterns, routes, overBudget: timing.overBudget, rounds: timing.rounds }),
+    };
+    const reportStarted = performance.now();
+    result.finishedAt = new Date().toISOString();
+    const written = await writeRunOutputs(result, options.out, () => {
+      timings.report = Math.round(performance.now() - reportStarted);
+      timings.total = Math.round(performance.now() - runStarted);
+    });
+    return { result, outDir: written.outDir, files: written.files };
+  } catch (error) {
+    throw target.explainError(error);
+  } finally {
+    await target.close();
+  }
+}
+

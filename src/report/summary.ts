@@ -1,0 +1,79 @@
+import type { PatternResult, RouteClassResult, RunResult } from '../result.js';
+import type { Speedup } from '../timing/stats.js';
+import { formatMs, formatNumber, table } from './tables.js';
+
+/** The terminal summary of a bench or verify run: verdict first, then route, patterns, indexes. */
+export function renderRunSummary(result: RunResult, files: readonly string[] = []): string {
+  const parts: string[] = [];
+  const d = result.dataset;
+  const e = result.environment;
+  parts.push(
+    `indexgate ${result.command} ${result.runId}: ${d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : `database fingerprint ${d.fingerprint}`}; ` +
+      `mongod ${e.mongodVersion} ${e.topology}${e.underWine ? ' (under Wine)' : ''} on ${e.target}`,
+  );
+  parts.push(verdict(result));
+  parts.push(routeTable(result.route.classes, result.command === 'bench'));
+  parts.push(patternTable(result.patterns, result.command === 'bench'));
+  parts.push(
+    table(
+      ['index', 'collection', 'priority', 'status', 'build'],
+      result.indexes.map((ix) => [ix.name, ix.collection, ix.priority ?? '', ix.status + (ix.status === 'equivalent' && ix.existingName ? ` (${ix.existingName})` : ''), ix.buildMs > 0 ? formatMs(ix.buildMs) : '–']),
+    ),
+  );
+  if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));
+  parts.push(`Wall time: ${Object.entries(result.timings).map(([k, v]) => `${k} ${formatMs(v)}`).join(', ')}`);
+  if (files.length > 0) parts.push(`Reports: ${files.join(', ')}`);
+  return parts.join('\n\n');
+}
+
+export function verdict(result: RunResult): string {
+  const { gate } = result;
+  if (gate.passed) return `VERDICT: PASS (${gate.checks.length} checks)`;
+  const lines = gate.failures.slice(0, 15).map((f) => `  ✗ ${f.check}: ${f.message}`);
+  const more = gate.failures.length > 15 ? [`  … and ${gate.failures.length - 15} more (see result.json)`] : [];
+  return [`VERDICT: FAIL (${gate.failures.length} of ${gate.checks.length} checks failed)`, ...lines, ...more].join('\n');
+}
+
+export function formatSpeedup(s: Speedup | undefined): string {
+  if (!s) return '–';
+  return `${formatRatio(s.ratio)} [${formatRatio(s.ciLow)}–${formatRatio(s.ciHigh)}]`;
+}
+
+function formatRatio(x: number): string {
+  return x >= 100 ? `${Math.round(x)}x` : x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`;
+}
+
+function routeTable(routes: readonly RouteClassResult[], withBefore: boolean): string {
+  const head = ['user class', 'conversations', ...(withBefore ? ['before TOTAL p50 (query + parallel)'] : []), 'after TOTAL p50 (query + parallel)', 'after p95', 'samples', ...(withBefore ? ['speedup [95% CI]'] : [])];
+  const rows = routes.map((r) => [
+    r.userClass,
+    r.memberships,
+    ...(withBefore ? [r.before ? `${formatMs(r.before.total)} (${formatMs(r.before.conversationsQuery)} + ${formatMs(r.before.parallelQueries)})` : '–'] : []),
+    `${formatMs(r.after.total)} (${formatMs(r.after.conversationsQuery)} + ${formatMs(r.after.parallelQueries)})`,
+    formatMs(r.after.latencyMs.total.p95),
+    withBefore ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples),
+    ...(withBefore ? [formatSpeedup(r.speedup)] : []),
+  ]);
+  return `Route GET /api/v1/conversations?limit=15\n${table(head, rows)}`;
+}
+
+function patternTable(patterns: readonly PatternResult[], withBefore: boolean): string {
+  const rows = patterns.map((p) => [
+    `${p.id}${p.gated ? '' : ' (not gated)'}`,
+    p.userClass,
+    ...(withBefore ? [planLabel(p.before)] : []),
+    planLabel(p.after),
+    withBefore && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined),
+    formatNumber(p.after.nReturned),
+    withBefore ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50),
+    ...(withBefore ? [formatSpeedup(p.speedup)] : []),
+  ]);
+  const head = ['pattern', 'class', ...(withBefore ? ['plan before'] : []), withBefore ? 'plan after' : 'plan', withBefore ? 'docs examined' : 'docs examined', 'returned', 'p50', ...(withBefore ? ['speedup [95% CI]'] : [])];
+  return `Patterns\n${table(head, rows)}`;
+}
+
+function planLabel(m: PatternResult['after'] | undefined): string {
+  if (!m) return '–';
+  const flags = [m.collscan ? 'COLLSCAN' : null, m.blockingSort ? 'SORT' : null, m.covered ? 'covered' : null].filter(Boolean).join(',');
+  return `${m.indexName ?? 'no index'}${flags ? ` [${flags}]` : ''}`;
+}

@@ -1,0 +1,132 @@
+import type { IndexOutcome } from './indexes/apply.js';
+import type { Environment } from './mongo/environment.js';
+import type { LookupSummary, ShardPlan } from './plan/analyze.js';
+import type { UserClass } from './route/user-classes.js';
+import type { LatencyStats, Speedup } from './timing/stats.js';
+
+/**
+ * The result JSON (`<out>/result.json`, and `--json` on stdout): the contract's fields
+ * with their contract names, plus what the reports need. Bump `resultSchemaVersion` when
+ * a named field changes meaning; adding fields does not.
+ */
+export const resultSchemaVersion = 1;
+
+/** One pattern's plan and cost in one state (before or after the six indexes). */
+export interface Measurement {
+  /** Winning plan, root first, e.g. ["LIMIT","FETCH","IXSCAN"]. */
+  stages: string[];
+  indexName: string | null;
+  totalKeysExamined: number;
+  totalDocsExamined: number;
+  nReturned: number;
+  /** Absent in `explain` output (plans only). */
+  latencyMs?: LatencyStats;
+  engine: 'classic' | 'sbe';
+  collscan: boolean;
+  blockingSort: boolean;
+  sortedDocs: number | null;
+  covered: boolean;
+  indexesUsed: string[];
+  /** Key pattern of `indexName` on the server (how equivalence by key is judged). */
+  indexKey: Record<string, number> | null;
+  /** Server-side execution time reported by explain (ms). */
+  explainMs: number | null;
+  lookups?: LookupSummary[];
+  shards?: ShardPlan[];
+}
+
+export interface PatternResult {
+  id: string;
+  title: string;
+  collection: string;
+  gated: boolean;
+  userClass: UserClass;
+  intendedIndexes: string[];
+  /** Why the six do not serve it, when they do not. */
+  note?: string;
+  before?: Measurement;
+  after: Measurement;
+  speedup?: Speedup;
+}
+
+/** Milliseconds per phase (p50), as the application logs them, with full statistics. */
+export interface Phases {
+  conversationsQuery: number;
+  parallelQueries: number;
+  total: number;
+  latencyMs: { conversationsQuery: LatencyStats; parallelQueries: LatencyStats; total: LatencyStats };
+}
+
+export interface RouteClassResult {
+  userClass: UserClass;
+  userId: string;
+  memberships: number;
+  pageSize: number;
+  before?: Phases;
+  after: Phases;
+  speedup?: Speedup;
+}
+
+/** The route for the typical user at the top level (what the runbook's logs describe); every class in `classes`. */
+export interface RouteResult extends RouteClassResult {
+  classes: RouteClassResult[];
+}
+
+export const checkKinds = ['index', 'plan', 'speedup', 'budget', 'counts', 'regression'] as const;
+export type CheckKind = (typeof checkKinds)[number];
+
+export interface GateCheck {
+  check: CheckKind;
+  pattern?: string;
+  index?: string;
+  userClass?: UserClass;
+  collection?: string;
+  passed: boolean;
+  message: string;
+}
+
+export interface GateFailure {
+  check: CheckKind;
+  pattern?: string;
+  index?: string;
+  userClass?: UserClass;
+  message: string;
+}
+
+export interface GateResult {
+  passed: boolean;
+  failures: GateFailure[];
+  /** Every check made, passed or not (JUnit has one test case per check). */
+  checks: GateCheck[];
+}
+
+export interface DatasetInfo {
+  scale: string | null;
+  seed: number | null;
+  baseline: string | null;
+  counts: Record<string, number>;
+  fingerprint: string;
+  /** "indexgate" when indexgate seeded it (bench), else "target" (verify on someone's data). */
+  origin: 'indexgate' | 'target';
+}
+
+export interface RunResult {
+  schemaVersion: number;
+  command: 'bench' | 'verify';
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  tool: { name: 'indexgate'; version: string; commit: string | null };
+  environment: Environment;
+  dataset: DatasetInfo;
+  indexes: IndexOutcome[];
+  patterns: PatternResult[];
+  route: RouteResult;
+  gate: GateResult;
+  thresholds: { source: string; values: unknown };
+  /** Wall time of each stage, ms (start, seed, before, build, after, report). */
+  timings: Record<string, number>;
+  /** Things a reader must know to judge the figures (Wine floor, unserved patterns, budget). */
+  notes: string[];
+  history?: unknown;
+}

@@ -1,0 +1,34 @@
+import type { Db, ObjectId } from 'mongodb';
+import { TargetStateError } from '../errors.js';
+
+/** Who the route is measured for: a median user, a p99 user, and the user in the most conversations. */
+export const userClasses = ['typical', 'heavy', 'heaviest'] as const;
+export type UserClass = (typeof userClasses)[number];
+
+export const userClassPercentile: Readonly<Record<UserClass, number>> = { typical: 50, heavy: 99, heaviest: 100 };
+
+export interface SampledUser {
+  readonly userClass: UserClass;
+  readonly userId: ObjectId;
+  /** Active memberships of that user. */
+  readonly memberships: number;
+}
+
+/**
+ * Picks one user per class from the target's own data, deterministically: users ranked
+ * by active memberships (ties by id), then the one at the class's percentile. Read-only.
+ */
+export async function sampleUsers(db: Db, classes: readonly UserClass[] = userClasses): Promise<SampledUser[]> {
+  const ranked = await db
+    .collection('ConversationMember')
+    .aggregate<{ _id: ObjectId; n: number }>([{ $match: { isActive: true } }, { $group: { _id: '$userId', n: { $sum: 1 } } }, { $sort: { n: 1, _id: 1 } }], {
+      allowDiskUse: true,
+    })
+    .toArray();
+  if (ranked.length === 0) throw new TargetStateError(db.databaseName, 'ConversationMember holds no active membership: nothing to measure the route with');
+  return classes.map((userClass) => {
+    const position = Math.round((userClassPercentile[userClass] / 100) * (ranked.length - 1));
+    const user = ranked[position] as { _id: ObjectId; n: number };
+    return { userClass, userId: user._id, memberships: user.n };
+  });
+}

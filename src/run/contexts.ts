@@ -1,0 +1,31 @@
+import type { Db, Document } from 'mongodb';
+import type { PatternContext, QueryPattern } from '../../bench/patterns.js';
+import { routeContext, type RunPattern } from '../../bench/route.js';
+import { executeQuery } from '../route/execute.js';
+import type { SampledUser } from '../route/user-classes.js';
+
+/** One user class with the ids its route works on. */
+export interface ClassContext {
+  readonly user: SampledUser;
+  readonly context: PatternContext;
+  readonly pageSize: number;
+}
+
+export function driverRunner(db: Db, maxTimeMS?: number): RunPattern {
+  return (pattern: QueryPattern, ctx: PatternContext): Promise<Document[]> =>
+    executeQuery(db, pattern.collection, pattern.build(ctx), { maxTimeMS });
+}
+
+/**
+ * Follows the route's first steps once per sampled user (memberships, the page, the
+ * members shown): those real ids are what every pattern is then explained and timed with.
+ */
+export async function discoverContexts(db: Db, users: readonly SampledUser[]): Promise<ClassContext[]> {
+  const run = driverRunner(db);
+  const out: ClassContext[] = [];
+  for (const user of users) {
+    const { context, pageSize } = await routeContext(run, { userId: user.userId });
+    out.push({ user, context, pageSize });
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import type { PatternResult, RouteClassResult } from '../result.js';
+import type { Environment } from '../mongo/environment.js';
+
+/**
+ * What a reader must know to judge the figures, in plain sentences: where the time goes
+ * after the indexes, which patterns the six do not serve, and what the machine adds.
+ */
+export function runNotes(input: {
+  environment: Environment;
+  patterns: readonly PatternResult[];
+  routes: readonly RouteClassResult[];
+  overBudget?: boolean;
+  rounds?: number;
+}): string[] {
+  const notes: string[] = [];
+  if (input.environment.underWine) {
+    notes.push(
+      'mongod ran under Wine (the offline fallback): each round trip carries about 1.3 ms more than natively, and concurrent collection scans contend more, so absolute latencies are pessimistic; keys and documents examined are exact.',
+    );
+  }
+  for (const pattern of uniqueById(input.patterns.filter((p) => !p.gated && p.note))) {
+    const after = pattern.after;
+    const how = after.collscan ? 'still a COLLSCAN after the indexes' : `served by ${after.indexName ?? 'no index'}`;
+    notes.push(`${pattern.id} is not gated: ${pattern.note}; here it is ${how}.`);
+  }
+  for (const route of input.routes) {
+    const dominant = dominantPattern(input.patterns.filter((p) => p.userClass === route.userClass));
+    if (dominant && route.after.total > 0) {
+      const share = Math.round((100 * dominant.ms) / route.after.total);
+      if (share >= 40) {
+        notes.push(
+          `route (${route.userClass}): after the indexes, ${dominant.id} alone takes ${dominant.ms.toFixed(0)} ms of the ${route.after.total.toFixed(0)} ms TOTAL (p50): it bounds what the indexes can give.`,
+        );
+      }
+    }
+  }
+  if (input.overBudget) notes.push(`the run took longer than its time budget: every task needed at least one sample (${input.rounds ?? 1} round).`);
+  return notes;
+}
+
+function uniqueById(patterns: readonly PatternResult[]): PatternResult[] {
+  const seen = new Set<string>();
+  return patterns.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
+}
+
+function dominantPattern(patterns: readonly PatternResult[]): { id: string; ms: number } | undefined {
+  let best: { id: string; ms: number } | undefined;
+  for (const p of patterns) {
+    const ms = p.after.latencyMs?.p50;
+    if (ms !== undefined && (!best || ms > best.ms)) best = { id: p.id, ms };
+  }
+  return best;
+}
