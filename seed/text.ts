@@ -1,4 +1,10 @@
-import { Faker, base, de, en, es, fr, pt_BR } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
+// One entry point per locale: importing the package root would load every locale (25 MB more).
+import { faker as de } from '@faker-js/faker/locale/de';
+import { faker as en } from '@faker-js/faker/locale/en';
+import { faker as es } from '@faker-js/faker/locale/es';
+import { faker as fr } from '@faker-js/faker/locale/fr';
+import { faker as pt } from '@faker-js/faker/locale/pt_BR';
 import { hash32, type Rng, streams } from '../src/seed/random.js';
 
 /**
@@ -12,7 +18,7 @@ export type Language = (typeof languages)[number];
 /** How often each language is a user's system language / a message's original language (the app is French-first). */
 export const languageWeights: Readonly<Record<Language, number>> = { fr: 0.45, en: 0.32, es: 0.1, pt: 0.08, de: 0.05 };
 
-const locales = { fr, en, es, pt: pt_BR, de } as const;
+const fakers: Readonly<Record<Language, Faker>> = { fr, en, es, pt, de };
 
 export interface TextPool {
   readonly sentences: Readonly<Record<Language, readonly string[]>>;
@@ -30,16 +36,15 @@ export function buildTextPool(seed: number): TextPool {
   const perLanguage = <T>(make: (faker: Faker) => T): Record<Language, T> => {
     const out = {} as Record<Language, T>;
     for (const language of languages) {
-      const faker = new Faker({ locale: [locales[language], en, base] });
+      const faker = fakers[language];
       faker.seed(hash32(seed, streams.textPool, languages.indexOf(language)));
       out[language] = make(faker);
     }
     return out;
   };
   const times = <T>(n: number, make: () => T): T[] => Array.from({ length: n }, make);
-  const shared = new Faker({ locale: [fr, en, base] });
-  shared.seed(hash32(seed, streams.textPool, 99));
-  return {
+  const shared = fr;
+  const pool = {
     sentences: perLanguage((f) =>
       times(sizes.sentences, () => {
         const words = f.word.words({ count: { min: 2, max: 16 } });
@@ -48,6 +53,10 @@ export function buildTextPool(seed: number): TextPool {
     ),
     firstNames: perLanguage((f) => times(sizes.names, () => f.person.firstName())),
     lastNames: perLanguage((f) => times(sizes.names, () => f.person.lastName())),
+  };
+  shared.seed(hash32(seed, streams.textPool, 99));
+  return {
+    ...pool,
     domains: times(sizes.domains, () => shared.internet.domainName()),
     avatars: times(sizes.avatars, () => shared.image.avatar()),
     titleWords: times(sizes.titleWords, () => shared.word.noun()),

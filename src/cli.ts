@@ -52,7 +52,8 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
   const program = new Command('indexgate')
     .description('Proves, with MongoDB\'s own query planner, whether an index migration does what it promises.')
     .version(toolVersion, '-V, --version')
-    .configureOutput({ writeOut: output.out, writeErr: output.err })
+    // Commander puts its suggestion on a second line: keep every error on one line.
+    .configureOutput({ writeOut: output.out, writeErr: (s) => output.err(s.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')) })
     .exitOverride()
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);

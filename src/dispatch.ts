@@ -2,9 +2,12 @@ import type { ScaleName } from '../seed/profiles.js';
 import type { CommandOutput, Invocation } from './cli.js';
 import type { CommandContext } from './commands/context.js';
 import { benchCommand } from './commands/bench.js';
+import { explainCommand } from './commands/explain.js';
+import { applyIndexesCommand, type IndexSet, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
 import { seedCommand } from './commands/seed.js';
 import { NotImplementedError } from './errors.js';
 import type { Baseline } from './options.js';
+import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
@@ -55,6 +58,38 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
         stdout: o.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files),
         exitCode: outcome.result.gate.passed ? 0 : 1,
       };
+    }
+    case 'indexes list': {
+      const specs = listIndexSpecs(o.set as IndexSet);
+      return { stdout: o.json ? json(specs) : renderIndexSpecs(specs), exitCode: 0 };
+    }
+    case 'indexes script':
+      return { stdout: indexScript(str('db')), exitCode: 0 };
+    case 'indexes apply': {
+      const outcome = await applyIndexesCommand(
+        {
+          uri: str('uri'),
+          db: str('db'),
+          timeoutMs: o.timeoutMs as number,
+          only: o.only as string[] | undefined,
+          allowRemoteWrites: o.allowRemoteWrites === true,
+          allowWritesTo: str('allowWritesTo'),
+        },
+        context,
+      );
+      return { stdout: o.json ? json(outcome) : renderApplyOutcome(outcome), exitCode: outcome.ok ? 0 : 1 };
+    }
+    case 'indexes verify': {
+      const outcome = await verifyIndexesCommand({ uri: str('uri'), db: str('db'), timeoutMs: o.timeoutMs as number }, context);
+      return { stdout: o.json ? json(outcome) : renderIndexFindings(outcome), exitCode: outcome.ok ? 0 : 1 };
+    }
+    case 'explain': {
+      const outcome = await explainCommand(
+        { uri: str('uri'), db: str('db'), patterns: o.pattern as string[] | undefined, timeoutMs: o.timeoutMs as number, readPreference: o.readPreference as never },
+        context,
+      );
+      const measurements = outcome.patterns.map((p) => ({ id: p.id, collection: p.collection, gated: p.gated, userClass: p.userClass, served: p.service, ...p.measurement }));
+      return { stdout: o.json ? json({ target: outcome.target, database: outcome.database, environment: outcome.environment, patterns: measurements }) : renderExplain(outcome), exitCode: 0 };
     }
     default:
       throw new NotImplementedError(invocation.command);

@@ -1,4 +1,4 @@
-import { patterns as allPatterns, type QueryPattern } from '../../bench/patterns.js';
+import { patterns as allPatterns } from '../../bench/patterns.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { seededCollections } from '../../seed/dataset.js';
@@ -18,10 +18,12 @@ import { patternResults, routeResults } from '../run/assemble.js';
 import { discoverContexts } from '../run/contexts.js';
 import { explainAll } from '../run/explain.js';
 import { runNotes } from '../run/notes.js';
+import { selectPatterns } from '../run/select.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
 import { seedDatabase } from '../seed/seed-database.js';
 import { toolCommit, toolVersion } from '../version.js';
 import type { CommandContext } from './context.js';
+import { findingsAsOutcomes } from './indexes.js';
 
 export interface BenchCommandOptions {
   uri?: string | undefined;
@@ -49,15 +51,6 @@ export interface BenchOutcome {
 export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 60, small: 90, medium: 240, large: 1800 };
 /** Below this, seeding alone does not fit and no sample could be taken. */
 export const minimumBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 15, small: 30, medium: 90, large: 900 };
-
-/** Validates the pattern ids given with --pattern; all patterns when none. */
-export function selectPatterns(ids: readonly string[] | undefined): QueryPattern[] {
-  if (!ids || ids.length === 0) return [...allPatterns];
-  const known = new Map(allPatterns.map((p) => [p.id as string, p as QueryPattern]));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`--pattern ${unknown.join(', ')}: unknown pattern id; known: ${[...known.keys()].join(', ')}`);
-  return [...new Set(ids)].map((id) => known.get(id) as QueryPattern);
-}
 
 /**
  * `indexgate bench`: seed → explain and time every pattern and the route before → apply
@@ -112,15 +105,9 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     const specs = runbookIndexes.filter((s) => !skip.has(s.name));
     const indexes: IndexOutcome[] = await stage('build', async () => {
       const applied = await applyIndexes(db, specs, { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) });
-      const skipped = (await inspectIndexes(db, runbookIndexes.filter((s) => skip.has(s.name)), seededCollections)).map((f) => ({
-        name: f.spec.name,
-        collection: f.spec.collection,
-        key: f.spec.key,
-        status: f.status,
-        buildMs: 0,
-        existingName: f.existingName,
-        detail: `left out of apply (--skip-index): ${f.detail}`,
-        priority: f.spec.priority,
+      const skipped = findingsAsOutcomes(await inspectIndexes(db, runbookIndexes.filter((s) => skip.has(s.name)), seededCollections)).map((o) => ({
+        ...o,
+        detail: `left out of apply (--skip-index): ${o.detail}`,
       }));
       return runbookIndexes.map((s) => [...applied, ...skipped].find((o) => o.name === s.name) as IndexOutcome);
     });

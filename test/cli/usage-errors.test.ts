@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
-/** Every refusal is one line on stderr, exit code 2, and nothing on stdout. */
-function expectOneLineRefusal(run: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+/** Every refusal is one error line on stderr (after any progress notices), exit code 2, and nothing on stdout. */
+export function expectOneLineRefusal(run: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
   expect(run.code).toBe(2);
   expect(run.stdout).toBe('');
-  const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('indexgate: mongod') && !l.includes('Did you mean'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
+  const lines = run.stderr.trim().split('\n');
+  const errors = lines.filter((l) => /^(indexgate: )?error: /.test(l));
+  expect(errors).toHaveLength(1);
+  expect(lines[lines.length - 1]).toBe(errors[0]);
+  expect(errors[0]).toMatch(pattern);
 }
 
 describe('bad input on the command line', () => {

@@ -1,0 +1,56 @@
+import type { IndexSpec } from '../../indexes/spec.js';
+import type { ExplainOutcome } from '../commands/explain.js';
+import type { ApplyOutcome, VerifyIndexesOutcome } from '../commands/indexes.js';
+import { formatKey } from '../indexes/inspect.js';
+import { formatMs, formatNumber, table } from './tables.js';
+
+/** Terminal output of the commands other than bench and verify. */
+
+export function renderIndexSpecs(specs: readonly IndexSpec[]): string {
+  return table(
+    ['#', 'priority', 'name', 'collection', 'key', 'expected impact'],
+    specs.map((s, i) => [i + 1, s.priority ?? '', s.name, s.collection, formatKey(s.key) + (s.unique ? ' unique' : ''), s.expectedImpact ?? '']),
+  );
+}
+
+export function renderApplyOutcome(outcome: ApplyOutcome): string {
+  return [
+    `indexes apply on ${outcome.database} (${outcome.target})`,
+    table(
+      ['index', 'collection', 'status', 'build', 'detail'],
+      outcome.indexes.map((o) => [o.name, o.collection, o.status, o.buildMs > 0 ? formatMs(o.buildMs) : '–', o.detail]),
+    ),
+    outcome.ok ? 'All indexes in place.' : 'CONFLICT: an index with the same name and another key exists; nothing was dropped. Fix it by hand, then run apply again.',
+  ].join('\n');
+}
+
+export function renderIndexFindings(outcome: VerifyIndexesOutcome): string {
+  return [
+    `indexes verify on ${outcome.database} (${outcome.target}), judged by key pattern`,
+    table(
+      ['index', 'collection', 'status', 'detail'],
+      outcome.findings.map((f) => [f.spec.name, f.spec.collection, f.status, f.detail]),
+    ),
+    outcome.ok ? 'All six indexes are there (by key).' : `FAIL: ${outcome.findings.filter((f) => f.status === 'missing' || f.status === 'conflict').length} index(es) missing or conflicting.`,
+  ].join('\n');
+}
+
+export function renderExplain(outcome: ExplainOutcome): string {
+  const users = outcome.users.map((u) => `${u.userClass} ${u.userId.toHexString()} (${u.memberships} conversations)`).join('; ');
+  return [
+    `explain on ${outcome.database} (${outcome.target}), mongod ${outcome.environment.mongodVersion} ${outcome.environment.topology}`,
+    `users: ${users}`,
+    table(
+      ['pattern', 'class', 'plan (root first)', 'keys', 'docs', 'returned', 'served'],
+      outcome.patterns.map((p) => [
+        `${p.id}${p.gated ? '' : ' (not gated)'}`,
+        p.userClass,
+        p.measurement.stages.join(' > '),
+        formatNumber(p.measurement.totalKeysExamined),
+        formatNumber(p.measurement.totalDocsExamined),
+        formatNumber(p.measurement.nReturned),
+        p.service.message,
+      ]),
+    ),
+  ].join('\n');
+}
