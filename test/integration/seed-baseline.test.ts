@@ -1,9 +1,10 @@
+import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { prismaIndexes } from '../../indexes/prisma.js';
 import { seededCollections } from '../../seed/dataset.js';
 import { seededDb } from '../support/seeded.js';
 
-async function indexNames(db: import('mongodb').Db): Promise<string[]> {
+async function indexNames(db: Db): Promise<string[]> {
   const names: string[] = [];
   for (const c of seededCollections) for (const ix of await db.collection(c).listIndexes().toArray()) names.push(`${c}.${ix.name}`);
   return names.sort();

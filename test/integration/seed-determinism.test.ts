@@ -1,9 +1,10 @@
+import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { seededCollections } from '../../seed/dataset.js';
 import { seededDb } from '../support/seeded.js';
 
 /** The server's own content hash of each application collection (the marker, which holds a date, is left out). */
-async function hashes(db: import('mongodb').Db): Promise<Record<string, string>> {
+async function hashes(db: Db): Promise<Record<string, string>> {
   const result = await db.command({ dbHash: 1, collections: [...seededCollections] });
   return result.collections as Record<string, string>;
 }
