@@ -163,7 +163,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       gate,
       thresholds: { source: thresholds.source, values: thresholds.values },
       timings,
-      notes: runNotes({ environment: target.environment, patterns, routes, overBudget: timing.overBudget, rounds: timing.rounds }),
+      notes: runNotes({ environment: target.environment, patterns, routes, indexes, overBudget: timing.overBudget, rounds: timing.rounds }),
     };
     const reportStarted = performance.now();
     result.finishedAt = new Date().toISOString();

@@ -1,4 +1,5 @@
 import type { PatternResult, RouteClassResult } from '../result.js';
+import type { IndexOutcome } from '../indexes/apply.js';
 import type { Environment } from '../mongo/environment.js';
 
 /**
@@ -9,6 +10,7 @@ export function runNotes(input: {
   environment: Environment;
   patterns: readonly PatternResult[];
   routes: readonly RouteClassResult[];
+  indexes?: readonly IndexOutcome[];
   overBudget?: boolean;
   rounds?: number;
 }): string[] {
@@ -32,6 +34,15 @@ export function runNotes(input: {
           `route (${route.userClass}): after the indexes, ${dominant.id} alone takes ${dominant.ms.toFixed(0)} ms of the ${route.after.total.toFixed(0)} ms TOTAL (p50): it bounds what the indexes can give.`,
         );
       }
+    }
+  }
+  for (const index of input.indexes ?? []) {
+    if (index.status !== 'created') continue;
+    const users = input.patterns.filter((p) => p.after.indexesUsed.includes(index.name));
+    if (users.length === 0) {
+      const meant = input.patterns.find((p) => p.intendedIndexes.includes(index.name));
+      const instead = meant ? ` (${meant.id} uses ${meant.after.indexName ?? 'no index'})` : '';
+      notes.push(`${index.name} was built but no measured plan uses it${instead}: it adds nothing over the indexes already there.`);
     }
   }
   if (input.overBudget) notes.push(`the run took longer than its time budget: every task needed at least one sample (${input.rounds ?? 1} round).`);

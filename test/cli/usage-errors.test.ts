@@ -2,18 +2,7 @@ import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
-
-/** Every refusal is one error line on stderr (after any progress notices), exit code 2, and nothing on stdout. */
-export function expectOneLineRefusal(run: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
-  expect(run.code).toBe(2);
-  expect(run.stdout).toBe('');
-  const lines = run.stderr.trim().split('\n');
-  const errors = lines.filter((l) => /^(indexgate: )?error: /.test(l));
-  expect(errors).toHaveLength(1);
-  expect(lines[lines.length - 1]).toBe(errors[0]);
-  expect(errors[0]).toMatch(pattern);
-}
+import { expectOneLineRefusal, runCli } from '../support/cli.js';
 
 describe('bad input on the command line', () => {
   it('an unknown command', async () => {

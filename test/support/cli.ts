@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const binPath = fileURLToPath(new URL('../../bin/indexgate.js', import.meta.url));
 
@@ -36,3 +37,15 @@ export function runCli(
     });
   });
 }
+
+/** Every refusal is one error line on stderr (after any progress notices), exit code 2, and nothing on stdout. */
+export function expectOneLineRefusal(run: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trim().split('\n');
+  const errors = lines.filter((l) => /^(indexgate: )?error: /.test(l));
+  expect(errors).toHaveLength(1);
+  expect(lines[lines.length - 1]).toBe(errors[0]);
+  expect(errors[0]).toMatch(pattern);
+}
+

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { patterns } from '../../bench/patterns.js';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { seededCollections } from '../../seed/dataset.js';
+import { planProblems } from '../../src/gate/evaluate.js';
+import { loadThresholds } from '../../src/gate/thresholds.js';
+import { applyIndexes } from '../../src/indexes/apply.js';
+import { inspectIndexes } from '../../src/indexes/inspect.js';
+import type { Measurement } from '../../src/result.js';
+import { sampleUsers } from '../../src/route/user-classes.js';
+import { discoverContexts } from '../../src/run/contexts.js';
+import { explainAll, measurementKey } from '../../src/run/explain.js';
+import { seededDb } from '../support/seeded.js';
+
+describe('at scale small, baseline prisma', () => {
+  it('reports #5 as equivalent (the Prisma unique index has its key), builds the rest, and the plans meet the thresholds', async () => {
+    const { db } = await seededDb('prismaplans', 'small', 11, 'prisma');
+    const findings = await inspectIndexes(db, runbookIndexes, seededCollections);
+    const five = findings.find((f) => f.spec.name === 'idx_userprefs_user_conv');
+    expect(five).toMatchObject({ status: 'equivalent', existingName: 'UserConversationPreferences_userId_conversationId_key' });
+    for (const f of findings.filter((x) => x.spec.name !== 'idx_userprefs_user_conv')) expect(f.status, f.spec.name).toBe('missing');
+
+    const applied = await applyIndexes(db, runbookIndexes);
+    expect(applied.find((o) => o.name === 'idx_userprefs_user_conv')?.status).toBe('equivalent');
+    expect(applied.filter((o) => o.status === 'created')).toHaveLength(5);
+
+    const classes = await discoverContexts(db, await sampleUsers(db));
+    const after = await explainAll(db, patterns, classes);
+    const { values } = await loadThresholds();
+    const used: string[] = [];
+    for (const p of patterns.filter((x) => x.gated)) {
+      for (const { user } of classes) {
+        const m = after.get(measurementKey(p.id, user.userClass)) as Measurement;
+        expect(planProblems(m, values.patterns[p.id] as never), `${p.id} (${user.userClass})`).toEqual([]);
+        used.push(`${p.id} (${user.userClass}): ${m.indexName}`);
+      }
+    }
+    // The Prisma indexes serve the page's members: not a COLLSCAN any more.
+    expect((after.get(measurementKey('pageMembers', 'typical')) as Measurement).collscan).toBe(false);
+    console.log(`plans after the six on baseline prisma:\n  ${used.join('\n  ')}`);
+  });
+});
