@@ -4,9 +4,10 @@ import type { CommandContext } from './commands/context.js';
 import { benchCommand } from './commands/bench.js';
 import { explainCommand } from './commands/explain.js';
 import { applyIndexesCommand, type IndexSet, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
+import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
 import { NotImplementedError } from './errors.js';
-import type { Baseline } from './options.js';
+import type { Baseline, ReportFormat } from './options.js';
 import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
@@ -90,6 +91,10 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       );
       const measurements = outcome.patterns.map((p) => ({ id: p.id, collection: p.collection, gated: p.gated, userClass: p.userClass, served: p.service, ...p.measurement }));
       return { stdout: o.json ? json({ target: outcome.target, database: outcome.database, environment: outcome.environment, patterns: measurements }) : renderExplain(outcome), exitCode: 0 };
+    }
+    case 'report': {
+      const outcome = await reportCommand({ file: invocation.args[0] as string, format: o.format as ReportFormat, out: str('out') });
+      return { stdout: outcome.text ?? `wrote ${outcome.written}`, exitCode: 0 };
     }
     default:
       throw new NotImplementedError(invocation.command);

@@ -1,6 +1,6 @@
 import type { IndexOutcome } from './indexes/apply.js';
 import type { Environment } from './mongo/environment.js';
-import type { LookupSummary, ShardPlan } from './plan/analyze.js';
+import type { LookupSummary, PlanNode, ShardPlan } from './plan/analyze.js';
 import type { UserClass } from './route/user-classes.js';
 import type { LatencyStats, Speedup } from './timing/stats.js';
 
@@ -33,6 +33,8 @@ export interface Measurement {
   explainMs: number | null;
   lookups?: LookupSummary[];
   shards?: ShardPlan[];
+  /** The winning plan as a tree (aggregation stages above the query layer's plan). */
+  tree?: PlanNode;
 }
 
 export interface PatternResult {

@@ -92,3 +92,18 @@ export function sha256File(path: string): Promise<string> {
 export function cacheDirectory(host: HostInfo): string {
   return host.env.INDEXGATE_CACHE_DIR ?? join(host.env.XDG_CACHE_HOME ?? join(host.homedir, '.cache'), 'indexgate');
 }
+
+/**
+ * Installs a Debian package with apt-get (refreshing the package lists once if the
+ * install fails, as on a fresh machine). The caller decides whether it may (Linux, root).
+ */
+export async function aptInstall(host: HostInfo, aptGet: string, packageName: string): Promise<void> {
+  const env = { ...host.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = ['install', '-y', '-q', '--no-install-recommends', packageName];
+  try {
+    await run(aptGet, install, { env, timeoutMs: 900_000 });
+  } catch {
+    await run(aptGet, ['update', '-q'], { env, timeoutMs: 600_000 });
+    await run(aptGet, install, { env, timeoutMs: 900_000 });
+  }
+}

@@ -167,9 +167,12 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     };
     const reportStarted = performance.now();
     result.finishedAt = new Date().toISOString();
-    const written = await writeRunOutputs(result, options.out, () => {
-      timings.report = Math.round(performance.now() - reportStarted);
-      timings.total = Math.round(performance.now() - runStarted);
+    const written = await writeRunOutputs(result, options.out, {
+      redact: target.redact,
+      beforeFinal: () => {
+        timings.report = Math.round(performance.now() - reportStarted);
+        timings.total = Math.round(performance.now() - runStarted);
+      },
     });
     return { result, outDir: written.outDir, files: written.files };
   } catch (error) {

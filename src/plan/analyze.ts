@@ -22,8 +22,19 @@ export interface ShardPlan {
   readonly nReturned: number;
 }
 
+/** The winning plan as a small tree, for drawing: aggregation stages wrap the query layer's plan. */
+export interface PlanNode {
+  readonly stage: string;
+  readonly detail?: string;
+  readonly nReturned?: number;
+  readonly docsExamined?: number;
+  readonly keysExamined?: number;
+  readonly children: readonly PlanNode[];
+}
+
 /** What the winning plan does, whatever the engine (classic or slot-based) and topology. */
 export interface PlanSummary {
+  readonly tree: PlanNode;
   readonly engine: 'classic' | 'sbe';
   /** Winning plan stages, root first: aggregation stages (last first), then the query layer's. */
   readonly stages: readonly string[];
@@ -97,7 +108,12 @@ export function analyzeExplain(explain: Document, collection?: string): PlanSumm
   const lookupDocs = lookups.reduce((n, l) => n + l.totalDocsExamined, 0);
   const lookupKeys = lookups.reduce((n, l) => n + l.totalKeysExamined, 0);
 
+  const queryTree = root ? toTree(root) : { stage: 'EOF', children: [] };
+  const tree = pipeline
+    .slice(1)
+    .reduce<PlanNode>((child, stage) => ({ stage: stageName(stage), ...pipelineDetail(stage), children: [child] }), queryTree);
   return {
+    tree,
     engine,
     stages,
     indexName,
@@ -190,4 +206,42 @@ function shardPlans(root: Stage | undefined): ShardPlan[] {
 
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
+}
+
+function toTree(stage: Stage): PlanNode {
+  const children = [...ExplainPlan.getChildStages(stage as never)].map((c) => c as Stage);
+  const name = typeof stage.stage === 'string' ? stage.stage : typeof stage.shardName === 'string' ? `shard ${stage.shardName}` : 'stage';
+  const detail = [
+    typeof stage.indexName === 'string' ? stage.indexName : null,
+    stage.strategy ? String(stage.strategy) : null,
+    typeof stage.foreignCollection === 'string' ? `from ${stage.foreignCollection}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const node: PlanNode = {
+    stage: name,
+    ...(detail ? { detail } : {}),
+    ...(num(stage.nReturned) !== undefined ? { nReturned: num(stage.nReturned) } : {}),
+    ...(num(stage.docsExamined ?? stage.totalDocsExamined) !== undefined ? { docsExamined: num(stage.docsExamined ?? stage.totalDocsExamined) } : {}),
+    ...(num(stage.keysExamined ?? stage.totalKeysExamined) !== undefined ? { keysExamined: num(stage.keysExamined ?? stage.totalKeysExamined) } : {}),
+    children: children.map(toTree),
+  };
+  return node;
+}
+
+function pipelineDetail(stage: Document): Partial<PlanNode> {
+  const lookup = stage.$lookup as Document | undefined;
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  if (lookup) {
+    const indexes = Array.isArray(stage.indexesUsed) ? stage.indexesUsed.join(', ') : '';
+    const scans = Number(stage.collectionScans ?? 0);
+    return {
+      detail: `from ${String(lookup.from)}: ${scans > 0 ? `${scans} collection scan(s)` : indexes ? `index ${indexes}` : 'no index'}`,
+      ...(num(stage.totalDocsExamined) !== undefined ? { docsExamined: num(stage.totalDocsExamined) } : {}),
+      ...(num(stage.totalKeysExamined) !== undefined ? { keysExamined: num(stage.totalKeysExamined) } : {}),
+      ...(num(stage.nReturned) !== undefined ? { nReturned: num(stage.nReturned) } : {}),
+    };
+  }
+  return num(stage.nReturned) !== undefined ? { nReturned: num(stage.nReturned) } : {};
 }

@@ -53,6 +53,7 @@ export async function explainAll(
         explainMs: explainMs ?? lookupTime(raw),
         ...(plan.lookups.length > 0 ? { lookups: [...plan.lookups] } : {}),
         ...(plan.sharded ? { shards: [...plan.shards] } : {}),
+        tree: plan.tree,
       });
       options.onDone?.(`${pattern.id} (${user.userClass})`);
     }

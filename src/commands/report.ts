@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import type { ReportFormat } from '../options.js';
+import { loadResult } from '../report/load-result.js';
+import { renderReport, writeFileAtomic } from '../report/write.js';
+
+export interface ReportCommandOptions {
+  file: string;
+  format: ReportFormat;
+  /** Write here instead of returning the text for stdout. */
+  out?: string | undefined;
+}
+
+export interface ReportOutcome {
+  /** The rendered report, when no --out was given. */
+  readonly text?: string;
+  readonly written?: string;
+}
+
+/** `indexgate report <result.json>`: renders a saved result as Markdown, HTML or JUnit XML. */
+export async function reportCommand(options: ReportCommandOptions): Promise<ReportOutcome> {
+  const result = await loadResult(options.file);
+  const text = renderReport(result, options.format);
+  if (!options.out) return { text };
+  const written = resolve(options.out);
+  await writeFileAtomic(written, text);
+  return { written };
+}

@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { PlanNode } from '../plan/analyze.js';
+import type { Measurement, PatternResult, RunResult } from '../result.js';
+import { runbookChecklist } from './checklist.js';
+import { formatSpeedup } from './summary.js';
+import { formatMs, formatNumber } from './tables.js';
+
+let chartSource: string | undefined;
+
+/** Chart.js's UMD bundle, inlined so that the report opens without network access. */
+function chartJs(): string {
+  if (chartSource === undefined) {
+    const entry = createRequire(import.meta.url).resolve('chart.js');
+    chartSource = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
+  }
+  return chartSource;
+}
+
+/**
+ * The sign-off report: one self-contained HTML file (styles, data, Chart.js and the
+ * drawing code inlined; no request leaves the page). Verdict first, then charts of
+ * before/after latency per route phase and per pattern (log scale), the plan trees
+ * before and after, indexes, the runbook's checklist ticked from the facts, and the
+ * environment fingerprint.
+ */
+export function renderHtml(result: RunResult): string {
+  const bench = result.command === 'bench';
+  const passed = result.gate.passed;
+  const title = `indexgate ${result.command} ${result.runId}: ${passed ? 'PASS' : 'FAIL'}`;
+  const chartData = {
+    bench,
+    classes: result.route.classes.map((r) => ({
+      userClass: r.userClass,
+      before: r.before ? { total: r.before.total, conversationsQuery: r.before.conversationsQuery, parallelQueries: r.before.parallelQueries } : null,
+      after: { total: r.after.total, conversationsQuery: r.after.conversationsQuery, parallelQueries: r.after.parallelQueries, p95: r.after.latencyMs.total.p95 },
+    })),
+    patterns: result.patterns.map((p) => ({ id: p.id, userClass: p.userClass, before: p.before?.latencyMs?.p50 ?? null, after: p.after.latencyMs?.p50 ?? null })),
+  };
+  const d = result.dataset;
+  const e = result.environment;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${esc(title)}</title>
+<style>
+  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }
+  header { padding: 20px 32px; color: #fff; background: ${passed ? '#1f7a3f' : '#b42318'}; }
+  header h1 { margin: 0; font-size: 24px; }
+  header p { margin: 4px 0 0; opacity: .9; }
+  main { padding: 8px 32px 40px; max-width: 1400px; }
+  section { background: #fff; border: 1px solid #dde1e7; border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
+  h2 { font-size: 18px; margin: 0 0 12px; }
+  table { border-collapse: collapse; width: 100%; font-size: 13px; }
+  th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e8ebf0; vertical-align: top; }
+  th { background: #f0f2f5; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .pass { color: #1f7a3f; font-weight: 600; } .fail { color: #b42318; font-weight: 600; } .muted { color: #667085; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+  .chart { position: relative; height: 320px; }
+  .trees { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+  ul.tree, ul.tree ul { list-style: none; margin: 0; padding-left: 16px; border-left: 1px dashed #c4cad4; }
+  ul.tree { padding-left: 4px; border: none; }
+  .stage { font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 600; }
+  .stage.bad { color: #b42318; } .stage.good { color: #1f7a3f; }
+  details summary { cursor: pointer; padding: 4px 0; }
+  code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+  pre { background: #f0f2f5; padding: 8px; overflow: auto; }
+</style>
+</head>
+<body>
+<header>
+  <h1 id="verdict">${passed ? 'PASS' : 'FAIL'}: ${esc(passed ? `all ${result.gate.checks.length} checks passed` : `${result.gate.failures.length} of ${result.gate.checks.length} checks failed`)}</h1>
+  <p>indexgate ${esc(result.command)} · ${esc(result.runId)} · ${d.origin === 'indexgate' ? `scale ${esc(String(d.scale))}, seed ${esc(String(d.seed))}, baseline ${esc(String(d.baseline))}` : 'target data'} · mongod ${esc(e.mongodVersion)} ${esc(e.topology)}</p>
+</header>
+<main>
+${passed ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 'where', 'why'], result.gate.failures.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
+<section>
+  <h2>Route GET /api/v1/conversations?limit=15</h2>
+  <div class="charts">
+    ${bench ? '<div class="chart"><canvas id="chart-route-total" aria-label="Route TOTAL before and after"></canvas></div>' : ''}
+    <div class="chart"><canvas id="chart-route-phases" aria-label="Route phases after the indexes"></canvas></div>
+  </div>
+  ${table(
+    ['user class', 'conversations', ...(bench ? ['before TOTAL p50'] : []), 'after TOTAL p50', 'after p95', 'conversationsQuery / parallelQueries after', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
+    result.route.classes.map((r) => [
+      esc(r.userClass),
+      num(formatNumber(r.memberships)),
+      ...(bench ? [num(formatMs(r.before?.total))] : []),
+      num(formatMs(r.after.total)),
+      num(formatMs(r.after.latencyMs.total.p95)),
+      `${formatMs(r.after.conversationsQuery)} / ${formatMs(r.after.parallelQueries)}`,
+      ...(bench ? [num(formatSpeedup(r.speedup))] : []),
+      num(`${bench ? `${r.before?.latencyMs.total.samples ?? 0} / ` : ''}${r.after.latencyMs.total.samples}`),
+    ]),
+  )}
+</section>
+<section>
+  <h2>Patterns: latency ${bench ? 'before and after' : ''} (p50, log scale)</h2>
+  <div class="charts">${result.route.classes.map((r) => `<div class="chart"><canvas id="chart-patterns-${esc(r.userClass)}" aria-label="Patterns, ${esc(r.userClass)} user"></canvas></div>`).join('')}</div>
+  ${table(
+    ['pattern', 'class', 'gated', ...(bench ? ['plan before'] : []), 'plan after', 'docs examined', 'returned', 'p50', 'p95', ...(bench ? ['speedup [95% CI]'] : [])],
+    result.patterns.map((p) => [
+      `<code>${esc(p.id)}</code>`,
+      esc(p.userClass),
+      p.gated ? 'yes' : '<span class="muted">no</span>',
+      ...(bench ? [planLabel(p.before)] : []),
+      planLabel(p.after),
+      num(bench && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined)),
+      num(formatNumber(p.after.nReturned)),
+      num(bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50)),
+      num(formatMs(p.after.latencyMs?.p95)),
+      ...(bench ? [num(formatSpeedup(p.speedup))] : []),
+    ]),
+  )}
+</section>
+<section id="plans">
+  <h2>Plan trees ${bench ? 'before and after' : ''}</h2>
+  ${result.patterns.map((p) => planTrees(p, bench)).join('\n')}
+</section>
+<section>
+  <h2>Indexes</h2>
+  ${table(
+    ['#', 'index', 'collection', 'key', 'priority', 'status', 'build'],
+    result.indexes.map((ix, i) => [
+      num(String(i + 1)),
+      `<code>${esc(ix.name)}</code>`,
+      esc(ix.collection),
+      `<code>${esc(JSON.stringify(ix.key))}</code>`,
+      esc(ix.priority ?? ''),
+      `<span class="${['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail'}">${esc(ix.status)}</span>${ix.existingName && ix.existingName !== ix.name ? ` (<code>${esc(ix.existingName)}</code>)` : ''}`,
+      num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
+    ]),
+  )}
+</section>
+<section id="checklist">
+  <h2>Runbook checklist</h2>
+  ${table(
+    ['', 'item', 'evidence'],
+    runbookChecklist(result).map((c) => [
+      c.state === 'done' ? '<span class="pass">☑</span>' : c.state === 'failed' ? '<span class="fail">☒</span>' : '<span class="muted">☐</span>',
+      esc(c.item),
+      `<span class="${c.state === 'failed' ? 'fail' : c.state === 'done' ? '' : 'muted'}">${esc(c.evidence)}</span>`,
+    ]),
+  )}
+</section>
+${result.notes.length > 0 ? `<section><h2>Notes</h2><ul>${result.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>` : ''}
+<section id="environment">
+  <h2>Environment fingerprint</h2>
+  ${table(
+    ['', ''],
+    [
+      ['server', esc(`mongod ${e.mongodVersion}, ${e.topology}, ${e.storageEngine ?? 'engine unknown'}${e.mongodSource ? `, binary from ${e.mongodSource}` : ''}${e.underWine ? ' (under Wine)' : ''}`)],
+      ['target', esc(e.target)],
+      ['machine', esc(`${e.machine.platform} ${e.machine.arch}, ${e.machine.cpus} × ${e.machine.cpuModel}, ${e.machine.memoryGb} GB, Node ${e.machine.node}`)],
+      ['dataset', esc(d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : "the target's own data")],
+      ['fingerprint', `<code>${esc(d.fingerprint)}</code>`],
+      ['documents', esc(Object.entries(d.counts).map(([c, n]) => `${c} ${formatNumber(n)}`).join(' · '))],
+      ['tool', esc(`indexgate ${result.tool.version}${result.tool.commit ? ` (commit ${result.tool.commit})` : ''}`)],
+      ['thresholds', `${esc(result.thresholds.source)}<details><summary>values</summary><pre>${esc(JSON.stringify(result.thresholds.values, null, 2))}</pre></details>`],
+      ['run', esc(`${result.runId}: ${result.startedAt} → ${result.finishedAt}`)],
+      ['wall time', esc(Object.entries(result.timings).map(([k, v]) => `${k} ${formatMs(v)}`).join(', '))],
+    ],
+  )}
+</section>
+</main>
+<script id="report-data" type="application/json">${jsonForScript(chartData)}</script>
+<script>${chartJs()}</script>
+<script>${drawCharts}
+drawCharts(JSON.parse(document.getElementById('report-data').textContent));</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * Runs in the page (plain browser JavaScript): draws every chart, then records how many
+ * it drew on <body data-charts-drawn> (what the browser test waits for).
+ */
+const drawCharts = `function drawCharts(data) {
+  var before = '#d92d20', after = '#1f7a3f';
+  var common = { animation: false, responsive: true, maintainAspectRatio: false };
+  function logAxis(label) { return { type: 'logarithmic', title: { display: true, text: label } }; }
+  var drawn = 0;
+  var labels = data.classes.map(function (c) { return c.userClass; });
+  var routeTotal = document.getElementById('chart-route-total');
+  if (routeTotal) {
+    new Chart(routeTotal, {
+      type: 'bar',
+      data: { labels: labels, datasets: [
+        { label: 'before', backgroundColor: before, data: data.classes.map(function (c) { return c.before ? c.before.total : null; }) },
+        { label: 'after', backgroundColor: after, data: data.classes.map(function (c) { return c.after.total; }) }
+      ] },
+      options: Object.assign({}, common, { plugins: { title: { display: true, text: 'Route TOTAL p50 per user class (ms, log scale)' } }, scales: { y: logAxis('ms') } })
+    });
+    drawn++;
+  }
+  new Chart(document.getElementById('chart-route-phases'), {
+    type: 'bar',
+    data: { labels: labels, datasets: [
+      { label: 'conversationsQuery', backgroundColor: '#2e90fa', data: data.classes.map(function (c) { return c.after.conversationsQuery; }) },
+      { label: 'parallelQueries', backgroundColor: '#f79009', data: data.classes.map(function (c) { return c.after.parallelQueries; }) }
+    ] },
+    options: Object.assign({}, common, { plugins: { title: { display: true, text: 'Route phases after the indexes (p50, ms)' } }, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'ms' } } } })
+  });
+  drawn++;
+  data.classes.forEach(function (c) {
+    var rows = data.patterns.filter(function (p) { return p.userClass === c.userClass; });
+    var canvas = document.getElementById('chart-patterns-' + c.userClass);
+    if (!canvas) return;
+    var datasets = [];
+    if (data.bench) datasets.push({ label: 'before', backgroundColor: before, data: rows.map(function (p) { return p.before; }) });
+    datasets.push({ label: 'after', backgroundColor: after, data: rows.map(function (p) { return p.after; }) });
+    new Chart(canvas, {
+      type: 'bar',
+      data: { labels: rows.map(function (p) { return p.id; }), datasets: datasets },
+      options: Object.assign({}, common, { indexAxis: 'y', plugins: { title: { display: true, text: 'Patterns, ' + c.userClass + ' user: p50 (ms, log scale)' } }, scales: { x: logAxis('ms') } })
+    });
+    drawn++;
+  });
+  document.body.dataset.chartsDrawn = String(drawn);
+}`;
+
+function planTrees(p: PatternResult, bench: boolean): string {
+  const side = (label: string, m: Measurement | undefined) =>
+    `<div><strong>${label}</strong>${m ? ` <span class="muted">${formatNumber(m.totalKeysExamined)} keys, ${formatNumber(m.totalDocsExamined)} docs examined, ${formatNumber(m.nReturned)} returned</span>` : ''}${m?.tree ? `<ul class="tree">${treeNode(m.tree)}</ul>` : m ? `<p>${esc(m.stages.join(' › '))}</p>` : '<p class="muted">–</p>'}</div>`;
+  return `<details><summary><code>${esc(p.id)}</code> (${esc(p.userClass)}): ${planLabel(p.before)}${bench ? ' → ' : ''}${bench ? planLabel(p.after) : ''}</summary><div class="trees">${bench ? side('before', p.before) : ''}${side(bench ? 'after' : 'plan', p.after)}</div></details>`;
+}
+
+function treeNode(node: PlanNode): string {
+  const bad = node.stage === 'COLLSCAN' || node.stage === 'SORT' || (node.detail ?? '').includes('collection scan');
+  const good = ['IXSCAN', 'DISTINCT_SCAN', 'IDHACK', 'COUNT_SCAN', 'EXPRESS_IXSCAN'].includes(node.stage) || (node.detail ?? '').includes('index ');
+  const counts = [
+    node.keysExamined !== undefined ? `${formatNumber(node.keysExamined)} keys` : null,
+    node.docsExamined !== undefined ? `${formatNumber(node.docsExamined)} docs` : null,
+    node.nReturned !== undefined ? `${formatNumber(node.nReturned)} out` : null,
+  ].filter(Boolean);
+  const children = node.children.length > 0 ? `<ul>${node.children.map(treeNode).join('')}</ul>` : '';
+  return `<li><span class="stage ${bad ? 'bad' : good ? 'good' : ''}">${esc(node.stage)}</span>${node.detail ? ` <code>${esc(node.detail)}</code>` : ''}${counts.length > 0 ? ` <span class="muted">${esc(counts.join(', '))}</span>` : ''}${children}</li>`;
+}
+
+function planLabel(m: Measurement | undefined): string {
+  if (!m) return '–';
+  const flags = [m.collscan ? '<span class="fail">COLLSCAN</span>' : null, m.blockingSort ? '<span class="fail">SORT</span>' : null, m.covered ? 'covered' : null].filter(Boolean).join(' ');
+  return `${m.indexName ? `<code>${esc(m.indexName)}</code>` : '<span class="muted">no index</span>'}${flags ? ` ${flags}` : ''}`;
+}
+
+function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => (c.startsWith('<td') ? c : `<td>${c}</td>`)).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function num(text: string): string {
+  return `<td class="num">${esc(text)}</td>`;
+}
+
+function esc(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+}
+
+/** JSON inside <script>: no "</script>" or "<!--" can end it early. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replaceAll('<', '\\u003c').replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
+}

@@ -1,0 +1,126 @@
+import type { Measurement, PatternResult, RunResult } from '../result.js';
+import { runbookChecklist } from './checklist.js';
+import { formatSpeedup } from './summary.js';
+import { formatMs, formatNumber } from './tables.js';
+
+/** Markdown for a pull-request comment: verdict first, then the route, patterns, indexes, checklist, context. */
+export function renderMarkdown(result: RunResult): string {
+  const bench = result.command === 'bench';
+  const out: string[] = [];
+  const { gate } = result;
+  out.push(`# indexgate ${result.command}: ${gate.passed ? 'PASS ✅' : 'FAIL ❌'}`, '');
+  if (gate.passed) {
+    out.push(`**Verdict: PASS** — all ${gate.checks.length} checks passed.`, '');
+  } else {
+    out.push(`**Verdict: FAIL** — ${gate.failures.length} of ${gate.checks.length} checks failed:`, '');
+    out.push(mdTable(['check', 'where', 'why'], gate.failures.map((f) => [f.check, [f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ').trim(), f.message])), '');
+  }
+
+  out.push('## Route `GET /api/v1/conversations?limit=15`', '');
+  out.push(
+    mdTable(
+      ['user class', 'conversations', ...(bench ? ['before: query + parallel = TOTAL (p50)'] : []), 'after: query + parallel = TOTAL (p50)', 'after TOTAL p95', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
+      result.route.classes.map((r) => [
+        r.userClass,
+        formatNumber(r.memberships),
+        ...(bench ? [r.before ? `${formatMs(r.before.conversationsQuery)} + ${formatMs(r.before.parallelQueries)} = **${formatMs(r.before.total)}**` : '–'] : []),
+        `${formatMs(r.after.conversationsQuery)} + ${formatMs(r.after.parallelQueries)} = **${formatMs(r.after.total)}**`,
+        formatMs(r.after.latencyMs.total.p95),
+        ...(bench ? [formatSpeedup(r.speedup)] : []),
+        bench ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples),
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## Patterns', '');
+  out.push(
+    mdTable(
+      ['pattern', 'class', 'gated', ...(bench ? ['plan before'] : []), bench ? 'plan after' : 'plan', 'keys examined', 'docs examined', 'returned', bench ? 'p50 before → after' : 'p50', 'p95', ...(bench ? ['speedup [95% CI]'] : [])],
+      result.patterns.map((p) => [
+        `\`${p.id}\``,
+        p.userClass,
+        p.gated ? 'yes' : 'no',
+        ...(bench ? [plan(p.before)] : []),
+        plan(p.after),
+        bench && p.before ? `${formatNumber(p.before.totalKeysExamined)} → ${formatNumber(p.after.totalKeysExamined)}` : formatNumber(p.after.totalKeysExamined),
+        bench && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined),
+        formatNumber(p.after.nReturned),
+        bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50),
+        formatMs(p.after.latencyMs?.p95),
+        ...(bench ? [formatSpeedup(p.speedup)] : []),
+      ]),
+    ),
+    '',
+  );
+  const unserved = uniqueNotes(result.patterns);
+  if (unserved.length > 0) out.push(...unserved.map((n) => `- ${n}`), '');
+
+  out.push('## Indexes', '');
+  out.push(
+    mdTable(
+      ['#', 'index', 'collection', 'priority', 'status', 'build'],
+      result.indexes.map((ix, i) => [String(i + 1), `\`${ix.name}\``, ix.collection, ix.priority ?? '', ix.status === 'equivalent' && ix.existingName ? `equivalent (\`${ix.existingName}\`)` : ix.status, ix.buildMs > 0 ? formatMs(ix.buildMs) : '–']),
+    ),
+    '',
+  );
+
+  out.push('## Runbook checklist', '');
+  for (const c of runbookChecklist(result)) out.push(`- [${c.state === 'done' ? 'x' : ' '}] ${c.item}${c.state === 'failed' ? ' — **FAILED**' : ''}: ${escapeInline(c.evidence)}`);
+  out.push('');
+
+  if (result.notes.length > 0) out.push('## Notes', '', ...result.notes.map((n) => `- ${escapeInline(n)}`), '');
+
+  const d = result.dataset;
+  const e = result.environment;
+  out.push('## Dataset and environment', '');
+  out.push(
+    mdTable(
+      ['', ''],
+      [
+        ['dataset', d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : 'the target\'s own data'],
+        ['fingerprint', `\`${d.fingerprint}\``],
+        ['documents', Object.entries(d.counts).map(([c, n]) => `${c} ${formatNumber(n)}`).join(' · ')],
+        ['server', `mongod ${e.mongodVersion}, ${e.topology}, ${e.storageEngine ?? 'engine unknown'}${e.mongodSource ? `, binary from ${e.mongodSource}` : ''}${e.underWine ? ' (under Wine)' : ''}`],
+        ['target', e.target],
+        ['machine', `${e.machine.platform} ${e.machine.arch}, ${e.machine.cpus} × ${e.machine.cpuModel}, ${e.machine.memoryGb} GB, Node ${e.machine.node}`],
+        ['tool', `indexgate ${result.tool.version}${result.tool.commit ? ` (${result.tool.commit})` : ''}`],
+        ['thresholds', result.thresholds.source],
+        ['run', `${result.runId}, ${result.startedAt} → ${result.finishedAt}`],
+        ['wall time', Object.entries(result.timings).map(([k, v]) => `${k} ${formatMs(v)}`).join(', ')],
+      ],
+    ),
+    '',
+  );
+  return out.join('\n');
+}
+
+function plan(m: Measurement | undefined): string {
+  if (!m) return '–';
+  const flags = [m.collscan ? 'COLLSCAN' : null, m.blockingSort ? `blocking SORT${m.sortedDocs !== null ? ` of ${formatNumber(m.sortedDocs)}` : ''}` : null, m.covered ? 'covered' : null].filter(Boolean);
+  return `${m.stages.join(' › ')}${m.indexName ? ` on \`${m.indexName}\`` : ''}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
+}
+
+function uniqueNotes(patterns: readonly PatternResult[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const p of patterns) {
+    if (!p.note || seen.has(p.id)) continue;
+    seen.add(p.id);
+    out.push(`\`${p.id}\` is not gated: ${escapeInline(p.note)}.`);
+  }
+  return out;
+}
+
+function escapeCell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function escapeInline(text: string): string {
+  return text.replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+export function mdTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
+}

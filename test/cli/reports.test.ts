@@ -1,0 +1,113 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { parse as parseJunit } from 'junit2json';
+import { marked } from 'marked';
+import { chromium } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../support/chromium.js';
+import { expectOneLineRefusal, runCli } from '../support/cli.js';
+import { testUri, uniqueDbName } from '../support/mongo.js';
+
+let out: string;
+let result: { gate: { passed: boolean; failures: unknown[]; checks: unknown[] }; route: { classes: unknown[] }; runId: string };
+
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'indexgate-report-'));
+  // A real bench result. At tiny scale the route cannot be 10x faster (the round-trip floor dominates): the gate fails, which the reports must show.
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '30', '--out', out], { timeoutMs: 170_000 });
+  expect([0, 1]).toContain(run.code);
+  result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
+}, 180_000);
+
+describe('bench writes the three reports next to result.json', () => {
+  it('JUnit: valid XML, one test case per check, failures where the gate failed', async () => {
+    const xml = await readFile(join(out, 'report.junit.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const parsed = (await parseJunit(xml)) as { tests?: number; failures?: number; testsuite?: Array<{ testcase?: Array<{ failure?: Array<{ message?: string }> }> }> };
+    expect(parsed.tests).toBe(result.gate.checks.length);
+    expect(parsed.failures).toBe(result.gate.failures.length);
+    const cases = (parsed.testsuite ?? []).flatMap((s) => s.testcase ?? []);
+    expect(cases).toHaveLength(result.gate.checks.length);
+    const failed = cases.filter((c) => c.failure && c.failure.length > 0);
+    expect(failed).toHaveLength(result.gate.failures.length);
+    for (const c of failed) expect(c.failure?.[0]?.message).toBeTruthy();
+  });
+
+  it('Markdown: verdict first, and tables a plain Markdown renderer turns into <table>', async () => {
+    const md = await readFile(join(out, 'report.md'), 'utf8');
+    expect(md.split('\n')[0]).toMatch(/^# indexgate bench: (PASS|FAIL)/);
+    const html = await marked.parse(md);
+    expect((html.match(/<table>/g) ?? []).length).toBeGreaterThanOrEqual(4);
+    expect(html).toMatch(/<th>user class<\/th>/);
+    expect(html).toMatch(/<li>(<input [^>]*> )?Index de performance créés et vérifiés/);
+  });
+
+  it('HTML: opens offline in headless Chromium with the charts drawn and the verdict visible', async () => {
+    const browser = await chromium.launch({ executablePath: await chromiumPath(), args: chromiumArgs });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      const external: string[] = [];
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+        external.push(url);
+        return route.abort();
+      });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      await page.waitForSelector('body[data-charts-drawn]', { timeout: 20_000 });
+      const drawn = Number(await page.getAttribute('body', 'data-charts-drawn'));
+      expect(drawn).toBe(2 + result.route.classes.length);
+      // Every canvas holds a drawing: count its non-white pixels.
+      const inked = await page.$$eval('canvas', (canvases) =>
+        canvases.map((c) => {
+          const ctx = (c as HTMLCanvasElement).getContext('2d');
+          if (!ctx) return 0;
+          const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+          let n = 0;
+          for (let i = 0; i < data.length; i += 4) if ((data[i + 3] ?? 0) > 0 && ((data[i] ?? 255) < 240 || (data[i + 1] ?? 255) < 240 || (data[i + 2] ?? 255) < 240)) n++;
+          return n;
+        }),
+      );
+      expect(inked).toHaveLength(drawn);
+      for (const n of inked) expect(n).toBeGreaterThan(1000);
+      const verdict = page.locator('#verdict');
+      expect(await verdict.isVisible()).toBe(true);
+      expect(await verdict.textContent()).toMatch(result.gate.passed ? /^PASS/ : /^FAIL: \d+ of \d+ checks failed/);
+      expect(external).toEqual([]);
+      const artifacts = join(process.cwd(), 'reports', 'test-artifacts');
+      await mkdir(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `report-${result.runId}.png`), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('indexgate report', () => {
+  it('renders a saved result exactly as bench wrote it, to stdout or to --out', async () => {
+    for (const [format, file] of [['md', 'report.md'], ['junit', 'report.junit.xml'], ['html', 'report.html']] as const) {
+      const run = await runCli(['report', join(out, 'result.json'), '--format', format]);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trimEnd()).toBe((await readFile(join(out, file), 'utf8')).trimEnd());
+    }
+    const target = join(out, 'again.html');
+    const written = await runCli(['report', join(out, 'result.json'), '--format', 'html', '--out', target]);
+    expect(written.code).toBe(0);
+    expect(await readFile(target, 'utf8')).toBe(await readFile(join(out, 'report.html'), 'utf8'));
+  });
+
+  it('bad input: a missing file, JSON that is not a result, another schemaVersion', async () => {
+    expectOneLineRefusal(await runCli(['report', join(out, 'nope.json')]), /nope\.json: no such file/);
+    const notResult = join(out, 'not-result.json');
+    await writeFile(notResult, JSON.stringify({ hello: 'world' }));
+    expectOneLineRefusal(await runCli(['report', notResult]), /not-result\.json: is not an indexgate result \(schemaVersion: /);
+    const garbage = join(out, 'garbage.json');
+    await writeFile(garbage, '{ not json');
+    expectOneLineRefusal(await runCli(['report', garbage]), /garbage\.json: is not valid JSON/);
+    const future = join(out, 'future.json');
+    await writeFile(future, JSON.stringify({ ...result, schemaVersion: 99 }));
+    expectOneLineRefusal(await runCli(['report', future]), /future\.json: is a result of schemaVersion 99; this indexgate reads schemaVersion 1/);
+  });
+});
