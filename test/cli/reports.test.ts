@@ -60,11 +60,13 @@ describe('bench writes the three reports next to result.json', () => {
       const drawn = Number(await page.getAttribute('body', 'data-charts-drawn'));
       expect(drawn).toBe(2 + result.route.classes.length);
       // Every canvas holds a drawing: count its non-white pixels.
+      type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
       const inked = await page.$$eval('canvas', (canvases) =>
-        canvases.map((c) => {
-          const ctx = (c as HTMLCanvasElement).getContext('2d');
+        canvases.map((element) => {
+          const c = element as unknown as Canvas;
+          const ctx = c.getContext('2d');
           if (!ctx) return 0;
-          const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+          const { data } = ctx.getImageData(0, 0, c.width, c.height);
           let n = 0;
           for (let i = 0; i < data.length; i += 4) if ((data[i + 3] ?? 0) > 0 && ((data[i] ?? 255) < 240 || (data[i + 1] ?? 255) < 240 || (data[i + 2] ?? 255) < 240)) n++;
           return n;
