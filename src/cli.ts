@@ -80,6 +80,7 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
     .addOption(patternOption())
     .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
     .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
+    .addOption(new Option('--indexes <file>', 'benchmark this index set instead of the six (JSON, shaped like `indexes list --json`)'))
     .addOption(new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect))
     .addOption(new Option('--drop', 'with --uri: replace a dataset indexgate seeded there before'))
     .addOption(remoteWritesOption())

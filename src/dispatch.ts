@@ -49,6 +49,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           patterns: o.pattern as string[] | undefined,
           budgetSeconds: o.budgetSeconds as number | undefined,
           skipIndexes: o.skipIndex as string[] | undefined,
+          indexes: str('indexes'),
           allowRemoteWrites: o.allowRemoteWrites === true,
           drop: o.drop === true,
           timeoutMs: o.timeoutMs as number,

@@ -8,6 +8,7 @@ import { loadThresholds } from '../gate/thresholds.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { setCreatedIndexesHidden } from '../indexes/hide.js';
 import { inspectIndexes } from '../indexes/inspect.js';
+import { loadIndexSpecs } from '../indexes/load-specs.js';
 import { claimForSeeding } from '../mongo/safety.js';
 import { openTarget, planTarget } from '../mongo/target.js';
 import { newRunId, writeRunOutputs } from '../report/write.js';
@@ -36,6 +37,8 @@ export interface BenchCommandOptions {
   patterns?: readonly string[] | undefined;
   budgetSeconds?: number | undefined;
   skipIndexes?: readonly string[] | undefined;
+  /** An alternative index set (JSON, like `indexes list --json`); default the runbook's six. */
+  indexes?: string | undefined;
   allowRemoteWrites: boolean;
   drop: boolean;
   timeoutMs?: number | undefined;
@@ -63,9 +66,10 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   planTarget(options);
   const selected = selectPatterns(options.patterns);
   const thresholds = await loadThresholds(options.thresholds);
+  const indexSpecs = options.indexes ? await loadIndexSpecs(options.indexes) : [...runbookIndexes];
   const skip = new Set(options.skipIndexes ?? []);
-  const unknownSkip = [...skip].filter((name) => !runbookIndexes.some((s) => s.name === name));
-  if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not one of the six (${runbookIndexes.map((s) => s.name).join(', ')})`);
+  const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
+  if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSpecs.map((s) => s.name).join(', ')})`);
   const budgetSeconds = options.budgetSeconds ?? defaultBudgetSeconds[options.scale];
   if (budgetSeconds < minimumBudgetSeconds[options.scale]) {
     throw new UsageError(
@@ -102,14 +106,14 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       const found = await discoverContexts(db, users);
       return { classes: found, beforePlans: await explainAll(db, selected, found, { signal }) };
     });
-    const specs = runbookIndexes.filter((s) => !skip.has(s.name));
+    const specs = indexSpecs.filter((s) => !skip.has(s.name));
     const indexes: IndexOutcome[] = await stage('build', async () => {
       const applied = await applyIndexes(db, specs, { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) });
-      const skipped = findingsAsOutcomes(await inspectIndexes(db, runbookIndexes.filter((s) => skip.has(s.name)), seededCollections)).map((o) => ({
+      const skipped = findingsAsOutcomes(await inspectIndexes(db, indexSpecs.filter((s) => skip.has(s.name)), seededCollections)).map((o) => ({
         ...o,
         detail: `left out of apply (--skip-index): ${o.detail}`,
       }));
-      return runbookIndexes.map((s) => [...applied, ...skipped].find((o) => o.name === s.name) as IndexOutcome);
+      return indexSpecs.map((s) => [...applied, ...skipped].find((o) => o.name === s.name) as IndexOutcome);
     });
     const afterPlans = await stage('after', () => explainAll(db, selected, classes, { signal }));
     throwIfAborted(signal);

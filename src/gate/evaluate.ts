@@ -55,13 +55,19 @@ function indexCheck(outcome: IndexOutcome): GateCheck {
   return { check: 'index', index: outcome.name, collection: outcome.collection, passed: ok, message };
 }
 
-/** True when the plan used one of the acceptable indexes, by name or by key. */
+/**
+ * True when the plan used one of the acceptable indexes. A name proves nothing: an
+ * acceptable name that is a known spec (one of the six, or a Prisma index) is matched by
+ * its key, whatever the index is called on the server; other names (`_id_`) by name.
+ */
 export function usesAcceptableIndex(m: Measurement, acceptable: readonly string[]): boolean {
   if (m.indexName === null) return false;
-  if (acceptable.includes(m.indexName)) return true;
-  if (!m.indexKey) return false;
   const indexKey = m.indexKey;
-  return knownSpecs.some((spec) => acceptable.includes(spec.name) && sameKey(indexKey, spec.key));
+  return acceptable.some((name) => {
+    const spec = knownSpecs.find((s) => s.name === name);
+    if (!spec) return m.indexName === name;
+    return indexKey !== null && sameKey(indexKey, spec.key);
+  });
 }
 
 function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeSpeedup: boolean): GateCheck[] {
@@ -107,7 +113,11 @@ export function planProblems(m: Measurement, rule: PlanRule): string[] {
   }
   if (rule.indexes && !usesAcceptableIndex(m, rule.indexes)) {
     const used = m.indexName ? `${m.indexName}${m.indexKey ? ` ${formatKey(m.indexKey)}` : ''}` : 'no index';
-    problems.push(`uses ${used}, expected ${rule.indexes.join(' or ')} (or an index with the same key)`);
+    const expected = rule.indexes.map((name) => {
+      const spec = knownSpecs.find((s) => s.name === name);
+      return spec ? `${name} ${formatKey(spec.key)}` : name;
+    });
+    problems.push(`uses ${used}, expected ${expected.join(' or ')} (by key, whatever its name)`);
   }
   if (rule.maxDocsExaminedPerReturned !== undefined) {
     const ratio = m.totalDocsExamined / Math.max(1, m.nReturned);

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { IndexSpec } from '../../indexes/spec.js';
+import { seededCollections } from '../../seed/dataset.js';
+import { ConfigError } from '../errors.js';
+import { formatIssues } from '../gate/thresholds.js';
+
+const specSchema = z
+  .object({
+    name: z.string().min(1).max(127),
+    collection: z.enum(seededCollections),
+    key: z.record(z.string().min(1), z.union([z.literal(1), z.literal(-1)])).refine((k) => Object.keys(k).length > 0, 'a key needs at least one field'),
+    unique: z.boolean().optional(),
+    priority: z.enum(['P0', 'P1', 'P2']).optional(),
+    expectedImpact: z.string().optional(),
+    purpose: z.string().optional(),
+  })
+  .strict();
+
+const specsSchema = z
+  .array(specSchema)
+  .min(1)
+  .superRefine((specs, ctx) => {
+    specs.forEach((s, i) => {
+      if (specs.findIndex((o) => o.name === s.name) !== i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate index name ${s.name}` });
+    });
+  });
+
+/** An alternative index set for `bench --indexes <file>`: a JSON array shaped like `indexgate indexes list --json`. */
+export async function loadIndexSpecs(file: string): Promise<IndexSpec[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, code === 'ENOENT' ? 'no such file' : `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = specsSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
+  return parsed.data;
+}

@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { benchContract } from '../support/contract.js';
+import { expectOneLineRefusal, runCli } from '../support/cli.js';
+import { testUri, uniqueDbName } from '../support/mongo.js';
+
+let dir: string;
+let relaxed: string;
+let client: MongoClient;
+
+/** The shipped thresholds with the route's speedup relaxed: at tiny scale the round-trip floor caps it near 4x. */
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'indexgate-gate-'));
+  const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
+  relaxed = join(dir, 'relaxed.json');
+  await writeFile(relaxed, JSON.stringify({ ...shipped, route: { ...shipped.route, minSpeedup: 1.5 } }));
+  client = await MongoClient.connect(testUri());
+});
+afterAll(() => client.close());
+
+async function bench(label: string, extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; result: ReturnType<typeof benchContract.parse> }> {
+  const out = join(dir, label);
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '20', '--out', out, ...extra], { timeoutMs: 170_000 });
+  const result = benchContract.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
+  return { ...run, result };
+}
+
+describe('the gate', () => {
+  it('passes on the correct state: exit 0, every contract field filled, a readable table', async () => {
+    const run = await bench('correct', ['--thresholds', relaxed]);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(run.result.gate).toEqual({ passed: true, failures: [] });
+    expect(run.stdout).toMatch(/^VERDICT: PASS/m);
+    expect(run.stdout).toMatch(/Route GET \/api\/v1\/conversations/);
+    expect(run.result.indexes.map((i) => i.status)).toEqual(runbookIndexes.map(() => 'created'));
+  });
+
+  it('fails, naming the checks, when one index is left out of apply', async () => {
+    const run = await bench('skipped', ['--thresholds', relaxed, '--skip-index', 'idx_cursor_user_conv']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^VERDICT: FAIL/m);
+    expect(run.result.gate.failures).toContainEqual(expect.objectContaining({ check: 'index', index: 'idx_cursor_user_conv', message: expect.stringMatching(/missing on ConversationReadCursor/) }));
+    expect(run.result.gate.failures).toContainEqual(expect.objectContaining({ check: 'plan', pattern: 'readCursors', message: expect.stringMatching(/COLLSCAN/) }));
+  });
+
+  it('fails on a threshold the data cannot meet', async () => {
+    const impossible = join(dir, 'impossible.json');
+    const shipped = JSON.parse(await readFile(relaxed, 'utf8'));
+    await writeFile(impossible, JSON.stringify({ ...shipped, route: { ...shipped.route, minSpeedup: 100_000 } }));
+    const run = await bench('impossible', ['--thresholds', impossible]);
+    expect(run.code).toBe(1);
+    const speedups = run.result.gate.failures.filter((f) => f.check === 'speedup' && f.pattern === 'route');
+    expect(speedups).toHaveLength(3);
+    expect(speedups[0]?.message).toMatch(/required ≥ 100000x on the lower bound/);
+  });
+
+  it('fails when an index has the right name and the wrong key (a name proves nothing)', async () => {
+    const wrong = join(dir, 'wrong-key.json');
+    await writeFile(wrong, JSON.stringify(runbookIndexes.map((s) => (s.name === 'idx_member_user_active_conv' ? { ...s, key: { isActive: 1, conversationId: 1, userId: 1 } } : s))));
+    const run = await bench('wrongkey', ['--thresholds', relaxed, '--indexes', wrong]);
+    expect(run.code).toBe(1);
+    const memberships = run.result.gate.failures.filter((f) => f.check === 'plan' && f.pattern === 'memberships');
+    expect(memberships.length).toBeGreaterThan(0);
+    expect(memberships[0]?.message).toMatch(/expected idx_member_user_active_conv \{userId: 1, isActive: 1, conversationId: 1\} \(by key, whatever its name\)/);
+  });
+});
+
+describe('bad input to bench: one line, exit 2, nothing written', () => {
+  const cases: Array<[string, () => Promise<string[]>, RegExp]> = [
+    ['a missing thresholds file', async () => ['--thresholds', join(dir, 'nope.json')], /nope\.json: no such file/],
+    ['a thresholds file that is not JSON', async () => [`--thresholds`, await file('bad.json', '{"patterns": ')], /bad\.json: is not valid JSON/],
+    ['a wrong type', async () => ['--thresholds', await file('type.json', JSON.stringify({ patterns: { lastMessage: { maxDocsExaminedPerReturned: 'two' } }, route: {} }))], /type\.json: patterns\.lastMessage\.maxDocsExaminedPerReturned: Invalid input: expected number, received string/],
+    ['an unknown pattern id', async () => ['--thresholds', await file('unknown.json', JSON.stringify({ patterns: { lastMesage: {} }, route: {} }))], /unknown\.json: patterns\.lastMesage: unknown pattern id \(known: memberships/],
+    ['a budget too small to take any sample', async () => ['--budget-seconds', '3'], /--budget-seconds 3 is too small to take any sample at scale tiny/],
+    ['an invalid index set', async () => ['--indexes', await file('indexes.json', JSON.stringify([{ name: 'x', collection: 'Nope', key: { a: 1 } }]))], /indexes\.json: 0\.collection: Invalid option/],
+  ];
+  async function file(name: string, content: string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, content);
+    return path;
+  }
+  it.each(cases)('%s', async (_label, args, message) => {
+    const db = uniqueDbName('badbench');
+    const run = await runCli(['bench', '--uri', testUri(), '--db', db, '--scale', 'tiny', ...(await args())]);
+    expectOneLineRefusal(run, message);
+    expect(await client.db(db).listCollections().toArray()).toEqual([]);
+  });
+});
