@@ -155,8 +155,9 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
     .addOption(outOption())
     .addOption(jsonOption())
     .addOption(patternOption())
-    .addOption(new Option('--budget-seconds <s>', 'time budget for the timing part').argParser(parsePositiveNumber('--budget-seconds')))
+    .addOption(new Option('--budget-seconds <s>', 'time budget for the timing part (default 60)').argParser(parsePositiveNumber('--budget-seconds')))
     .addOption(new Option('--read-preference <mode>', 'read preference').choices(readPreferences))
+    .addOption(new Option('--max-time-ms <ms>', 'server-side limit per query (default 300000)').argParser(parsePositiveNumber('--max-time-ms')))
     .addOption(timeoutOption())
     .action(action('verify'));
 

@@ -6,6 +6,7 @@ import { explainCommand } from './commands/explain.js';
 import { applyIndexesCommand, type IndexSet, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
 import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
+import { verifyCommand } from './commands/verify.js';
 import { NotImplementedError } from './errors.js';
 import type { Baseline, ReportFormat } from './options.js';
 import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs } from './report/commands.js';
@@ -96,6 +97,24 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
     case 'report': {
       const outcome = await reportCommand({ file: invocation.args[0] as string, format: o.format as ReportFormat, out: str('out') });
       return { stdout: outcome.text ?? `wrote ${outcome.written}`, exitCode: 0 };
+    }
+    case 'verify': {
+      const outcome = await verifyCommand(
+        {
+          uri: str('uri'),
+          db: str('db'),
+          thresholds: str('thresholds'),
+          expectCounts: str('expectCounts'),
+          out: str('out'),
+          patterns: o.pattern as string[] | undefined,
+          budgetSeconds: o.budgetSeconds as number | undefined,
+          readPreference: o.readPreference as never,
+          timeoutMs: o.timeoutMs as number,
+          maxTimeMS: o.maxTimeMs as number | undefined,
+        },
+        context,
+      );
+      return { stdout: o.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files), exitCode: outcome.result.gate.passed ? 0 : 1 };
     }
     default:
       throw new NotImplementedError(invocation.command);

@@ -9,7 +9,7 @@ import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { setCreatedIndexesHidden } from '../indexes/hide.js';
 import { inspectIndexes } from '../indexes/inspect.js';
 import { loadIndexSpecs } from '../indexes/load-specs.js';
-import { claimForSeeding } from '../mongo/safety.js';
+import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { openTarget, planTarget } from '../mongo/target.js';
 import { newRunId, writeRunOutputs } from '../report/write.js';
 import type { Baseline } from '../options.js';
@@ -63,7 +63,8 @@ export const minimumBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny:
 export async function benchCommand(options: BenchCommandOptions, context: CommandContext): Promise<BenchOutcome> {
   const { reporter, signal } = context;
   // Everything the user typed is checked before anything starts.
-  planTarget(options);
+  const planned = planTarget(options);
+  assertRemoteWritesAllowed(planned.uri, planned.dbName, 'bench', options.allowRemoteWrites);
   const selected = selectPatterns(options.patterns);
   const thresholds = await loadThresholds(options.thresholds);
   const indexSpecs = options.indexes ? await loadIndexSpecs(options.indexes) : [...runbookIndexes];

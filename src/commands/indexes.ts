@@ -7,7 +7,7 @@ import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { type IndexFinding, inspectIndexes } from '../indexes/inspect.js';
 import { renderMongoshScript } from '../indexes/script.js';
 import { requireApplicationCollections } from '../mongo/collections.js';
-import { assertWritable } from '../mongo/safety.js';
+import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
 import { openTarget, planTarget, type Target } from '../mongo/target.js';
 import type { CommandContext } from './context.js';
 
@@ -38,9 +38,15 @@ export function selectIndexes(only: readonly string[] | undefined): IndexSpec[] 
   return runbookIndexes.filter((s) => only.includes(s.name));
 }
 
-async function withExistingDatabase<T>(command: string, options: IndexTargetOptions, context: CommandContext, work: (target: Target) => Promise<T>): Promise<T> {
+async function withExistingDatabase<T>(
+  command: string,
+  options: IndexTargetOptions & { allowRemoteWrites?: boolean },
+  context: CommandContext,
+  work: (target: Target) => Promise<T>,
+): Promise<T> {
   if (options.uri === undefined) throw new UsageError(`${command} needs --uri (and --db): it works on an existing database`);
-  planTarget(options);
+  const { uri, dbName } = planTarget(options);
+  if (options.allowRemoteWrites !== undefined) assertRemoteWritesAllowed(uri, dbName, command, options.allowRemoteWrites);
   const target = await openTarget({ ...options, ...context });
   try {
     await requireApplicationCollections(target.db);

@@ -1,5 +1,5 @@
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
-import { claimForSeeding } from '../mongo/safety.js';
+import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { openTarget, planTarget } from '../mongo/target.js';
 import type { Environment } from '../mongo/environment.js';
 import type { Baseline } from '../options.js';
@@ -28,7 +28,8 @@ export interface SeedOutcome {
 
 /** `indexgate seed`: seeds the six collections and User, deterministically, where it is allowed to. */
 export async function seedCommand(options: SeedCommandOptions, context: CommandContext): Promise<SeedOutcome> {
-  planTarget(options); // usage errors before anything starts
+  const { uri, dbName } = planTarget(options); // usage errors before anything starts
+  assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites);
   const target = await openTarget({ ...options, ...context });
   try {
     const { replaced } = await claimForSeeding(target, {

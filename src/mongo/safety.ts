@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { SafetyRefusal } from '../errors.js';
 import type { Target } from './target.js';
+import type { TargetUri } from './uri.js';
 
 /** The collection indexgate leaves in every database it seeds: its proof of ownership. */
 export const markerCollection = '_indexgate';
@@ -75,6 +76,16 @@ export async function writeMarker(db: Db, marker: Omit<DatasetMarker, '_id' | 't
     { tool: 'indexgate', ...marker },
     { upsert: true },
   );
+}
+
+/**
+ * The remote-writes rail, checked before connecting: a writing command whose --uri names
+ * a host that is not this machine needs --allow-remote-writes.
+ */
+export function assertRemoteWritesAllowed(uri: TargetUri | undefined, database: string, command: string, allowRemoteWrites: boolean): void {
+  if (uri && !uri.loopback && !allowRemoteWrites) {
+    throw new SafetyRefusal(database, `${uri.redacted} is not on this machine; "${command}" writes, so pass --allow-remote-writes if you really mean it`);
+  }
 }
 
 /** Collection names other than system collections. */

@@ -7,6 +7,8 @@ import type { Environment } from '../mongo/environment.js';
  * after the indexes, which patterns the six do not serve, and what the machine adds.
  */
 export function runNotes(input: {
+  /** bench compares before and after the indexes; verify looks at the database as it is. */
+  command?: 'bench' | 'verify';
   environment: Environment;
   patterns: readonly PatternResult[];
   routes: readonly RouteClassResult[];
@@ -15,6 +17,7 @@ export function runNotes(input: {
   rounds?: number;
 }): string[] {
   const notes: string[] = [];
+  const state = input.command === 'verify' ? 'on this database' : 'after the indexes';
   if (input.environment.underWine) {
     notes.push(
       'mongod ran under Wine (the offline fallback): each round trip carries about 1.3 ms more than natively, and concurrent collection scans contend more, so absolute latencies are pessimistic; keys and documents examined are exact.',
@@ -22,7 +25,7 @@ export function runNotes(input: {
   }
   for (const pattern of uniqueById(input.patterns.filter((p) => !p.gated && p.note))) {
     const after = pattern.after;
-    const how = after.collscan ? 'still a COLLSCAN after the indexes' : `served by ${after.indexName ?? 'no index'}`;
+    const how = after.collscan ? `a COLLSCAN ${state}` : `served by ${after.indexName ?? 'no index'}`;
     notes.push(`${pattern.id} is not gated: ${pattern.note}; here it is ${how}.`);
   }
   for (const route of input.routes) {
@@ -31,7 +34,7 @@ export function runNotes(input: {
       const share = Math.round((100 * dominant.ms) / route.after.total);
       if (share >= 40) {
         notes.push(
-          `route (${route.userClass}): after the indexes, ${dominant.id} alone takes ${dominant.ms.toFixed(0)} ms of the ${route.after.total.toFixed(0)} ms TOTAL (p50): it bounds what the indexes can give.`,
+          `route (${route.userClass}): ${state}, ${dominant.id} alone takes ${dominant.ms.toFixed(0)} ms of the ${route.after.total.toFixed(0)} ms TOTAL (p50): it bounds what the indexes can give.`,
         );
       }
     }

@@ -35,6 +35,8 @@ export interface TimingInput {
   /** Puts the target in a side's state (bench: hide/unhide the created indexes). */
   switchTo?: (side: Side) => Promise<void>;
   maxRounds?: number;
+  /** Server-side limit per query (verify: a missing index must not hang the run). */
+  maxTimeMS?: number | undefined;
   signal?: AbortSignal | undefined;
   onRound?: (round: number, rounds: number) => void;
 }
@@ -76,7 +78,7 @@ export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
   const tasks = input.sides.flatMap((side) => buildTasks(input, side, samples[side]));
   const inRound = (task: Task, round: number) => round === 1 || task.kind === 'route' || task.estimateMs < dearMs;
   // The route after the indexes carries the latency budget (p95): it needs several samples per round.
-  const minSamples = (task: Task) => (task.kind === 'route' && task.side === 'after' ? afterRouteSamplesPerRound : 1);
+  const minSamples = (task: Task) => (task.kind === 'route' && task.side === 'after' && task.estimateMs < dearMs ? afterRouteSamplesPerRound : 1);
   const roundCost = (round: number) =>
     tasks.filter((t) => inRound(t, round)).reduce((n, t) => n + t.estimateMs * minSamples(t), 0) + input.sides.length * 50;
   const maxRounds = input.maxRounds ?? 5;
@@ -115,7 +117,7 @@ export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
 }
 
 function buildTasks(input: TimingInput, side: Side, into: SideSamples): Task[] {
-  const run = driverRunner(input.db);
+  const run = driverRunner(input.db, input.maxTimeMS);
   const tasks: Task[] = [];
   for (const { user, context } of input.classes) {
     const routeSamples: RouteSamples = { total: [], conversationsQuery: [], parallelQueries: [] };
@@ -147,7 +149,9 @@ function buildTasks(input: TimingInput, side: Side, into: SideSamples): Task[] {
         key: `pattern|${key}`,
         estimateMs: input.estimates.get(`${side}|pattern|${key}`) ?? 10,
         run: async (box) => {
-          list.push(...(await collectSamples(`${side} ${key}`, () => executeQuery(input.db, pattern.collection, query), box, { signal: input.signal })));
+          list.push(
+            ...(await collectSamples(`${side} ${key}`, () => executeQuery(input.db, pattern.collection, query, { maxTimeMS: input.maxTimeMS }), box, { signal: input.signal })),
+          );
         },
       });
     }

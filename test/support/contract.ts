@@ -27,7 +27,7 @@ export const benchContract = z.object({
 });
 
 export const verifyContract = benchContract.extend({
-  patterns: z.array(z.object({ id: z.string(), collection: z.string(), gated: z.boolean(), after: measurement, before: z.undefined(), speedup: z.undefined() })).min(1),
-  route: z.object({ after: phases, before: z.undefined(), speedup: z.undefined() }),
+  patterns: z.array(z.object({ id: z.string(), collection: z.string(), gated: z.boolean(), after: measurement, before: z.undefined().optional(), speedup: z.undefined().optional() })).min(1),
+  route: z.object({ after: phases, before: z.undefined().optional(), speedup: z.undefined().optional() }),
   dataset: z.object({ counts: z.record(z.string(), z.number().int().nonnegative()), fingerprint: z.string().min(1) }),
 });

@@ -1,0 +1,146 @@
+import type { ReadPreferenceMode } from 'mongodb';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { seededCollections } from '../../seed/dataset.js';
+import { UsageError } from '../errors.js';
+import { evaluateGate } from '../gate/evaluate.js';
+import { countExpectations, type ExpectedCounts, loadExpectedCounts } from '../gate/expected-counts.js';
+import { loadThresholds } from '../gate/thresholds.js';
+import { inspectIndexes } from '../indexes/inspect.js';
+import { requireApplicationCollections } from '../mongo/collections.js';
+import { readMarker } from '../mongo/safety.js';
+import { openTarget, planTarget } from '../mongo/target.js';
+import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
+import { newRunId, writeRunOutputs } from '../report/write.js';
+import { resultSchemaVersion, type RunResult } from '../result.js';
+import { sampleUsers } from '../route/user-classes.js';
+import { patternResults, routeResults } from '../run/assemble.js';
+import { discoverContexts } from '../run/contexts.js';
+import { explainAll } from '../run/explain.js';
+import { runNotes } from '../run/notes.js';
+import { selectPatterns } from '../run/select.js';
+import { estimateCosts, timeRounds } from '../run/timing.js';
+import { toolCommit, toolVersion } from '../version.js';
+import type { CommandContext } from './context.js';
+import { findingsAsOutcomes } from './indexes.js';
+import { patterns as allPatterns } from '../../bench/patterns.js';
+
+export interface VerifyCommandOptions {
+  uri?: string | undefined;
+  db?: string | undefined;
+  thresholds?: string | undefined;
+  expectCounts?: string | undefined;
+  out?: string | undefined;
+  patterns?: readonly string[] | undefined;
+  budgetSeconds?: number | undefined;
+  readPreference?: ReadPreferenceMode | undefined;
+  timeoutMs?: number | undefined;
+  /** Server-side limit per query, so that a missing index cannot make verify run for hours. */
+  maxTimeMS?: number | undefined;
+}
+
+export interface VerifyOutcome {
+  readonly result: RunResult;
+  readonly outDir: string;
+  readonly files: readonly string[];
+}
+
+export const defaultVerifyBudgetSeconds = 60;
+export const defaultVerifyMaxTimeMS = 300_000;
+
+/**
+ * `indexgate verify`: the staging gate, strictly read-only. Indexes present by key, the
+ * plan of every pattern for users sampled from the target's own data, the route timed
+ * against the latency budget, document counts (against --expect-counts). Nothing is
+ * written to the database: no document, index, collection or marker.
+ */
+export async function verifyCommand(options: VerifyCommandOptions, context: CommandContext): Promise<VerifyOutcome> {
+  if (options.uri === undefined) throw new UsageError('verify needs --uri (and --db): it checks an existing database, read-only');
+  planTarget(options);
+  const selected = selectPatterns(options.patterns);
+  const thresholds = await loadThresholds(options.thresholds);
+  const expected: ExpectedCounts | undefined = options.expectCounts ? await loadExpectedCounts(options.expectCounts) : undefined;
+  const budgetMs = (options.budgetSeconds ?? defaultVerifyBudgetSeconds) * 1000;
+  const maxTimeMS = options.maxTimeMS ?? defaultVerifyMaxTimeMS;
+  const runId = newRunId('verify');
+  const startedAt = new Date();
+  const runStarted = performance.now();
+  const timings: Record<string, number> = {};
+  const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    context.reporter.notice(`${name}…`);
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
+    }
+  };
+
+  const target = await stage('start', () => openTarget({ ...options, ...context }));
+  try {
+    const db = target.db;
+    await requireApplicationCollections(db);
+    const { counts, fingerprint, marker, indexes } = await stage('inspect', async () => {
+      const c = await countDocuments(db);
+      return {
+        counts: c,
+        marker: await readMarker(db),
+        fingerprint: await targetFingerprint(db, c),
+        indexes: findingsAsOutcomes(await inspectIndexes(db, runbookIndexes, seededCollections)),
+      };
+    });
+    const users = await sampleUsers(db);
+    const { classes, plans } = await stage('explain', async () => {
+      const found = await discoverContexts(db, users);
+      return { classes: found, plans: await explainAll(db, selected, found, { signal: context.signal, maxTimeMS }) };
+    });
+    const estimates = estimateCosts(selected.length === allPatterns.length ? { after: plans } : {}, classes, allPatterns.map((p) => p.id));
+    const timing = await stage('time', () =>
+      timeRounds({ db, patterns: selected, classes, sides: ['after'], budgetMs, estimates, maxTimeMS, signal: context.signal }),
+    );
+    const assembleInput = { patterns: selected, classes, plans: { after: plans }, samples: { after: timing.samples.after } };
+    const patterns = patternResults(assembleInput);
+    const routes = routeResults(assembleInput);
+    const gate = evaluateGate({
+      thresholds: thresholds.values,
+      indexes,
+      patterns,
+      routes,
+      counts: expected ? countExpectations(expected, counts) : [],
+      judgeSpeedup: false,
+    });
+    const headline = routes.find((r) => r.userClass === 'typical') ?? routes[0];
+    if (!headline) throw new Error('the route produced no samples');
+    const result: RunResult = {
+      schemaVersion: resultSchemaVersion,
+      command: 'verify',
+      runId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+      environment: target.environment,
+      dataset: marker
+        ? { scale: marker.scale, seed: marker.seed, baseline: marker.baseline, counts, fingerprint: marker.fingerprint, origin: 'indexgate' }
+        : { scale: null, seed: null, baseline: null, counts, fingerprint, origin: 'target' },
+      indexes,
+      patterns,
+      route: { ...headline, classes: routes },
+      gate,
+      thresholds: { source: thresholds.source, values: thresholds.values },
+      timings,
+      notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes, overBudget: timing.overBudget, rounds: timing.rounds }),
+    };
+    const reportStarted = performance.now();
+    const written = await writeRunOutputs(result, options.out, {
+      redact: target.redact,
+      beforeFinal: () => {
+        timings.report = Math.round(performance.now() - reportStarted);
+        timings.total = Math.round(performance.now() - runStarted);
+      },
+    });
+    return { result, outDir: written.outDir, files: written.files };
+  } catch (error) {
+    throw target.explainError(error);
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { seededCollections } from '../../seed/dataset.js';
+import { ConfigError } from '../errors.js';
+import type { CountExpectation } from './evaluate.js';
+import { formatIssues } from './thresholds.js';
+
+const count = z.number().int().nonnegative();
+
+/**
+ * `--expect-counts <file>`: the document counts the migration should have produced (the
+ * runbook's step 6), exact or within a tolerance:
+ *   { "tolerance": 0.001, "counts": { "User": 25000, "Message": { "expected": 1000000, "tolerance": 0.01 } } }
+ */
+export const expectedCountsSchema = z
+  .object({
+    /** Relative tolerance for every collection (0 = exact). */
+    tolerance: z.number().min(0).max(1).default(0),
+    counts: z
+      .record(z.string(), z.union([count, z.object({ expected: count, tolerance: z.number().min(0).max(1).optional() }).strict()]))
+      .refine((c) => Object.keys(c).length > 0, 'name at least one collection'),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    for (const name of Object.keys(value.counts)) {
+      if (!(seededCollections as readonly string[]).includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['counts', name], message: `unknown collection (known: ${seededCollections.join(', ')})` });
+      }
+    }
+  });
+
+export type ExpectedCounts = z.infer<typeof expectedCountsSchema>;
+
+export async function loadExpectedCounts(file: string): Promise<ExpectedCounts> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, code === 'ENOENT' ? 'no such file; pass a JSON file like {"counts": {"User": 25000}}' : `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = expectedCountsSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+export function countExpectations(expected: ExpectedCounts, actual: Readonly<Record<string, number>>): CountExpectation[] {
+  return Object.entries(expected.counts).map(([collection, spec]) => {
+    const { expected: n, tolerance } = typeof spec === 'number' ? { expected: spec, tolerance: undefined } : spec;
+    return { collection, expected: n, actual: actual[collection] ?? 0, tolerance: tolerance ?? expected.tolerance };
+  });
+}

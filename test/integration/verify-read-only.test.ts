@@ -1,0 +1,63 @@
+import { homedir, tmpdir } from 'node:os';
+import { type Document, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { scaleProfiles } from '../../seed/profiles.js';
+import { applyIndexes } from '../../src/indexes/apply.js';
+import { type EmbeddedServer, startEmbedded } from '../../src/mongo/embedded.js';
+import { silentReporter } from '../../src/progress.js';
+import { seedDatabase } from '../../src/seed/seed-database.js';
+import { runCli } from '../support/cli.js';
+
+// Server-wide counters need a server no other test writes to: this file starts its own.
+let server: EmbeddedServer;
+let client: MongoClient;
+const dbName = 'staging';
+
+beforeAll(async () => {
+  server = await startEmbedded({
+    host: { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() },
+    reporter: silentReporter,
+  });
+  client = await MongoClient.connect(server.uri);
+  const db = client.db(dbName);
+  await seedDatabase({ db, profile: scaleProfiles.tiny, seed: 9, baseline: 'prisma', reporter: silentReporter });
+  await applyIndexes(db, runbookIndexes);
+}, 300_000);
+
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+});
+
+async function snapshot(): Promise<Document> {
+  const admin = client.db('admin');
+  const status = await admin.command({ serverStatus: 1, wiredTiger: 0 });
+  const db = client.db(dbName);
+  const indexes: Record<string, Document[]> = {};
+  const collections = (await db.listCollections().toArray()).map((c) => c.name).sort();
+  for (const c of collections) indexes[c] = await db.collection(c).listIndexes().toArray();
+  const hash = await db.command({ dbHash: 1 });
+  return {
+    writes: { insert: status.opcounters.insert, update: status.opcounters.update, delete: status.opcounters.delete },
+    collections,
+    indexes,
+    dbHash: hash.md5,
+    perCollection: hash.collections,
+  };
+}
+
+describe('verify is strictly read-only', () => {
+  it("a full verify run leaves the server's write counters, every index list and the dbHash unchanged", async () => {
+    const before = await snapshot();
+    const run = await runCli(['verify', '--uri', server.uri, '--db', dbName, '--budget-seconds', '15', '--out', `${tmpdir()}/verify-ro-${process.pid}`]);
+    expect([0, 1]).toContain(run.code);
+    expect(run.stdout).toMatch(/^VERDICT: /m);
+    const after = await snapshot();
+    expect(after.writes).toEqual(before.writes);
+    expect(after.collections).toEqual(before.collections);
+    expect(after.indexes).toEqual(before.indexes);
+    expect(after.perCollection).toEqual(before.perCollection);
+    expect(after.dbHash).toBe(before.dbHash);
+  });
+});

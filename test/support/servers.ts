@@ -1,0 +1,35 @@
+import { homedir, tmpdir } from 'node:os';
+import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
+import { resolveMongod } from '../../src/mongo/binary.js';
+import { silentReporter } from '../../src/progress.js';
+import type { HostInfo } from '../../src/system.js';
+
+const host: HostInfo = { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() };
+
+/** The same mongod the rest of the run uses, for the few tests that need a server of another kind. */
+async function binary(): Promise<{ systemBinary: string; version: string }> {
+  const mongod = await resolveMongod(host, silentReporter);
+  return { systemBinary: mongod.path, version: mongod.version };
+}
+
+/** A mongod with access control on, and a root user whose password the tests look for in every output. */
+export async function startAuthServer(user: string, password: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const server = await MongoMemoryServer.create({
+    binary: await binary(),
+    instance: { launchTimeout: 180_000, ip: '127.0.0.1' },
+    auth: { enable: true, customRootName: user, customRootPwd: password },
+  });
+  const port = Number(new URL(server.getUri().replace('mongodb://', 'http://')).port);
+  return { port, stop: () => server.stop({ doCleanup: true, force: true }).then(() => undefined) };
+}
+
+/** A replica set of `count` members on loopback (mongodb-memory-server's replica-set support). */
+export async function startReplicaSet(count: number): Promise<{ uri: string; stop: () => Promise<void> }> {
+  const set = await MongoMemoryReplSet.create({
+    binary: await binary(),
+    replSet: { count, name: 'rs-indexgate', ip: '127.0.0.1' },
+    instanceOpts: Array.from({ length: count }, () => ({ launchTimeout: 180_000 })),
+  });
+  await set.waitUntilRunning();
+  return { uri: set.getUri(), stop: () => set.stop({ doCleanup: true, force: true }).then(() => undefined) };
+}
