@@ -51,6 +51,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           budgetSeconds: o.budgetSeconds as number | undefined,
           skipIndexes: o.skipIndex as string[] | undefined,
           indexes: str('indexes'),
+          history: str('history'),
           allowRemoteWrites: o.allowRemoteWrites === true,
           drop: o.drop === true,
           timeoutMs: o.timeoutMs as number,

@@ -3,7 +3,8 @@ import { runbookIndexes } from '../../indexes/runbook.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { seededCollections } from '../../seed/dataset.js';
 import { throwIfAborted, UsageError } from '../errors.js';
-import { evaluateGate } from '../gate/evaluate.js';
+import { evaluateGate, withChecks } from '../gate/evaluate.js';
+import { appendHistory, historyDefaults, historyEntry, judgeAgainstHistory, loadHistory } from '../history/history.js';
 import { loadThresholds } from '../gate/thresholds.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { setCreatedIndexesHidden } from '../indexes/hide.js';
@@ -39,6 +40,8 @@ export interface BenchCommandOptions {
   skipIndexes?: readonly string[] | undefined;
   /** An alternative index set (JSON, like `indexes list --json`); default the runbook's six. */
   indexes?: string | undefined;
+  /** Append this run to the history file and fail on a significant regression against it. */
+  history?: string | undefined;
   allowRemoteWrites: boolean;
   drop: boolean;
   timeoutMs?: number | undefined;
@@ -68,6 +71,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const selected = selectPatterns(options.patterns);
   const thresholds = await loadThresholds(options.thresholds);
   const indexSpecs = options.indexes ? await loadIndexSpecs(options.indexes) : [...runbookIndexes];
+  const history = options.history ? await loadHistory(options.history) : undefined;
   const skip = new Set(options.skipIndexes ?? []);
   const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
   if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSpecs.map((s) => s.name).join(', ')})`);
@@ -170,8 +174,15 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       timings,
       notes: runNotes({ environment: target.environment, patterns, routes, indexes, overBudget: timing.overBudget, rounds: timing.rounds }),
     };
-    const reportStarted = performance.now();
     result.finishedAt = new Date().toISOString();
+    const entry = history ? historyEntry(result) : undefined;
+    if (history && entry && options.history) {
+      const verdict = judgeAgainstHistory(entry, history);
+      result.gate = withChecks(result.gate, verdict.checks);
+      result.history = { file: options.history, comparableRuns: verdict.comparableRuns, ...historyDefaults };
+      reporter.notice(`history: ${verdict.comparableRuns} comparable earlier run(s) in ${options.history}`);
+    }
+    const reportStarted = performance.now();
     const written = await writeRunOutputs(result, options.out, {
       redact: target.redact,
       beforeFinal: () => {
@@ -179,9 +190,10 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
         timings.total = Math.round(performance.now() - runStarted);
       },
     });
+    if (history && entry && options.history) await appendHistory(options.history, history, { ...entry, passed: result.gate.passed });
     return { result, outDir: written.outDir, files: written.files };
   } catch (error) {
-    throw target.explainError(error);
+    throw await target.explainError(error);
   } finally {
     await target.close();
   }

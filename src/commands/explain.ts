@@ -69,7 +69,7 @@ export async function explainCommand(options: ExplainCommandOptions, context: Co
     }
     return { target: target.display, database: target.dbName, environment: target.environment, users, patterns };
   } catch (error) {
-    throw target.explainError(error);
+    throw await target.explainError(error);
   } finally {
     await target.close();
   }

@@ -52,7 +52,7 @@ async function withExistingDatabase<T>(
     await requireApplicationCollections(target.db);
     return await work(target);
   } catch (error) {
-    throw target.explainError(error);
+    throw await target.explainError(error);
   } finally {
     await target.close();
   }

@@ -47,7 +47,7 @@ export async function seedCommand(options: SeedCommandOptions, context: CommandC
     });
     return { target: target.display, database: target.dbName, environment: target.environment, replaced: replaced?.fingerprint, result };
   } catch (error) {
-    throw target.explainError(error);
+    throw await target.explainError(error);
   } finally {
     await target.close();
   }

@@ -139,7 +139,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
     });
     return { result, outDir: written.outDir, files: written.files };
   } catch (error) {
-    throw target.explainError(error);
+    throw await target.explainError(error);
   } finally {
     await target.close();
   }

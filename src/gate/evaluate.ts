@@ -42,6 +42,13 @@ export function evaluateGate(input: GateInput): GateResult {
   return { passed: failures.length === 0, failures, checks };
 }
 
+/** The gate with more checks added (the history's), its verdict recomputed. */
+export function withChecks(gate: GateResult, extra: readonly GateCheck[]): GateResult {
+  const checks = [...gate.checks, ...extra];
+  const failures = checks.filter((c) => !c.passed).map(({ passed: _passed, collection: _collection, ...failure }) => failure);
+  return { passed: failures.length === 0, failures, checks };
+}
+
 function indexCheck(outcome: IndexOutcome): GateCheck {
   const ok = outcome.status === 'created' || outcome.status === 'present' || outcome.status === 'equivalent';
   const message =

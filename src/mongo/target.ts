@@ -1,4 +1,5 @@
 import { type Db, MongoClient, MongoError, MongoServerError, MongoServerSelectionError, type ReadPreferenceMode } from 'mongodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cleanup } from '../cleanup.js';
 import { ConnectionError, ServerError, throwIfAborted } from '../errors.js';
 import type { Reporter } from '../progress.js';
@@ -39,8 +40,12 @@ export interface Target {
   readonly embedded: EmbeddedServer | undefined;
   /** Removes credentials from text before it is printed or stored. */
   redact(text: string): string;
-  /** Translates a driver error into the clear one-line error the user sees. */
-  explainError(error: unknown): unknown;
+  /**
+   * Translates a driver error into the clear one-line error the user sees. When the
+   * embedded mongod died, the driver's error can arrive before the exit is noticed: it
+   * waits a moment for it.
+   */
+  explainError(error: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -76,10 +81,13 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   });
   options.cleanup.add(() => client.close(true));
 
-  const explainError = (error: unknown): unknown => {
+  const explainError = async (error: unknown): Promise<unknown> => {
+    if (embedded && error instanceof MongoError) {
+      for (let waited = 0; !embedded.died && waited < 2000; waited += 50) await sleep(50);
+    }
     if (embedded?.died) {
       const { code, signal } = embedded.died;
-      return new ServerError('run', `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}; the embedded mongod's data is lost`);
+      return new ServerError('run', `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}; the embedded mongod's data is lost`, { cause: error });
     }
     return translateDriverError(error, display, timeoutMs, redact);
   };
@@ -90,7 +98,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     const db = client.db(dbName);
     environment = describeEnvironment(await describeServer(db), display, embedded?.mongod);
   } catch (error) {
-    throw explainError(error);
+    throw await explainError(error);
   }
 
   return {

@@ -34,7 +34,7 @@ export function runNotes(input: {
       const share = Math.round((100 * dominant.ms) / route.after.total);
       if (share >= 40) {
         notes.push(
-          `route (${route.userClass}): ${state}, ${dominant.id} alone takes ${dominant.ms.toFixed(0)} ms of the ${route.after.total.toFixed(0)} ms TOTAL (p50): it bounds what the indexes can give.`,
+          `route (${route.userClass}): ${state}, the slowest query is ${dominant.id} (p50 ${dominant.ms.toFixed(0)} ms on its own, for a route TOTAL p50 of ${route.after.total.toFixed(0)} ms): it bounds what the indexes can give.`,
         );
       }
     }

@@ -12,12 +12,15 @@ let dir: string;
 let relaxed: string;
 let client: MongoClient;
 
-/** The shipped thresholds with the route's speedup relaxed: at tiny scale the round-trip floor caps it near 4x. */
+/**
+ * The shipped thresholds without the route's speedup: at tiny scale the round-trip floor caps it near 4x and a
+ * busy machine moves its interval; these tests are about the other checks.
+ */
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'indexgate-gate-'));
   const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
   relaxed = join(dir, 'relaxed.json');
-  await writeFile(relaxed, JSON.stringify({ ...shipped, route: { ...shipped.route, minSpeedup: 1.5 } }));
+  await writeFile(relaxed, JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }));
   client = await MongoClient.connect(testUri());
 });
 afterAll(() => client.close());
