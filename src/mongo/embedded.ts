@@ -9,6 +9,7 @@ import { ServerError, throwIfAborted } from '../errors.js';
 import type { Reporter } from '../progress.js';
 import type { HostInfo } from '../system.js';
 import { resolveMongod, type ResolvedMongod } from './binary.js';
+import { endWineSession } from './wine.js';
 
 export interface EmbeddedServer {
   readonly uri: string;
@@ -66,6 +67,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         await waitForExit(process, ready ? 10_000 : 0);
       }
       await instance.stop().catch(() => undefined);
+      if (mongod.underWine) await endWineSession(host, scratch);
       await rm(scratch, { recursive: true, force: true, maxRetries: 3, retryDelay: 200 });
     })();
     return stopping;

@@ -26,6 +26,22 @@ export const wineMongod = {
   requiredArgs: ['--setParameter', 'diagnosticDataCollectionEnabled=false', '--wiredTigerCacheSizeGB', '1'],
 } as const;
 
+/**
+ * Ends the Wine session of one embedded mongod: every process started under its
+ * wineserver (mongod, wineboot, winedevice). Each run gives Wine its own TMPDIR, hence its
+ * own wineserver, so this touches nothing else. Needed after a kill during start-up, when
+ * `wineboot --init` may still be running and would otherwise wait forever once the
+ * session's folder is gone.
+ */
+export async function endWineSession(host: HostInfo, sessionTmpdir: string): Promise<void> {
+  const wineserver = (await isExecutable('/usr/lib/wine/wineserver64')) ? '/usr/lib/wine/wineserver64' : '/usr/lib/wine/wineserver';
+  if (!(await isExecutable(wineserver))) return;
+  const env = { ...wineEnv(host, join(installDirectory(host), 'prefix')), TMPDIR: sessionTmpdir };
+  await run(wineserver, ['-k'], { env, timeoutMs: 10_000 }).catch(() => undefined);
+  // -w waits until the session's wineserver has exited.
+  await run(wineserver, ['-w'], { env, timeoutMs: 10_000 }).catch(() => undefined);
+}
+
 export interface WineMongod {
   /** A script that runs mongod.exe under Wine with the required flags: give it to mongodb-memory-server. */
   readonly wrapper: string;

@@ -1,25 +1,11 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { processesOf } from '../support/processes.js';
 import { runCli } from '../support/cli.js';
-
-/** Live processes whose command line mentions `needle` (the run's private TMPDIR, which mongod's --dbpath is under). */
-async function processesMentioning(needle: string): Promise<Array<{ pid: number; cmdline: string }>> {
-  const found: Array<{ pid: number; cmdline: string }> = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-      if (cmdline.includes(needle)) found.push({ pid: Number(entry), cmdline });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
 
 /** True when the mongod of this command line accepts TCP connections on its --port. */
 function accepting(cmdline: string): Promise<boolean> {
@@ -39,7 +25,7 @@ describe('the embedded mongod leaves nothing behind', () => {
     const run = await runCli(['bench', '--scale', 'tiny', '--budget-seconds', '20', '--out', join(scratch, '..', `${scratch.split('/').pop()}-out`)], { env: { TMPDIR: scratch } });
     expect([0, 1]).toContain(run.code);
     await sleep(500);
-    expect(await processesMentioning(scratch)).toEqual([]);
+    expect(await processesOf(scratch)).toEqual([]);
     expect(await readdir(scratch)).toEqual([]);
   });
 
@@ -50,7 +36,7 @@ describe('the embedded mongod leaves nothing behind', () => {
     let victim: { pid: number; cmdline: string } | undefined;
     for (let i = 0; i < 240 && !(victim && (await accepting(victim.cmdline))); i++) {
       await sleep(500);
-      victim = (await processesMentioning(`${scratch}/indexgate-mongod-`)).find((p) => p.cmdline.includes('--dbpath'));
+      victim = (await processesOf(`${scratch}/indexgate-mongod-`)).find((p) => p.cmdline.includes('--dbpath'));
     }
     expect(victim).toBeDefined();
     await sleep(2000);
@@ -60,7 +46,7 @@ describe('the embedded mongod leaves nothing behind', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines[lines.length - 1]).toMatch(/^indexgate: error: mongod stopped unexpectedly: exit code .*the embedded mongod's data is lost$/);
     await sleep(500);
-    expect(await processesMentioning(scratch)).toEqual([]);
+    expect(await processesOf(scratch)).toEqual([]);
     expect(await readdir(scratch)).toEqual([]);
   });
 });

@@ -1,28 +1,13 @@
-import { readFile, readdir } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { processesOf } from '../support/processes.js';
 import { runCli } from '../support/cli.js';
 
-/** Processes whose command line mentions `needle` (our private TMPDIR): a leftover mongod would. */
-async function processesMentioning(needle: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-      if (cmdline.includes(needle)) found.push(`${pid}: ${cmdline}`);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
-
 describe('Ctrl-C', () => {
-  it.each([300, 1500, 3000, 5000])('during mongod startup (after %i ms) exits 130 and leaves no mongod and no files', async (delay) => {
+  it.each([300, 1500, 3000, 5000])('during mongod startup (after %i ms) exits 130 and leaves no mongod, no Wine process and no files', async (delay) => {
     const scratch = await mkdtemp(join(tmpdir(), 'indexgate-int-'));
     let pid = 0;
     const running = runCli(['bench', '--scale', 'tiny'], { env: { TMPDIR: scratch }, onSpawn: (p) => (pid = p) });
@@ -34,7 +19,7 @@ describe('Ctrl-C', () => {
     expect(run.code === 130 || run.signal === 'SIGINT').toBe(true);
     if (run.code === 130) expect(run.stderr).toMatch(/interrupted/);
     await sleep(500);
-    expect(await processesMentioning(scratch)).toEqual([]);
+    expect(await processesOf(scratch)).toEqual([]);
     expect(await readdir(scratch)).toEqual([]);
   });
 });
