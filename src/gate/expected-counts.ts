@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { seededCollections } from '../../seed/dataset.js';
-import { ConfigError } from '../errors.js';
+import { parseConfig, readJsonFile } from '../config-file.js';
 import type { CountExpectation } from './evaluate.js';
-import { formatIssues } from './thresholds.js';
 
 const count = z.number().int().nonnegative();
 
@@ -32,16 +30,8 @@ export const expectedCountsSchema = z
 export type ExpectedCounts = z.infer<typeof expectedCountsSchema>;
 
 export async function loadExpectedCounts(file: string): Promise<ExpectedCounts> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, code === 'ENOENT' ? 'no such file; pass a JSON file like {"counts": {"User": 25000}}' : `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const parsed = expectedCountsSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
-  return parsed.data;
+  const json = await readJsonFile(file, 'pass a JSON file like {"counts": {"User": 25000}}');
+  return parseConfig(expectedCountsSchema, json, file);
 }
 
 export function countExpectations(expected: ExpectedCounts, actual: Readonly<Record<string, number>>): CountExpectation[] {

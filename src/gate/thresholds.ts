@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { patternIds } from '../../bench/patterns.js';
-import { ConfigError } from '../errors.js';
+import { parseConfig, readJsonFile } from '../config-file.js';
 import { userClasses } from '../route/user-classes.js';
 import { packageRoot } from '../version.js';
 
@@ -58,32 +57,10 @@ export interface LoadedThresholds {
 
 /** Reads and validates a thresholds file; every problem is a ConfigError naming the file and the JSON path. */
 export async function loadThresholds(file: string = defaultThresholdsFile): Promise<LoadedThresholds> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, code === 'ENOENT' ? 'no such file; pass an existing thresholds file to --thresholds' : `cannot be read (${code ?? String(error)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const json = await readJsonFile(file, 'pass an existing thresholds file to --thresholds');
   return { source: file, values: parseThresholds(json, file) };
 }
 
 export function parseThresholds(json: unknown, file: string): Thresholds {
-  const parsed = thresholdsSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
-  return parsed.data;
-}
-
-/** "patterns.lastMessage.maxDocsExaminedPerReturned: expected number, received string; …" */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`)
-    .join('; ');
+  return parseConfig(thresholdsSchema, json, file);
 }

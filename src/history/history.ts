@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
-import { formatIssues } from '../gate/thresholds.js';
+import { parseConfig, readJsonFile } from '../config-file.js';
 import { writeFileAtomic } from '../report/write.js';
 import type { GateCheck, RunResult } from '../result.js';
 import { userClasses } from '../route/user-classes.js';
+import { exists } from '../system.js';
 import { median } from '../timing/stats.js';
 
 /**
@@ -46,22 +45,9 @@ export const historyDefaults = { window: 10, minRuns: 3, zThreshold: 3.5, minSlo
 
 /** An absent file is an empty history (the first night); a malformed one is a ConfigError. */
 export async function loadHistory(file: string): Promise<History> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, runs: [] };
-    throw new ConfigError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix or remove it`);
-  }
-  const parsed = historySchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(file, `is not an indexgate history (${formatIssues(parsed.error.issues)})`);
-  return parsed.data;
+  if (!(await exists(file))) return { version: 1, runs: [] };
+  const json = await readJsonFile(file, 'it is created on the first run');
+  return parseConfig(historySchema, json, file, 'is not an indexgate history (');
 }
 
 export function historyEntry(result: RunResult): HistoryEntry {

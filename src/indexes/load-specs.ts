@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { IndexSpec } from '../../indexes/spec.js';
 import { seededCollections } from '../../seed/dataset.js';
-import { ConfigError } from '../errors.js';
-import { formatIssues } from '../gate/thresholds.js';
+import { parseConfig, readJsonFile } from '../config-file.js';
 
 const specSchema = z
   .object({
@@ -28,14 +26,6 @@ const specsSchema = z
 
 /** An alternative index set for `bench --indexes <file>`: a JSON array shaped like `indexgate indexes list --json`. */
 export async function loadIndexSpecs(file: string): Promise<IndexSpec[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, code === 'ENOENT' ? 'no such file' : `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const parsed = specsSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
-  return parsed.data;
+  const json = await readJsonFile(file, 'pass a JSON array shaped like `indexgate indexes list --json`');
+  return parseConfig(specsSchema, json, file);
 }

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { formatIssues } from '../gate/thresholds.js';
+import { parseConfig, readJsonFile } from '../config-file.js';
 import { resultSchemaVersion, type RunResult } from '../result.js';
 
 const latency = z.looseObject({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number(), samples: z.number() });
@@ -36,24 +35,10 @@ const resultShape = z.looseObject({
 
 /** Reads a saved result.json; a missing file, bad JSON, not a result, or another schemaVersion is a ConfigError (exit 2). */
 export async function loadResult(file: string): Promise<RunResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, code === 'ENOENT' ? 'no such file; pass the result.json that bench or verify wrote' : `cannot be read (${code ?? String(error)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const json = await readJsonFile(file, 'pass the result.json that bench or verify wrote');
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version !== resultSchemaVersion) {
     throw new ConfigError(file, `is a result of schemaVersion ${version}; this indexgate reads schemaVersion ${resultSchemaVersion}: render it with the indexgate version that wrote it`);
   }
-  const parsed = resultShape.safeParse(json);
-  if (!parsed.success) throw new ConfigError(file, `is not an indexgate result (${formatIssues(parsed.error.issues)})`);
-  return parsed.data as unknown as RunResult;
+  return parseConfig(resultShape, json, file, 'is not an indexgate result (') as unknown as RunResult;
 }
