@@ -12,18 +12,19 @@ import { inspectIndexes } from '../indexes/inspect.js';
 import { loadIndexSpecs } from '../indexes/load-specs.js';
 import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { openTarget, planTarget } from '../mongo/target.js';
-import { newRunId, writeRunOutputs } from '../report/write.js';
+import { newRunId } from '../report/write.js';
 import type { Baseline } from '../options.js';
-import { resultSchemaVersion, type RunResult } from '../result.js';
 import { sampleUsers } from '../route/user-classes.js';
 import { patternResults, routeResults } from '../run/assemble.js';
 import { discoverContexts } from '../run/contexts.js';
 import { explainAll } from '../run/explain.js';
+import type { RunResult } from '../result.js';
+import { buildRunResult, writeRun } from '../run/finish.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
+import { stageTimer } from '../run/stages.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
 import { seedDatabase } from '../seed/seed-database.js';
-import { toolCommit, toolVersion } from '../version.js';
 import type { CommandContext } from './context.js';
 import { findingsAsOutcomes } from './indexes.js';
 
@@ -86,16 +87,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const startedAt = new Date();
   const runStarted = performance.now();
   const deadline = performance.now() + budgetSeconds * 1000;
-  const timings: Record<string, number> = {};
-  const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    reporter.notice(`${name}…`);
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
-    }
-  };
+  const { timings, stage } = stageTimer(reporter);
 
   const target = await stage('start', () => openTarget({ ...options, ...context }));
   try {
@@ -147,34 +139,20 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     const patterns = patternResults(assembleInput);
     const routes = routeResults(assembleInput);
     const gate = evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true });
-    const headline = routes.find((r) => r.userClass === 'typical') ?? routes[0];
-    if (!headline) throw new Error('the route produced no samples');
-
-    const result: RunResult = {
-      schemaVersion: resultSchemaVersion,
+    const result = buildRunResult({
       command: 'bench',
       runId,
-      startedAt: startedAt.toISOString(),
-      finishedAt: '',
-      tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+      startedAt,
       environment: target.environment,
-      dataset: {
-        scale: options.scale,
-        seed: options.seed,
-        baseline: options.baseline,
-        counts: { ...seeded.counts },
-        fingerprint: seeded.fingerprint,
-        origin: 'indexgate',
-      },
+      dataset: { scale: options.scale, seed: options.seed, baseline: options.baseline, counts: { ...seeded.counts }, fingerprint: seeded.fingerprint, origin: 'indexgate' },
       indexes,
       patterns,
-      route: { ...headline, classes: routes },
+      routes,
       gate,
-      thresholds: { source: thresholds.source, values: thresholds.values },
+      thresholds,
       timings,
       notes: runNotes({ environment: target.environment, patterns, routes, indexes, overBudget: timing.overBudget, rounds: timing.rounds }),
-    };
-    result.finishedAt = new Date().toISOString();
+    });
     const entry = history ? historyEntry(result) : undefined;
     if (history && entry && options.history) {
       const verdict = judgeAgainstHistory(entry, history);
@@ -182,14 +160,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       result.history = { file: options.history, comparableRuns: verdict.comparableRuns, ...historyDefaults };
       reporter.notice(`history: ${verdict.comparableRuns} comparable earlier run(s) in ${options.history}`);
     }
-    const reportStarted = performance.now();
-    const written = await writeRunOutputs(result, options.out, {
-      redact: target.redact,
-      beforeFinal: () => {
-        timings.report = Math.round(performance.now() - reportStarted);
-        timings.total = Math.round(performance.now() - runStarted);
-      },
-    });
+    const written = await writeRun(result, options.out, target.redact, runStarted);
     if (history && entry && options.history) await appendHistory(options.history, history, { ...entry, passed: result.gate.passed });
     return { result, outDir: written.outDir, files: written.files };
   } catch (error) {

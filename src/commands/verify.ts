@@ -10,16 +10,17 @@ import { requireApplicationCollections } from '../mongo/collections.js';
 import { readMarker } from '../mongo/safety.js';
 import { openTarget, planTarget } from '../mongo/target.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
-import { newRunId, writeRunOutputs } from '../report/write.js';
-import { resultSchemaVersion, type RunResult } from '../result.js';
+import { newRunId } from '../report/write.js';
+import type { RunResult } from '../result.js';
 import { sampleUsers } from '../route/user-classes.js';
 import { patternResults, routeResults } from '../run/assemble.js';
 import { discoverContexts } from '../run/contexts.js';
 import { explainAll } from '../run/explain.js';
+import { buildRunResult, writeRun } from '../run/finish.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
+import { stageTimer } from '../run/stages.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
-import { toolCommit, toolVersion } from '../version.js';
 import type { CommandContext } from './context.js';
 import { findingsAsOutcomes } from './indexes.js';
 import { patterns as allPatterns } from '../../bench/patterns.js';
@@ -64,16 +65,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
   const runId = newRunId('verify');
   const startedAt = new Date();
   const runStarted = performance.now();
-  const timings: Record<string, number> = {};
-  const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    context.reporter.notice(`${name}…`);
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
-    }
-  };
+  const { timings, stage } = stageTimer(context.reporter);
 
   const target = await stage('start', () => openTarget({ ...options, ...context }));
   try {
@@ -108,35 +100,23 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       counts: expected ? countExpectations(expected, counts) : [],
       judgeSpeedup: false,
     });
-    const headline = routes.find((r) => r.userClass === 'typical') ?? routes[0];
-    if (!headline) throw new Error('the route produced no samples');
-    const result: RunResult = {
-      schemaVersion: resultSchemaVersion,
+    const result = buildRunResult({
       command: 'verify',
       runId,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+      startedAt,
       environment: target.environment,
       dataset: marker
         ? { scale: marker.scale, seed: marker.seed, baseline: marker.baseline, counts, fingerprint: marker.fingerprint, origin: 'indexgate' }
         : { scale: null, seed: null, baseline: null, counts, fingerprint, origin: 'target' },
       indexes,
       patterns,
-      route: { ...headline, classes: routes },
+      routes,
       gate,
-      thresholds: { source: thresholds.source, values: thresholds.values },
+      thresholds,
       timings,
       notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes, overBudget: timing.overBudget, rounds: timing.rounds }),
-    };
-    const reportStarted = performance.now();
-    const written = await writeRunOutputs(result, options.out, {
-      redact: target.redact,
-      beforeFinal: () => {
-        timings.report = Math.round(performance.now() - reportStarted);
-        timings.total = Math.round(performance.now() - runStarted);
-      },
     });
+    const written = await writeRun(result, options.out, target.redact, runStarted);
     return { result, outDir: written.outDir, files: written.files };
   } catch (error) {
     throw await target.explainError(error);

@@ -1,4 +1,4 @@
-import type { Db, Document } from 'mongodb';
+import type { Collection, Db, Document, FindOptions } from 'mongodb';
 import type { PatternQuery } from '../../bench/patterns.js';
 
 export interface ExecuteOptions {
@@ -6,38 +6,33 @@ export interface ExecuteOptions {
   maxTimeMS?: number | undefined;
 }
 
+type Find = Extract<PatternQuery, { kind: 'find' }>;
+
+function findOptions(query: Find, options: ExecuteOptions): FindOptions {
+  return {
+    ...(query.projection ? { projection: query.projection } : {}),
+    ...(query.sort ? { sort: query.sort } : {}),
+    ...(query.skip ? { skip: query.skip } : {}),
+    ...(query.limit ? { limit: query.limit } : {}),
+    ...(options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }),
+  };
+}
+
+/** Where the query runs: the pattern's collection, or the one an aggregation names with `on`. */
+function collectionFor(db: Db, collection: string, query: PatternQuery): Collection {
+  return db.collection(query.kind === 'aggregate' ? (query.on ?? collection) : collection);
+}
+
 /** Runs a pattern's query with the driver and returns all documents (as the application reads them). */
 export function executeQuery(db: Db, collection: string, query: PatternQuery, options: ExecuteOptions = {}): Promise<Document[]> {
-  const coll = db.collection(query.kind === 'aggregate' ? (query.on ?? collection) : collection);
-  const maxTimeMS = options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS };
-  if (query.kind === 'find') {
-    return coll
-      .find(query.filter, {
-        ...(query.projection ? { projection: query.projection } : {}),
-        ...(query.sort ? { sort: query.sort } : {}),
-        ...(query.skip ? { skip: query.skip } : {}),
-        ...(query.limit ? { limit: query.limit } : {}),
-        ...maxTimeMS,
-      })
-      .toArray();
-  }
-  return coll.aggregate([...query.pipeline], maxTimeMS).toArray();
+  const coll = collectionFor(db, collection, query);
+  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, options)).toArray();
+  return coll.aggregate([...query.pipeline], options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }).toArray();
 }
 
 /** explain("executionStats") of a pattern's query: runs it to completion on the server. */
-export async function explainQuery(db: Db, collection: string, query: PatternQuery, options: ExecuteOptions = {}): Promise<Document> {
-  const coll = db.collection(query.kind === 'aggregate' ? (query.on ?? collection) : collection);
-  const maxTimeMS = options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS };
-  if (query.kind === 'find') {
-    return coll
-      .find(query.filter, {
-        ...(query.projection ? { projection: query.projection } : {}),
-        ...(query.sort ? { sort: query.sort } : {}),
-        ...(query.skip ? { skip: query.skip } : {}),
-        ...(query.limit ? { limit: query.limit } : {}),
-        ...maxTimeMS,
-      })
-      .explain('executionStats');
-  }
-  return coll.aggregate([...query.pipeline], maxTimeMS).explain('executionStats');
+export function explainQuery(db: Db, collection: string, query: PatternQuery, options: ExecuteOptions = {}): Promise<Document> {
+  const coll = collectionFor(db, collection, query);
+  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, options)).explain('executionStats');
+  return coll.aggregate([...query.pipeline], options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }).explain('executionStats');
 }

@@ -5,22 +5,16 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { benchContract } from '../support/contract.js';
-import { expectOneLineRefusal, runCli } from '../support/cli.js';
+import { expectOneLineRefusal, runCli, thresholdsWithoutRouteSpeedup } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let dir: string;
 let relaxed: string;
 let client: MongoClient;
 
-/**
- * The shipped thresholds without the route's speedup: at tiny scale the round-trip floor caps it near 4x and a
- * busy machine moves its interval; these tests are about the other checks.
- */
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'indexgate-gate-'));
-  const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
-  relaxed = join(dir, 'relaxed.json');
-  await writeFile(relaxed, JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }));
+  relaxed = await thresholdsWithoutRouteSpeedup(dir);
   client = await MongoClient.connect(testUri());
 });
 afterAll(() => client.close());

@@ -2,16 +2,14 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineRefusal, runCli } from '../support/cli.js';
+import { expectOneLineRefusal, runCli, thresholdsWithoutRouteSpeedup } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let dir: string;
 let relaxed: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'indexgate-history-'));
-  const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
-  relaxed = join(dir, 'relaxed.json');
-  await writeFile(relaxed, JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }));
+  relaxed = await thresholdsWithoutRouteSpeedup(dir);
 });
 
 const bench = (history: string, extra: string[] = []) =>

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
@@ -49,3 +51,15 @@ export function expectOneLineRefusal(run: { code: number | null; stdout: string;
   expect(errors[0]).toMatch(pattern);
 }
 
+
+/**
+ * The shipped thresholds without the route's speedup, written to `dir`: at tiny scale the
+ * round-trip floor caps the speedup near 4x and a busy machine moves its interval; the
+ * tests that use this are about the other checks.
+ */
+export async function thresholdsWithoutRouteSpeedup(dir: string): Promise<string> {
+  const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
+  const file = join(dir, 'thresholds-without-route-speedup.json');
+  await writeFile(file, JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }));
+  return file;
+}

@@ -1,0 +1,56 @@
+import type { IndexOutcome } from '../indexes/apply.js';
+import type { LoadedThresholds } from '../gate/thresholds.js';
+import type { Environment } from '../mongo/environment.js';
+import { type WrittenOutputs, writeRunOutputs } from '../report/write.js';
+import { type DatasetInfo, type GateResult, type PatternResult, type RouteClassResult, resultSchemaVersion, type RunResult } from '../result.js';
+import { toolCommit, toolVersion } from '../version.js';
+
+export interface RunParts {
+  command: RunResult['command'];
+  runId: string;
+  startedAt: Date;
+  environment: Environment;
+  dataset: DatasetInfo;
+  indexes: IndexOutcome[];
+  patterns: PatternResult[];
+  routes: RouteClassResult[];
+  gate: GateResult;
+  thresholds: LoadedThresholds;
+  timings: Record<string, number>;
+  notes: string[];
+}
+
+/** The result document of a bench or verify run; the route's headline is the typical user. */
+export function buildRunResult(parts: RunParts): RunResult {
+  const headline = parts.routes.find((r) => r.userClass === 'typical') ?? parts.routes[0];
+  if (!headline) throw new Error('the route produced no samples');
+  return {
+    schemaVersion: resultSchemaVersion,
+    command: parts.command,
+    runId: parts.runId,
+    startedAt: parts.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+    environment: parts.environment,
+    dataset: parts.dataset,
+    indexes: parts.indexes,
+    patterns: parts.patterns,
+    route: { ...headline, classes: parts.routes },
+    gate: parts.gate,
+    thresholds: { source: parts.thresholds.source, values: parts.thresholds.values },
+    timings: parts.timings,
+    notes: parts.notes,
+  };
+}
+
+/** Writes result.json and the reports, recording how long reporting took and the run's total. */
+export function writeRun(result: RunResult, out: string | undefined, redact: (text: string) => string, runStarted: number): Promise<WrittenOutputs> {
+  const reportStarted = performance.now();
+  return writeRunOutputs(result, out, {
+    redact,
+    beforeFinal: () => {
+      result.timings.report = Math.round(performance.now() - reportStarted);
+      result.timings.total = Math.round(performance.now() - runStarted);
+    },
+  });
+}
