@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { expectOneLineRefusal, runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let client: MongoClient;
@@ -51,6 +51,17 @@ describe('seed writes only where it may', () => {
     const run = await runCli(['seed', '--uri', uriFor(db), '--scale', 'tiny', '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).database).toBe(db);
+  });
+
+  it.each([
+    [['seed', '--uri', 'mongodb://10.255.255.1:27017/app']],
+    [['bench', '--uri', 'mongodb://db.example.com:27017/app', '--scale', 'tiny']],
+    [['indexes', 'apply', '--uri', 'mongodb://user:pw@db.example.com/app']],
+  ])('%j: a remote --uri without --allow-remote-writes is refused before connecting', async (args) => {
+    const run = await runCli(args);
+    expectOneLineRefusal(run, /refusing to write to database "app": mongodb:\/\/.* is not on this machine; ".*" writes, so pass --allow-remote-writes if you really mean it/);
+    expect(run.ms).toBeLessThan(5000);
+    expect(run.stderr).not.toContain(':pw@');
   });
 
   it.each([
