@@ -7,7 +7,6 @@ import { applyIndexesCommand, type IndexSet, indexScript, listIndexSpecs, verify
 import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
 import { verifyCommand } from './commands/verify.js';
-import { NotImplementedError } from './errors.js';
 import type { Baseline, ReportFormat } from './options.js';
 import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
@@ -118,6 +117,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       return { stdout: o.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files), exitCode: outcome.result.gate.passed ? 0 : 1 };
     }
     default:
-      throw new NotImplementedError(invocation.command);
+      // Commander only dispatches the commands registered in cli.ts: reaching this is a bug.
+      throw new Error(`no handler for command "${invocation.command}"`);
   }
 }

@@ -79,13 +79,6 @@ export class ServerError extends IndexgateError {
   }
 }
 
-/** A command of the contract whose implementation has not landed yet. */
-export class NotImplementedError extends IndexgateError {
-  constructor(readonly command: string) {
-    super(`"${command}" is not implemented yet`);
-  }
-}
-
 /** The user pressed Ctrl-C (or the process got SIGINT/SIGTERM). */
 export class InterruptedError extends IndexgateError {
   override readonly exitCode = 130;

@@ -23,9 +23,3 @@ export const silentReporter: Reporter = {
   notice() {},
   progress: () => noProgress,
 };
-
-/** A reporter that keeps notices in memory: for tests and for embedding indexgate. */
-export function recordingReporter(): Reporter & { notices: string[] } {
-  const notices: string[] = [];
-  return { notices, notice: (m) => notices.push(m), progress: () => noProgress };
-}

@@ -39,7 +39,6 @@ export const streams = {
   preferences: 8,
   typeShuffle: 9,
   textPool: 10,
-  bootstrap: 11,
 } as const;
 
 /** sfc32: small, fast, passes PractRand; plenty for synthetic data. */

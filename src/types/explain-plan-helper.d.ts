@@ -6,17 +6,11 @@ declare module '@mongodb-js/explain-plan-helper' {
     constructor(explain: Record<string, unknown>);
     namespace: string;
     nReturned: number | null;
-    executionTimeMillis: number | null;
     totalKeysExamined: number | null;
     totalDocsExamined: number | null;
     winningPlan: Stage;
     executionStats?: { executionStages?: Stage; nReturned?: number };
-    get isCollectionScan(): boolean;
-    get inMemorySort(): boolean;
-    get isCovered(): boolean;
     get isSharded(): boolean;
-    get numShards(): number;
-    get usedIndexes(): Array<{ index: string | null; shard: string | null; fields: Record<string, unknown> }>;
     static getChildStages(stage?: Stage): Iterable<Stage>;
   }
 }
