@@ -54,7 +54,7 @@ export interface BenchOutcome {
   readonly files: readonly string[];
 }
 
-/** Default time budget per scale (seconds): about two minutes at the default scale on a 2-core machine. */
+/** Default time budget per scale (seconds): at medium, two timing rounds (two "before" samples of the route per class) on a 2-core machine. */
 export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 60, small: 90, medium: 240, large: 1800 };
 /** Below this, seeding alone does not fit and no sample could be taken. */
 export const minimumBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 15, small: 30, medium: 90, large: 900 };
