@@ -56,7 +56,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   let stopping: Promise<void> | undefined;
   let died: EmbeddedServer['died'];
   instance.on(MongoInstanceEvents.instanceClosed, (code: number | null, sig: string | null) => {
-    if (!stopping && ready) died = { code, signal: sig };
+    if (!stopping && ready) died ??= { code, signal: sig };
   });
 
   const stop = (): Promise<void> => {
@@ -77,6 +77,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   try {
     await instance.start();
     ready = true;
+    // 'exit', not 'close': Wine's helper processes can keep mongod's output pipes open
+    // after mongod itself is gone, which delays 'close'.
+    instance.mongodProcess?.once('exit', (code, sig) => {
+      if (!stopping) died ??= { code, signal: sig };
+    });
   } catch (error) {
     await stop();
     throwIfAborted(signal);

@@ -42,7 +42,7 @@ describe('the embedded mongod leaves nothing behind', () => {
     await sleep(2000);
     process.kill(victim?.pid as number, 'SIGKILL');
     const run = await running;
-    expect(run.code).toBe(2);
+    expect(run.code, run.stderr).toBe(2);
     const lines = run.stderr.trim().split('\n');
     expect(lines[lines.length - 1]).toMatch(/^indexgate: error: mongod stopped unexpectedly: exit code .*the embedded mongod's data is lost$/);
     await sleep(500);
