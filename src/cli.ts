@@ -14,7 +14,7 @@ import { toolVersion } from './version.js';
 /** What a command handed back to the CLI: text for stdout and the exit code it earned. */
 export interface CommandOutput {
   stdout?: string;
-  exitCode: 0 | 1;
+  exitCode: 0 | 1 | 3;
 }
 
 /** One parsed invocation: the command path ("indexes apply") and its options, as commander typed them. */
@@ -83,6 +83,7 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
     .addOption(new Option('--indexes <file>', 'benchmark this index set instead of the six (JSON, shaped like `indexes list --json`)'))
     .addOption(new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect))
     .addOption(new Option('--drop', 'with --uri: replace a dataset indexgate seeded there before'))
+    .addOption(new Option('--no-cache', 'seed afresh instead of reusing the cache of seeded datasets (embedded server only)'))
     .addOption(remoteWritesOption())
     .addOption(timeoutOption())
     .action(action('bench'));

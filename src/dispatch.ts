@@ -8,11 +8,15 @@ import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
 import { verifyCommand } from './commands/verify.js';
 import type { Baseline, ReportFormat } from './options.js';
+import type { Verdict } from './result.js';
 import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** The contract's exit codes for a verdict. */
+export const verdictExitCode = { pass: 0, fail: 1, inconclusive: 3 } as const satisfies Record<Verdict, 0 | 1 | 3>;
 
 /** Runs one parsed invocation and says what to print and which exit code it earned. */
 export async function dispatch(invocation: Invocation, context: CommandContext): Promise<CommandOutput> {
@@ -53,13 +57,14 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           history: str('history'),
           allowRemoteWrites: o.allowRemoteWrites === true,
           drop: o.drop === true,
+          cache: o.cache !== false,
           timeoutMs: o.timeoutMs as number,
         },
         context,
       );
       return {
         stdout: o.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files),
-        exitCode: outcome.result.gate.passed ? 0 : 1,
+        exitCode: verdictExitCode[outcome.result.gate.verdict],
       };
     }
     case 'indexes list': {
@@ -114,7 +119,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
         },
         context,
       );
-      return { stdout: o.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files), exitCode: outcome.result.gate.passed ? 0 : 1 };
+      return { stdout: o.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files), exitCode: verdictExitCode[outcome.result.gate.verdict] };
     }
     default:
       // Commander only dispatches the commands registered in cli.ts: reaching this is a bug.

@@ -2,14 +2,15 @@ import type { IndexOutcome } from './indexes/apply.js';
 import type { Environment } from './mongo/environment.js';
 import type { LookupSummary, PlanNode, ShardPlan } from './plan/analyze.js';
 import type { UserClass } from './route/user-classes.js';
-import type { LatencyStats, Speedup } from './timing/stats.js';
+import type { TimedCall, TimingPlan } from './timing/plan.js';
+import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
 
 /**
  * The result JSON (`<out>/result.json`, and `--json` on stdout): the contract's fields
  * with their contract names, plus what the reports need. Bump `resultSchemaVersion` when
  * a named field changes meaning; adding fields does not.
  */
-export const resultSchemaVersion = 1;
+export const resultSchemaVersion = 2;
 
 /** One pattern's plan and cost in one state (before or after the six indexes). */
 export interface Measurement {
@@ -48,7 +49,10 @@ export interface PatternResult {
   note?: string;
   before?: Measurement;
   after: Measurement;
+  /** Only where an interval was measured. */
   speedup?: Speedup;
+  /** Where it was not: the point estimate and why there is no interval. */
+  speedupEstimate?: SpeedupEstimate;
 }
 
 /** Milliseconds per phase (p50), as the application logs them, with full statistics. */
@@ -57,6 +61,8 @@ export interface Phases {
   parallelQueries: number;
   total: number;
   latencyMs: { conversationsQuery: LatencyStats; parallelQueries: LatencyStats; total: LatencyStats };
+  /** TOTAL of every timed call, ms, in call order (the budget check's sample). */
+  totalSamplesMs: number[];
 }
 
 export interface RouteClassResult {
@@ -67,6 +73,7 @@ export interface RouteClassResult {
   before?: Phases;
   after: Phases;
   speedup?: Speedup;
+  speedupEstimate?: SpeedupEstimate;
 }
 
 /** The route for the typical user at the top level (what the runbook's logs describe); every class in `classes`. */
@@ -74,11 +81,17 @@ export interface RouteResult extends RouteClassResult {
   classes: RouteClassResult[];
 }
 
-export const checkKinds = ['index', 'plan', 'speedup', 'budget', 'counts', 'regression'] as const;
+export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'counts', 'regression'] as const;
 export type CheckKind = (typeof checkKinds)[number];
+
+/** What one check concluded: `inconclusive` when the samples the run could take cannot decide it. */
+export const checkOutcomes = ['pass', 'fail', 'inconclusive'] as const;
+export type CheckOutcome = (typeof checkOutcomes)[number];
 
 export interface GateCheck {
   check: CheckKind;
+  /** pass, fail, or inconclusive (the data cannot decide; never turned into pass or fail). */
+  outcome: CheckOutcome;
   pattern?: string;
   index?: string;
   userClass?: UserClass;
@@ -86,6 +99,9 @@ export interface GateCheck {
   passed: boolean;
   message: string;
 }
+
+/** A check as the rules write it: `outcome` defaults to pass or fail from `passed`. */
+export type CheckInput = Omit<GateCheck, 'outcome'> & { outcome?: CheckOutcome };
 
 export interface GateFailure {
   check: CheckKind;
@@ -95,9 +111,16 @@ export interface GateFailure {
   message: string;
 }
 
+/** The gate's verdict and its exit code: pass 0, fail 1, inconclusive 3 (any fail wins over inconclusive). */
+export type Verdict = CheckOutcome;
+
 export interface GateResult {
+  verdict: Verdict;
+  /** verdict === "pass". */
   passed: boolean;
   failures: GateFailure[];
+  /** Checks the samples could not decide (the reason is in the message). */
+  inconclusive: GateFailure[];
   /** Every check made, passed or not (JUnit has one test case per check). */
   checks: GateCheck[];
 }
@@ -131,4 +154,6 @@ export interface RunResult {
   /** Things a reader must know to judge the figures (Wine floor, unserved patterns, budget). */
   notes: string[];
   history?: unknown;
+  /** The timing plan and every timed call in call order, with (round, side, position). */
+  timing?: { plan: TimingPlan; capped: boolean; rounds: number; calls: TimedCall[] };
 }

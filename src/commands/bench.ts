@@ -10,21 +10,25 @@ import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { setCreatedIndexesHidden } from '../indexes/hide.js';
 import { inspectIndexes } from '../indexes/inspect.js';
 import { loadIndexSpecs } from '../indexes/load-specs.js';
-import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
-import { openTarget, planTarget } from '../mongo/target.js';
+import { assertRemoteWritesAllowed } from '../mongo/safety.js';
+import { planTarget, type Target, withTarget } from '../mongo/target.js';
+import type { ResolvedMongod } from '../mongo/binary.js';
+import { cacheEntry, datasetCacheDir, findCachedDataset } from '../mongo/dataset-cache.js';
+import { prepareDataset } from '../run/dataset.js';
+import { datasetFingerprint } from '../seed/fingerprint.js';
 import { newRunId } from '../report/write.js';
 import type { Baseline } from '../options.js';
 import { sampleUsers } from '../route/user-classes.js';
 import { patternResults, routeResults } from '../run/assemble.js';
 import { discoverContexts } from '../run/contexts.js';
 import { explainAll } from '../run/explain.js';
-import type { RunResult } from '../result.js';
+import type { CheckInput, RunResult } from '../result.js';
+import { checkSideState } from '../run/state-check.js';
 import { buildRunResult, writeRun } from '../run/finish.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
 import { stageTimer } from '../run/stages.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
-import { seedDatabase } from '../seed/seed-database.js';
 import type { CommandContext } from './context.js';
 import { findingsAsOutcomes } from './indexes.js';
 
@@ -45,6 +49,8 @@ export interface BenchCommandOptions {
   history?: string | undefined;
   allowRemoteWrites: boolean;
   drop: boolean;
+  /** Reuse (and fill) the cache of seeded datasets; embedded targets only. */
+  cache: boolean;
   timeoutMs?: number | undefined;
 }
 
@@ -54,8 +60,12 @@ export interface BenchOutcome {
   readonly files: readonly string[];
 }
 
-/** Default time budget per scale (seconds): at medium, two timing rounds (two "before" samples of the route per class) on a 2-core machine. */
-export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 60, small: 90, medium: 240, large: 1800 };
+/**
+ * Default time cap per scale (seconds). Sample counts come from the fixed timing plan, not
+ * from the clock: the cap only stops a run that would take far longer than expected, and
+ * what it could not measure is then inconclusive.
+ */
+export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 120, small: 180, medium: 480, large: 3600 };
 /** Below this, seeding alone does not fit and no sample could be taken. */
 export const minimumBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 15, small: 30, medium: 90, large: 900 };
 
@@ -89,12 +99,15 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const deadline = performance.now() + budgetSeconds * 1000;
   const { timings, stage } = stageTimer(reporter);
 
-  const target = await stage('start', () => openTarget({ ...options, ...context }));
-  try {
-    const seeded = await stage('seed', async () => {
-      await claimForSeeding(target, { command: 'bench', drop: options.drop, allowRemoteWrites: options.allowRemoteWrites });
-      return seedDatabase({ db: target.db, profile: scaleProfiles[options.scale], seed: options.seed, baseline: options.baseline, reporter, signal });
-    });
+  // The dataset cache (embedded targets only): the entry is named once the mongod's version is known.
+  const fingerprint = datasetFingerprint(scaleProfiles[options.scale], options.seed);
+  const cacheDir = options.uri === undefined && options.cache ? datasetCacheDir(context.host) : undefined;
+  const cacheKey = { fingerprint, baseline: options.baseline, dbName: planned.dbName };
+  const entryFor = (target: Target) => (cacheDir && target.embedded ? cacheEntry(cacheDir, cacheKey, target.embedded.mongod) : undefined);
+  const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, cacheKey, mongod)) : undefined;
+
+  return withTarget({ ...options, ...context, initialData }, async (target) => {
+    const seeded = await stage('seed', () => prepareDataset(target, { ...options, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
     const db = target.db;
     const users = await sampleUsers(db);
     reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
@@ -121,6 +134,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     const reserveMs = 3000;
     const timingBudget = Math.max(0, deadline - performance.now() - reserveMs);
     reporter.notice(`timing: ${Math.round(timingBudget / 1000)} s left in the ${budgetSeconds} s budget`);
+    const stateChecks: CheckInput[] = [];
     const timing = await timeRounds({
       db,
       patterns: selected,
@@ -128,9 +142,13 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       sides: ['before', 'after'],
       budgetMs: timingBudget,
       estimates,
-      switchTo: (side) => setCreatedIndexesHidden(db, indexes, side === 'before'),
+      switchTo: async (side, round) => {
+        await setCreatedIndexesHidden(db, indexes, side === 'before');
+        const context = classes[0];
+        if (context) stateChecks.push(await checkSideState(db, { side, round, patterns: selected, context, plans: side === 'before' ? beforePlans : afterPlans }));
+      },
       signal,
-      onRound: (round, rounds) => reporter.notice(`timing round ${round}/${rounds} (before, then after)`),
+      onRound: (round, rounds, order) => reporter.notice(`timing round ${round}/${rounds} (${order.join(', then ')})`),
     });
     timings.before = Math.round((timings.before ?? 0) + timing.sideMs.before);
     timings.after = Math.round((timings.after ?? 0) + timing.sideMs.after);
@@ -138,7 +156,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     const assembleInput = { patterns: selected, classes, plans: { before: beforePlans, after: afterPlans }, samples: timing.samples };
     const patterns = patternResults(assembleInput);
     const routes = routeResults(assembleInput);
-    const gate = evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true });
+    const gate = withChecks(evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true }), stateChecks);
     const result = buildRunResult({
       command: 'bench',
       runId,
@@ -151,7 +169,8 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       gate,
       thresholds,
       timings,
-      notes: runNotes({ environment: target.environment, patterns, routes, indexes, overBudget: timing.overBudget, rounds: timing.rounds }),
+      timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
+      notes: runNotes({ environment: target.environment, patterns, routes, indexes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
     });
     const entry = history ? historyEntry(result) : undefined;
     if (history && entry && options.history) {
@@ -163,10 +182,6 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     const written = await writeRun(result, options.out, target.redact, runStarted);
     if (history && entry && options.history) await appendHistory(options.history, history, { ...entry, passed: result.gate.passed });
     return { result, outDir: written.outDir, files: written.files };
-  } catch (error) {
-    throw await target.explainError(error);
-  } finally {
-    await target.close();
-  }
+  }, (start) => stage('start', start));
 }
 

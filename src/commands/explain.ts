@@ -2,7 +2,7 @@ import type { QueryPattern } from '../../bench/patterns.js';
 import { UsageError } from '../errors.js';
 import { requireApplicationCollections } from '../mongo/collections.js';
 import type { Environment } from '../mongo/environment.js';
-import { openTarget, planTarget } from '../mongo/target.js';
+import { planTarget, withTarget } from '../mongo/target.js';
 import { type Service, servedBy } from '../plan/served.js';
 import type { Measurement } from '../result.js';
 import { type SampledUser, sampleUsers } from '../route/user-classes.js';
@@ -45,8 +45,7 @@ export async function explainCommand(options: ExplainCommandOptions, context: Co
   if (options.uri === undefined) throw new UsageError('explain needs --uri (and --db): it reads an existing database; `indexgate bench` measures an embedded one');
   planTarget(options);
   const selected: QueryPattern[] = selectPatterns(options.patterns);
-  const target = await openTarget({ ...options, ...context });
-  try {
+  return withTarget({ ...options, ...context }, async (target) => {
     await requireApplicationCollections(target.db);
     const users = await sampleUsers(target.db);
     const classes = await discoverContexts(target.db, users);
@@ -68,9 +67,5 @@ export async function explainCommand(options: ExplainCommandOptions, context: Co
       }
     }
     return { target: target.display, database: target.dbName, environment: target.environment, users, patterns };
-  } catch (error) {
-    throw await target.explainError(error);
-  } finally {
-    await target.close();
-  }
+  });
 }

@@ -8,7 +8,7 @@ import { type IndexFinding, inspectIndexes } from '../indexes/inspect.js';
 import { renderMongoshScript } from '../indexes/script.js';
 import { requireApplicationCollections } from '../mongo/collections.js';
 import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
-import { openTarget, planTarget, type Target } from '../mongo/target.js';
+import { planTarget, type Target, withTarget } from '../mongo/target.js';
 import type { CommandContext } from './context.js';
 
 export const indexSets = { six: runbookIndexes, prisma: prismaIndexes } as const;
@@ -47,15 +47,10 @@ async function withExistingDatabase<T>(
   if (options.uri === undefined) throw new UsageError(`${command} needs --uri (and --db): it works on an existing database`);
   const { uri, dbName } = planTarget(options);
   if (options.allowRemoteWrites !== undefined) assertRemoteWritesAllowed(uri, dbName, command, options.allowRemoteWrites);
-  const target = await openTarget({ ...options, ...context });
-  try {
+  return withTarget({ ...options, ...context }, async (target) => {
     await requireApplicationCollections(target.db);
-    return await work(target);
-  } catch (error) {
-    throw await target.explainError(error);
-  } finally {
-    await target.close();
-  }
+    return work(target);
+  });
 }
 
 export interface ApplyOutcome {

@@ -1,6 +1,6 @@
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
-import { openTarget, planTarget } from '../mongo/target.js';
+import { planTarget, withTarget } from '../mongo/target.js';
 import type { Environment } from '../mongo/environment.js';
 import type { Baseline } from '../options.js';
 import { seedDatabase, type SeedResult } from '../seed/seed-database.js';
@@ -30,8 +30,7 @@ export interface SeedOutcome {
 export async function seedCommand(options: SeedCommandOptions, context: CommandContext): Promise<SeedOutcome> {
   const { uri, dbName } = planTarget(options); // usage errors before anything starts
   assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites);
-  const target = await openTarget({ ...options, ...context });
-  try {
+  return withTarget({ ...options, ...context }, async (target) => {
     const { replaced } = await claimForSeeding(target, {
       command: 'seed',
       drop: options.drop,
@@ -46,9 +45,5 @@ export async function seedCommand(options: SeedCommandOptions, context: CommandC
       signal: context.signal,
     });
     return { target: target.display, database: target.dbName, environment: target.environment, replaced: replaced?.fingerprint, result };
-  } catch (error) {
-    throw await target.explainError(error);
-  } finally {
-    await target.close();
-  }
+  });
 }

@@ -8,7 +8,7 @@ import { loadThresholds } from '../gate/thresholds.js';
 import { inspectIndexes } from '../indexes/inspect.js';
 import { requireApplicationCollections } from '../mongo/collections.js';
 import { readMarker } from '../mongo/safety.js';
-import { openTarget, planTarget } from '../mongo/target.js';
+import { planTarget, withTarget } from '../mongo/target.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
 import { newRunId } from '../report/write.js';
 import type { RunResult } from '../result.js';
@@ -67,8 +67,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
   const runStarted = performance.now();
   const { timings, stage } = stageTimer(context.reporter);
 
-  const target = await stage('start', () => openTarget({ ...options, ...context }));
-  try {
+  return withTarget({ ...options, ...context }, async (target) => {
     const db = target.db;
     await requireApplicationCollections(db);
     const { counts, fingerprint, marker, indexes } = await stage('inspect', async () => {
@@ -114,13 +113,10 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       gate,
       thresholds,
       timings,
-      notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes, overBudget: timing.overBudget, rounds: timing.rounds }),
+      timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
+      notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
     });
     const written = await writeRun(result, options.out, target.redact, runStarted);
     return { result, outDir: written.outDir, files: written.files };
-  } catch (error) {
-    throw await target.explainError(error);
-  } finally {
-    await target.close();
-  }
+  }, (start) => stage('start', start));
 }

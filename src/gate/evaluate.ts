@@ -2,8 +2,10 @@ import { prismaIndexes } from '../../indexes/prisma.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import type { IndexOutcome } from '../indexes/apply.js';
 import { formatKey, sameKey } from '../indexes/inspect.js';
-import type { GateCheck, GateResult, Measurement, PatternResult, RouteClassResult } from '../result.js';
+import type { CheckInput, GateCheck, GateFailure, GateResult, Measurement, PatternResult, RouteClassResult, Verdict } from '../result.js';
 import type { PlanRule, Thresholds } from './thresholds.js';
+import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../timing/bounds.js';
+import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
 
 const knownSpecs = [...runbookIndexes, ...prismaIndexes];
 
@@ -30,26 +32,37 @@ export interface GateInput {
  * on. The gate passes when all pass.
  */
 export function evaluateGate(input: GateInput): GateResult {
-  const checks: GateCheck[] = [
+  const checks: CheckInput[] = [
     ...input.indexes.map(indexCheck),
     ...input.patterns.flatMap((p) => patternChecks(p, input.thresholds.patterns[p.id], input.judgeSpeedup)),
     ...input.routes.flatMap((r) => routeChecks(r, input.thresholds, input.judgeSpeedup)),
     ...(input.counts ?? []).map(countCheck),
   ];
-  const failures = checks
-    .filter((c) => !c.passed)
-    .map(({ passed: _passed, collection: _collection, ...failure }) => failure);
-  return { passed: failures.length === 0, failures, checks };
+  return conclude(checks);
+}
+
+/**
+ * The verdict of a list of checks: fail if any check failed, else inconclusive if any
+ * could not be decided, else pass. An inconclusive check is never counted as passed.
+ */
+export function conclude(inputs: readonly CheckInput[]): GateResult {
+  const checks: GateCheck[] = inputs.map((c) => {
+    const outcome = c.outcome ?? (c.passed ? 'pass' : 'fail');
+    return { ...c, outcome, passed: outcome === 'pass' };
+  });
+  const strip = ({ passed: _passed, collection: _collection, outcome: _outcome, ...rest }: GateCheck): GateFailure => rest;
+  const failures = checks.filter((c) => c.outcome === 'fail').map(strip);
+  const inconclusive = checks.filter((c) => c.outcome === 'inconclusive').map(strip);
+  const verdict: Verdict = failures.length > 0 ? 'fail' : inconclusive.length > 0 ? 'inconclusive' : 'pass';
+  return { verdict, passed: verdict === 'pass', failures, inconclusive, checks };
 }
 
 /** The gate with more checks added (the history's), its verdict recomputed. */
-export function withChecks(gate: GateResult, extra: readonly GateCheck[]): GateResult {
-  const checks = [...gate.checks, ...extra];
-  const failures = checks.filter((c) => !c.passed).map(({ passed: _passed, collection: _collection, ...failure }) => failure);
-  return { passed: failures.length === 0, failures, checks };
+export function withChecks(gate: GateResult, extra: readonly CheckInput[]): GateResult {
+  return conclude([...gate.checks, ...extra]);
 }
 
-function indexCheck(outcome: IndexOutcome): GateCheck {
+function indexCheck(outcome: IndexOutcome): CheckInput {
   const ok = outcome.status === 'created' || outcome.status === 'present' || outcome.status === 'equivalent';
   const message =
     outcome.status === 'equivalent'
@@ -77,12 +90,12 @@ export function usesAcceptableIndex(m: Measurement, acceptable: readonly string[
   });
 }
 
-function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeSpeedup: boolean): GateCheck[] {
+function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeSpeedup: boolean): CheckInput[] {
   if (!result.gated || !rule) return [];
   const base = { pattern: result.id, userClass: result.userClass, collection: result.collection };
   const problems = planProblems(result.after, rule);
   const where = `${result.id} (${result.userClass})`;
-  const checks: GateCheck[] = [
+  const checks: CheckInput[] = [
     {
       check: 'plan',
       ...base,
@@ -93,14 +106,8 @@ function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeS
           : `${where}: ${problems.join('; ')} (plan ${result.after.stages.join(' > ')})`,
     },
   ];
-  if (rule.minSpeedup !== undefined && judgeSpeedup && result.speedup) {
-    const ok = result.speedup.ciLow >= rule.minSpeedup;
-    checks.push({
-      check: 'speedup',
-      ...base,
-      passed: ok,
-      message: `${where}: speedup ${result.speedup.ratio}x (95% CI ${result.speedup.ciLow}–${result.speedup.ciHigh}x), required ≥ ${rule.minSpeedup}x on the lower bound`,
-    });
+  if (rule.minSpeedup !== undefined && judgeSpeedup && result.before) {
+    checks.push({ check: 'speedup', ...base, ...speedupCheck(where, result, rule.minSpeedup) });
   }
   return checks;
 }
@@ -135,39 +142,61 @@ export function planProblems(m: Measurement, rule: PlanRule): string[] {
   return problems;
 }
 
-function routeChecks(route: RouteClassResult, thresholds: Thresholds, judgeSpeedup: boolean): GateCheck[] {
+function routeChecks(route: RouteClassResult, thresholds: Thresholds, judgeSpeedup: boolean): CheckInput[] {
   const rules = thresholds.route;
   if (!rules.userClasses.includes(route.userClass)) return [];
-  const checks: GateCheck[] = [];
+  const checks: CheckInput[] = [];
   const where = `route (${route.userClass})`;
   if (judgeSpeedup && rules.minSpeedup !== undefined) {
-    const s = route.speedup;
-    checks.push({
-      check: 'speedup',
-      pattern: 'route',
-      userClass: route.userClass,
-      passed: s !== undefined && s.ciLow >= rules.minSpeedup,
-      message: s
-        ? `${where}: TOTAL ${round(route.before?.total)} ms → ${round(route.after.total)} ms, speedup ${s.ratio}x (95% CI ${s.ciLow}–${s.ciHigh}x), required ≥ ${rules.minSpeedup}x on the lower bound`
-        : `${where}: no speedup could be computed (no "before" samples)`,
-    });
+    const totals = `TOTAL ${round(route.before?.total)} ms → ${round(route.after.total)} ms, `;
+    checks.push({ check: 'speedup', pattern: 'route', userClass: route.userClass, ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, route, rules.minSpeedup) });
   }
-  for (const stat of ['p50', 'p95'] as const) {
-    const budget = rules.afterBudgetMs?.[stat];
+  for (const [stat, budget] of Object.entries(rules.afterBudgetMs ?? {})) {
     if (budget === undefined) continue;
-    const actual = route.after.latencyMs.total[stat];
+    const q = Number(stat.slice(1)) / 100;
+    const bounds = quantileBounds(route.after.totalSamplesMs, q);
+    const outcome = judgeBudget(bounds, budget);
+    const interval = `${(bounds.confidence * 100).toFixed(1)}% bounds ${bounds.lower === undefined ? '–' : `${round(bounds.lower)} ms`} … ${bounds.upper === undefined ? '–' : `${round(bounds.upper)} ms`}`;
+    const why =
+      outcome === 'inconclusive'
+        ? bounds.upper === undefined
+          ? `; ${bounds.n} samples cannot bound a ${stat} from above (at least ${minSamplesForUpperBound(q, bounds.confidence)} needed)`
+          : '; the budget lies inside the bounds'
+        : '';
     checks.push({
       check: 'budget',
       pattern: 'route',
       userClass: route.userClass,
-      passed: actual <= budget,
-      message: `${where}: TOTAL ${stat} ${round(actual)} ms after the indexes, budget ${budget} ms (${route.after.latencyMs.total.samples} samples)`,
+      outcome,
+      passed: outcome === 'pass',
+      message: `${where}: TOTAL ${stat} ${round(bounds.estimate)} ms after the indexes (${interval}, ${bounds.method}, ${bounds.n} samples), budget ${budget} ms${why}`,
     });
   }
   return checks;
 }
 
-function countCheck(c: CountExpectation): GateCheck {
+/**
+ * A speedup check on its interval: pass when the lower bound clears the threshold, fail
+ * when the upper bound is below it, inconclusive when the interval straddles it or when
+ * the samples allowed no interval (never decided on a point estimate).
+ */
+function speedupCheck(where: string, result: { speedup?: Speedup; speedupEstimate?: SpeedupEstimate }, min: number): Pick<CheckInput, 'outcome' | 'passed' | 'message'> {
+  const s = result.speedup;
+  if (!s) {
+    const e = result.speedupEstimate;
+    const point = e?.ratio !== undefined ? `point estimate ${e.ratio}x, ` : '';
+    return { outcome: 'inconclusive', passed: false, message: `${where} ${point}no interval: ${e?.reason ?? 'no samples'}; required ≥ ${min}x on the lower bound` };
+  }
+  const outcome = s.ciLow >= min ? 'pass' : s.ciHigh < min ? 'fail' : 'inconclusive';
+  const level = `${Math.round((2 * s.confidence - 1) * 100)}%`;
+  return {
+    outcome,
+    passed: outcome === 'pass',
+    message: `${where} speedup ${s.ratio}x (${level} CI ${s.ciLow}–${s.ciHigh}x, ${s.method}, ${s.beforeSamples}/${s.afterSamples} samples), required ≥ ${min}x on the lower bound${outcome === 'inconclusive' ? ': the interval straddles it' : ''}`,
+  };
+}
+
+function countCheck(c: CountExpectation): CheckInput {
   const diff = c.expected === 0 ? (c.actual === 0 ? 0 : Infinity) : Math.abs(c.actual - c.expected) / c.expected;
   const ok = diff <= c.tolerance;
   const allowed = c.tolerance === 0 ? 'exactly' : `within ${(c.tolerance * 100).toFixed(1)}% of`;

@@ -34,7 +34,10 @@ export const thresholdsSchema = z
         /** Minimum route speedup (before/after total), judged on the lower bound of its 95% interval. */
         minSpeedup: z.number().positive().optional(),
         /** Latency budget for the route after the indexes. */
-        afterBudgetMs: z.object({ p50: z.number().positive().optional(), p95: z.number().positive().optional() }).strict().optional(),
+        afterBudgetMs: z
+          .object({ p50: z.number().positive().optional(), p90: z.number().positive().optional(), p95: z.number().positive().optional(), p99: z.number().positive().optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   })

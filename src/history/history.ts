@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from '../config-file.js';
 import { writeFileAtomic } from '../report/write.js';
-import type { GateCheck, RunResult } from '../result.js';
+import type { CheckInput, RunResult } from '../result.js';
 import { userClasses } from '../route/user-classes.js';
 import { exists } from '../system.js';
 import { median } from '../timing/stats.js';
@@ -77,14 +77,14 @@ export function comparable(a: HistoryEntry, b: HistoryEntry): boolean {
 
 export interface HistoryVerdict {
   readonly comparableRuns: number;
-  readonly checks: GateCheck[];
+  readonly checks: CheckInput[];
 }
 
 /** The regression checks for `current` against the history (older runs first). */
 export function judgeAgainstHistory(current: HistoryEntry, history: History, options: Partial<typeof historyDefaults> = {}): HistoryVerdict {
   const o = { ...historyDefaults, ...options };
   const previous = history.runs.filter((r) => comparable(r, current) && r.passed).slice(-o.window);
-  const checks: GateCheck[] = [];
+  const checks: CheckInput[] = [];
   const last = previous[previous.length - 1];
   if (last) {
     for (const [key, now] of Object.entries(current.patterns)) {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
@@ -14,6 +14,10 @@ import { endWineSession } from './wine.js';
 export interface EmbeddedServer {
   readonly uri: string;
   readonly mongod: ResolvedMongod;
+  /** mongod's data folder (the dataset cache copies it). */
+  readonly dbPath: string;
+  /** The cached data folder the server was started on, when it was. */
+  readonly restoredFrom: string | undefined;
   /** Set when mongod exited while we were using it. */
   readonly died: { code: number | null; signal: string | null } | undefined;
   /** Stops mongod (cleanly when it can) and removes every file it wrote. Idempotent. */
@@ -26,6 +30,8 @@ export interface EmbeddedOptions {
   signal?: AbortSignal;
   /** Called as soon as there is something to clean up, before start completes: lets Ctrl-C during start clean up too. */
   onCleanup?: (stop: () => Promise<void>) => void;
+  /** A data folder to start from (the dataset cache), chosen once the mongod binary, and so its version, is known. */
+  initialData?: ((mongod: ResolvedMongod) => Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -42,6 +48,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const scratch = await mkdtemp(join(host.tmpdir, 'indexgate-mongod-'));
   const dbPath = join(scratch, 'db');
   await mkdir(dbPath);
+  const restoredFrom = await options.initialData?.(mongod);
+  if (restoredFrom) await cp(restoredFrom, dbPath, { recursive: true });
   const port = await getFreePort();
   const instance = new MongoInstance({
     instance: { port, ip: '127.0.0.1', dbPath, launchTimeout: 180_000, args: [] },
@@ -91,6 +99,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   return {
     uri,
     mongod,
+    dbPath,
+    restoredFrom,
     get died() {
       return died;
     },

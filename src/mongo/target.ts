@@ -4,7 +4,7 @@ import type { Cleanup } from '../cleanup.js';
 import { ConnectionError, ServerError, throwIfAborted } from '../errors.js';
 import type { Reporter } from '../progress.js';
 import type { HostInfo } from '../system.js';
-import { type EmbeddedServer, startEmbedded } from './embedded.js';
+import { type EmbeddedOptions, type EmbeddedServer, startEmbedded } from './embedded.js';
 import { describeEnvironment, describeServer, type Environment } from './environment.js';
 import { parseTargetUri, redactText, type TargetUri, validateDatabaseName } from './uri.js';
 
@@ -24,6 +24,8 @@ export interface TargetOptions {
   reporter: Reporter;
   cleanup: Cleanup;
   signal?: AbortSignal | undefined;
+  /** Embedded only: a data folder to start the server on (the dataset cache). */
+  initialData?: EmbeddedOptions['initialData'];
 }
 
 /** An open connection to the database a command works on. */
@@ -56,6 +58,26 @@ export function planTarget(options: Pick<TargetOptions, 'uri' | 'db'>): { uri: T
   return { uri, dbName };
 }
 
+/**
+ * Opens the target, runs `work` on it and always closes it (mongodb-runner's
+ * `withClient`); a driver error is turned into the clear one-line error the user sees.
+ * `open` lets a caller time the opening (bench and verify's "start" stage).
+ */
+export async function withTarget<T>(
+  options: TargetOptions,
+  work: (target: Target) => Promise<T>,
+  open: (start: () => Promise<Target>) => Promise<Target> = (start) => start(),
+): Promise<T> {
+  const target = await open(() => openTarget(options));
+  try {
+    return await work(target);
+  } catch (error) {
+    throw await target.explainError(error);
+  } finally {
+    await target.close();
+  }
+}
+
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const { uri, dbName } = planTarget(options);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -66,6 +88,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       reporter: options.reporter,
       signal: options.signal,
       onCleanup: (stop) => options.cleanup.add(stop),
+      initialData: options.initialData,
     });
   }
   throwIfAborted(options.signal);

@@ -1,6 +1,6 @@
 import type { RunResult } from '../result.js';
 
-export type ChecklistState = 'done' | 'failed' | 'not-checked';
+export type ChecklistState = 'done' | 'failed' | 'undecided' | 'not-checked';
 
 export interface ChecklistItem {
   /** The runbook's own words (its final checklist, in French). */
@@ -17,7 +17,8 @@ export interface ChecklistItem {
 export function runbookChecklist(result: RunResult): ChecklistItem[] {
   const checks = result.gate.checks;
   const of = (kind: string, pattern?: string) => checks.filter((c) => c.check === kind && (pattern === undefined || c.pattern === pattern));
-  const state = (list: typeof checks): ChecklistState => (list.length === 0 ? 'not-checked' : list.every((c) => c.passed) ? 'done' : 'failed');
+  const state = (list: typeof checks): ChecklistState =>
+    list.length === 0 ? 'not-checked' : list.some((c) => c.outcome === 'fail') ? 'failed' : list.some((c) => c.outcome === 'inconclusive') ? 'undecided' : 'done';
 
   const indexChecks = of('index');
   const planChecks = of('plan');

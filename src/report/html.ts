@@ -28,7 +28,8 @@ function chartJs(): string {
 export function renderHtml(result: RunResult): string {
   const bench = result.command === 'bench';
   const passed = result.gate.passed;
-  const title = `indexgate ${result.command} ${result.runId}: ${passed ? 'PASS' : 'FAIL'}`;
+  const verdictWord = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' }[result.gate.verdict];
+  const title = `indexgate ${result.command} ${result.runId}: ${verdictWord}`;
   const chartData = {
     bench,
     classes: result.route.classes.map((r) => ({
@@ -49,7 +50,7 @@ export function renderHtml(result: RunResult): string {
 <title>${esc(title)}</title>
 <style>
   body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }
-  header { padding: 20px 32px; color: #fff; background: ${passed ? '#1f7a3f' : '#b42318'}; }
+  header { padding: 20px 32px; color: #fff; background: ${passed ? '#1f7a3f' : result.gate.verdict === 'inconclusive' ? '#8a6100' : '#b42318'}; }
   header h1 { margin: 0; font-size: 24px; }
   header p { margin: 4px 0 0; opacity: .9; }
   main { padding: 8px 32px 40px; max-width: 1400px; }
@@ -74,11 +75,12 @@ export function renderHtml(result: RunResult): string {
 </head>
 <body>
 <header>
-  <h1 id="verdict">${passed ? 'PASS' : 'FAIL'}: ${esc(passed ? `all ${result.gate.checks.length} checks passed` : `${result.gate.failures.length} of ${result.gate.checks.length} checks failed`)}</h1>
+  <h1 id="verdict">${verdictWord}: ${esc(passed ? `all ${result.gate.checks.length} checks passed` : result.gate.verdict === 'fail' ? `${result.gate.failures.length} of ${result.gate.checks.length} checks failed` : `${result.gate.inconclusive.length} of ${result.gate.checks.length} checks undecided by the samples, none failed`)}</h1>
   <p>indexgate ${esc(result.command)} · ${esc(result.runId)} · ${d.origin === 'indexgate' ? `scale ${esc(String(d.scale))}, seed ${esc(String(d.seed))}, baseline ${esc(String(d.baseline))}` : 'target data'} · mongod ${esc(e.mongodVersion)} ${esc(e.topology)}</p>
 </header>
 <main>
-${passed ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 'where', 'why'], result.gate.failures.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
+${result.gate.failures.length === 0 ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 'where', 'why'], result.gate.failures.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
+${result.gate.inconclusive.length === 0 ? '' : `<section id="inconclusive"><h2>Undecided checks (inconclusive)</h2>${table(['check', 'where', 'why'], result.gate.inconclusive.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
 <section>
   <h2>Route GET /api/v1/conversations?limit=15</h2>
   <div class="charts">
@@ -94,7 +96,7 @@ ${passed ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 
       num(formatMs(r.after.total)),
       num(formatMs(r.after.latencyMs.total.p95)),
       `${formatMs(r.after.conversationsQuery)} / ${formatMs(r.after.parallelQueries)}`,
-      ...(bench ? [num(formatSpeedup(r.speedup))] : []),
+      ...(bench ? [num(formatSpeedup(r))] : []),
       num(`${bench ? `${r.before?.latencyMs.total.samples ?? 0} / ` : ''}${r.after.latencyMs.total.samples}`),
     ]),
   )}
@@ -114,7 +116,7 @@ ${passed ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 
       num(formatNumber(p.after.nReturned)),
       num(bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50)),
       num(formatMs(p.after.latencyMs?.p95)),
-      ...(bench ? [num(formatSpeedup(p.speedup))] : []),
+      ...(bench ? [num(formatSpeedup(p))] : []),
     ]),
   )}
 </section>
@@ -142,7 +144,7 @@ ${passed ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 
   ${table(
     ['', 'item', 'evidence'],
     runbookChecklist(result).map((c) => [
-      c.state === 'done' ? '<span class="pass">☑</span>' : c.state === 'failed' ? '<span class="fail">☒</span>' : '<span class="muted">☐</span>',
+      c.state === 'done' ? '<span class="pass">☑</span>' : c.state === 'failed' ? '<span class="fail">☒</span>' : c.state === 'undecided' ? '<span class="fail">?</span>' : '<span class="muted">☐</span>',
       esc(c.item),
       `<span class="${c.state === 'failed' ? 'fail' : c.state === 'done' ? '' : 'muted'}">${esc(c.evidence)}</span>`,
     ]),

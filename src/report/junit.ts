@@ -7,13 +7,15 @@ import type { GateCheck, RunResult } from '../result.js';
  */
 export function renderJunit(result: RunResult): string {
   const kinds = [...new Set(result.gate.checks.map((c) => c.check))];
-  const failures = result.gate.checks.filter((c) => !c.passed).length;
+  const failures = result.gate.checks.filter((c) => c.outcome === 'fail').length;
+  const skipped = result.gate.checks.filter((c) => c.outcome === 'inconclusive').length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const suites = kinds.map((kind) => {
     const checks = result.gate.checks.filter((c) => c.check === kind);
-    const failed = checks.filter((c) => !c.passed).length;
+    const failed = checks.filter((c) => c.outcome === 'fail').length;
+    const undecided = checks.filter((c) => c.outcome === 'inconclusive').length;
     const cases = checks.map((c) => testCase(c, result)).join('\n');
-    return `  <testsuite name="indexgate.${result.command}.${kind}" tests="${checks.length}" failures="${failed}" errors="0" skipped="0" timestamp="${escape(result.startedAt.slice(0, 19))}" time="0">
+    return `  <testsuite name="indexgate.${result.command}.${kind}" tests="${checks.length}" failures="${failed}" errors="0" skipped="${undecided}" timestamp="${escape(result.startedAt.slice(0, 19))}" time="0">
     <properties>
       <property name="runId" value="${escape(result.runId)}"/>
       <property name="mongodVersion" value="${escape(result.environment.mongodVersion)}"/>
@@ -24,7 +26,7 @@ ${cases}
   </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="indexgate ${escape(result.command)} ${escape(result.runId)}" tests="${result.gate.checks.length}" failures="${failures}" errors="0" time="${seconds(result.timings.total ?? 0)}">
+<testsuites name="indexgate ${escape(result.command)} ${escape(result.runId)}" tests="${result.gate.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(result.timings.total ?? 0)}">
 ${suites.join('\n')}
 </testsuites>
 `;
@@ -35,7 +37,9 @@ function testCase(check: GateCheck, result: RunResult): string {
   const name = `${subject}${check.userClass ? ` (${check.userClass})` : ''}`;
   const buildMs = check.check === 'index' ? (result.indexes.find((ix) => ix.name === check.index)?.buildMs ?? 0) : 0;
   const open = `    <testcase classname="indexgate.${escape(check.check)}" name="${escape(name)}" time="${(buildMs / 1000).toFixed(3)}"`;
-  if (check.passed) return `${open}>\n      <system-out>${escape(check.message)}</system-out>\n    </testcase>`;
+  if (check.outcome === 'pass') return `${open}>\n      <system-out>${escape(check.message)}</system-out>\n    </testcase>`;
+  // Inconclusive: the samples could not decide; JUnit's nearest word is skipped, never passed.
+  if (check.outcome === 'inconclusive') return `${open}>\n      <skipped message="${escape(`inconclusive: ${check.message}`)}"/>\n    </testcase>`;
   return `${open}>\n      <failure type="${escape(check.check)}" message="${escape(check.message)}">${escape(check.message)}</failure>\n    </testcase>`;
 }
 

@@ -8,12 +8,18 @@ export function renderMarkdown(result: RunResult): string {
   const bench = result.command === 'bench';
   const out: string[] = [];
   const { gate } = result;
-  out.push(`# indexgate ${result.command}: ${gate.passed ? 'PASS ✅' : 'FAIL ❌'}`, '');
-  if (gate.passed) {
+  out.push(`# indexgate ${result.command}: ${{ pass: 'PASS ✅', fail: 'FAIL ❌', inconclusive: 'INCONCLUSIVE ❔' }[gate.verdict]}`, '');
+  const where = (f: (typeof gate.failures)[number]) => [f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ').trim();
+  if (gate.verdict === 'pass') {
     out.push(`**Verdict: PASS** — all ${gate.checks.length} checks passed.`, '');
-  } else {
+  } else if (gate.verdict === 'fail') {
     out.push(`**Verdict: FAIL** — ${gate.failures.length} of ${gate.checks.length} checks failed:`, '');
-    out.push(mdTable(['check', 'where', 'why'], gate.failures.map((f) => [f.check, [f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ').trim(), f.message])), '');
+    out.push(mdTable(['check', 'where', 'why'], gate.failures.map((f) => [f.check, where(f), f.message])), '');
+  } else {
+    out.push(`**Verdict: INCONCLUSIVE** — nothing failed, but ${gate.inconclusive.length} of ${gate.checks.length} checks could not be decided by the samples this run could take.`, '');
+  }
+  if (gate.inconclusive.length > 0) {
+    out.push('Undecided checks:', '', mdTable(['check', 'where', 'why'], gate.inconclusive.map((f) => [f.check, where(f), f.message])), '');
   }
 
   out.push('## Route `GET /api/v1/conversations?limit=15`', '');
@@ -26,7 +32,7 @@ export function renderMarkdown(result: RunResult): string {
         ...(bench ? [r.before ? `${formatMs(r.before.conversationsQuery)} + ${formatMs(r.before.parallelQueries)} = **${formatMs(r.before.total)}**` : '–'] : []),
         `${formatMs(r.after.conversationsQuery)} + ${formatMs(r.after.parallelQueries)} = **${formatMs(r.after.total)}**`,
         formatMs(r.after.latencyMs.total.p95),
-        ...(bench ? [formatSpeedup(r.speedup)] : []),
+        ...(bench ? [formatSpeedup(r)] : []),
         bench ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples),
       ]),
     ),
@@ -48,7 +54,7 @@ export function renderMarkdown(result: RunResult): string {
         formatNumber(p.after.nReturned),
         bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50),
         formatMs(p.after.latencyMs?.p95),
-        ...(bench ? [formatSpeedup(p.speedup)] : []),
+        ...(bench ? [formatSpeedup(p)] : []),
       ]),
     ),
     '',
@@ -66,7 +72,7 @@ export function renderMarkdown(result: RunResult): string {
   );
 
   out.push('## Runbook checklist', '');
-  for (const c of runbookChecklist(result)) out.push(`- [${c.state === 'done' ? 'x' : ' '}] ${c.item}${c.state === 'failed' ? ' — **FAILED**' : ''}: ${escapeInline(c.evidence)}`);
+  for (const c of runbookChecklist(result)) out.push(`- [${c.state === 'done' ? 'x' : ' '}] ${c.item}${c.state === 'failed' ? ' — **FAILED**' : c.state === 'undecided' ? ' — **INCONCLUSIVE**' : ''}: ${escapeInline(c.evidence)}`);
   out.push('');
 
   if (result.notes.length > 0) out.push('## Notes', '', ...result.notes.map((n) => `- ${escapeInline(n)}`), '');

@@ -1,5 +1,5 @@
 import type { PatternResult, RouteClassResult, RunResult } from '../result.js';
-import type { Speedup } from '../timing/stats.js';
+import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
 import { formatMs, formatNumber, table } from './tables.js';
 
 /** The terminal summary of a bench or verify run: verdict first, then route, patterns, indexes. */
@@ -28,15 +28,24 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
 
 export function verdict(result: RunResult): string {
   const { gate } = result;
-  if (gate.passed) return `VERDICT: PASS (${gate.checks.length} checks)`;
-  const lines = gate.failures.slice(0, 15).map((f) => `  ✗ ${f.check}: ${f.message}`);
-  const more = gate.failures.length > 15 ? [`  … and ${gate.failures.length - 15} more (see result.json)`] : [];
-  return [`VERDICT: FAIL (${gate.failures.length} of ${gate.checks.length} checks failed)`, ...lines, ...more].join('\n');
+  if (gate.verdict === 'pass') return `VERDICT: PASS (${gate.checks.length} checks)`;
+  const listed = [...gate.failures.map((f) => `  ✗ ${f.check}: ${f.message}`), ...gate.inconclusive.map((f) => `  ? ${f.check}: ${f.message}`)];
+  const lines = listed.slice(0, 15);
+  const more = listed.length > 15 ? [`  … and ${listed.length - 15} more (see result.json)`] : [];
+  const head =
+    gate.verdict === 'fail'
+      ? `VERDICT: FAIL (${gate.failures.length} of ${gate.checks.length} checks failed${gate.inconclusive.length > 0 ? `, ${gate.inconclusive.length} inconclusive` : ''})`
+      : `VERDICT: INCONCLUSIVE (nothing failed; ${gate.inconclusive.length} of ${gate.checks.length} checks could not be decided by the samples this run could take)`;
+  return [head, ...lines, ...more].join('\n');
 }
 
-export function formatSpeedup(s: Speedup | undefined): string {
-  if (!s) return '–';
-  return `${formatRatio(s.ratio)} [${formatRatio(s.ciLow)}–${formatRatio(s.ciHigh)}]`;
+/** "16.4x [14.2x–18.9x]" where an interval was measured; "≈1.06x (no CI: 1 sample)" where only a point estimate exists. */
+export function formatSpeedup(r: { speedup?: Speedup; speedupEstimate?: SpeedupEstimate }): string {
+  const s = r.speedup;
+  if (s) return `${formatRatio(s.ratio)} [${formatRatio(s.ciLow)}–${formatRatio(s.ciHigh)}]`;
+  const e = r.speedupEstimate;
+  if (e?.ratio === undefined) return '–';
+  return `≈${formatRatio(e.ratio)} (no CI: ${e.beforeSamples} before sample${e.beforeSamples === 1 ? '' : 's'})`;
 }
 
 function formatRatio(x: number): string {
@@ -52,7 +61,7 @@ function routeTable(routes: readonly RouteClassResult[], withBefore: boolean): s
     `${formatMs(r.after.total)} (${formatMs(r.after.conversationsQuery)} + ${formatMs(r.after.parallelQueries)})`,
     formatMs(r.after.latencyMs.total.p95),
     withBefore ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples),
-    ...(withBefore ? [formatSpeedup(r.speedup)] : []),
+    ...(withBefore ? [formatSpeedup(r)] : []),
   ]);
   return `Route GET /api/v1/conversations?limit=15\n${table(head, rows)}`;
 }
@@ -66,7 +75,7 @@ function patternTable(patterns: readonly PatternResult[], withBefore: boolean): 
     withBefore && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined),
     formatNumber(p.after.nReturned),
     withBefore ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50),
-    ...(withBefore ? [formatSpeedup(p.speedup)] : []),
+    ...(withBefore ? [formatSpeedup(p)] : []),
   ]);
   const head = ['pattern', 'class', ...(withBefore ? ['plan before'] : []), withBefore ? 'plan after' : 'plan', withBefore ? 'docs examined' : 'docs examined', 'returned', 'p50', ...(withBefore ? ['speedup [95% CI]'] : [])];
   return `Patterns\n${table(head, rows)}`;

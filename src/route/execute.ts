@@ -30,9 +30,18 @@ export function executeQuery(db: Db, collection: string, query: PatternQuery, op
   return coll.aggregate([...query.pipeline], options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }).toArray();
 }
 
-/** explain("executionStats") of a pattern's query: runs it to completion on the server. */
-export function explainQuery(db: Db, collection: string, query: PatternQuery, options: ExecuteOptions = {}): Promise<Document> {
+/**
+ * explain of a pattern's query: "executionStats" (the default) runs it to completion on the
+ * server; "queryPlanner" only chooses the plan.
+ */
+export function explainQuery(
+  db: Db,
+  collection: string,
+  query: PatternQuery,
+  options: ExecuteOptions & { verbosity?: 'executionStats' | 'queryPlanner' } = {},
+): Promise<Document> {
   const coll = collectionFor(db, collection, query);
-  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, options)).explain('executionStats');
-  return coll.aggregate([...query.pipeline], options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }).explain('executionStats');
+  const verbosity = options.verbosity ?? 'executionStats';
+  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, options)).explain(verbosity);
+  return coll.aggregate([...query.pipeline], options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }).explain(verbosity);
 }

@@ -1,6 +1,7 @@
 import type { QueryPattern } from '../../bench/patterns.js';
 import type { Measurement, PatternResult, Phases, RouteClassResult } from '../result.js';
-import { summarize, speedupWithInterval } from '../timing/stats.js';
+import { type SpeedupBound, speedupBounds } from '../timing/bounds.js';
+import { type Speedup, type SpeedupEstimate, summarize } from '../timing/stats.js';
 import type { ClassContext } from './contexts.js';
 import { measurementKey } from './explain.js';
 import type { RouteSamples, SideSamples } from './timing.js';
@@ -12,36 +13,63 @@ export interface AssembleInput {
   samples: { before?: SideSamples; after: SideSamples };
 }
 
-/** One entry per (pattern, user class): plans, latencies and the speedup with its interval. */
+/**
+ * The samples of one side of a pattern: the timed calls, or, for a pattern too dear to be
+ * executed again, the explain's own execution time as its one sample.
+ */
+function patternSamples(samples: SideSamples | undefined, plan: Measurement | undefined, key: string): number[] {
+  const timed = samples?.patterns.get(key) ?? [];
+  if (timed.length > 0 || !plan || plan.explainMs === null) return timed;
+  return [plan.explainMs];
+}
+
+/** One entry per (pattern, user class): plans, latencies and the speedup, with an interval where the samples allow one. */
 export function patternResults(input: AssembleInput): PatternResult[] {
   const out: PatternResult[] = [];
   for (const pattern of input.patterns) {
-    for (const { user } of input.classes) {
+    const entries = input.classes.flatMap(({ user }) => {
       const key = measurementKey(pattern.id, user.userClass);
       const afterPlan = input.plans.after.get(key);
-      if (!afterPlan) continue;
-      const afterSamples = input.samples.after.patterns.get(key) ?? [];
+      if (!afterPlan) return [];
       const beforePlan = input.plans.before?.get(key);
-      const beforeSamples = input.samples.before?.patterns.get(key) ?? [];
+      return [{ user, key, afterPlan, beforePlan, after: patternSamples(input.samples.after, afterPlan, key), before: beforePlan ? patternSamples(input.samples.before, beforePlan, key) : [] }];
+    });
+    // One pattern's before variance is pooled across the user classes (same query, same collection).
+    const bounds = boundsByKey(entries.filter((e) => e.beforePlan).map((e) => ({ key: e.key, before: e.before, after: e.after })));
+    for (const e of entries) {
       const result: PatternResult = {
         id: pattern.id,
         title: pattern.title,
         collection: pattern.collection,
         gated: pattern.gated,
-        userClass: user.userClass,
+        userClass: e.user.userClass,
         intendedIndexes: [...pattern.intendedIndexes],
         ...(pattern.note ? { note: pattern.note } : {}),
-        after: withLatency(afterPlan, afterSamples),
+        after: withLatency(e.afterPlan, e.after),
       };
-      if (beforePlan) {
-        result.before = withLatency(beforePlan, beforeSamples);
-        const speedup = speedupWithInterval(beforeSamples, afterSamples);
-        if (speedup) result.speedup = speedup;
+      if (e.beforePlan) {
+        result.before = withLatency(e.beforePlan, e.before);
+        Object.assign(result, speedupFields(bounds.get(e.key)));
       }
       out.push(result);
     }
   }
   return out;
+}
+
+function boundsByKey(classes: { key: string; before: readonly number[]; after: readonly number[] }[]): Map<string, SpeedupBound> {
+  return new Map(speedupBounds({ classes }).map((b: SpeedupBound) => [b.key, b]));
+}
+
+/** `speedup` where an interval was measured, else `speedupEstimate` with the reason. */
+function speedupFields(bound: SpeedupBound | undefined): { speedup?: Speedup; speedupEstimate?: SpeedupEstimate } {
+  if (!bound) return {};
+  if (bound.state === 'measured') {
+    const { ratio, ciLow, ciHigh, method, confidence, beforeSamples, afterSamples } = bound;
+    return { speedup: { ratio, ciLow, ciHigh, method, confidence, beforeSamples, afterSamples } };
+  }
+  const { ratio, beforeSamples, afterSamples, reason } = bound;
+  return { speedupEstimate: { ...(ratio !== undefined ? { ratio } : {}), beforeSamples, afterSamples, reason } };
 }
 
 function withLatency(plan: Measurement, samples: readonly number[]): Measurement {
@@ -59,26 +87,25 @@ export function phases(samples: RouteSamples): Phases {
     parallelQueries: latencyMs.parallelQueries.p50,
     total: latencyMs.total.p50,
     latencyMs,
+    totalSamplesMs: samples.total.map((ms) => Math.round(ms * 1000) / 1000),
   };
 }
 
+/** One entry per user class; the route's before variance is pooled across the classes (see bounds.ts). */
 export function routeResults(input: AssembleInput): RouteClassResult[] {
-  return input.classes.flatMap(({ user, pageSize }) => {
+  const measured = input.classes.flatMap(({ user, pageSize }) => {
     const after = input.samples.after.routes.get(user.userClass);
     if (!after || after.total.length === 0) return [];
     const before = input.samples.before?.routes.get(user.userClass);
-    const result: RouteClassResult = {
-      userClass: user.userClass,
-      userId: user.userId.toHexString(),
-      memberships: user.memberships,
-      pageSize,
-      after: phases(after),
-    };
-    if (before && before.total.length > 0) {
-      result.before = phases(before);
-      const speedup = speedupWithInterval(before.total, after.total);
-      if (speedup) result.speedup = speedup;
-    }
-    return [result];
+    return [{ user, pageSize, after, before: before && before.total.length > 0 ? before : undefined }];
   });
+  const bounds = boundsByKey(measured.filter((m) => m.before).map((m) => ({ key: m.user.userClass, before: m.before?.total ?? [], after: m.after.total })));
+  return measured.map(({ user, pageSize, after, before }) => ({
+    userClass: user.userClass,
+    userId: user.userId.toHexString(),
+    memberships: user.memberships,
+    pageSize,
+    after: phases(after),
+    ...(before ? { before: phases(before), ...speedupFields(bounds.get(user.userClass)) } : {}),
+  }));
 }

@@ -18,6 +18,7 @@ export interface RunParts {
   thresholds: LoadedThresholds;
   timings: Record<string, number>;
   notes: string[];
+  timing?: RunResult['timing'];
 }
 
 /** The result document of a bench or verify run; the route's headline is the typical user. */
@@ -40,6 +41,7 @@ export function buildRunResult(parts: RunParts): RunResult {
     thresholds: { source: parts.thresholds.source, values: parts.thresholds.values },
     timings: parts.timings,
     notes: parts.notes,
+    ...(parts.timing ? { timing: parts.timing } : {}),
   };
 }
 

@@ -13,8 +13,10 @@ export function runNotes(input: {
   patterns: readonly PatternResult[];
   routes: readonly RouteClassResult[];
   indexes?: readonly IndexOutcome[];
-  overBudget?: boolean;
+  /** The time budget stopped the fixed sampling plan before it was complete. */
+  capped?: boolean;
   rounds?: number;
+  plannedRounds?: number;
 }): string[] {
   const notes: string[] = [];
   const state = input.command === 'verify' ? 'on this database' : 'after the indexes';
@@ -48,7 +50,11 @@ export function runNotes(input: {
       notes.push(`${index.name} was built but no measured plan uses it${instead}: it adds nothing over the indexes already there.`);
     }
   }
-  if (input.overBudget) notes.push(`the run took longer than its time budget: every task needed at least one sample (${input.rounds ?? 1} round).`);
+  if (input.capped) {
+    notes.push(
+      `the time budget stopped the sampling plan after ${input.rounds ?? 0} of ${input.plannedRounds ?? '?'} round(s): checks that needed the missing samples are inconclusive, not passed or failed (raise --budget-seconds).`,
+    );
+  }
   return notes;
 }
 

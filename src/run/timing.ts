@@ -1,15 +1,15 @@
 import type { Db } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
-import { callRoute, type RouteCall } from '../../bench/route.js';
+import { callRoute } from '../../bench/route.js';
 import { throwIfAborted } from '../errors.js';
 import { executeQuery } from '../route/execute.js';
 import type { UserClass } from '../route/user-classes.js';
-import { collectSamples } from '../timing/sample.js';
+import { timeCalls } from '../timing/sample.js';
 import { driverRunner, type ClassContext } from './contexts.js';
 import { measurementKey } from './explain.js';
+import { defaultTimingPlan, type Side, sides, type TimedCall, type TimingPlan } from '../timing/plan.js';
 
-export const sides = ['before', 'after'] as const;
-export type Side = (typeof sides)[number];
+export { sides, type Side } from '../timing/plan.js';
 
 export interface RouteSamples {
   total: number[];
@@ -18,7 +18,7 @@ export interface RouteSamples {
 }
 
 export interface SideSamples {
-  /** measurementKey(pattern, class) → latency samples (ms). */
+  /** measurementKey(pattern, class) → latency samples (ms), in call order. */
   patterns: Map<string, number[]>;
   routes: Map<UserClass, RouteSamples>;
 }
@@ -28,24 +28,28 @@ export interface TimingInput {
   patterns: readonly QueryPattern[];
   classes: readonly ClassContext[];
   sides: readonly Side[];
-  /** Wall-time budget for all timing, ms. */
+  plan?: TimingPlan;
+  /** Wall-time cap for all timing, ms: past it no new call starts. */
   budgetMs: number;
   /** Expected cost of one call, ms: `${side}|pattern|${measurementKey}` or `${side}|route|${class}` (see estimateCosts). */
   estimates: ReadonlyMap<string, number>;
   /** Puts the target in a side's state (bench: hide/unhide the created indexes). */
-  switchTo?: (side: Side) => Promise<void>;
-  maxRounds?: number;
+  switchTo?: (side: Side, round: number) => Promise<void>;
   /** Server-side limit per query (verify: a missing index must not hang the run). */
   maxTimeMS?: number | undefined;
   signal?: AbortSignal | undefined;
-  onRound?: (round: number, rounds: number) => void;
+  onRound?: (round: number, rounds: number, order: readonly Side[]) => void;
 }
 
 export interface TimingOutcome {
   samples: Record<Side, SideSamples>;
+  /** Every timed call in call order, with (round, side, position). */
+  calls: TimedCall[];
+  plan: TimingPlan;
+  /** Rounds completed in full. */
   rounds: number;
-  /** True when even one round did not fit the budget (the run took longer than asked). */
-  overBudget: boolean;
+  /** True when the budget stopped the plan before it was complete. */
+  capped: boolean;
   /** Wall time spent on each side, ms. */
   sideMs: Record<Side, number>;
 }
@@ -53,70 +57,82 @@ export interface TimingOutcome {
 interface Task {
   side: Side;
   kind: 'route' | 'pattern';
-  key: string;
+  id: string;
+  userClass: UserClass;
   estimateMs: number;
-  run: (box: { minSamples: number; timeMs: number; warmupIterations: number }) => Promise<void>;
+  /** Timed calls this round (0: not timed at all). */
+  samples: number;
+  run: (samples: number, warmup: number) => Promise<number[]>;
 }
 
 /** Calls cheaper than this get a warm-up call first (the plan cache was just cleared). */
 const cheapMs = 50;
-/** Calls dearer than this get no extra time: one sample per round (patterns: one in all). */
-const dearMs = 1000;
-const afterRouteSamplesPerRound = 5;
+
+/** The order of the sides in a round: ABBA, so that drift and warm-up fall on both sides alike. */
+export function sideOrder(available: readonly Side[], round: number): Side[] {
+  return round % 2 === 1 ? [...available] : [...available].reverse();
+}
 
 /**
- * Times every pattern and the route for every user class, in rounds that alternate the
- * sides (before, after, before, after, …) so that drift of the machine falls on both
- * sides alike. Every task gets one sample per round, except dear patterns (seconds of
- * collection scans before the indexes), sampled in the first round only: the route, which
- * the gate judges, keeps one sample per round on both sides. As many rounds as the budget
- * allows (at most `maxRounds`); the time left is shared by the cheaper tasks, so they
- * collect many samples.
+ * Times the route and every pattern for every user class by a fixed plan, in rounds that
+ * alternate the order of the sides (before, after | after, before | …). After each switch
+ * of state, one untimed route call per class warms the side when it is cheap (the "before"
+ * side is collection scans of seconds: no warm-up call is made there, and its first call
+ * is as a user after a deploy would see it). Patterns dearer than `plan.dearMs` are not
+ * executed again (their explain is their one sample).
  */
 export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
+  const plan = input.plan ?? defaultTimingPlan;
   const samples = Object.fromEntries(sides.map((s) => [s, { patterns: new Map(), routes: new Map() }])) as Record<Side, SideSamples>;
-  const tasks = input.sides.flatMap((side) => buildTasks(input, side, samples[side]));
-  const inRound = (task: Task, round: number) => round === 1 || task.kind === 'route' || task.estimateMs < dearMs;
-  // The route after the indexes carries the latency budget (p95): it needs several samples per round.
-  const minSamples = (task: Task) => (task.kind === 'route' && task.side === 'after' && task.estimateMs < dearMs ? afterRouteSamplesPerRound : 1);
-  const roundCost = (round: number) =>
-    tasks.filter((t) => inRound(t, round)).reduce((n, t) => n + t.estimateMs * minSamples(t), 0) + input.sides.length * 50;
-  const maxRounds = input.maxRounds ?? 5;
-  let rounds = 1;
-  let planned = roundCost(1);
-  while (rounds < maxRounds && planned + roundCost(rounds + 1) <= input.budgetMs) planned += roundCost(++rounds);
-  const boxed = tasks.filter((t) => t.estimateMs < dearMs);
-  const boxMs = boxed.length > 0 ? Math.max(0, input.budgetMs - planned) / (rounds * boxed.length) : 0;
+  const tasks = input.sides.flatMap((side) => buildTasks(input, plan, side, samples[side]));
   const started = performance.now();
   const sideMs: Record<Side, number> = { before: 0, after: 0 };
+  const calls: TimedCall[] = [];
   let done = 0;
-  let lastRepeatableMs = 0;
+  let capped = false;
+  let current: Side | undefined;
+  const overBudget = () => performance.now() - started > input.budgetMs;
 
-  for (let round = 1; round <= rounds; round++) {
-    // Estimates can be wrong: stop when the last round's repeatable part would not fit.
-    if (round > 1 && performance.now() - started + lastRepeatableMs > input.budgetMs) break;
-    input.onRound?.(round, rounds);
-    let repeatableMs = 0;
-    for (const side of input.sides) {
+  rounds: for (let round = 1; round <= plan.rounds; round++) {
+    const order = sideOrder(input.sides, round);
+    input.onRound?.(round, plan.rounds, order);
+    for (const side of order) {
       throwIfAborted(input.signal);
       const sideStarted = performance.now();
-      await input.switchTo?.(side);
-      for (const task of tasks.filter((t) => t.side === side && inRound(t, round))) {
+      if (side !== current) {
+        await input.switchTo?.(side, round);
+        current = side;
+        await warmUp(input, tasks.filter((t) => t.side === side && t.kind === 'route'), plan);
+      }
+      let position = 0;
+      for (const task of tasks.filter((t) => t.side === side && t.samples > 0)) {
         throwIfAborted(input.signal);
-        const taskStarted = performance.now();
-        await task.run({ minSamples: minSamples(task), timeMs: task.estimateMs < dearMs ? boxMs : 0, warmupIterations: task.estimateMs < cheapMs ? 1 : 0 });
-        if (inRound(task, round + 1)) repeatableMs += performance.now() - taskStarted;
+        if (overBudget()) {
+          capped = true;
+          sideMs[side] += performance.now() - sideStarted;
+          break rounds;
+        }
+        const taken = await task.run(task.samples, task.kind === 'pattern' && task.estimateMs < cheapMs && round === 1 ? 1 : 0);
+        for (const ms of taken) calls.push({ seq: calls.length + 1, round, side, position: position++, kind: task.kind, id: task.id, userClass: task.userClass, ms: roundMs(ms) });
       }
       sideMs[side] += performance.now() - sideStarted;
     }
-    lastRepeatableMs = repeatableMs;
     done = round;
   }
-  await input.switchTo?.(input.sides[input.sides.length - 1] ?? 'after');
-  return { samples, rounds: done, overBudget: performance.now() - started > input.budgetMs * 1.1, sideMs };
+  const last = input.sides[input.sides.length - 1];
+  if (last && current !== last) await input.switchTo?.(last, done + 1);
+  return { samples, calls, plan, rounds: done, capped, sideMs };
 }
 
-function buildTasks(input: TimingInput, side: Side, into: SideSamples): Task[] {
+async function warmUp(input: TimingInput, routes: readonly Task[], plan: TimingPlan): Promise<void> {
+  for (const task of routes) {
+    if (task.estimateMs >= plan.dearMs) continue;
+    throwIfAborted(input.signal);
+    await task.run(0, 1);
+  }
+}
+
+function buildTasks(input: TimingInput, plan: TimingPlan, side: Side, into: SideSamples): Task[] {
   const run = driverRunner(input.db, input.maxTimeMS);
   const tasks: Task[] = [];
   for (const { user, context } of input.classes) {
@@ -125,17 +141,18 @@ function buildTasks(input: TimingInput, side: Side, into: SideSamples): Task[] {
     tasks.push({
       side,
       kind: 'route',
-      key: `route|${user.userClass}`,
+      id: 'route',
+      userClass: user.userClass,
       estimateMs: input.estimates.get(`${side}|route|${user.userClass}`) ?? 100,
-      run: async (box) => {
-        const taken = await collectSamples<RouteCall>(`${side} route ${user.userClass}`, () => callRoute(run, { userId: user.userId }), box, {
-          signal: input.signal,
-          onSample: (call) => {
-            routeSamples.conversationsQuery.push(call.phases.conversationsQuery);
-            routeSamples.parallelQueries.push(call.phases.parallelQueries);
-          },
-        });
-        routeSamples.total.push(...taken);
+      samples: plan.routeSamplesPerRound[side],
+      run: async (samples, warmup) => {
+        const taken = await timeCalls(() => callRoute(run, { userId: user.userId }), { samples, warmup }, input.signal);
+        for (const { ms, value } of taken) {
+          routeSamples.total.push(ms);
+          routeSamples.conversationsQuery.push(value.phases.conversationsQuery);
+          routeSamples.parallelQueries.push(value.phases.parallelQueries);
+        }
+        return taken.map((t) => t.ms);
       },
     });
     for (const pattern of input.patterns) {
@@ -143,20 +160,28 @@ function buildTasks(input: TimingInput, side: Side, into: SideSamples): Task[] {
       const list: number[] = [];
       into.patterns.set(key, list);
       const query = pattern.build(context);
+      const estimateMs = input.estimates.get(`${side}|pattern|${key}`) ?? 10;
       tasks.push({
         side,
         kind: 'pattern',
-        key: `pattern|${key}`,
-        estimateMs: input.estimates.get(`${side}|pattern|${key}`) ?? 10,
-        run: async (box) => {
-          list.push(
-            ...(await collectSamples(`${side} ${key}`, () => executeQuery(input.db, pattern.collection, query, { maxTimeMS: input.maxTimeMS }), box, { signal: input.signal })),
-          );
+        id: pattern.id,
+        userClass: user.userClass,
+        estimateMs,
+        samples: estimateMs >= plan.dearMs ? 0 : plan.patternSamplesPerRound,
+        run: async (samples, warmup) => {
+          const taken = await timeCalls(() => executeQuery(input.db, pattern.collection, query, { maxTimeMS: input.maxTimeMS }), { samples, warmup }, input.signal);
+          const ms = taken.map((t) => t.ms);
+          list.push(...ms);
+          return ms;
         },
       });
     }
   }
   return tasks;
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /**

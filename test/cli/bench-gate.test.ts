@@ -31,7 +31,7 @@ describe('the gate', () => {
     const run = await bench('correct', ['--thresholds', relaxed]);
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
-    expect(run.result.gate).toEqual({ passed: true, failures: [] });
+    expect(run.result.gate).toEqual({ verdict: 'pass', passed: true, failures: [] });
     expect(run.stdout).toMatch(/^VERDICT: PASS/m);
     expect(run.stdout).toMatch(/Route GET \/api\/v1\/conversations/);
     expect(run.result.indexes.map((i) => i.status)).toEqual(runbookIndexes.map(() => 'created'));

@@ -11,7 +11,7 @@ import { expectOneLineRefusal, runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let out: string;
-let result: { gate: { passed: boolean; failures: unknown[]; checks: unknown[] }; route: { classes: unknown[] }; runId: string };
+let result: { gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean; failures: unknown[]; checks: unknown[] }; route: { classes: unknown[] }; runId: string };
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'indexgate-report-'));
@@ -76,7 +76,7 @@ describe('bench writes the three reports next to result.json', () => {
       for (const n of inked) expect(n).toBeGreaterThan(1000);
       const verdict = page.locator('#verdict');
       expect(await verdict.isVisible()).toBe(true);
-      expect(await verdict.textContent()).toMatch(result.gate.passed ? /^PASS/ : /^FAIL: \d+ of \d+ checks failed/);
+      expect(await verdict.textContent()).toMatch({ pass: /^PASS/, fail: /^FAIL: \d+ of \d+ checks failed/, inconclusive: /^INCONCLUSIVE: \d+ of \d+ checks undecided/ }[result.gate.verdict]);
       expect(external).toEqual([]);
       const artifacts = join(process.cwd(), 'reports', 'test-artifacts');
       await mkdir(artifacts, { recursive: true });
@@ -110,6 +110,6 @@ describe('indexgate report', () => {
     expectOneLineRefusal(await runCli(['report', garbage]), /garbage\.json: is not valid JSON/);
     const future = join(out, 'future.json');
     await writeFile(future, JSON.stringify({ ...result, schemaVersion: 99 }));
-    expectOneLineRefusal(await runCli(['report', future]), /future\.json: is a result of schemaVersion 99; this indexgate reads schemaVersion 1/);
+    expectOneLineRefusal(await runCli(['report', future]), /future\.json: is a result of schemaVersion 99; this indexgate reads schemaVersion 2/);
   });
 });

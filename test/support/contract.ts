@@ -10,7 +10,8 @@ const measurement = z.object({
   nReturned: z.number().int().nonnegative(),
   latencyMs: latency,
 });
-const speedup = z.object({ ratio: z.number().positive(), ciLow: z.number().positive(), ciHigh: z.number().positive() });
+/** Present only where an interval was measured (enough samples); `method` names it. */
+const speedup = z.object({ ratio: z.number().positive(), ciLow: z.number().positive(), ciHigh: z.number().positive(), method: z.string().min(1) });
 const phases = z.object({ conversationsQuery: z.number().nonnegative(), parallelQueries: z.number().nonnegative(), total: z.number().positive() });
 
 export const benchContract = z.object({
@@ -21,9 +22,9 @@ export const benchContract = z.object({
   environment: z.object({ mongodVersion: z.string().regex(/^\d+\.\d+\.\d+/), topology: z.enum(['standalone', 'replicaSet', 'sharded']) }),
   dataset: z.object({ scale: z.string(), seed: z.number().int(), counts: z.record(z.string(), z.number().int().positive()), fingerprint: z.string().min(1) }),
   indexes: z.array(z.object({ name: z.string(), collection: z.string(), key: z.record(z.string(), z.number()), status: z.enum(['created', 'present', 'equivalent', 'missing', 'conflict']), buildMs: z.number().nonnegative() })).min(1),
-  patterns: z.array(z.object({ id: z.string(), collection: z.string(), gated: z.boolean(), before: measurement, after: measurement, speedup })).min(1),
-  route: z.object({ before: phases, after: phases, speedup }),
-  gate: z.object({ passed: z.boolean(), failures: z.array(z.object({ check: z.string(), message: z.string().min(1), pattern: z.string().optional(), index: z.string().optional() })) }),
+  patterns: z.array(z.object({ id: z.string(), collection: z.string(), gated: z.boolean(), before: measurement, after: measurement, speedup: speedup.optional() })).min(1),
+  route: z.object({ before: phases, after: phases, speedup: speedup.optional() }),
+  gate: z.object({ verdict: z.enum(['pass', 'fail', 'inconclusive']), passed: z.boolean(), failures: z.array(z.object({ check: z.string(), message: z.string().min(1), pattern: z.string().optional(), index: z.string().optional() })) }),
 });
 
 export const verifyContract = benchContract.extend({

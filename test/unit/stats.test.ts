@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/seed/random.js';
-import { percentile, speedupWithInterval, summarize } from '../../src/timing/stats.js';
+import { speedupBounds } from '../../src/timing/bounds.js';
+import { percentile, summarize } from '../../src/timing/stats.js';
 
 describe('statistics', () => {
   it('percentiles interpolate between order statistics (R-7)', () => {
@@ -15,22 +16,24 @@ describe('statistics', () => {
     const rng = new Rng(5);
     const before = Array.from({ length: 20 }, () => 1000 * rng.lognormal(1, 0.1));
     const after = Array.from({ length: 60 }, () => 50 * rng.lognormal(1, 0.2));
-    const s = speedupWithInterval(before, after);
-    expect(s).toBeDefined();
-    expect(s?.ciLow).toBeLessThan(20);
-    expect(s?.ciHigh).toBeGreaterThan(20);
-    expect(s?.ciLow).toBeLessThanOrEqual(s?.ratio ?? 0);
-    expect(s?.ratio).toBeLessThanOrEqual(s?.ciHigh ?? 0);
-    expect(speedupWithInterval(before, after)).toEqual(s);
+    const [s] = speedupBounds({ classes: [{ key: 'typical', before, after }] });
+    expect(s?.state).toBe('measured');
+    if (s?.state !== 'measured') return;
+    expect(s.ciLow).toBeLessThan(20);
+    expect(s.ciHigh).toBeGreaterThan(20);
+    expect(s.ciLow).toBeLessThanOrEqual(s.ratio);
+    expect(s.ratio).toBeLessThanOrEqual(s.ciHigh);
+    expect(speedupBounds({ classes: [{ key: 'typical', before, after }] })[0]).toEqual(s);
   });
 
   it('few samples give a wide interval, not false precision', () => {
-    const narrow = speedupWithInterval([1000, 1010, 990, 1005, 995, 1002, 998, 1001], Array(40).fill(50));
-    const wide = speedupWithInterval([800, 1200], Array(40).fill(50));
-    expect((wide?.ciHigh ?? 0) - (wide?.ciLow ?? 0)).toBeGreaterThan(((narrow?.ciHigh ?? 0) - (narrow?.ciLow ?? 0)) * 3);
+    const [narrow] = speedupBounds({ classes: [{ key: 'a', before: [1000, 1010, 990, 1005, 995, 1002, 998, 1001], after: Array(40).fill(50) }] });
+    const [wide] = speedupBounds({ classes: [{ key: 'a', before: [800, 1200, 1000], after: Array(40).fill(50) }] });
+    if (narrow?.state !== 'measured' || wide?.state !== 'measured') throw new Error('expected two intervals');
+    expect(wide.ciHigh - wide.ciLow).toBeGreaterThan((narrow.ciHigh - narrow.ciLow) * 3);
   });
 
-  it('no samples on one side: no speedup', () => {
-    expect(speedupWithInterval([], [1, 2])).toBeUndefined();
+  it('no samples on one side: no interval', () => {
+    expect(speedupBounds({ classes: [{ key: 'a', before: [], after: [1, 2, 3, 4, 5] }] })[0]?.state).toBe('insufficient');
   });
 });
