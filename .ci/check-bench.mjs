@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// CI's check of `npm run bench`: it tests the tool, not the machine's luck.
+//
+// A verdict that rests on latency (speedup, budget) depends on how fast and how busy the
+// machine is, so it does not decide whether the build is green. What must hold, and fails
+// CI when it does not:
+//   - the bench completed (exit 0, 1 or 3) and its exit code agrees with result.json;
+//   - the deterministic facts of the pinned seed are as recorded in bench/expected/:
+//     dataset fingerprint and counts, index states, and for every pattern and user class
+//     the plan (stages, index) and work counts (keys and documents examined, returned),
+//     before and after the indexes;
+//   - every index, plan and counts check of the gate passed.
+//
+// usage: node .ci/check-bench.mjs <bench exit code> [--record]
+//   --record writes the expectation file from the newest result (after a reviewed change).
+import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [codeArg, flag] = process.argv.slice(2);
+const code = Number(codeArg);
+const fail = (message) => {
+  console.error(`check-bench: FAIL: ${message}`);
+  process.exit(1);
+};
+
+const reports = 'reports';
+const newest = readdirSync(reports)
+  .map((d) => join(reports, d, 'result.json'))
+  .filter((f) => existsSync(f))
+  .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+if (!newest) fail('npm run bench wrote no reports/<run-id>/result.json');
+const result = JSON.parse(readFileSync(newest, 'utf8'));
+
+const exitFor = { pass: 0, fail: 1, inconclusive: 3 };
+if (![0, 1, 3].includes(code)) fail(`npm run bench exited ${codeArg}: it did not complete (0, 1 or 3 expected)`);
+if (exitFor[result.gate.verdict] !== code) fail(`exit code ${code} disagrees with ${newest}: verdict "${result.gate.verdict}" means exit ${exitFor[result.gate.verdict]}`);
+
+const facts = {
+  scale: result.dataset.scale,
+  seed: result.dataset.seed,
+  baseline: result.dataset.baseline,
+  mongodVersion: result.environment.mongodVersion,
+  fingerprint: result.dataset.fingerprint,
+  counts: result.dataset.counts,
+  indexes: result.indexes.map((i) => ({ name: i.name, collection: i.collection, status: i.status })),
+  patterns: Object.fromEntries(
+    result.patterns.map((p) => [
+      `${p.id} (${p.userClass})`,
+      Object.fromEntries(['before', 'after'].filter((side) => p[side]).map((side) => [side, plan(p[side])])),
+    ]),
+  ),
+};
+function plan(m) {
+  return { stages: m.stages, indexName: m.indexName, keysExamined: m.totalKeysExamined, docsExamined: m.totalDocsExamined, returned: m.nReturned };
+}
+
+const file = join('bench', 'expected', `${facts.scale}-${facts.seed}-${facts.baseline}-mongod${facts.mongodVersion}.json`);
+if (flag === '--record') {
+  writeFileSync(file, `${JSON.stringify(facts, null, 2)}\n`);
+  console.error(`check-bench: recorded ${file} from ${newest}`);
+  process.exit(0);
+}
+if (!existsSync(file)) fail(`no expectation for this run (${file}); review a run and record it with: node .ci/check-bench.mjs <code> --record`);
+const expected = JSON.parse(readFileSync(file, 'utf8'));
+
+const differences = [];
+compare(expected, facts, '');
+function compare(want, got, path) {
+  if (typeof want !== 'object' || want === null || typeof got !== 'object' || got === null) {
+    if (JSON.stringify(want) !== JSON.stringify(got)) differences.push(`${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    return;
+  }
+  for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) compare(want[key], got[key], path ? `${path}.${key}` : key);
+}
+if (differences.length > 0) fail(`${differences.length} deterministic fact(s) differ from ${file}:\n  ${differences.slice(0, 30).join('\n  ')}`);
+
+const deterministic = result.gate.checks.filter((c) => ['index', 'plan', 'state', 'counts'].includes(c.check));
+const broken = deterministic.filter((c) => c.outcome !== 'pass');
+if (broken.length > 0) fail(`${broken.length} index/plan check(s) did not pass:\n  ${broken.map((c) => c.message).join('\n  ')}`);
+
+const latency = result.gate.checks.filter((c) => !['index', 'plan', 'state', 'counts'].includes(c.check));
+const tally = (o) => latency.filter((c) => c.outcome === o).length;
+console.error(
+  `check-bench: OK: exit ${code} agrees with verdict "${result.gate.verdict}"; ${Object.keys(facts.patterns).length} plans and work counts, ${facts.indexes.length} index states and the dataset match ${file}; ${deterministic.length} index/plan checks passed.`,
+);
+console.error(
+  `check-bench: latency checks (not gating CI, they rest on this machine's speed): ${tally('pass')} pass, ${tally('fail')} fail, ${tally('inconclusive')} inconclusive.`,
+);
+for (const c of latency.filter((c) => c.outcome !== 'pass')) console.error(`  ${c.outcome}: ${c.message}`);
