@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { MongoClient } from 'mongodb';
-import type { HostInfo } from '../system.js';
+import { cacheDirectory, type HostInfo } from '../system.js';
 import type { ResolvedMongod } from './binary.js';
 
 /**
@@ -21,11 +21,9 @@ export interface DatasetCacheKey {
   dbName: string;
 }
 
-/** `$INDEXGATE_CACHE_DIR`, else `$XDG_CACHE_HOME/indexgate/datasets`, else `~/.cache/indexgate/datasets`. */
+/** `$INDEXGATE_DATASET_CACHE_DIR`, else `datasets/` in indexgate's cache folder (`~/.cache/indexgate/datasets`). */
 export function datasetCacheDir(host: HostInfo): string {
-  const explicit = host.env.INDEXGATE_CACHE_DIR;
-  if (explicit) return explicit;
-  return join(host.env.XDG_CACHE_HOME || join(host.homedir, '.cache'), 'indexgate', 'datasets');
+  return host.env.INDEXGATE_DATASET_CACHE_DIR || join(cacheDirectory(host), 'datasets');
 }
 
 export function cacheEntry(dir: string, key: DatasetCacheKey, mongod: Pick<ResolvedMongod, 'version' | 'underWine'>): string {

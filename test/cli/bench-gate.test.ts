@@ -67,6 +67,31 @@ describe('the gate', () => {
   });
 });
 
+describe('inconclusive: the samples cannot decide (exit 3), never a pass or a fail by chance', () => {
+  it('a p95 budget on 20 calls per class cannot be bounded: INCONCLUSIVE, exit 3, and the check says how many calls it needs', async () => {
+    const p95 = join(dir, 'p95.json');
+    const shipped = JSON.parse(await readFile(relaxed, 'utf8'));
+    await writeFile(p95, JSON.stringify({ ...shipped, route: { ...shipped.route, afterBudgetMs: { p95: 1000 } } }));
+    const run = await bench('p95', ['--thresholds', p95]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^VERDICT: INCONCLUSIVE \(nothing failed; 3 of \d+ checks could not be decided/m);
+    expect(run.result.gate).toMatchObject({ verdict: 'inconclusive', passed: false, failures: [] });
+    const saved = JSON.parse(await readFile(join(dir, 'p95', 'result.json'), 'utf8'));
+    const budget = saved.gate.inconclusive.filter((c: { check: string }) => c.check === 'budget');
+    expect(budget).toHaveLength(3);
+    expect(budget[0].message).toMatch(/20 samples cannot bound a p95 from above \(at least 72 needed\)/);
+    // Every timed call is kept, in call order, with its round, side and position.
+    expect(saved.timing.calls.map((c: { seq: number }) => c.seq)).toEqual(saved.timing.calls.map((_: unknown, i: number) => i + 1));
+    const routeCalls = saved.timing.calls.filter((c: { kind: string }) => c.kind === 'route');
+    expect(routeCalls.filter((c: { side: string }) => c.side === 'before')).toHaveLength(2 * 3);
+    expect(routeCalls.filter((c: { side: string }) => c.side === 'after')).toHaveLength(20 * 3);
+    // ABBA: round 1 before then after, round 2 after then before; a state check after each switch.
+    const order = [...new Set(saved.timing.calls.map((c: { round: number; side: string }) => `${c.round}:${c.side}`))];
+    expect(order).toEqual(['1:before', '1:after', '2:after', '2:before']);
+    expect(saved.gate.checks.filter((c: { check: string; outcome: string }) => c.check === 'state' && c.outcome === 'pass').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe('bad input to bench: one line, exit 2, nothing written', () => {
   const cases: Array<[string, () => Promise<string[]>, RegExp]> = [
     ['a missing thresholds file', async () => ['--thresholds', join(dir, 'nope.json')], /nope\.json: no such file/],

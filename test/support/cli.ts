@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 export const binPath = fileURLToPath(new URL('../../bin/indexgate.js', import.meta.url));
+
+/** The tests' own dataset cache, apart from the user's (a test may set its own). */
+export const testCacheDir = join(tmpdir(), 'indexgate-test-dataset-cache');
 
 export interface CliRun {
   code: number | null;
@@ -22,7 +26,7 @@ export function runCli(
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], {
-      env: { ...process.env, ...options.env },
+      env: { INDEXGATE_DATASET_CACHE_DIR: testCacheDir, ...process.env, ...options.env },
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

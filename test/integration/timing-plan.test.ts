@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { patterns } from '../../bench/patterns.js';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { applyIndexes } from '../../src/indexes/apply.js';
+import { setCreatedIndexesHidden } from '../../src/indexes/hide.js';
+import { sampleUsers } from '../../src/route/user-classes.js';
+import { discoverContexts, type ClassContext } from '../../src/run/contexts.js';
+import { explainAll } from '../../src/run/explain.js';
+import { checkSideState } from '../../src/run/state-check.js';
+import { timeRounds } from '../../src/run/timing.js';
+import { seededDb } from '../support/seeded.js';
+
+describe('the timing plan and the state it is taken in', () => {
+  it('a state check fails when the target is not in the state its side needs', async () => {
+    const { db } = await seededDb('state-check', 'tiny', 31);
+    const indexes = await applyIndexes(db, runbookIndexes);
+    const classes = await discoverContexts(db, await sampleUsers(db, ['typical']));
+    const context = classes[0] as ClassContext;
+    const after = await explainAll(db, patterns, classes);
+    expect((await checkSideState(db, { side: 'after', round: 1, patterns, context, plans: after })).passed).toBe(true);
+    // The six hidden, but the side claims to be "after": the planner disagrees, by name.
+    await setCreatedIndexesHidden(db, indexes, true);
+    const wrong = await checkSideState(db, { side: 'after', round: 2, patterns, context, plans: after });
+    expect(wrong.passed).toBe(false);
+    expect(wrong.message).toMatch(/the planner disagrees with the after explain: memberships planned on no index, expected idx_member_user_active_conv/);
+  });
+
+  it('a budget that runs out caps the plan: the outcome says so and keeps what was measured', async () => {
+    const { db } = await seededDb('timing-cap', 'tiny', 32);
+    const classes = await discoverContexts(db, await sampleUsers(db, ['typical']));
+    const capped = await timeRounds({ db, patterns: [], classes, sides: ['after'], budgetMs: 0, estimates: new Map() });
+    expect(capped.capped).toBe(true);
+    expect(capped.calls).toEqual([]);
+    const full = await timeRounds({ db, patterns: [], classes, sides: ['after'], budgetMs: 60_000, estimates: new Map() });
+    expect(full.capped).toBe(false);
+    expect(full.rounds).toBe(2);
+    expect(full.calls.map((c) => [c.round, c.side, c.position])).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => [1, 'after', i]),
+      ...Array.from({ length: 10 }, (_, i) => [2, 'after', i]),
+    ]);
+  });
+});
