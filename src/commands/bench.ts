@@ -16,7 +16,7 @@ import type { ResolvedMongod } from '../mongo/binary.js';
 import { cacheEntry, datasetCacheDir, findCachedDataset } from '../mongo/dataset-cache.js';
 import { prepareDataset } from '../run/dataset.js';
 import { datasetFingerprint } from '../seed/fingerprint.js';
-import { newRunId } from '../report/write.js';
+import { newRunId } from '../files.js';
 import type { Baseline } from '../options.js';
 import { sampleUsers } from '../route/user-classes.js';
 import { patternResults, routeResults } from '../run/assemble.js';

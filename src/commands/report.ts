@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { ReportFormat } from '../options.js';
 import { loadResult } from '../report/load-result.js';
-import { renderReport, writeFileAtomic } from '../report/write.js';
+import { writeFileAtomic } from '../files.js';
+import { renderReport } from '../report/write.js';
 
 export interface ReportCommandOptions {
   file: string;

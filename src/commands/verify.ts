@@ -10,7 +10,7 @@ import { requireApplicationCollections } from '../mongo/collections.js';
 import { readMarker } from '../mongo/safety.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
-import { newRunId } from '../report/write.js';
+import { newRunId } from '../files.js';
 import type { RunResult } from '../result.js';
 import { sampleUsers } from '../route/user-classes.js';
 import { patternResults, routeResults } from '../run/assemble.js';

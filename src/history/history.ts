@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from '../config-file.js';
-import { writeFileAtomic } from '../report/write.js';
+import { writeFileAtomic } from '../files.js';
 import type { CheckInput, RunResult } from '../result.js';
 import { userClasses } from '../route/user-classes.js';
 import { exists } from '../system.js';

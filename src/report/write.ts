@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../files.js';
 import { join, resolve } from 'node:path';
 import { type ReportFormat, reportFormats } from '../options.js';
 import type { RunResult } from '../result.js';
@@ -7,21 +7,8 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 
-/** A run id that sorts by time and says what ran: 20261123-235959-medium-3fa2. */
-export function newRunId(label: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${label}-${randomBytes(2).toString('hex')}`;
-}
-
 export function defaultOutDir(runId: string): string {
   return resolve('reports', runId);
-}
-
-/** Writes a file atomically: readers never see half of it. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
 }
 
 export interface WrittenOutputs {
