@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // Only the CLI layer talks to the terminal.
-    files: ['src/cli.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    files: ['src/cli.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

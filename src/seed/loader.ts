@@ -11,7 +11,7 @@ export interface LoaderOptions {
   onProgress?: (inserted: number) => void;
 }
 
-export const defaultLoaderOptions = { batchSize: 1000, maxInFlight: 3 } as const;
+export const defaultLoaderOptions = { batchSize: 1000, maxInFlight: 4 } as const;
 
 export interface LoadStats {
   readonly counts: Record<string, number>;
