@@ -11,18 +11,9 @@ import type { HostInfo } from './system.js';
 import { terminalReporter } from './terminal.js';
 import { toolVersion } from './version.js';
 
-/** What a command handed back to the CLI: text for stdout and the exit code it earned. */
-export interface CommandOutput {
-  stdout?: string;
-  exitCode: 0 | 1 | 3;
-}
+import type { CommandOutput, Invocation } from './invocation.js';
 
-/** One parsed invocation: the command path ("indexes apply") and its options, as commander typed them. */
-export interface Invocation {
-  command: string;
-  args: string[];
-  options: Record<string, unknown>;
-}
+export type { CommandOutput, Invocation } from './invocation.js';
 
 export type Dispatch = (invocation: Invocation) => Promise<CommandOutput>;
 

@@ -1,5 +1,5 @@
 import type { ScaleName } from '../seed/profiles.js';
-import type { CommandOutput, Invocation } from './cli.js';
+import type { CommandOutput, Invocation } from './invocation.js';
 import type { CommandContext } from './commands/context.js';
 import { benchCommand } from './commands/bench.js';
 import { explainCommand } from './commands/explain.js';
