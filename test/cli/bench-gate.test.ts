@@ -21,7 +21,7 @@ afterAll(() => client.close());
 
 async function bench(label: string, extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; result: ReturnType<typeof benchContract.parse> }> {
   const out = join(dir, label);
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '20', '--out', out, ...extra], { timeoutMs: 170_000 });
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '120', '--out', out, ...extra], { timeoutMs: 170_000 });
   const result = benchContract.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
   return { ...run, result };
 }

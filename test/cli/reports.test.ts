@@ -16,7 +16,7 @@ let result: { gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'indexgate-report-'));
   // A real bench result. At tiny scale the route cannot be 10x faster (the round-trip floor dominates): the gate fails, which the reports must show.
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '30', '--out', out], { timeoutMs: 170_000 });
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '120', '--out', out], { timeoutMs: 170_000 });
   expect([0, 1]).toContain(run.code);
   result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
 }, 180_000);

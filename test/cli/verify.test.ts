@@ -30,7 +30,7 @@ async function staging(label: string, indexes = runbookIndexes): Promise<string>
 
 async function verify(db: string, extra: string[] = []) {
   const out = join(dir, db);
-  const run = await runCli(['verify', '--uri', testUri(), '--db', db, '--budget-seconds', '10', '--out', out, ...extra]);
+  const run = await runCli(['verify', '--uri', testUri(), '--db', db, '--budget-seconds', '60', '--out', out, ...extra]);
   return { ...run, out };
 }
 
