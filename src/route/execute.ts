@@ -42,6 +42,10 @@ export function explainQuery(
 ): Promise<Document> {
   const coll = collectionFor(db, collection, query);
   const verbosity = options.verbosity ?? 'executionStats';
-  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, options)).explain(verbosity);
-  return coll.aggregate([...query.pipeline], options.maxTimeMS === undefined ? {} : { maxTimeMS: options.maxTimeMS }).explain(verbosity);
+  // The limit must be on the explain command itself: a maxTimeMS inside the explained command is not applied by the server
+  // (an aggregate's $lookup into an unindexed collection ran for 358 s under a 30 s maxTimeMS that way). The driver puts
+  // `explain.maxTimeMS` on the explain command (mongodb/lib/explain.js, decorateWithExplain).
+  const explain = options.maxTimeMS === undefined ? verbosity : { verbosity, maxTimeMS: options.maxTimeMS };
+  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, {})).explain(explain);
+  return coll.aggregate([...query.pipeline]).explain(explain);
 }
