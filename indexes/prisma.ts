@@ -32,4 +32,9 @@ export const prismaIndexes: readonly IndexSpec[] = [
 
   { name: 'User_username_key', collection: 'User', key: { username: 1 }, unique: true },
   { name: 'User_email_key', collection: 'User', key: { email: 1 }, unique: true },
+
+  // Not in workload.md's list (written before MessageAttachment was modelled): the application's schema declares
+  // @@index([messageId]) and @@index([uploadedBy]) on MessageAttachment (isopen-io/meeshy packages/shared/prisma/schema.prisma @6abc04ce).
+  { name: 'MessageAttachment_messageId_idx', collection: 'MessageAttachment', key: { messageId: 1 } },
+  { name: 'MessageAttachment_uploadedBy_idx', collection: 'MessageAttachment', key: { uploadedBy: 1 } },
 ];

@@ -4,7 +4,7 @@ import { collectionCodes, objectIdAt } from '../src/seed/ids.js';
 import { Rng, streams } from '../src/seed/random.js';
 import { conversationDocument, ConversationPlanner } from './conversations.js';
 import { buildMemberships, memberDocument, memberSampler, pickMembers } from './members.js';
-import { messageDocument, summarizeTimeline, timeline } from './messages.js';
+import { attachmentDocuments, messageDocument, messageTypes, summarizeTimeline, timeline } from './messages.js';
 import { preferencesDocument, wantsPreferences } from './preferences.js';
 import { dataShape, type ScaleProfile } from './profiles.js';
 import { cursorDocument, cursorTargets, type LastRead, planCursors } from './read-cursors.js';
@@ -19,11 +19,12 @@ export const seededCollections = [
   'Message',
   'ConversationReadCursor',
   'UserConversationPreferences',
+  'MessageAttachment',
 ] as const;
 export type SeededCollection = (typeof seededCollections)[number];
 
 /** Bump when a change to the generators changes the data: it is part of the fingerprint. */
-export const generatorVersion = 1;
+export const generatorVersion = 2;
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -60,26 +61,28 @@ export function planDataset(profile: ScaleProfile, seed: number): DatasetPlan {
     Message: messages,
     ConversationReadCursor: Math.round(activeMembers * dataShape.readCursorRate),
     UserConversationPreferences: Math.round(activeMembers * dataShape.preferencesRate),
+    // Image, file and audio messages carry 1 to 3 attachments: 2 on average.
+    MessageAttachment: Math.round(messages * (messageTypes.image + messageTypes.file + messageTypes.audio) * 2),
   };
   return { seed, profile, users, planner, sampler, text: buildTextPool(seed), estimatedCounts };
 }
 
 /**
  * Every document of the dataset, one at a time: users first, then each conversation with
- * its messages, the conversation itself (whose lastMessageAt and memberCount are now
+ * its messages (each followed by its attachments), the conversation itself (whose lastMessageAt and memberCount are now
  * known), its members, their read cursors and preferences. Memory stays flat: nothing
  * is kept once yielded.
  */
 export function* generateDataset(plan: DatasetPlan): Generator<readonly [SeededCollection, Document]> {
   for (let i = 0; i < plan.profile.users; i++) yield ['User', userDocument(i, plan.users, plan.text)];
-  const sequences = { member: 0, message: 0, cursor: 0, preferences: 0 };
+  const sequences = { member: 0, message: 0, cursor: 0, preferences: 0, attachment: 0 };
   for (let c = 0; c < plan.planner.total; c++) yield* conversationWithChildren(plan, c, sequences);
 }
 
 function* conversationWithChildren(
   dataset: DatasetPlan,
   index: number,
-  sequences: { member: number; message: number; cursor: number; preferences: number },
+  sequences: { member: number; message: number; cursor: number; preferences: number; attachment: number },
 ): Generator<readonly [SeededCollection, Document]> {
   const { seed, users, text } = dataset;
   const plan = dataset.planner.plan(index);
@@ -112,6 +115,7 @@ function* conversationWithChildren(
     rng: Rng.for(seed, streams.messageContent, index),
     recent: [],
   };
+  const attachmentRng = Rng.for(seed, streams.attachments, index);
   let ordinal = 0;
   for (const point of timeline(seed, index, plan.messageCount, createdAt, lastActivity)) {
     const doc = messageDocument(point, sequences.message++, context);
@@ -120,6 +124,7 @@ function* conversationWithChildren(
       ordinal++;
     }
     yield ['Message', doc];
+    for (const attachment of attachmentDocuments(doc, sequences, text, attachmentRng)) yield ['MessageAttachment', attachment];
   }
 
   const activeMembers = memberships.reduce((n, m) => n + (m.isActive ? 1 : 0), 0);

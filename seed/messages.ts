@@ -85,9 +85,6 @@ export function messageDocument(point: TimelinePoint, sequence: number, ctx: Mes
   doc.isDeleted = point.deleted;
   if (point.deleted) doc.deletedAt = new Date(Math.min(dataShape.epoch, point.at + rng.range(1_000, 172_800_000)));
   if (ctx.recent.length > 0 && rng.chance(0.08)) doc.replyToId = rng.pick(ctx.recent);
-  if (messageType !== 'text' && messageType !== 'system') {
-    doc.attachments = [{ kind: messageType, url: rng.pick(text.avatars), size: rng.range(10_000, 5_000_000) }];
-  }
   doc.createdAt = new Date(point.at);
   doc.updatedAt = new Date(edited ? (doc.editedAt as Date).getTime() : point.at);
   doc.readCount = rng.int(Math.max(1, ctx.memberCount));
@@ -104,4 +101,47 @@ export function messageDocument(point: TimelinePoint, sequence: number, ctx: Mes
   ctx.recent.push(id);
   if (ctx.recent.length > 20) ctx.recent.shift();
   return doc;
+}
+
+const mimeTypes: Readonly<Record<string, readonly string[]>> = {
+  image: ['image/jpeg', 'image/png', 'image/webp'],
+  file: ['application/pdf', 'application/zip', 'text/plain'],
+  audio: ['audio/webm', 'audio/mpeg'],
+};
+const extensions: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf', 'application/zip': 'zip', 'text/plain': 'txt', 'audio/webm': 'webm', 'audio/mpeg': 'mp3',
+};
+
+/**
+ * The `MessageAttachment` rows of a message (Prisma model `MessageAttachment`, relation
+ * `Message.attachments`): an image, file or audio message carries 1 to 3 of them (a share
+ * `dataShape.attachmentRate` of all messages), text and system messages none. Drawn from
+ * the attachments' own stream, so adding them left every other collection unchanged.
+ */
+export function attachmentDocuments(message: Document, sequences: { attachment: number }, text: TextPool, rng: Rng): Document[] {
+  const kinds = mimeTypes[message.messageType as string];
+  if (!kinds) return [];
+  const createdAt = message.createdAt as Date;
+  const count = rng.range(1, 3);
+  const docs: Document[] = [];
+  for (let i = 0; i < count; i++) {
+    const mimeType = rng.pick(kinds);
+    const image = mimeType.startsWith('image/');
+    const name = `${rng.pick(['photo', 'scan', 'document', 'note', 'voice', 'export', 'IMG', 'Screenshot'])}_${rng.range(1000, 99_999)}.${extensions[mimeType] ?? 'bin'}`;
+    docs.push({
+      _id: objectIdAt(createdAt.getTime(), collectionCodes.MessageAttachment, sequences.attachment++, rng.u32()),
+      messageId: message._id,
+      fileName: `${rng.u32().toString(16)}-${name}`,
+      originalName: name,
+      mimeType,
+      fileSize: image ? rng.range(40_000, 4_000_000) : rng.range(2_000, 20_000_000),
+      fileUrl: `${rng.pick(text.avatars)}?a=${sequences.attachment}`,
+      thumbnailUrl: image ? `${rng.pick(text.avatars)}?thumb=${sequences.attachment}` : null,
+      ...(image ? { width: rng.range(320, 4032), height: rng.range(240, 3024) } : {}),
+      ...(mimeType.startsWith('audio/') ? { duration: rng.range(1, 300) } : {}),
+      uploadedBy: message.senderId ?? null,
+      createdAt,
+    });
+  }
+  return docs;
 }

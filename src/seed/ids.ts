@@ -25,4 +25,5 @@ export const collectionCodes = {
   UserConversationPreferences: 0x16,
   Community: 0x17,
   Category: 0x18,
+  MessageAttachment: 0x19,
 } as const;

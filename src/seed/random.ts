@@ -39,6 +39,7 @@ export const streams = {
   preferences: 8,
   typeShuffle: 9,
   textPool: 10,
+  attachments: 11,
 } as const;
 
 /** sfc32: small, fast, passes PractRand; plenty for synthetic data. */
