@@ -81,7 +81,79 @@ export interface RouteResult extends RouteClassResult {
   classes: RouteClassResult[];
 }
 
-export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'counts', 'regression'] as const;
+/** One command of a route model on one side: its plan and work, and what came back to the client. */
+export interface CommandMeasurement extends Measurement {
+  returnedDocs: number;
+  /** BSON bytes returned to the client: the cost no plan shows when the client keeps only some. */
+  returnedBytes: number;
+  /** What the client kept after its in-memory work, and the time that work took. */
+  clientSide?: { keptDocs: number; ms: number };
+  /**
+   * The command reached its limit (maxTimeMS): `stages` are the planner's, and the work
+   * counts are projected from a probe (the first documents into its $lookup), not measured.
+   */
+  overLimit?: { limitMs: number; probe?: { outerDocs: number; docsExamined: number; keysExamined: number; collectionScans: number; totalOuterDocs: number; projectedDocsExamined: number } };
+}
+
+export interface RouteCommandResult {
+  step: string;
+  /** The application's call, as written in its code. */
+  call: string;
+  collection: string;
+  command: 'find' | 'aggregate';
+  /** The filter or pipeline as sent, real values (after the six). */
+  shape: unknown;
+  /** File and function of the source the shape was read from. */
+  source: string;
+  before?: CommandMeasurement;
+  after: CommandMeasurement;
+  /** After the six (the contract's fields): documents and BSON bytes returned, and the client's work. */
+  returnedDocs: number;
+  returnedBytes: number;
+  clientSide?: { describe: string; keptDocs: number; ms: number };
+}
+
+/** One route model for one user class (`routes[]`). */
+export interface RouteModelResult {
+  id: string;
+  title: string;
+  userClass: UserClass;
+  /** Phases (p50 of the timed calls); when `overLimit` says so for a side, a lower bound. */
+  before?: Phases;
+  after: Phases;
+  speedup?: Speedup;
+  speedupEstimate?: SpeedupEstimate;
+  /** A command reached the limit on that side: the route did not finish within it. */
+  overLimit: { before: boolean; after: boolean; limitMs: number };
+  commands: RouteCommandResult[];
+  /** Indexes of the set (the six) some command of this route used after they were built, and those none used. */
+  indexesUsed: string[];
+  indexesUnused: string[];
+}
+
+/** A measured remedy for a route that stays slow after the six (`remedies[]`). */
+export interface RemedyResult {
+  route: string;
+  kind: 'index' | 'rewrite';
+  title: string;
+  /** An index spec as `indexes list --json` prints it, or the call to write. */
+  spec: unknown;
+  /** The typical user's effect (the contract's `effect`): the route after the six (before), with the remedy too (after). */
+  effect: RemedyEffect;
+  /** The effect for every user class. */
+  classes: RemedyEffect[];
+}
+
+export interface RemedyEffect {
+  userClass: UserClass;
+  before: Phases;
+  after: Phases;
+  speedup?: Speedup;
+  speedupEstimate?: SpeedupEstimate;
+  overLimit: { before: boolean; after: boolean };
+}
+
+export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'limit', 'counts', 'regression'] as const;
 export type CheckKind = (typeof checkKinds)[number];
 
 /** What one check concluded: `inconclusive` when the samples the run could take cannot decide it. */
@@ -93,6 +165,9 @@ export interface GateCheck {
   /** pass, fail, or inconclusive (the data cannot decide; never turned into pass or fail). */
   outcome: CheckOutcome;
   pattern?: string;
+  /** The route model a check is about (`routes[].id`), and its command's step. */
+  route?: string;
+  step?: string;
   index?: string;
   userClass?: UserClass;
   collection?: string;
@@ -106,6 +181,8 @@ export type CheckInput = Omit<GateCheck, 'outcome'> & { outcome?: CheckOutcome }
 export interface GateFailure {
   check: CheckKind;
   pattern?: string;
+  route?: string;
+  step?: string;
   index?: string;
   userClass?: UserClass;
   message: string;
@@ -147,6 +224,10 @@ export interface RunResult {
   indexes: IndexOutcome[];
   patterns: PatternResult[];
   route: RouteResult;
+  /** Every route model measured, per user class (bench; verify measures none yet). */
+  routes?: RouteModelResult[];
+  /** Remedies measured for the application's route, with their effect. */
+  remedies?: RemedyResult[];
   gate: GateResult;
   thresholds: { source: string; values: unknown };
   /** Wall time of each stage, ms (start, seed, before, build, after, report). */

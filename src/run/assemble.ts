@@ -57,12 +57,12 @@ export function patternResults(input: AssembleInput): PatternResult[] {
   return out;
 }
 
-function boundsByKey(classes: { key: string; before: readonly number[]; after: readonly number[] }[]): Map<string, SpeedupBound> {
+export function boundsByKey(classes: { key: string; before: readonly number[]; after: readonly number[] }[]): Map<string, SpeedupBound> {
   return new Map(speedupBounds({ classes }).map((b: SpeedupBound) => [b.key, b]));
 }
 
 /** `speedup` where an interval was measured, else `speedupEstimate` with the reason. */
-function speedupFields(bound: SpeedupBound | undefined): { speedup?: Speedup; speedupEstimate?: SpeedupEstimate } {
+export function speedupFields(bound: SpeedupBound | undefined): { speedup?: Speedup; speedupEstimate?: SpeedupEstimate } {
   if (!bound) return {};
   if (bound.state === 'measured') {
     const { ratio, ciLow, ciHigh, method, confidence, beforeSamples, afterSamples } = bound;

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, Document } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
 import { throwIfAborted } from '../errors.js';
 import { listIndexes } from '../indexes/inspect.js';
@@ -21,8 +21,25 @@ export async function explainAll(
   classes: readonly ClassContext[],
   options: { signal?: AbortSignal | undefined; maxTimeMS?: number | undefined; onDone?: (label: string) => void } = {},
 ): Promise<Map<string, Measurement>> {
+  const keyOf = indexKeyResolver(db);
+  const out = new Map<string, Measurement>();
+  for (const { user, context } of classes) {
+    for (const pattern of selected) {
+      throwIfAborted(options.signal);
+      const raw = await explainQuery(db, pattern.collection, pattern.build(context), { maxTimeMS: options.maxTimeMS });
+      out.set(measurementKey(pattern.id, user.userClass), await measurementOf(raw, pattern.collection, keyOf));
+      options.onDone?.(`${pattern.id} (${user.userClass})`);
+    }
+  }
+  return out;
+}
+
+/** Resolves an index name to its key pattern on the server, listing each collection's indexes once. */
+export type IndexKeyOf = (collection: string, name: string | null) => Promise<Record<string, number> | null>;
+
+export function indexKeyResolver(db: Db): IndexKeyOf {
   const keys = new Map<string, Map<string, Record<string, number>>>();
-  const keyOf = async (collection: string, name: string | null): Promise<Record<string, number> | null> => {
+  return async (collection, name) => {
     if (name === null) return null;
     if (!keys.has(collection)) {
       const list = await listIndexes(db, collection);
@@ -30,35 +47,30 @@ export async function explainAll(
     }
     return keys.get(collection)?.get(name) ?? null;
   };
-  const out = new Map<string, Measurement>();
-  for (const { user, context } of classes) {
-    for (const pattern of selected) {
-      throwIfAborted(options.signal);
-      const raw = await explainQuery(db, pattern.collection, pattern.build(context), { maxTimeMS: options.maxTimeMS });
-      const plan = analyzeExplain(raw, pattern.collection);
-      const explainMs = typeof raw.executionStats?.executionTimeMillis === 'number' ? raw.executionStats.executionTimeMillis : null;
-      out.set(measurementKey(pattern.id, user.userClass), {
-        stages: [...plan.stages],
-        indexName: plan.indexName,
-        totalKeysExamined: plan.totalKeysExamined,
-        totalDocsExamined: plan.totalDocsExamined,
-        nReturned: plan.nReturned,
-        engine: plan.engine,
-        collscan: plan.collscan,
-        blockingSort: plan.blockingSort,
-        sortedDocs: plan.sortedDocs,
-        covered: plan.covered,
-        indexesUsed: [...plan.indexesUsed],
-        indexKey: await keyOf(pattern.collection, plan.indexName),
-        explainMs: explainMs ?? lookupTime(raw),
-        ...(plan.lookups.length > 0 ? { lookups: [...plan.lookups] } : {}),
-        ...(plan.sharded ? { shards: [...plan.shards] } : {}),
-        tree: plan.tree,
-      });
-      options.onDone?.(`${pattern.id} (${user.userClass})`);
-    }
-  }
-  return out;
+}
+
+/** An explain("executionStats") output as a Measurement (without latencies). */
+export async function measurementOf(raw: Document, collection: string, keyOf: IndexKeyOf): Promise<Measurement> {
+  const plan = analyzeExplain(raw, collection);
+  const explainMs = typeof raw.executionStats?.executionTimeMillis === 'number' ? raw.executionStats.executionTimeMillis : null;
+  return {
+    stages: [...plan.stages],
+    indexName: plan.indexName,
+    totalKeysExamined: plan.totalKeysExamined,
+    totalDocsExamined: plan.totalDocsExamined,
+    nReturned: plan.nReturned,
+    engine: plan.engine,
+    collscan: plan.collscan,
+    blockingSort: plan.blockingSort,
+    sortedDocs: plan.sortedDocs,
+    covered: plan.covered,
+    indexesUsed: [...plan.indexesUsed],
+    indexKey: await keyOf(collection, plan.indexName),
+    explainMs: explainMs ?? lookupTime(raw),
+    ...(plan.lookups.length > 0 ? { lookups: [...plan.lookups] } : {}),
+    ...(plan.sharded ? { shards: [...plan.shards] } : {}),
+    tree: plan.tree,
+  };
 }
 
 /** For aggregations explain reports time per stage: the last stage's estimate includes the others. */

@@ -27,6 +27,11 @@ export interface Speedup {
 /** Where no interval could be made: the point estimate, if any, and why not. */
 export interface SpeedupEstimate {
   ratio?: number;
+  /**
+   * Where every "before" call reached its time limit and the "after" side finished: the speedup
+   * is at least limit / (the 97.5% upper bound of the after median). A one-sided bound, no point estimate.
+   */
+  atLeast?: number;
   beforeSamples: number;
   afterSamples: number;
   reason: string;

@@ -1,0 +1,109 @@
+import { BSON, type Db, type Document, MongoServerError } from 'mongodb';
+import type { PatternContext, RoutePhase } from '../../bench/patterns.js';
+import { routePhases } from '../../bench/patterns.js';
+import type { CommandShape, RouteCommand, RouteModel, StepInput } from './model.js';
+
+export interface RouteRunOptions {
+  /** Server-side limit of every command (ms). A command that reaches it is "over the limit", never fast. */
+  maxTimeMS: number;
+  /** Also compute the BSON size of every returned document (the capture call; not the timed ones). */
+  measureBytes?: boolean;
+  now?: () => number;
+}
+
+/** One command of one route call. */
+export interface CommandRun {
+  readonly step: string;
+  readonly shape: CommandShape | undefined;
+  /** Undefined when the command was not sent (nothing to ask). */
+  readonly ms?: number;
+  readonly overLimit: boolean;
+  readonly returnedDocs: number;
+  /** BSON bytes of the returned documents: what crossed the wire to the client (when measured). */
+  readonly returnedBytes?: number;
+  /** Documents the client kept, and the time its in-memory work took. */
+  readonly clientSide?: { readonly keptDocs: number; readonly ms: number };
+}
+
+export interface RouteModelCall {
+  /** Milliseconds per phase and in total, as the application logs them; a lower bound when a command was over the limit. */
+  readonly phases: { readonly conversationsQuery: number; readonly parallelQueries: number; readonly total: number };
+  readonly commands: readonly CommandRun[];
+  /** A command reached maxTimeMS: the call's times are lower bounds. */
+  readonly overLimit: boolean;
+}
+
+export const isOverLimit = (error: unknown): boolean => error instanceof MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
+
+/** Sends one command as the application's driver would and returns every document. */
+export function sendCommand(db: Db, command: RouteCommand, shape: CommandShape, maxTimeMS: number): Promise<Document[]> {
+  const coll = db.collection(command.collection);
+  if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline], { maxTimeMS }).toArray();
+  return coll
+    .find(shape.filter, { maxTimeMS, ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}), ...(shape.projection ? { projection: shape.projection } : {}) })
+    .toArray();
+}
+
+/** explain("executionStats") of a command, the limit on the explain command itself (where the server applies it). */
+export function explainCommand(db: Db, command: RouteCommand, shape: CommandShape, maxTimeMS: number, verbosity: 'executionStats' | 'queryPlanner' = 'executionStats'): Promise<Document> {
+  const coll = db.collection(command.collection);
+  const explain = { verbosity, maxTimeMS };
+  if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline]).explain(explain);
+  return coll.find(shape.filter, { ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}), ...(shape.projection ? { projection: shape.projection } : {}) }).explain(explain);
+}
+
+/**
+ * One call of a route model: its commands in the model's order and concurrency, each
+ * with the limit, the client's work applied to what comes back. A command over the limit
+ * keeps the call going (its dependants work from the route context's ids), so that every
+ * command is measured; the call's times are then lower bounds.
+ */
+export async function callRouteModel(db: Db, model: RouteModel, ctx: PatternContext, options: RouteRunOptions): Promise<RouteModelCall> {
+  const now = options.now ?? (() => performance.now());
+  const kept = new Map<string, readonly Document[]>();
+  const runs: CommandRun[] = [];
+  const phaseMs = { conversationsQuery: 0, parallelQueries: 0 } as Record<RoutePhase, number>;
+  const started = now();
+  for (const phase of routePhases) {
+    const phaseStarted = now();
+    for (const group of model.phases[phase]) {
+      const input: StepInput = { ctx, kept };
+      const done = await Promise.all(group.map((command) => runOne(db, command, input, options, now)));
+      for (const [i, run] of done.entries()) {
+        runs.push(run.run);
+        const command = group[i] as RouteCommand;
+        // A command over the limit kept nothing: its dependants fall back to the route context's ids.
+        if (!run.run.overLimit) kept.set(command.step, run.kept);
+      }
+    }
+    phaseMs[phase] = now() - phaseStarted;
+  }
+  const total = now() - started;
+  return { phases: { ...phaseMs, total }, commands: runs, overLimit: runs.some((r) => r.overLimit) };
+}
+
+async function runOne(db: Db, command: RouteCommand, input: StepInput, options: RouteRunOptions, now: () => number): Promise<{ run: CommandRun; kept: Document[] }> {
+  const shape = command.build(input);
+  if (!shape) return { run: { step: command.step, shape, overLimit: false, returnedDocs: 0 }, kept: [] };
+  const started = now();
+  let docs: Document[];
+  try {
+    docs = await sendCommand(db, command, shape, options.maxTimeMS);
+  } catch (error) {
+    if (!isOverLimit(error)) throw error;
+    return { run: { step: command.step, shape, ms: now() - started, overLimit: true, returnedDocs: 0 }, kept: [] };
+  }
+  const ms = now() - started;
+  const bytes = options.measureBytes ? docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0) : undefined;
+  let kept = docs;
+  let clientSide: CommandRun['clientSide'];
+  if (command.clientSide) {
+    const clientStarted = now();
+    kept = command.clientSide.keep(docs, input);
+    clientSide = { keptDocs: kept.length, ms: now() - clientStarted };
+  }
+  return {
+    run: { step: command.step, shape, ms, overLimit: false, returnedDocs: docs.length, ...(bytes === undefined ? {} : { returnedBytes: bytes }), ...(clientSide ? { clientSide } : {}) },
+    kept,
+  };
+}

@@ -1,0 +1,65 @@
+import type { Document, ObjectId } from 'mongodb';
+import type { PatternContext, RoutePhase } from '../../bench/patterns.js';
+import type { SeededCollection } from '../../seed/dataset.js';
+
+/**
+ * A route model: the database commands one call of `GET /api/v1/conversations` sends, in
+ * the order and with the concurrency the application sends them, and the work its client
+ * does on what comes back. Route models are data (`bench/routes/`); this engine runs,
+ * explains and times them.
+ */
+export interface RouteModel {
+  readonly id: string;
+  readonly title: string;
+  /** One paragraph: who sends these commands, and where their shapes come from. */
+  readonly description: string;
+  /**
+   * The commands of each phase as groups: groups run one after the other, the commands of a
+   * group at the same time (`Promise.all` in the application, or the ORM's own order).
+   */
+  readonly phases: Readonly<Record<RoutePhase, readonly (readonly RouteCommand[])[]>>;
+}
+
+/** What a command is built from: the route's ids, and what earlier commands kept. */
+export interface StepInput {
+  readonly ctx: PatternContext;
+  /** Documents each earlier command kept (after its client-side work), by step id. */
+  readonly kept: ReadonlyMap<string, readonly Document[]>;
+}
+
+/** The client's work on a command's documents (Prisma's in-memory take, for one). */
+export interface ClientSide {
+  /** In words, for the reports: e.g. "keeps the first 5 per conversation (in memory)". */
+  readonly describe: string;
+  keep(docs: readonly Document[], input: StepInput): Document[];
+}
+
+export interface RouteCommand {
+  /** Unique within the route, e.g. `conversation.findMany`, `conversation.findMany › members`. */
+  readonly step: string;
+  /** The application's call this command belongs to, as written in its code. */
+  readonly call: string;
+  /** Where the command runs. */
+  readonly collection: SeededCollection;
+  readonly command: 'aggregate' | 'find';
+  /** Where the shape comes from: file and function of the source it was read from. */
+  readonly source: string;
+  /** The pipeline (aggregate) or filter and options (find) as sent, real values; undefined when there is nothing to ask (no ids). */
+  build(input: StepInput): CommandShape | undefined;
+  readonly clientSide?: ClientSide;
+}
+
+export type CommandShape =
+  | { readonly kind: 'aggregate'; readonly pipeline: readonly Document[] }
+  | { readonly kind: 'find'; readonly filter: Document; readonly sort?: Document; readonly limit?: number; readonly projection?: Document };
+
+/** Every command of a model, in phase and group order. */
+export function routeCommands(model: RouteModel): RouteCommand[] {
+  return [...model.phases.conversationsQuery.flat(), ...model.phases.parallelQueries.flat()];
+}
+
+/** The page's conversation ids: what the page command kept, else the route context's page. */
+export function pageIds(input: StepInput, pageStep: string): ObjectId[] {
+  const page = input.kept.get(pageStep);
+  return page ? page.map((c) => c._id as ObjectId) : [...input.ctx.pageIds];
+}
