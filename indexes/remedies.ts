@@ -1,0 +1,22 @@
+import type { IndexSpec } from './spec.js';
+
+/**
+ * Indexes proposed for what the six leave slow in the application's route, each by the
+ * equality–sort–range rule; bench measures them (`remedies[]`) before anything recommends them.
+ */
+export const remedyIndexes: readonly IndexSpec[] = [
+  {
+    name: 'idx_member_conv_active',
+    collection: 'ConversationMember',
+    key: { conversationId: 1, isActive: 1 },
+    priority: 'P0',
+    purpose: "serves the relation filter's $lookup (conversationId = $$left_0) and the members of a page (conversationId in page, isActive: true, sorted by conversationId)",
+  },
+  {
+    name: 'idx_attachment_message',
+    collection: 'MessageAttachment',
+    key: { messageId: 1 },
+    priority: 'P1',
+    purpose: 'serves the attachments of the kept messages (messageId in …); the application schema declares it (@@index([messageId]))',
+  },
+];
