@@ -1,3 +1,4 @@
+import { defaultRouteChoice, routeChoices } from '../bench/routes/index.js';
 import { homedir, tmpdir } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { scaleNames } from '../seed/profiles.js';
@@ -70,6 +71,13 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
     .addOption(jsonOption())
     .addOption(patternOption())
     .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
+    .addOption(
+      new Option('--route <model>', 'which route to judge: prisma (the application as it runs, Prisma 6.19), driver (an optimised service), or all')
+        .choices(routeChoices)
+        .default(defaultRouteChoice),
+    )
+    .addOption(new Option('--command-limit-ms <ms>', "server-side limit (maxTimeMS) of each command of a route model, explains included; a command that reaches it is reported over the limit and fails the gate").argParser(parsePositiveNumber('--command-limit-ms')).default(10_000))
+    .addOption(new Option('--no-remedies', 'do not measure remedies for the application route'))
     .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
     .addOption(new Option('--indexes <file>', 'benchmark this index set instead of the six (JSON, shaped like `indexes list --json`)'))
     .addOption(new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect))

@@ -1,3 +1,4 @@
+import type { RouteChoice } from '../bench/routes/index.js';
 import type { ScaleName } from '../seed/profiles.js';
 import type { CommandOutput, Invocation } from './invocation.js';
 import type { CommandContext } from './commands/context.js';
@@ -55,6 +56,9 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           skipIndexes: o.skipIndex as string[] | undefined,
           indexes: str('indexes'),
           history: str('history'),
+          route: o.route as RouteChoice,
+          remedies: o.remedies !== false,
+          commandLimitMs: o.commandLimitMs as number,
           allowRemoteWrites: o.allowRemoteWrites === true,
           drop: o.drop === true,
           cache: o.cache !== false,

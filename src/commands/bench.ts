@@ -3,7 +3,12 @@ import { runbookIndexes } from '../../indexes/runbook.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { seededCollections } from '../../seed/dataset.js';
 import { throwIfAborted, UsageError } from '../errors.js';
-import { evaluateGate, withChecks } from '../gate/evaluate.js';
+import { conclude, evaluateGate, withChecks } from '../gate/evaluate.js';
+import { routeModelChecks } from '../gate/route-models.js';
+import { applicationRoute, defaultRouteChoice, type RouteChoice, selectedRouteModels } from '../../bench/routes/index.js';
+import { remedyIndexes } from '../../indexes/remedies.js';
+import { defaultRouteModelPlan } from '../routes/measure.js';
+import { measureRouteModels } from '../run/route-models.js';
 import { appendHistory, historyDefaults, historyEntry, judgeAgainstHistory, loadHistory } from '../history/history.js';
 import { loadThresholds } from '../gate/thresholds.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
@@ -45,6 +50,12 @@ export interface BenchCommandOptions {
   skipIndexes?: readonly string[] | undefined;
   /** An alternative index set (JSON, like `indexes list --json`); default the runbook's six. */
   indexes?: string | undefined;
+  /** Which route the gate judges (`--route`): the application's (prisma), the driver's, or all. */
+  route?: RouteChoice | undefined;
+  /** maxTimeMS of each route-model command and explain (default 10 s). */
+  commandLimitMs?: number | undefined;
+  /** Measure remedies for the application's route (default true). */
+  remedies?: boolean | undefined;
   /** Append this run to the history file and fail on a significant regression against it. */
   history?: string | undefined;
   allowRemoteWrites: boolean;
@@ -65,7 +76,7 @@ export interface BenchOutcome {
  * from the clock: the cap only stops a run that would take far longer than expected, and
  * what it could not measure is then inconclusive.
  */
-export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 120, small: 180, medium: 480, large: 3600 };
+export const defaultBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 180, small: 300, medium: 900, large: 5400 };
 /** Below this, seeding alone does not fit and no sample could be taken. */
 export const minimumBudgetSeconds: Readonly<Record<ScaleName, number>> = { tiny: 15, small: 30, medium: 90, large: 900 };
 
@@ -86,6 +97,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const skip = new Set(options.skipIndexes ?? []);
   const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
   if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSpecs.map((s) => s.name).join(', ')})`);
+  const chosen = selectedRouteModels(options.route ?? defaultRouteChoice);
   const budgetSeconds = options.budgetSeconds ?? defaultBudgetSeconds[options.scale];
   if (budgetSeconds < minimumBudgetSeconds[options.scale]) {
     throw new UsageError(
@@ -153,10 +165,33 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     timings.before = Math.round((timings.before ?? 0) + timing.sideMs.before);
     timings.after = Math.round((timings.after ?? 0) + timing.sideMs.after);
 
+    // The route models (the application's own commands), each before and after the set, then the remedies.
+    const routeModelRun =
+      chosen.models.length > 0
+        ? await stage('routes', () =>
+            measureRouteModels({
+              db,
+              models: chosen.models,
+              classes,
+              indexes,
+              indexSet: indexSpecs,
+              plan: { ...defaultRouteModelPlan, maxTimeMS: options.commandLimitMs ?? defaultRouteModelPlan.maxTimeMS },
+              remedies: options.remedies !== false && chosen.models.some((m) => m.id === applicationRoute.id) ? { route: applicationRoute.id, indexes: remedyIndexes, rewrite: applicationRoute.rewrite } : undefined,
+              reporter,
+              signal,
+            }),
+          )
+        : undefined;
+
     const assembleInput = { patterns: selected, classes, plans: { before: beforePlans, after: afterPlans }, samples: timing.samples };
     const patterns = patternResults(assembleInput);
     const routes = routeResults(assembleInput);
-    const gate = withChecks(evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true }), stateChecks);
+    const gated = new Set(chosen.models.map((m) => m.id));
+    const modelChecks = (routeModelRun?.routes ?? []).filter((r) => gated.has(r.id)).flatMap((r) => routeModelChecks(r, thresholds.values));
+    const driverGate = evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true });
+    // --route prisma: the driver route is measured and reported (the contract's `route`), not judged.
+    const judged = chosen.driver ? driverGate.checks : driverGate.checks.filter((c) => c.pattern !== 'route');
+    const gate = withChecks(conclude(judged), [...stateChecks, ...modelChecks]);
     const result = buildRunResult({
       command: 'bench',
       runId,
@@ -166,6 +201,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       indexes,
       patterns,
       routes,
+      ...(routeModelRun ? { routeModels: routeModelRun.routes, remedies: routeModelRun.remedies } : {}),
       gate,
       thresholds,
       timings,

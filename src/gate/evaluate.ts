@@ -142,14 +142,22 @@ export function planProblems(m: Measurement, rule: PlanRule): string[] {
   return problems;
 }
 
-function routeChecks(route: RouteClassResult, thresholds: Thresholds, judgeSpeedup: boolean): CheckInput[] {
+/** What the route checks read: one route's phases and speedup for one class (the driver route's, or a route model's). */
+export type RouteTimes = Pick<RouteClassResult, 'userClass' | 'before' | 'after' | 'speedup' | 'speedupEstimate'>;
+
+/**
+ * The route's speedup and budget checks for one class. `model` names a route model
+ * (`routes[].id`); without it, the checks are the driver route's (`pattern: "route"`).
+ */
+export function routeChecks(route: RouteTimes, thresholds: Thresholds, judgeSpeedup: boolean, model?: string): CheckInput[] {
   const rules = thresholds.route;
   if (!rules.userClasses.includes(route.userClass)) return [];
   const checks: CheckInput[] = [];
-  const where = `route (${route.userClass})`;
+  const where = model ? `route ${model} (${route.userClass})` : `route (${route.userClass})`;
+  const tag = model ? { pattern: 'route', route: model } : { pattern: 'route' };
   if (judgeSpeedup && rules.minSpeedup !== undefined) {
     const totals = `TOTAL ${round(route.before?.total)} ms → ${round(route.after.total)} ms, `;
-    checks.push({ check: 'speedup', pattern: 'route', userClass: route.userClass, ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, route, rules.minSpeedup) });
+    checks.push({ check: 'speedup', ...tag, userClass: route.userClass, ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, route, rules.minSpeedup) });
   }
   for (const [stat, budget] of Object.entries(rules.afterBudgetMs ?? {})) {
     if (budget === undefined) continue;
@@ -165,7 +173,7 @@ function routeChecks(route: RouteClassResult, thresholds: Thresholds, judgeSpeed
         : '';
     checks.push({
       check: 'budget',
-      pattern: 'route',
+      ...tag,
       userClass: route.userClass,
       outcome,
       passed: outcome === 'pass',

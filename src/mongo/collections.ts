@@ -1,16 +1,20 @@
 import type { Db } from 'mongodb';
-import { seededCollections } from '../../seed/dataset.js';
+import { patterns } from '../../bench/patterns.js';
+import { type SeededCollection, seededCollections } from '../../seed/dataset.js';
 import { TargetStateError } from '../errors.js';
 import { userCollections } from './safety.js';
+
+/** The collections the query patterns read (MessageAttachment is read by the route models only). */
+export const patternCollections: readonly SeededCollection[] = seededCollections.filter((c) => patterns.some((p) => p.collection === c));
 
 /**
  * Read-only commands measure the application's collections: refuse, before any
  * measurement, a database that does not hold them (usually a wrong --db).
  */
-export async function requireApplicationCollections(db: Db): Promise<void> {
+export async function requireApplicationCollections(db: Db, required: readonly SeededCollection[] = patternCollections): Promise<void> {
   const present = new Set(await userCollections(db));
-  const missing = seededCollections.filter((c) => !present.has(c));
-  if (missing.length === seededCollections.length) {
+  const missing = required.filter((c) => !present.has(c));
+  if (missing.length === required.length) {
     const others = [...present].slice(0, 5);
     throw new TargetStateError(
       db.databaseName,

@@ -2,7 +2,7 @@ import type { IndexOutcome } from '../indexes/apply.js';
 import type { LoadedThresholds } from '../gate/thresholds.js';
 import type { Environment } from '../mongo/environment.js';
 import { type WrittenOutputs, writeRunOutputs } from '../report/write.js';
-import { type DatasetInfo, type GateResult, type PatternResult, type RouteClassResult, resultSchemaVersion, type RunResult } from '../result.js';
+import { type DatasetInfo, type GateResult, type PatternResult, type RemedyResult, type RouteClassResult, type RouteModelResult, resultSchemaVersion, type RunResult } from '../result.js';
 import { toolCommit, toolVersion } from '../version.js';
 
 export interface RunParts {
@@ -14,6 +14,9 @@ export interface RunParts {
   indexes: IndexOutcome[];
   patterns: PatternResult[];
   routes: RouteClassResult[];
+  /** The route models measured (`routes[]` of the result) and the remedies. */
+  routeModels?: RouteModelResult[];
+  remedies?: RemedyResult[];
   gate: GateResult;
   thresholds: LoadedThresholds;
   timings: Record<string, number>;
@@ -37,6 +40,8 @@ export function buildRunResult(parts: RunParts): RunResult {
     indexes: parts.indexes,
     patterns: parts.patterns,
     route: { ...headline, classes: parts.routes },
+    ...(parts.routeModels ? { routes: parts.routeModels } : {}),
+    ...(parts.remedies ? { remedies: parts.remedies } : {}),
     gate: parts.gate,
     thresholds: { source: parts.thresholds.source, values: parts.thresholds.values },
     timings: parts.timings,

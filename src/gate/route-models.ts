@@ -1,0 +1,52 @@
+import type { CheckInput, RouteModelResult } from '../result.js';
+import { compactStages } from '../plan/stages.js';
+import { planProblems, routeChecks } from './evaluate.js';
+import type { PlanRule, Thresholds } from './thresholds.js';
+
+/**
+ * The plan rule every command of a gated route model must meet after the indexes, unless the
+ * thresholds file sets `routeCommands`: no collection scan (a `$lookup` reading its collection
+ * without an index counts), and no blocking sort of more than 1,000 documents (a `$sort` after
+ * a `$lookup` sorts an unknown number: it fails).
+ */
+export const defaultRouteCommandRule: PlanRule = { collscan: 'forbid', blockingSort: { maxSortedDocs: 1000 } };
+
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * The checks of one route model for one class: each command's plan after the indexes (a
+ * command over its limit fails, with the work it did), then the route's speedup and budget,
+ * as for the driver route. A route over the limit after the indexes fails its budget.
+ */
+export function routeModelChecks(result: RouteModelResult, thresholds: Thresholds, rule: PlanRule = defaultRouteCommandRule): CheckInput[] {
+  if (!thresholds.route.userClasses.includes(result.userClass)) return [];
+  const where = `route ${result.id} (${result.userClass})`;
+  const base = { route: result.id, userClass: result.userClass };
+  const checks: CheckInput[] = result.commands.map((c) => {
+    const at = { ...base, step: c.step, pattern: `${result.id}:${c.step}`, collection: c.collection };
+    const over = c.after.overLimit;
+    if (over) {
+      const work = over.probe
+        ? `; ${over.probe.collectionScans} collection scans and ${thousands(over.probe.docsExamined)} documents examined for the first ${over.probe.outerDocs} of ${thousands(over.probe.totalOuterDocs)} documents entering its $lookup: about ${thousands(over.probe.projectedDocsExamined)} for all (projected)`
+        : '';
+      return { check: 'limit', ...at, passed: false, message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}` };
+    }
+    const problems = planProblems(c.after, rule);
+    const summary = `${compactStages(c.after.stages)} on ${c.after.indexesUsed.join(', ') || 'no index'}, ${thousands(c.after.totalDocsExamined)} docs examined, ${thousands(c.returnedDocs)} returned to the client${c.clientSide ? `, ${thousands(c.clientSide.keptDocs)} kept` : ''}`;
+    return { check: 'plan', ...at, passed: problems.length === 0, message: `${where} ${c.step}: ${problems.length === 0 ? summary : `${problems.join('; ')} (${summary})`}` };
+  });
+  if (result.overLimit.after) {
+    checks.push({
+      check: 'budget',
+      ...base,
+      pattern: 'route',
+      passed: false,
+      message: `${where}: a command did not finish within ${result.overLimit.limitMs / 1000} s after the indexes: TOTAL is over ${result.overLimit.limitMs / 1000} s, far beyond any budget`,
+    });
+    if (thresholds.route.minSpeedup !== undefined) {
+      checks.push({ check: 'speedup', ...base, pattern: 'route', outcome: 'inconclusive', passed: false, message: `${where}: no speedup can be measured: ${result.speedupEstimate?.reason ?? 'over the limit'}` });
+    }
+    return checks;
+  }
+  return [...checks, ...routeChecks(result, thresholds, true, result.id)];
+}
