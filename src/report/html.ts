@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
 import type { PlanNode } from '../plan/analyze.js';
 import type { Measurement, PatternResult, RunResult } from '../result.js';
 import { runbookChecklist } from './checklist.js';
@@ -81,8 +82,16 @@ export function renderHtml(result: RunResult): string {
 <main>
 ${result.gate.failures.length === 0 ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 'where', 'why'], result.gate.failures.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
 ${result.gate.inconclusive.length === 0 ? '' : `<section id="inconclusive"><h2>Undecided checks (inconclusive)</h2>${table(['check', 'where', 'why'], result.gate.inconclusive.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
+${result.routes && result.routes.length > 0 ? `<section id="routes">
+  <h2>Routes: the application as it runs, and the driver model</h2>
+  ${signOffAnswer(result) ? `<p id="answer"><strong>Answer:</strong> ${esc(signOffAnswer(result))}</p>` : ''}
+  ${table(['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'], routeRows(result).map((r) => [`<code>${esc(r.route)}</code>`, esc(r.userClass), esc(r.before), esc(r.after), esc(r.speedup), `<span class="${r.verdict.startsWith('FAIL') ? 'fail' : r.verdict.startsWith('PASS') ? 'pass' : 'muted'}">${esc(r.verdict)}</span>`]))}
+  <h3>The application's commands after the indexes</h3>
+  ${table(['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'], commandRows(result.routes.filter((r) => r.id === 'prisma')).map((c) => [esc(c.userClass), `<code>${esc(c.step)}</code>`, esc(c.plan), esc(c.docsExamined), esc(c.returned), esc(c.kept)]))}
+  ${result.remedies && result.remedies.length > 0 ? `<h3>Remedies, measured on the same data</h3>${table(['remedy', 'kind', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]'], remedyRows(result.remedies, result.routes[0]?.overLimit.limitMs ?? 10_000).map((r) => [esc(r.remedy), esc(r.kind), esc(r.userClass), esc(r.before), esc(r.after), esc(r.speedup)]))}` : ''}
+</section>` : ''}
 <section>
-  <h2>Route GET /api/v1/conversations?limit=15</h2>
+  <h2>Route GET /api/v1/conversations?limit=15 (driver model)</h2>
   <div class="charts">
     ${bench ? '<div class="chart"><canvas id="chart-route-total" aria-label="Route TOTAL before and after"></canvas></div>' : ''}
     <div class="chart"><canvas id="chart-route-phases" aria-label="Route phases after the indexes"></canvas></div>

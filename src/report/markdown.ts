@@ -1,5 +1,6 @@
 import type { Measurement, PatternResult, RunResult } from '../result.js';
 import { runbookChecklist } from './checklist.js';
+import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
 import { formatSpeedup } from './summary.js';
 import { formatMs, formatNumber } from './tables.js';
 
@@ -22,7 +23,24 @@ export function renderMarkdown(result: RunResult): string {
     out.push('Undecided checks:', '', mdTable(['check', 'where', 'why'], gate.inconclusive.map((f) => [f.check, where(f), f.message])), '');
   }
 
-  out.push('## Route `GET /api/v1/conversations?limit=15`', '');
+  const answer = signOffAnswer(result);
+  if (answer) out.push(`**Answer:** ${answer}`, '');
+  if (result.routes && result.routes.length > 0) {
+    out.push('## Routes: the application as it runs, and the driver model', '');
+    out.push(mdTable(['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'], routeRows(result).map((r) => [r.route, r.userClass, r.before, r.after, r.speedup, r.verdict])), '');
+    const app = result.routes.filter((r) => r.id === 'prisma');
+    if (app.length > 0) {
+      out.push("### The application's commands after the indexes (`prisma`)", '');
+      out.push(mdTable(['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'], commandRows(app).map((c) => [c.userClass, c.step, c.plan, c.docsExamined, c.returned, c.kept])), '');
+    }
+    if (result.remedies && result.remedies.length > 0) {
+      out.push('### Remedies, measured on the same data', '', 'Before: the application after the six. After: with the remedy. Only measured remedies are listed.', '');
+      out.push(mdTable(['remedy', 'kind', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]'], remedyRows(result.remedies, app[0]?.overLimit.limitMs ?? 10_000).map((r) => [r.remedy, r.kind, r.userClass, r.before, r.after, r.speedup])), '');
+      for (const m of result.remedies) out.push(`- **${m.title}** (${m.kind}):`, '', '```json', JSON.stringify(m.spec, null, 2), '```', '');
+    }
+  }
+
+  out.push('## Route `GET /api/v1/conversations?limit=15` (driver model)', '');
   out.push(
     mdTable(
       ['user class', 'conversations', ...(bench ? ['before: query + parallel = TOTAL (p50)'] : []), 'after: query + parallel = TOTAL (p50)', 'after TOTAL p95', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],

@@ -1,5 +1,6 @@
 import type { PatternResult, RouteClassResult, RunResult } from '../result.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
+import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
 import { formatMs, formatNumber, table } from './tables.js';
 
 /** The terminal summary of a bench or verify run: verdict first, then route, patterns, indexes. */
@@ -12,6 +13,9 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
       `mongod ${e.mongodVersion} ${e.topology}${e.underWine ? ' (under Wine)' : ''} on ${e.target}`,
   );
   parts.push(verdict(result));
+  const answer = signOffAnswer(result);
+  if (answer) parts.push(`Answer: ${answer}`);
+  if (result.routes && result.routes.length > 0) parts.push(routesSection(result));
   parts.push(routeTable(result.route.classes, result.command === 'bench'));
   parts.push(patternTable(result.patterns, result.command === 'bench'));
   parts.push(
@@ -50,6 +54,30 @@ export function formatSpeedup(r: { speedup?: Speedup; speedupEstimate?: SpeedupE
 
 function formatRatio(x: number): string {
   return x >= 100 ? `${Math.round(x)}x` : x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`;
+}
+
+function routesSection(result: RunResult): string {
+  const routes = table(
+    ['route', 'class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'],
+    routeRows(result).map((r) => [r.route, r.userClass, r.before, r.after, r.speedup, r.verdict]),
+  );
+  const app = (result.routes ?? []).filter((r) => r.id === 'prisma');
+  const commands =
+    app.length > 0
+      ? `\n\nThe application's commands after the indexes (prisma)\n${table(
+          ['class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'],
+          commandRows(app).map((c) => [c.userClass, c.step, c.plan, c.docsExamined, c.returned, c.kept]),
+        )}`
+      : '';
+  const limitMs = app[0]?.overLimit.limitMs ?? 10_000;
+  const remedies =
+    result.remedies && result.remedies.length > 0
+      ? `\n\nRemedies, measured (before = the application after the six; after = with the remedy)\n${table(
+          ['remedy', 'kind', 'class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]'],
+          remedyRows(result.remedies, limitMs).map((r) => [r.remedy, r.kind, r.userClass, r.before, r.after, r.speedup]),
+        )}`
+      : '';
+  return `Routes (the application's as it runs, and the driver model)\n${routes}${commands}${remedies}`;
 }
 
 function routeTable(routes: readonly RouteClassResult[], withBefore: boolean): string {
