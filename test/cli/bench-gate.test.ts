@@ -21,7 +21,7 @@ afterAll(() => client.close());
 
 async function bench(label: string, extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; result: ReturnType<typeof benchContract.parse> }> {
   const out = join(dir, label);
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '120', '--out', out, ...extra], { timeoutMs: 170_000 });
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '120', '--route', 'driver', '--out', out, ...extra], { timeoutMs: 170_000 });
   const result = benchContract.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
   return { ...run, result };
 }
@@ -108,7 +108,7 @@ describe('bad input to bench: one line, exit 2, nothing written', () => {
   }
   it.each(cases)('%s', async (_label, args, message) => {
     const db = uniqueDbName('badbench');
-    const run = await runCli(['bench', '--uri', testUri(), '--db', db, '--scale', 'tiny', ...(await args())]);
+    const run = await runCli(['bench', '--uri', testUri(), '--db', db, '--scale', 'tiny', '--route', 'driver', ...(await args())]);
     expectOneLineRefusal(run, message);
     expect(await client.db(db).listCollections().toArray()).toEqual([]);
   });

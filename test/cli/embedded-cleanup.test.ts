@@ -22,7 +22,7 @@ function accepting(cmdline: string): Promise<boolean> {
 describe('the embedded mongod leaves nothing behind', () => {
   it('after a normal run: no mongod process, no temporary folder', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'indexgate-run-'));
-    const run = await runCli(['bench', '--scale', 'tiny', '--budget-seconds', '120', '--out', join(scratch, '..', `${scratch.split('/').pop()}-out`)], { env: { TMPDIR: scratch } });
+    const run = await runCli(['bench', '--scale', 'tiny', '--budget-seconds', '120', '--route', 'driver', '--out', join(scratch, '..', `${scratch.split('/').pop()}-out`)], { env: { TMPDIR: scratch } });
     expect([0, 1, 3]).toContain(run.code);
     await sleep(500);
     expect(await processesOf(scratch)).toEqual([]);

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 const bench = (history: string, extra: string[] = []) =>
-  runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('nightly'), '--scale', 'tiny', '--budget-seconds', '120', '--thresholds', relaxed, '--history', history, '--out', join(dir, `out-${Math.random().toString(36).slice(2)}`), '--json', ...extra], { timeoutMs: 170_000 });
+  runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('nightly'), '--scale', 'tiny', '--budget-seconds', '120', '--route', 'driver', '--thresholds', relaxed, '--history', history, '--out', join(dir, `out-${Math.random().toString(36).slice(2)}`), '--json', ...extra], { timeoutMs: 170_000 });
 
 describe('bench --history: the nightly gate', () => {
   it('repeated normal runs pass and are appended; a run with an index left out is flagged as a regression', async () => {

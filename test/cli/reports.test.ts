@@ -17,13 +17,32 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'indexgate-report-'));
   // A real bench result in a state that fails by construction (one index left out: its index and plan checks fail whatever the
   // machine's speed), so the reports must show failures. The speedup checks on tiny data may pass, fail or stay undecided.
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '120', '--skip-index', 'idx_cursor_user_conv', '--out', out], { timeoutMs: 170_000 });
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '180', '--skip-index', 'idx_cursor_user_conv', '--out', out], { timeoutMs: 230_000 });
   expect(run.code).toBe(1);
   result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
   expect(result.gate.verdict).toBe('fail');
-}, 180_000);
+}, 240_000);
 
 describe('bench writes the three reports next to result.json', () => {
+  it('result.json: routes[] for both route models, and remedies only with a measured effect', async () => {
+    const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
+    expect([...new Set(saved.routes.map((r: { id: string }) => r.id))]).toEqual(['prisma', 'prisma-rewrite']);
+    expect(saved.remedies.map((m: { kind: string }) => m.kind)).toEqual(['index', 'rewrite']);
+    for (const m of saved.remedies) {
+      expect(m.classes).toHaveLength(3);
+      expect(m.effect.userClass).toBe('typical');
+      for (const e of m.classes) {
+        expect(e.before.totalSamplesMs.length).toBeGreaterThan(0);
+        expect(e.after.totalSamplesMs.length).toBeGreaterThan(0);
+      }
+    }
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('id="routes"');
+    const md = await readFile(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/## Routes: the application as it runs, and the driver model/);
+    expect(md).toMatch(/\*\*Answer:\*\* The index set does NOT make the application's own route/);
+  });
+
   it('JUnit: valid XML, one test case per check, failures where the gate failed', async () => {
     const xml = await readFile(join(out, 'report.junit.xml'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);

@@ -52,7 +52,7 @@ describe('help', () => {
   });
 
   it.each([
-    [['bench'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--thresholds', '--out', '--json', '--pattern', '--budget-seconds', '--history']],
+    [['bench'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--thresholds', '--out', '--json', '--pattern', '--budget-seconds', '--history', '--route', '--command-limit-ms', '--no-remedies']],
     [['seed'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--drop', '--json']],
     [['explain'], ['--uri', '--db', '--pattern', '--json']],
     [['verify'], ['--uri', '--db', '--thresholds', '--expect-counts', '--out', '--json', '--pattern']],
