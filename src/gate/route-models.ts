@@ -4,12 +4,19 @@ import { planProblems, routeChecks } from './evaluate.js';
 import type { PlanRule, Thresholds } from './thresholds.js';
 
 /**
- * The plan rule every command of a gated route model must meet after the indexes, unless the
- * thresholds file sets `routeCommands`: no collection scan (a `$lookup` reading its collection
- * without an index counts), and no blocking sort of more than 1,000 documents (a `$sort` after
- * a `$lookup` sorts an unknown number: it fails).
+ * The plan rule every command of a gated route model must meet after the indexes: no
+ * collection scan (a `$lookup` reading its collection without an index counts), no blocking
+ * sort of more than 1,000 documents (a `$sort` after a `$lookup` sorts an unknown number: it
+ * fails), and at most 20 documents examined per document returned (a whole index walked for
+ * its order, as `$sort {_id: 1}` does, is a scan by another name).
  */
-export const defaultRouteCommandRule: PlanRule = { collscan: 'forbid', blockingSort: { maxSortedDocs: 1000 } };
+export const defaultRouteCommandRule: PlanRule = { collscan: 'forbid', blockingSort: { maxSortedDocs: 1000 }, maxDocsExaminedPerReturned: 20 };
+
+/**
+ * At most this many documents returned to the client per document it keeps: Prisma's
+ * in-memory `take` fetches every match and keeps a few; the bytes cross the wire and no plan shows them.
+ */
+export const maxReturnedPerKept = 20;
 
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -32,6 +39,9 @@ export function routeModelChecks(result: RouteModelResult, thresholds: Threshold
       return { check: 'limit', ...at, passed: false, message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}` };
     }
     const problems = planProblems(c.after, rule);
+    if (c.clientSide && c.returnedDocs > maxReturnedPerKept * Math.max(1, c.clientSide.keptDocs)) {
+      problems.push(`${thousands(c.returnedDocs)} documents (${(c.returnedBytes / 1_048_576).toFixed(1)} MB) returned to the client to keep ${thousands(c.clientSide.keptDocs)} (at most ${maxReturnedPerKept} per kept): the take is applied in memory`);
+    }
     const summary = `${compactStages(c.after.stages)} on ${c.after.indexesUsed.join(', ') || 'no index'}, ${thousands(c.after.totalDocsExamined)} docs examined, ${thousands(c.returnedDocs)} returned to the client${c.clientSide ? `, ${thousands(c.clientSide.keptDocs)} kept` : ''}`;
     return { check: 'plan', ...at, passed: problems.length === 0, message: `${where} ${c.step}: ${problems.length === 0 ? summary : `${problems.join('; ')} (${summary})`}` };
   });

@@ -105,7 +105,7 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
     blockingSort: (over?.plan ?? []).some((s) => s === '$sort' || s === 'SORT'),
     sortedDocs: null,
     covered: false,
-    indexesUsed: [],
+    indexesUsed: [...(over?.indexesUsed ?? [])],
     indexKey: null,
     explainMs: null,
     ...common,

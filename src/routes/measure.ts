@@ -17,11 +17,13 @@ export interface RouteModelPlan {
   /** ...and for a dearer one (the first call counts as one of them). */
   dearCallsPerRound: number;
   dearMs: number;
-  /** Outer documents a probe lets into a $lookup when the whole command is over the limit. */
+  /** Outer documents a probe lets into a $lookup when the whole command is over the limit... */
   probeDocs: number;
+  /** ...and the probe's own limit (ms), at least the commands' (a probe is small by construction). */
+  probeMaxTimeMS: number;
 }
 
-export const defaultRouteModelPlan: RouteModelPlan = { maxTimeMS: 10_000, callsPerRound: 5, dearCallsPerRound: 1, dearMs: 1000, probeDocs: 20 };
+export const defaultRouteModelPlan: RouteModelPlan = { maxTimeMS: 10_000, callsPerRound: 6, dearCallsPerRound: 1, dearMs: 1000, probeDocs: 20, probeMaxTimeMS: 30_000 };
 
 /**
  * What a command that reached the limit did: its plan (queryPlanner), and its work measured on
@@ -30,6 +32,8 @@ export const defaultRouteModelPlan: RouteModelPlan = { maxTimeMS: 10_000, callsP
 export interface OverLimitWork {
   limitMs: number;
   plan: string[];
+  /** Indexes the planner chose for it (queryPlanner). */
+  indexesUsed: string[];
   probe?: { outerDocs: number; docsExamined: number; keysExamined: number; collectionScans: number; totalOuterDocs: number; projectedDocsExamined: number };
 }
 
@@ -80,13 +84,13 @@ export async function captureRouteModel(db: Db, model: RouteModel, klass: ClassC
       samplesMs: run.ms === undefined || run.overLimit ? [] : [run.ms],
     };
     if (command && run.shape) {
-      if (run.overLimit) side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity) => explainCommand(db, command, shape, plan.maxTimeMS, verbosity));
+      if (run.overLimit) side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity, maxTimeMS) => explainCommand(db, command, shape, maxTimeMS ?? plan.maxTimeMS, verbosity));
       else {
         try {
           side.measurement = await measurementOf(await explainCommand(db, command, run.shape, plan.maxTimeMS), command.collection, keyOf);
         } catch (error) {
           if (!isOverLimit(error)) throw error;
-          side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity) => explainCommand(db, command, shape, plan.maxTimeMS, verbosity));
+          side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity, maxTimeMS) => explainCommand(db, command, shape, maxTimeMS ?? plan.maxTimeMS, verbosity));
         }
       }
     }
@@ -95,18 +99,18 @@ export async function captureRouteModel(db: Db, model: RouteModel, klass: ClassC
   return { call, commands };
 }
 
-type Explainer = (shape: CommandShape, verbosity: 'executionStats' | 'queryPlanner') => Promise<Document>;
+type Explainer = (shape: CommandShape, verbosity: 'executionStats' | 'queryPlanner', maxTimeMS?: number) => Promise<Document>;
 
 async function describeOverLimit(db: Db, collection: string, shape: CommandShape, plan: RouteModelPlan, explain: Explainer): Promise<OverLimitWork> {
   const planned = analyzeExplain(await explain(shape, 'queryPlanner'), collection);
-  const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages] };
+  const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
   if (shape.kind !== 'aggregate') return work;
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
   if (at < 0) return work;
   // The probe: the same pipeline with only the first `probeDocs` documents let into the $lookup.
   const probe: CommandShape = { kind: 'aggregate', pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)] };
   try {
-    const measured = analyzeExplain(await explain(probe, 'executionStats'), collection);
+    const measured = analyzeExplain(await explain(probe, 'executionStats', Math.max(plan.maxTimeMS, plan.probeMaxTimeMS)), collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
     const totalOuterDocs = at === 0 ? await db.collection(collection).estimatedDocumentCount() : await countBefore(db, collection, shape.pipeline.slice(0, at), plan.maxTimeMS);
