@@ -1,4 +1,5 @@
 import type { Db, ObjectId } from 'mongodb';
+import type { PatternContext } from '../../bench/patterns.js';
 import { TargetStateError } from '../errors.js';
 
 /** Who the route is measured for: a median user, a p99 user, and the user in the most conversations. */
@@ -31,4 +32,11 @@ export async function sampleUsers(db: Db, classes: readonly UserClass[] = userCl
     const user = ranked[position] as { _id: ObjectId; n: number };
     return { userClass, userId: user._id, memberships: user.n };
   });
+}
+
+/** One user class with the ids its route works on (found by the run's context stage). */
+export interface ClassContext {
+  readonly user: SampledUser;
+  readonly context: PatternContext;
+  readonly pageSize: number;
 }

@@ -1,6 +1,6 @@
 import type { IndexSpec } from '../../indexes/spec.js';
 import type { CommandMeasurement, Phases, RouteCommandResult, RouteModelResult } from '../result.js';
-import { boundsByKey, phases, speedupFields } from '../run/assemble.js';
+import { boundsByKey, phases, speedupFields } from '../timing/summaries.js';
 import type { RouteModelCall } from './execute.js';
 import type { CommandSide, RouteModelPlan, RouteModelSide } from './measure.js';
 import { routeCommands, type RouteModel } from './model.js';

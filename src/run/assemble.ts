@@ -1,10 +1,10 @@
 import type { QueryPattern } from '../../bench/patterns.js';
-import type { Measurement, PatternResult, Phases, RouteClassResult } from '../result.js';
-import { type SpeedupBound, speedupBounds } from '../timing/bounds.js';
-import { type Speedup, type SpeedupEstimate, summarize } from '../timing/stats.js';
+import type { Measurement, PatternResult, RouteClassResult } from '../result.js';
+import { summarize } from '../timing/stats.js';
+import { boundsByKey, phases, speedupFields } from '../timing/summaries.js';
 import type { ClassContext } from './contexts.js';
 import { measurementKey } from './explain.js';
-import type { RouteSamples, SideSamples } from './timing.js';
+import type { SideSamples } from './timing.js';
 
 export interface AssembleInput {
   patterns: readonly QueryPattern[];
@@ -57,38 +57,8 @@ export function patternResults(input: AssembleInput): PatternResult[] {
   return out;
 }
 
-export function boundsByKey(classes: { key: string; before: readonly number[]; after: readonly number[] }[]): Map<string, SpeedupBound> {
-  return new Map(speedupBounds({ classes }).map((b: SpeedupBound) => [b.key, b]));
-}
-
-/** `speedup` where an interval was measured, else `speedupEstimate` with the reason. */
-export function speedupFields(bound: SpeedupBound | undefined): { speedup?: Speedup; speedupEstimate?: SpeedupEstimate } {
-  if (!bound) return {};
-  if (bound.state === 'measured') {
-    const { ratio, ciLow, ciHigh, method, confidence, beforeSamples, afterSamples } = bound;
-    return { speedup: { ratio, ciLow, ciHigh, method, confidence, beforeSamples, afterSamples } };
-  }
-  const { ratio, beforeSamples, afterSamples, reason } = bound;
-  return { speedupEstimate: { ...(ratio !== undefined ? { ratio } : {}), beforeSamples, afterSamples, reason } };
-}
-
 function withLatency(plan: Measurement, samples: readonly number[]): Measurement {
   return samples.length > 0 ? { ...plan, latencyMs: summarize(samples) } : { ...plan };
-}
-
-export function phases(samples: RouteSamples): Phases {
-  const latencyMs = {
-    conversationsQuery: summarize(samples.conversationsQuery),
-    parallelQueries: summarize(samples.parallelQueries),
-    total: summarize(samples.total),
-  };
-  return {
-    conversationsQuery: latencyMs.conversationsQuery.p50,
-    parallelQueries: latencyMs.parallelQueries.p50,
-    total: latencyMs.total.p50,
-    latencyMs,
-    totalSamplesMs: samples.total.map((ms) => Math.round(ms * 1000) / 1000),
-  };
 }
 
 /** One entry per user class; the route's before variance is pooled across the classes (see bounds.ts). */

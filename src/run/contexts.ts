@@ -2,14 +2,9 @@ import type { Db, Document } from 'mongodb';
 import type { PatternContext, QueryPattern } from '../../bench/patterns.js';
 import { routeContext, type RunPattern } from '../../bench/route.js';
 import { executeQuery } from '../route/execute.js';
-import type { SampledUser } from '../route/user-classes.js';
+import type { ClassContext, SampledUser } from '../route/user-classes.js';
 
-/** One user class with the ids its route works on. */
-export interface ClassContext {
-  readonly user: SampledUser;
-  readonly context: PatternContext;
-  readonly pageSize: number;
-}
+export type { ClassContext } from '../route/user-classes.js';
 
 export function driverRunner(db: Db, maxTimeMS?: number): RunPattern {
   return (pattern: QueryPattern, ctx: PatternContext): Promise<Document[]> =>

@@ -10,7 +10,7 @@ import { measureRouteModelRound, type RouteModelPlan, type RouteModelSide } from
 import type { RouteModel } from '../routes/model.js';
 import { quantileBounds } from '../timing/bounds.js';
 import type { SpeedupEstimate } from '../timing/stats.js';
-import { boundsByKey, speedupFields } from './assemble.js';
+import { boundsByKey, speedupFields } from '../timing/summaries.js';
 import type { ClassContext } from './contexts.js';
 
 export interface RouteModelRunInput {
