@@ -15,7 +15,7 @@ export interface HostInfo {
   readonly tmpdir: string;
 }
 
-export interface RunResult {
+export interface ProgramOutput {
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -25,7 +25,7 @@ export function run(
   file: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<RunResult> {
+): Promise<ProgramOutput> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
