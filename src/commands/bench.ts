@@ -29,7 +29,8 @@ import { discoverContexts } from '../run/contexts.js';
 import { explainAll } from '../run/explain.js';
 import type { CheckInput, RunResult } from '../result.js';
 import { checkSideState } from '../run/state-check.js';
-import { buildRunResult, writeRun } from '../run/finish.js';
+import { buildRunResult } from '../run/finish.js';
+import { prepareOutputs, withOutputs, writeRunOutputs } from '../report/write.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
 import { stageTimer } from '../run/stages.js';
@@ -106,6 +107,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   }
 
   const runId = newRunId(options.scale);
+  const outDir = await prepareOutputs(options.out, runId);
   const startedAt = new Date();
   const runStarted = performance.now();
   const deadline = performance.now() + budgetSeconds * 1000;
@@ -118,7 +120,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const entryFor = (target: Target) => (cacheDir && target.embedded ? cacheEntry(cacheDir, cacheKey, target.embedded.mongod) : undefined);
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, cacheKey, mongod)) : undefined;
 
-  return withTarget({ ...options, ...context, initialData }, async (target) => {
+  return withOutputs(outDir, () => withTarget({ ...options, ...context, initialData }, async (target) => {
     const seeded = await stage('seed', () => prepareDataset(target, { ...options, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
     const db = target.db;
     const users = await sampleUsers(db);
@@ -192,7 +194,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     // --route prisma: the driver route is measured and reported (the contract's `route`), not judged.
     const judged = chosen.driver ? driverGate.checks : driverGate.checks.filter((c) => c.pattern !== 'route');
     const gate = withChecks(conclude(judged), [...stateChecks, ...modelChecks]);
-    const result = buildRunResult({
+    const measured = buildRunResult({
       command: 'bench',
       runId,
       startedAt,
@@ -208,16 +210,17 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
       notes: runNotes({ environment: target.environment, patterns, routes, indexes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
     });
-    const entry = history ? historyEntry(result) : undefined;
-    if (history && entry && options.history) {
-      const verdict = judgeAgainstHistory(entry, history);
-      result.gate = withChecks(result.gate, verdict.checks);
-      result.history = { file: options.history, comparableRuns: verdict.comparableRuns, ...historyDefaults };
-      reporter.notice(`history: ${verdict.comparableRuns} comparable earlier run(s) in ${options.history}`);
-    }
-    const written = await writeRun(result, options.out, target.redact, runStarted);
+    // History is a stage of its own: it judges the measured result against earlier runs and adds its checks to a new result.
+    const entry = history ? historyEntry(measured) : undefined;
+    const versus = history && entry ? judgeAgainstHistory(entry, history) : undefined;
+    const result: RunResult =
+      versus && options.history
+        ? { ...measured, gate: withChecks(measured.gate, versus.checks), history: { file: options.history, comparableRuns: versus.comparableRuns, ...historyDefaults } }
+        : measured;
+    if (versus) reporter.notice(`history: ${versus.comparableRuns} comparable earlier run(s) in ${options.history}`);
+    const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
     if (history && entry && options.history) await appendHistory(options.history, history, { ...entry, passed: result.gate.passed });
-    return { result, outDir: written.outDir, files: written.files };
-  }, (start) => stage('start', start));
+    return { result: written.result, outDir: written.outDir, files: written.files };
+  }, (start) => stage('start', start)));
 }
 

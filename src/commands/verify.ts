@@ -16,7 +16,8 @@ import { sampleUsers } from '../route/user-classes.js';
 import { patternResults, routeResults } from '../run/assemble.js';
 import { discoverContexts } from '../run/contexts.js';
 import { explainAll } from '../run/explain.js';
-import { buildRunResult, writeRun } from '../run/finish.js';
+import { buildRunResult } from '../run/finish.js';
+import { prepareOutputs, withOutputs, writeRunOutputs } from '../report/write.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
 import { stageTimer } from '../run/stages.js';
@@ -63,11 +64,12 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
   const budgetMs = (options.budgetSeconds ?? defaultVerifyBudgetSeconds) * 1000;
   const maxTimeMS = options.maxTimeMS ?? defaultVerifyMaxTimeMS;
   const runId = newRunId('verify');
+  const outDir = await prepareOutputs(options.out, runId);
   const startedAt = new Date();
   const runStarted = performance.now();
   const { timings, stage } = stageTimer(context.reporter);
 
-  return withTarget({ ...options, ...context }, async (target) => {
+  return withOutputs(outDir, () => withTarget({ ...options, ...context }, async (target) => {
     const db = target.db;
     await requireApplicationCollections(db);
     const { counts, fingerprint, marker, indexes } = await stage('inspect', async () => {
@@ -116,7 +118,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
       notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
     });
-    const written = await writeRun(result, options.out, target.redact, runStarted);
-    return { result, outDir: written.outDir, files: written.files };
-  }, (start) => stage('start', start));
+    const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
+    return { result: written.result, outDir: written.outDir, files: written.files };
+  }, (start) => stage('start', start)));
 }

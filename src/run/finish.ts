@@ -1,7 +1,6 @@
 import type { IndexOutcome } from '../indexes/apply.js';
 import type { LoadedThresholds } from '../gate/thresholds.js';
 import type { Environment } from '../mongo/environment.js';
-import { type WrittenOutputs, writeRunOutputs } from '../report/write.js';
 import { type DatasetInfo, type GateResult, type PatternResult, type RemedyResult, type RouteClassResult, type RouteModelResult, resultSchemaVersion, type RunResult } from '../result.js';
 import { toolCommit, toolVersion } from '../version.js';
 
@@ -48,16 +47,4 @@ export function buildRunResult(parts: RunParts): RunResult {
     notes: parts.notes,
     ...(parts.timing ? { timing: parts.timing } : {}),
   };
-}
-
-/** Writes result.json and the reports, recording how long reporting took and the run's total. */
-export function writeRun(result: RunResult, out: string | undefined, redact: (text: string) => string, runStarted: number): Promise<WrittenOutputs> {
-  const reportStarted = performance.now();
-  return writeRunOutputs(result, out, {
-    redact,
-    beforeFinal: () => {
-      result.timings.report = Math.round(performance.now() - reportStarted);
-      result.timings.total = Math.round(performance.now() - runStarted);
-    },
-  });
 }
