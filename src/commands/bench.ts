@@ -181,6 +181,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
               remedies: options.remedies !== false && chosen.models.some((m) => m.id === applicationRoute.id) ? { route: applicationRoute.id, indexes: remedyIndexes, rewrite: applicationRoute.rewrite } : undefined,
               reporter,
               signal,
+              deadline,
             }),
           )
         : undefined;
@@ -208,7 +209,10 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       thresholds,
       timings,
       timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
-      notes: runNotes({ environment: target.environment, patterns, routes, indexes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
+      notes: [
+        ...runNotes({ environment: target.environment, patterns, routes, indexes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
+        ...(routeModelRun?.capped ? [`Route models: ${routeModelRun.capped} (--budget-seconds ${budgetSeconds}).`] : []),
+      ],
     });
     // History is a stage of its own: it judges the measured result against earlier runs and adds its checks to a new result.
     const entry = history ? historyEntry(measured) : undefined;

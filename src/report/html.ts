@@ -6,7 +6,7 @@ import type { PlanNode } from '../plan/analyze.js';
 import type { Measurement, PatternResult, RunResult } from '../result.js';
 import { runbookChecklist } from './checklist.js';
 import { formatSpeedup } from './summary.js';
-import { formatMs, formatNumber } from './tables.js';
+import { formatMs, formatNumber, wallTime } from './tables.js';
 
 let chartSource: string | undefined;
 
@@ -174,7 +174,7 @@ ${result.notes.length > 0 ? `<section><h2>Notes</h2><ul>${result.notes.map((n) =
       ['tool', esc(`indexgate ${result.tool.version}${result.tool.commit ? ` (commit ${result.tool.commit})` : ''}`)],
       ['thresholds', `${esc(result.thresholds.source)}<details><summary>values</summary><pre>${esc(JSON.stringify(result.thresholds.values, null, 2))}</pre></details>`],
       ['run', esc(`${result.runId}: ${result.startedAt} → ${result.finishedAt}`)],
-      ['wall time', esc(Object.entries(result.timings).map(([k, v]) => `${k} ${formatMs(v)}`).join(', '))],
+      ['wall time', esc(wallTime(result.timings))],
     ],
   )}
 </section>

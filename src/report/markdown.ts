@@ -2,7 +2,7 @@ import type { Measurement, PatternResult, RunResult } from '../result.js';
 import { runbookChecklist } from './checklist.js';
 import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
 import { formatSpeedup } from './summary.js';
-import { formatMs, formatNumber } from './tables.js';
+import { formatMs, formatNumber, wallTime } from './tables.js';
 
 /** Markdown for a pull-request comment: verdict first, then the route, patterns, indexes, checklist, context. */
 export function renderMarkdown(result: RunResult): string {
@@ -111,7 +111,7 @@ export function renderMarkdown(result: RunResult): string {
         ['tool', `indexgate ${result.tool.version}${result.tool.commit ? ` (${result.tool.commit})` : ''}`],
         ['thresholds', result.thresholds.source],
         ['run', `${result.runId}, ${result.startedAt} → ${result.finishedAt}`],
-        ['wall time', Object.entries(result.timings).map(([k, v]) => `${k} ${formatMs(v)}`).join(', ')],
+        ['wall time', wallTime(result.timings)],
       ],
     ),
     '',

@@ -67,3 +67,11 @@ export function renderSeedSummary(outcome: SeedSummaryInput): string {
   ];
   return lines.join('\n');
 }
+
+/** Wall time per stage, as the reports show it: without `report`, the time spent rendering them. */
+export function wallTime(timings: Readonly<Record<string, number>>): string {
+  return Object.entries(timings)
+    .filter(([k]) => k !== 'report')
+    .map(([k, v]) => `${k} ${formatMs(v)}`)
+    .join(', ');
+}

@@ -68,7 +68,8 @@ export interface FinalOutputs extends WrittenOutputs {
 
 /**
  * Renders the three reports once from the result (the run's total up to reporting known),
- * then writes result.json with the reporting time added, and the reports next to it, each
+ * then writes result.json with the reporting time added (which the reports, rendered from
+ * it later by `indexgate report`, leave out, so they come out the same), and the reports next to it, each
  * atomically, after a last pass that removes credentials. The given result is not changed.
  */
 export async function writeRunOutputs(result: Readonly<RunResult>, outDir: string, options: { redact?: (text: string) => string; runStarted: number }): Promise<FinalOutputs> {
@@ -76,7 +77,8 @@ export async function writeRunOutputs(result: Readonly<RunResult>, outDir: strin
   const reportStarted = performance.now();
   const reported: RunResult = { ...result, timings: { ...result.timings, total: Math.round(reportStarted - options.runStarted) } };
   const rendered = reportFormats.map((format) => [format, renderReport(reported, format)] as const);
-  const final: RunResult = { ...reported, timings: { ...reported.timings, report: Math.round(performance.now() - reportStarted), total: Math.round(performance.now() - options.runStarted) } };
+  // `total` is the run up to reporting (what the reports show); `report`, the rendering, is in result.json only.
+  const final: RunResult = { ...reported, timings: { ...reported.timings, report: Math.round(performance.now() - reportStarted) } };
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
   const resultFile = join(outDir, 'result.json');

@@ -26,11 +26,15 @@ export interface RouteModelRunInput {
   remedies?: { route: string; indexes: readonly IndexSpec[]; rewrite: RouteModel } | undefined;
   reporter: Reporter;
   signal?: AbortSignal | undefined;
+  /** The run's time cap (performance.now() ms): past it, no second round and no remedies start. */
+  deadline?: number | undefined;
 }
 
 export interface RouteModelRun {
   routes: RouteModelResult[];
   remedies: RemedyResult[];
+  /** The cap stopped the stage early: what was skipped, in words. */
+  capped?: string;
   /** Milliseconds spent per side. */
   ms: number;
 }
@@ -47,10 +51,16 @@ export async function measureRouteModels(input: RouteModelRunInput): Promise<Rou
   const started = performance.now();
   const { db, classes, plan, reporter, signal } = input;
   const sides = new Map<string, Record<Side, RouteModelSide[] | undefined>>(input.models.map((m) => [m.id, { before: undefined, after: undefined }]));
+  const past = () => input.deadline !== undefined && performance.now() > input.deadline;
+  let capped: string | undefined;
   for (const [round, order] of [
     [1, ['before', 'after']],
     [2, ['after', 'before']],
   ] as const) {
+    if (round === 2 && past()) {
+      capped = 'the time budget ran out after the first round of the route models: no second round, no remedies';
+      break;
+    }
     for (const side of order) {
       await setCreatedIndexesHidden(db, input.indexes, side === 'before');
       for (const model of input.models) {
@@ -71,7 +81,8 @@ export async function measureRouteModels(input: RouteModelRunInput): Promise<Rou
   const remedy = input.remedies;
   const appAfter = remedy ? sides.get(remedy.route)?.after : undefined;
   const app = remedy ? input.models.find((m) => m.id === remedy.route) : undefined;
-  if (remedy && appAfter && app) {
+  if (remedy && appAfter && app && past() && !capped) capped = 'the time budget ran out before the remedies: none measured';
+  if (remedy && appAfter && app && !capped) {
     throwIfAborted(signal);
     reporter.notice(`remedies: building ${remedy.indexes.map((s) => s.name).join(', ')} on top of the set`);
     const built = await applyIndexes(db, remedy.indexes, { signal });
@@ -89,7 +100,7 @@ export async function measureRouteModels(input: RouteModelRunInput): Promise<Rou
       for (const o of built.filter((b) => b.status === 'created')) await db.collection(o.collection).dropIndex(o.name);
     }
   }
-  return { routes, remedies, ms: performance.now() - started };
+  return { routes, remedies, ms: performance.now() - started, ...(capped ? { capped } : {}) };
 }
 
 function rewriteSpec(model: RouteModel, indexes: readonly IndexSpec[]): unknown {
