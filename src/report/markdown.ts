@@ -1,6 +1,6 @@
 import type { Measurement, PatternResult, RunResult } from '../result.js';
 import { runbookChecklist } from './checklist.js';
-import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
+import { commandRows, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './routes.js';
 import { formatSpeedup } from './summary.js';
 import { formatMs, formatNumber, wallTime } from './tables.js';
 
@@ -28,6 +28,8 @@ export function renderMarkdown(result: RunResult): string {
   if (result.routes && result.routes.length > 0) {
     out.push('## Routes: the application as it runs, and the driver model', '');
     out.push(mdTable(['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'], routeRows(result).map((r) => [r.route, r.userClass, r.before, r.after, r.speedup, r.verdict])), '');
+    const unused = unusedIndexLines(result.routes);
+    if (unused.length > 0) out.push('Indexes of the set no command of a route used:', '', ...unused.map((l) => `- ${l}`), '');
     const app = result.routes.filter((r) => r.id === 'prisma');
     if (app.length > 0) {
       out.push("### The application's commands after the indexes (`prisma`)", '');

@@ -146,3 +146,14 @@ export function signOffAnswer(result: RunResult, applicationRoute = 'prisma', bu
         : '';
   return `${first}${second}${third}`;
 }
+
+/** "prisma: #1 idx_member_user_active_conv, … used by none of its commands" lines, one per route model that leaves some of the set unused. */
+export function unusedIndexLines(routes: readonly RouteModelResult[]): string[] {
+  const byRoute = new Map<string, Set<string>>();
+  for (const r of routes) {
+    const unused = byRoute.get(r.id);
+    // An index counts as used by a route if any class's commands used it.
+    byRoute.set(r.id, unused ? new Set(r.indexesUnused.filter((n) => unused.has(n))) : new Set(r.indexesUnused));
+  }
+  return [...byRoute].filter(([, names]) => names.size > 0).map(([id, names]) => `${id}: ${[...names].join(', ')} built, used by none of its commands`);
+}

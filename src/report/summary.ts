@@ -1,6 +1,6 @@
 import type { PatternResult, RouteClassResult, RunResult } from '../result.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
-import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
+import { commandRows, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './routes.js';
 import { formatMs, formatNumber, table } from './tables.js';
 
 /** The terminal summary of a bench or verify run: verdict first, then route, patterns, indexes. */
@@ -77,7 +77,9 @@ function routesSection(result: RunResult): string {
           remedyRows(result.remedies, limitMs).map((r) => [r.remedy, r.kind, r.userClass, r.before, r.after, r.speedup]),
         )}`
       : '';
-  return `Routes (the application's as it runs, and the driver model)\n${routes}${commands}${remedies}`;
+  const unused = unusedIndexLines(result.routes ?? []);
+  const unusedText = unused.length > 0 ? `\n\nIndexes of the set no command of a route used:\n${unused.map((l) => `- ${l}`).join('\n')}` : '';
+  return `Routes (the application's as it runs, and the driver model)\n${routes}${unusedText}${commands}${remedies}`;
 }
 
 function routeTable(routes: readonly RouteClassResult[], withBefore: boolean): string {

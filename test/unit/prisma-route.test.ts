@@ -61,6 +61,15 @@ describe('the prisma route: each command as Prisma 6 sends it (table per call, f
       [{ $match: { $expr: { $and: [eq('$isDeleted', false), inList('$conversationId', [C1, C2])] } } }, { $sort: { createdAt: -1 } }, { $project: { _id: 1, content: 1, createdAt: 1, senderId: 1, conversationId: 1 } }],
     ],
     [
+      'userPreferences (take 1, several parents): userId AND the parents, the implicit $sort {_id: 1}, no $limit',
+      'conversation.findMany › userPreferences',
+      [
+        { $match: { $expr: { $and: [eq('$userId', U), inList('$conversationId', [C1, C2])] } } },
+        { $sort: { _id: 1 } },
+        { $project: { _id: 1, isPinned: 1, isMuted: 1, isArchived: 1, isDeletedForUser: 1, conversationId: 1 } },
+      ],
+    ],
+    [
       'conversation.count: the same join and $match, then $group count_all',
       'conversation.count',
       [join, { $match: { $expr: where } }, { $group: { _id: null, count_all: { $sum: 1 } } }],
@@ -86,6 +95,14 @@ describe('the prisma route: each command as Prisma 6 sends it (table per call, f
     const typed = shape('conversation.findMany', {}, { ...ctx, filterType: 'group' }) as Array<Record<string, { $expr: { $and: unknown[] } }>>;
     expect(typed[1]?.$match?.$expr.$and[2]).toEqual(eq('$type', 'group'));
     expect(shape('conversation.count', {}, { ...ctx, offset: 15 })).toBeUndefined();
+  });
+
+  it('user.findMany: the members Prisma kept, as an $or of $eq on _id, the selected fields, no sort', () => {
+    const M = new ObjectId('65f5a6e01100000000000007');
+    expect(shape('user.findMany', { 'conversation.findMany › members': [{ userId: M }, { userId: M }, { userId: S1 }] })).toEqual([
+      { $match: { $expr: inList('$_id', [M, S1]) } },
+      { $project: { _id: 1, username: 1, displayName: 1, firstName: 1, lastName: 1, avatar: 1, isOnline: 1, lastActiveAt: 1 } },
+    ]);
   });
 
   it('sender and attachments are read for the kept messages only', () => {
