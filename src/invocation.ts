@@ -6,9 +6,5 @@ export interface CommandOutput {
   exitCode: 0 | 1 | 3;
 }
 
-/** One parsed invocation: the command path ("indexes apply") and its options, as commander typed them. */
-export interface Invocation {
-  command: string;
-  args: string[];
-  options: Record<string, unknown>;
-}
+/** One parsed invocation: the command path ("indexes apply") and its options, typed from their declarations. */
+export type { Invocation } from './cli-commands.js';

@@ -69,3 +69,13 @@ export async function explainCommand(options: ExplainCommandOptions, context: Co
     return { target: target.display, database: target.dbName, environment: target.environment, users, patterns };
   });
 }
+
+/** What `explain --json` prints: the target, and per pattern and class its Measurement with how it is served. */
+export function explainJson(outcome: ExplainOutcome): unknown {
+  return {
+    target: outcome.target,
+    database: outcome.database,
+    environment: outcome.environment,
+    patterns: outcome.patterns.map((p) => ({ id: p.id, collection: p.collection, gated: p.gated, userClass: p.userClass, served: p.service, ...p.measurement })),
+  };
+}

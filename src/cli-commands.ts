@@ -1,0 +1,156 @@
+import { type Command, Option } from '@commander-js/extra-typings';
+import { defaultRouteChoice, routeChoices } from '../bench/routes/index.js';
+import { scaleNames } from '../seed/profiles.js';
+import type { IndexSet } from './commands/indexes.js';
+import { readPreferences } from './mongo/target.js';
+import { baselines, collect, defaultSeed, parseNonNegativeInt, parsePositiveNumber, reportFormats } from './options.js';
+
+/**
+ * Every command's options, declared once. The option types the commands receive are
+ * inferred from these declarations (commander's extra typings), so a renamed or retyped
+ * option is a compile error in dispatch.ts, not a surprise at run time.
+ */
+
+const uriOption = () => new Option('--uri <mongodb-uri>', 'target server; without it an embedded, throw-away mongod is started');
+const dbOption = () => new Option('--db <name>', 'database name (default: the URI\'s database, else "indexgate")');
+const jsonOption = () => new Option('--json', 'print the result JSON on stdout (progress stays on stderr)');
+const patternOption = () => new Option('--pattern <id>', 'only this query pattern (repeatable; see `indexgate explain --help`)').argParser(collect);
+const timeoutOption = () => new Option('--timeout-ms <ms>', 'connection and server-selection timeout').argParser(parsePositiveNumber('--timeout-ms')).default(5_000);
+const scaleOption = <D extends (typeof scaleNames)[number]>(fallback: D) => new Option('--scale <scale>', 'dataset size').choices(scaleNames).default(fallback);
+const seedOption = () => new Option('--seed <int>', 'random seed; the same seed gives the same data').argParser(parseNonNegativeInt('--seed')).default(defaultSeed);
+const baselineOption = () =>
+  new Option('--baseline <baseline>', 'indexes present before the six: only _id (bare) or those the Prisma schema declares (prisma)').choices(baselines).default('bare' as const);
+const remoteWritesOption = () => new Option('--allow-remote-writes', 'allow writing to a --uri that is not on this machine');
+const thresholdsOption = () => new Option('--thresholds <file>', 'gate thresholds (JSON); default: bench/thresholds.json');
+const outOption = () => new Option('--out <dir>', 'where reports go (default: reports/<run-id>/)');
+const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
+
+export const benchDefinition = (parent: Command) =>
+  parent
+    .command('bench')
+    .description('seed → explain and time every pattern before → apply the six indexes → after → the application route → gate → reports')
+    .addOption(uriOption())
+    .addOption(dbOption())
+    .addOption(scaleOption('medium'))
+    .addOption(seedOption())
+    .addOption(baselineOption())
+    .addOption(thresholdsOption())
+    .addOption(outOption())
+    .addOption(jsonOption())
+    .addOption(patternOption())
+    .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
+    .addOption(
+      new Option('--route <model>', 'which route to judge: prisma (the application as it runs, Prisma 6.19), driver (an optimised service), or all').choices(routeChoices).default(defaultRouteChoice),
+    )
+    .addOption(
+      new Option('--command-limit-ms <ms>', 'server-side limit (maxTimeMS) of each command of a route model, explains included; a command that reaches it is reported over the limit and fails the gate')
+        .argParser(parsePositiveNumber('--command-limit-ms'))
+        .default(10_000),
+    )
+    .addOption(new Option('--no-remedies', 'do not measure remedies for the application route'))
+    .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
+    .addOption(new Option('--indexes <file>', 'benchmark this index set instead of the six (JSON, shaped like `indexes list --json`)'))
+    .addOption(new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect))
+    .addOption(new Option('--drop', 'with --uri: replace a dataset indexgate seeded there before'))
+    .addOption(new Option('--no-cache', 'seed afresh instead of reusing the cache of seeded datasets (embedded server only)'))
+    .addOption(remoteWritesOption())
+    .addOption(timeoutOption());
+
+export const seedDefinition = (parent: Command) =>
+  parent
+    .command('seed')
+    .description('seed the collections deterministically (User, Conversation, ConversationMember, Message, ConversationReadCursor, UserConversationPreferences, MessageAttachment)')
+    .addOption(uriOption())
+    .addOption(dbOption())
+    .addOption(scaleOption('small'))
+    .addOption(seedOption())
+    .addOption(baselineOption())
+    .addOption(new Option('--drop', 'replace a database indexgate seeded before'))
+    .addOption(new Option('--profiles', 'print what each scale holds and exit'))
+    .addOption(jsonOption())
+    .addOption(remoteWritesOption())
+    .addOption(timeoutOption());
+
+/** The `--set` choices: every index set of `indexes list` (a set added there and not here fails to compile). */
+const indexSetNames = ['six', 'prisma'] as const satisfies readonly IndexSet[];
+
+export const indexesListDefinition = (parent: Command) =>
+  parent
+    .command('list')
+    .description('the index specs: name, collection, key, priority, expected impact')
+    .addOption(new Option('--set <set>', 'which specs').choices(indexSetNames).default('six' as const))
+    .addOption(jsonOption());
+
+export const indexesScriptDefinition = (parent: Command) =>
+  parent
+    .command('script').description("print a mongosh script that creates the six indexes (the runbook's step 4), idempotent").addOption(dbOption());
+
+export const indexesApplyDefinition = (parent: Command) =>
+  parent
+    .command('apply')
+    .description('create the six indexes, idempotently, timing each build')
+    .addOption(uriOption())
+    .addOption(dbOption())
+    .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
+    .addOption(new Option('--allow-writes-to <db>', 'allow creating indexes in this database although indexgate did not seed it (must equal --db)'))
+    .addOption(remoteWritesOption())
+    .addOption(jsonOption())
+    .addOption(timeoutOption());
+
+export const indexesVerifyDefinition = (parent: Command) =>
+  parent
+    .command('verify')
+    .description('check each index is present by key pattern, whatever its name (read-only)')
+    .addOption(uriOption())
+    .addOption(dbOption())
+    .addOption(jsonOption())
+    .addOption(timeoutOption());
+
+export const explainDefinition = (parent: Command) =>
+  parent
+    .command('explain')
+    .description("explain every query pattern on the target's current state (read-only)")
+    .addOption(uriOption())
+    .addOption(dbOption())
+    .addOption(patternOption())
+    .addOption(jsonOption())
+    .addOption(timeoutOption())
+    .addOption(readPreferenceOption());
+
+export const verifyDefinition = (parent: Command) =>
+  parent
+    .command('verify')
+    .description('the staging gate, strictly read-only: indexes present, plans right, latency budgets met, counts as expected')
+    .addOption(uriOption())
+    .addOption(dbOption())
+    .addOption(thresholdsOption())
+    .addOption(new Option('--expect-counts <file>', 'expected document counts per collection (JSON)'))
+    .addOption(outOption())
+    .addOption(jsonOption())
+    .addOption(patternOption())
+    .addOption(new Option('--budget-seconds <s>', 'time budget for the timing part (default 60)').argParser(parsePositiveNumber('--budget-seconds')))
+    .addOption(readPreferenceOption())
+    .addOption(new Option('--max-time-ms <ms>', 'server-side limit per query (default 300000)').argParser(parsePositiveNumber('--max-time-ms')))
+    .addOption(timeoutOption());
+
+export const reportDefinition = (parent: Command) =>
+  parent
+    .command('report')
+    .description('render a saved result.json as Markdown, HTML or JUnit XML')
+    .argument('<result.json>', 'a result written by bench or verify')
+    .addOption(new Option('--format <format>', 'output format').choices(reportFormats).default('md' as const))
+    .addOption(new Option('--out <file>', 'write to this file instead of stdout'));
+
+type OptionsOf<D extends (parent: Command) => { opts(): unknown }> = ReturnType<ReturnType<D>['opts']>;
+
+/** One parsed invocation: the command path and its options, typed from the declarations above. */
+export type Invocation =
+  | { command: 'bench'; args: []; options: OptionsOf<typeof benchDefinition> }
+  | { command: 'seed'; args: []; options: OptionsOf<typeof seedDefinition> }
+  | { command: 'indexes list'; args: []; options: OptionsOf<typeof indexesListDefinition> }
+  | { command: 'indexes script'; args: []; options: OptionsOf<typeof indexesScriptDefinition> }
+  | { command: 'indexes apply'; args: []; options: OptionsOf<typeof indexesApplyDefinition> }
+  | { command: 'indexes verify'; args: []; options: OptionsOf<typeof indexesVerifyDefinition> }
+  | { command: 'explain'; args: []; options: OptionsOf<typeof explainDefinition> }
+  | { command: 'verify'; args: []; options: OptionsOf<typeof verifyDefinition> }
+  | { command: 'report'; args: [file: string]; options: OptionsOf<typeof reportDefinition> };
