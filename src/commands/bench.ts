@@ -3,13 +3,12 @@ import { runbookIndexes } from '../../indexes/runbook.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { seededCollections } from '../../seed/dataset.js';
 import { throwIfAborted, UsageError } from '../errors.js';
-import { conclude, evaluateGate, withChecks } from '../gate/evaluate.js';
 import { routeModelChecks } from '../gate/route-models.js';
 import { applicationRoute, defaultRouteChoice, type RouteChoice, selectedRouteModels } from '../../bench/routes/index.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
 import { defaultRouteModelPlan } from '../routes/measure.js';
 import { measureRouteModels } from '../run/route-models.js';
-import { appendHistory, historyDefaults, historyEntry, judgeAgainstHistory, loadHistory } from '../history/history.js';
+import { loadHistory } from '../history/history.js';
 import { loadThresholds } from '../gate/thresholds.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { setCreatedIndexesHidden } from '../indexes/hide.js';
@@ -23,10 +22,7 @@ import { prepareDataset } from '../run/dataset.js';
 import { datasetFingerprint } from '../seed/fingerprint.js';
 import { newRunId } from '../files.js';
 import type { Baseline } from '../options.js';
-import { sampleUsers } from '../route/user-classes.js';
-import { patternResults, routeResults } from '../run/assemble.js';
-import { discoverContexts } from '../run/contexts.js';
-import { explainAll } from '../run/explain.js';
+import { concludeRun, explainSide, historyStage } from '../run/pipeline.js';
 import type { CheckInput, RunResult } from '../result.js';
 import { checkSideState } from '../run/state-check.js';
 import { buildRunResult } from '../run/finish.js';
@@ -123,13 +119,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   return withOutputs(outDir, () => withTarget({ ...options, ...context, initialData }, async (target) => {
     const seeded = await stage('seed', () => prepareDataset(target, { ...options, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
     const db = target.db;
-    const users = await sampleUsers(db);
-    reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
-
-    const { classes, beforePlans } = await stage('before', async () => {
-      const found = await discoverContexts(db, users);
-      return { classes: found, beforePlans: await explainAll(db, selected, found, { signal }) };
-    });
+    const { classes, plans: beforePlans } = await stage('before', () => explainSide(db, selected, { signal, reporter }));
     const specs = indexSpecs.filter((s) => !skip.has(s.name));
     const indexes: IndexOutcome[] = await stage('build', async () => {
       const applied = await applyIndexes(db, specs, { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) });
@@ -139,7 +129,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       }));
       return indexSpecs.map((s) => [...applied, ...skipped].find((o) => o.name === s.name) as IndexOutcome);
     });
-    const afterPlans = await stage('after', () => explainAll(db, selected, classes, { signal }));
+    const { plans: afterPlans } = await stage('after', () => explainSide(db, selected, { classes, signal }));
     throwIfAborted(signal);
 
     // The route runs every pattern, measured or not: estimate its cost from all of them.
@@ -186,15 +176,20 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
           )
         : undefined;
 
-    const assembleInput = { patterns: selected, classes, plans: { before: beforePlans, after: afterPlans }, samples: timing.samples };
-    const patterns = patternResults(assembleInput);
-    const routes = routeResults(assembleInput);
     const gated = new Set(chosen.models.map((m) => m.id));
     const modelChecks = (routeModelRun?.routes ?? []).filter((r) => gated.has(r.id)).flatMap((r) => routeModelChecks(r, thresholds.values));
-    const driverGate = evaluateGate({ thresholds: thresholds.values, indexes, patterns, routes, judgeSpeedup: true });
-    // --route prisma: the driver route is measured and reported (the contract's `route`), not judged.
-    const judged = chosen.driver ? driverGate.checks : driverGate.checks.filter((c) => c.pattern !== 'route');
-    const gate = withChecks(conclude(judged), [...stateChecks, ...modelChecks]);
+    const { patterns, routes, gate } = concludeRun({
+      selected,
+      classes,
+      plans: { before: beforePlans, after: afterPlans },
+      samples: timing.samples,
+      thresholds: thresholds.values,
+      indexes,
+      judgeSpeedup: true,
+      // --route prisma: the driver route is measured and reported (the contract's `route`), not judged.
+      judgeDriverRoute: chosen.driver,
+      extraChecks: [...stateChecks, ...modelChecks],
+    });
     const measured = buildRunResult({
       command: 'bench',
       runId,
@@ -214,16 +209,9 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
         ...(routeModelRun?.capped ? [`Route models: ${routeModelRun.capped} (--budget-seconds ${budgetSeconds}).`] : []),
       ],
     });
-    // History is a stage of its own: it judges the measured result against earlier runs and adds its checks to a new result.
-    const entry = history ? historyEntry(measured) : undefined;
-    const versus = history && entry ? judgeAgainstHistory(entry, history) : undefined;
-    const result: RunResult =
-      versus && options.history
-        ? { ...measured, gate: withChecks(measured.gate, versus.checks), history: { file: options.history, comparableRuns: versus.comparableRuns, ...historyDefaults } }
-        : measured;
-    if (versus) reporter.notice(`history: ${versus.comparableRuns} comparable earlier run(s) in ${options.history}`);
+    const { result, record } = historyStage(measured, history && options.history ? { file: options.history, runs: history } : undefined, reporter);
     const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
-    if (history && entry && options.history) await appendHistory(options.history, history, { ...entry, passed: result.gate.passed });
+    await record();
     return { result: written.result, outDir: written.outDir, files: written.files };
   }, (start) => stage('start', start)));
 }

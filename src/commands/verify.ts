@@ -2,7 +2,6 @@ import type { ReadPreferenceMode } from 'mongodb';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { seededCollections } from '../../seed/dataset.js';
 import { UsageError } from '../errors.js';
-import { evaluateGate } from '../gate/evaluate.js';
 import { countExpectations, type ExpectedCounts, loadExpectedCounts } from '../gate/expected-counts.js';
 import { loadThresholds } from '../gate/thresholds.js';
 import { inspectIndexes } from '../indexes/inspect.js';
@@ -12,10 +11,7 @@ import { planTarget, withTarget } from '../mongo/target.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
 import { newRunId } from '../files.js';
 import type { RunResult } from '../result.js';
-import { sampleUsers } from '../route/user-classes.js';
-import { patternResults, routeResults } from '../run/assemble.js';
-import { discoverContexts } from '../run/contexts.js';
-import { explainAll } from '../run/explain.js';
+import { concludeRun, explainSide } from '../run/pipeline.js';
 import { buildRunResult } from '../run/finish.js';
 import { prepareOutputs, withOutputs, writeRunOutputs } from '../report/write.js';
 import { runNotes } from '../run/notes.js';
@@ -81,25 +77,21 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
         indexes: findingsAsOutcomes(await inspectIndexes(db, runbookIndexes, seededCollections)),
       };
     });
-    const users = await sampleUsers(db);
-    const { classes, plans } = await stage('explain', async () => {
-      const found = await discoverContexts(db, users);
-      return { classes: found, plans: await explainAll(db, selected, found, { signal: context.signal, maxTimeMS }) };
-    });
+    const { classes, plans } = await stage('explain', () => explainSide(db, selected, { signal: context.signal, maxTimeMS }));
     const estimates = estimateCosts(selected.length === allPatterns.length ? { after: plans } : {}, classes, allPatterns.map((p) => p.id));
     const timing = await stage('time', () =>
       timeRounds({ db, patterns: selected, classes, sides: ['after'], budgetMs, estimates, maxTimeMS, signal: context.signal }),
     );
-    const assembleInput = { patterns: selected, classes, plans: { after: plans }, samples: { after: timing.samples.after } };
-    const patterns = patternResults(assembleInput);
-    const routes = routeResults(assembleInput);
-    const gate = evaluateGate({
+    const { patterns, routes, gate } = concludeRun({
+      selected,
+      classes,
+      plans: { after: plans },
+      samples: { after: timing.samples.after },
       thresholds: thresholds.values,
       indexes,
-      patterns,
-      routes,
       counts: expected ? countExpectations(expected, counts) : [],
       judgeSpeedup: false,
+      judgeDriverRoute: true,
     });
     const result = buildRunResult({
       command: 'verify',

@@ -1,0 +1,83 @@
+import type { Db } from 'mongodb';
+import type { QueryPattern } from '../../bench/patterns.js';
+import { conclude, type CountExpectation, evaluateGate, withChecks } from '../gate/evaluate.js';
+import type { Thresholds } from '../gate/thresholds.js';
+import { appendHistory, type History, historyDefaults, historyEntry, judgeAgainstHistory } from '../history/history.js';
+import type { IndexOutcome } from '../indexes/apply.js';
+import type { Reporter } from '../progress.js';
+import type { CheckInput, GateResult, Measurement, PatternResult, RouteClassResult, RunResult } from '../result.js';
+import { type ClassContext, sampleUsers } from '../route/user-classes.js';
+import { patternResults, routeResults } from './assemble.js';
+import { discoverContexts } from './contexts.js';
+import { explainAll } from './explain.js';
+import type { SideSamples } from './timing.js';
+
+/**
+ * The stages `bench` and `verify` share, in their order: sample the users and explain
+ * every pattern for each (one side), then conclude (assemble → gate), then the history.
+ * Each command adds its own stages between them (bench: seed, build, the second side, the
+ * route models; verify: inspect); reports are written by the command layer.
+ */
+
+/** Users of each class and their ids, then every selected pattern explained on the target's current state. */
+export async function explainSide(
+  db: Db,
+  selected: readonly QueryPattern[],
+  options: { classes?: readonly ClassContext[] | undefined; signal?: AbortSignal | undefined; maxTimeMS?: number | undefined; reporter?: Reporter | undefined } = {},
+): Promise<{ classes: readonly ClassContext[]; plans: Map<string, Measurement> }> {
+  let classes = options.classes;
+  if (!classes) {
+    const users = await sampleUsers(db);
+    options.reporter?.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
+    classes = await discoverContexts(db, users);
+  }
+  return { classes, plans: await explainAll(db, selected, classes, { signal: options.signal, maxTimeMS: options.maxTimeMS }) };
+}
+
+export interface ConcludeInput {
+  selected: readonly QueryPattern[];
+  classes: readonly ClassContext[];
+  plans: { before?: ReadonlyMap<string, Measurement>; after: ReadonlyMap<string, Measurement> };
+  samples: { before?: SideSamples; after: SideSamples };
+  thresholds: Thresholds;
+  indexes: readonly IndexOutcome[];
+  counts?: readonly CountExpectation[];
+  /** bench: the speedups are judged; verify has no "before". */
+  judgeSpeedup: boolean;
+  /** Judge the driver route's speedup and budget (bench --route prisma measures it without judging it). */
+  judgeDriverRoute: boolean;
+  /** Checks made by other stages (state checks, route models). */
+  extraChecks?: readonly CheckInput[];
+}
+
+/** Assemble the patterns and the driver route from plans and samples, then the gate over them and the other stages' checks. */
+export function concludeRun(input: ConcludeInput): { patterns: PatternResult[]; routes: RouteClassResult[]; gate: GateResult } {
+  const assembleInput = { patterns: input.selected, classes: input.classes, plans: input.plans, samples: input.samples };
+  const patterns = patternResults(assembleInput);
+  const routes = routeResults(assembleInput);
+  const gate = evaluateGate({ thresholds: input.thresholds, indexes: input.indexes, patterns, routes, counts: input.counts ?? [], judgeSpeedup: input.judgeSpeedup });
+  const judged = input.judgeDriverRoute ? gate.checks : gate.checks.filter((c) => c.pattern !== 'route');
+  return { patterns, routes, gate: withChecks(conclude(judged), input.extraChecks ?? []) };
+}
+
+/**
+ * The history stage: the measured result judged against the comparable earlier runs of
+ * the file, its checks added to a new result (the measured one is not changed). `record`
+ * appends the run once its reports are written.
+ */
+export function historyStage(
+  measured: RunResult,
+  history: { file: string; runs: History } | undefined,
+  reporter: Reporter,
+): { result: RunResult; record: () => Promise<void> } {
+  if (!history) return { result: measured, record: async () => {} };
+  const entry = historyEntry(measured);
+  const versus = judgeAgainstHistory(entry, history.runs);
+  reporter.notice(`history: ${versus.comparableRuns} comparable earlier run(s) in ${history.file}`);
+  const result: RunResult = {
+    ...measured,
+    gate: withChecks(measured.gate, versus.checks),
+    history: { file: history.file, comparableRuns: versus.comparableRuns, ...historyDefaults },
+  };
+  return { result, record: () => appendHistory(history.file, history.runs, { ...entry, passed: result.gate.passed }) };
+}
