@@ -1,7 +1,7 @@
 import type { IndexOutcome } from './indexes/apply.js';
 import type { Environment } from './mongo/environment.js';
 import type { LookupSummary, PlanNode, ShardPlan } from './plan/analyze.js';
-import type { UserClass } from './route/user-classes.js';
+import type { UserClass } from './users/user-classes.js';
 import type { TimedCall, TimingPlan } from './timing/plan.js';
 import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
 

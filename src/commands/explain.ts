@@ -5,7 +5,7 @@ import type { Environment } from '../mongo/environment.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { type Service, servedBy } from '../plan/served.js';
 import type { Measurement } from '../result.js';
-import { type SampledUser, sampleUsers } from '../route/user-classes.js';
+import { type SampledUser, sampleUsers } from '../users/user-classes.js';
 import { discoverContexts } from '../run/contexts.js';
 import { explainAll, measurementKey } from '../run/explain.js';
 import { selectPatterns } from '../run/select.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { patternIds } from '../../bench/patterns.js';
 import { parseConfig, readJsonFile } from '../config-file.js';
-import { userClasses } from '../route/user-classes.js';
+import { userClasses } from '../users/user-classes.js';
 import { packageRoot } from '../version.js';
 
 export const defaultThresholdsFile = join(packageRoot, 'bench', 'thresholds.json');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseConfig, readJsonFile } from '../config-file.js';
 import { writeFileAtomic } from '../files.js';
 import type { CheckInput, RunResult } from '../result.js';
-import { userClasses } from '../route/user-classes.js';
+import { userClasses } from '../users/user-classes.js';
 import { exists } from '../system.js';
 import { median } from '../timing/stats.js';
 

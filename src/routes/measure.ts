@@ -1,7 +1,7 @@
 import type { Db, Document } from 'mongodb';
 import { throwIfAborted } from '../errors.js';
 import type { Measurement } from '../result.js';
-import type { ClassContext, UserClass } from '../route/user-classes.js';
+import type { ClassContext, UserClass } from '../users/user-classes.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import { analyzeExplain } from '../plan/analyze.js';
 import { callRouteModel, type CommandRun, explainCommand, isOverLimit, type RouteModelCall } from './execute.js';

@@ -1,10 +1,10 @@
 import type { Db, Document } from 'mongodb';
 import type { PatternContext, QueryPattern } from '../../bench/patterns.js';
 import { routeContext, type RunPattern } from '../../bench/route.js';
-import { executeQuery } from '../route/execute.js';
-import type { ClassContext, SampledUser } from '../route/user-classes.js';
+import { executeQuery } from '../patterns/execute.js';
+import type { ClassContext, SampledUser } from '../users/user-classes.js';
 
-export type { ClassContext } from '../route/user-classes.js';
+export type { ClassContext } from '../users/user-classes.js';
 
 export function driverRunner(db: Db, maxTimeMS?: number): RunPattern {
   return (pattern: QueryPattern, ctx: PatternContext): Promise<Document[]> =>

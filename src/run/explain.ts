@@ -3,8 +3,8 @@ import type { QueryPattern } from '../../bench/patterns.js';
 import { throwIfAborted } from '../errors.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { Measurement } from '../result.js';
-import { explainQuery } from '../route/execute.js';
-import type { UserClass } from '../route/user-classes.js';
+import { explainQuery } from '../patterns/execute.js';
+import type { UserClass } from '../users/user-classes.js';
 import type { ClassContext } from './contexts.js';
 
 export const measurementKey = (patternId: string, userClass: UserClass) => `${patternId}|${userClass}`;

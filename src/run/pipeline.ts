@@ -6,7 +6,7 @@ import { appendHistory, type History, historyDefaults, historyEntry, judgeAgains
 import type { IndexOutcome } from '../indexes/apply.js';
 import type { Reporter } from '../progress.js';
 import type { CheckInput, GateResult, Measurement, PatternResult, RouteClassResult, RunResult } from '../result.js';
-import { type ClassContext, sampleUsers } from '../route/user-classes.js';
+import { type ClassContext, sampleUsers } from '../users/user-classes.js';
 import { patternResults, routeResults } from './assemble.js';
 import { discoverContexts } from './contexts.js';
 import { explainAll } from './explain.js';

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
 import { analyzeExplain } from '../plan/analyze.js';
 import type { CheckInput, Measurement } from '../result.js';
-import { explainQuery } from '../route/execute.js';
+import { explainQuery } from '../patterns/execute.js';
 import type { Side } from '../timing/plan.js';
 import type { ClassContext } from './contexts.js';
 import { measurementKey } from './explain.js';

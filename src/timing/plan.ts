@@ -1,4 +1,4 @@
-import type { UserClass } from '../route/user-classes.js';
+import type { UserClass } from '../users/user-classes.js';
 
 export const sides = ['before', 'after'] as const;
 export type Side = (typeof sides)[number];

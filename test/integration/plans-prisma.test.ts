@@ -7,7 +7,7 @@ import { loadThresholds } from '../../src/gate/thresholds.js';
 import { applyIndexes } from '../../src/indexes/apply.js';
 import { inspectIndexes } from '../../src/indexes/inspect.js';
 import type { Measurement } from '../../src/result.js';
-import { sampleUsers } from '../../src/route/user-classes.js';
+import { sampleUsers } from '../../src/users/user-classes.js';
 import { discoverContexts } from '../../src/run/contexts.js';
 import { explainAll, measurementKey } from '../../src/run/explain.js';
 import { seededDb } from '../support/seeded.js';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { prismaRoute } from '../../bench/routes/prisma.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { applyIndexes } from '../../src/indexes/apply.js';
-import { sampleUsers } from '../../src/route/user-classes.js';
+import { sampleUsers } from '../../src/users/user-classes.js';
 import { type ClassContext, discoverContexts } from '../../src/run/contexts.js';
 import { captureRouteModel, type CommandSide, defaultRouteModelPlan } from '../../src/routes/measure.js';
 import { seededDb } from '../support/seeded.js';

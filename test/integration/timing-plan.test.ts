@@ -3,7 +3,7 @@ import { patterns } from '../../bench/patterns.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { applyIndexes } from '../../src/indexes/apply.js';
 import { setCreatedIndexesHidden } from '../../src/indexes/hide.js';
-import { sampleUsers } from '../../src/route/user-classes.js';
+import { sampleUsers } from '../../src/users/user-classes.js';
 import { discoverContexts, type ClassContext } from '../../src/run/contexts.js';
 import { explainAll } from '../../src/run/explain.js';
 import { checkSideState } from '../../src/run/state-check.js';
