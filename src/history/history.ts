@@ -1,3 +1,4 @@
+import { measurementKey, parseMeasurementKey } from '../keys.js';
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from '../config-file.js';
 import { writeFileAtomic } from '../files.js';
@@ -66,7 +67,7 @@ export function historyEntry(result: RunResult): HistoryEntry {
     patterns: Object.fromEntries(
       result.patterns
         .filter((p) => p.gated)
-        .map((p) => [`${p.id}|${p.userClass}`, { afterP50: p.after.latencyMs?.p50 ?? null, docsExamined: p.after.totalDocsExamined, keysExamined: p.after.totalKeysExamined, indexName: p.after.indexName }]),
+        .map((p) => [measurementKey(p.id, p.userClass), { afterP50: p.after.latencyMs?.p50 ?? null, docsExamined: p.after.totalDocsExamined, keysExamined: p.after.totalKeysExamined, indexName: p.after.indexName }]),
     ),
   };
 }
@@ -90,7 +91,9 @@ export function judgeAgainstHistory(current: HistoryEntry, history: History, opt
     for (const [key, now] of Object.entries(current.patterns)) {
       const before = last.patterns[key];
       if (!before) continue;
-      const [pattern, userClass] = key.split('|') as [string, (typeof userClasses)[number]];
+      const parsed = parseMeasurementKey(key);
+      if (!parsed) continue;
+      const { pattern, userClass } = parsed;
       const grew = now.docsExamined > before.docsExamined * o.workGrowth && now.docsExamined - before.docsExamined > 10;
       const switched = now.indexName !== before.indexName;
       checks.push({

@@ -1,13 +1,13 @@
 import type { Db } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
 import { throwIfAborted } from '../errors.js';
+import { measurementKey } from '../keys.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { Measurement } from '../result.js';
 import { explainQuery } from '../patterns/execute.js';
-import type { UserClass } from '../users/user-classes.js';
 import type { ClassContext } from './contexts.js';
 
-export const measurementKey = (patternId: string, userClass: UserClass) => `${patternId}|${userClass}`;
+export { measurementKey } from '../keys.js';
 
 /**
  * explain("executionStats") of every selected pattern for every user class, on the
