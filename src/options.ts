@@ -5,8 +5,7 @@ import { InvalidArgumentError } from 'commander';
  * InvalidArgumentError, which the CLI turns into one line and exit code 2.
  */
 
-export const baselines = ['bare', 'prisma'] as const;
-export type Baseline = (typeof baselines)[number];
+export { type Baseline, baselines } from '../indexes/index.js';
 
 export const reportFormats = ['md', 'html', 'junit'] as const;
 export type ReportFormat = (typeof reportFormats)[number];

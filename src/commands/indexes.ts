@@ -1,4 +1,3 @@
-import { prismaIndexes } from '../../indexes/prisma.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import type { IndexSpec } from '../../indexes/spec.js';
 import { seededCollections } from '../../seed/dataset.js';
@@ -11,8 +10,8 @@ import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
 import { planTarget, type Target, withTarget } from '../mongo/target.js';
 import type { CommandContext } from './context.js';
 
-export const indexSets = { six: runbookIndexes, prisma: prismaIndexes } as const;
-export type IndexSet = keyof typeof indexSets;
+export { type IndexSet, indexSets } from '../../indexes/index.js';
+import { type IndexSet, indexSets } from '../../indexes/index.js';
 
 export interface IndexTargetOptions {
   uri?: string | undefined;

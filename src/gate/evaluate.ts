@@ -1,5 +1,4 @@
-import { prismaIndexes } from '../../indexes/prisma.js';
-import { runbookIndexes } from '../../indexes/runbook.js';
+import { knownIndexSpecs } from '../../indexes/index.js';
 import type { IndexOutcome } from '../indexes/apply.js';
 import { formatKey, sameKey } from '../indexes/inspect.js';
 import type { CheckInput, GateCheck, GateFailure, GateResult, Measurement, PatternResult, RouteClassResult, Verdict } from '../result.js';
@@ -7,7 +6,7 @@ import type { PlanRule, Thresholds } from './thresholds.js';
 import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../timing/bounds.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
 
-const knownSpecs = [...runbookIndexes, ...prismaIndexes];
+const knownSpecs = knownIndexSpecs;
 
 export interface CountExpectation {
   collection: string;

@@ -9,7 +9,7 @@ import { formatMs, formatNumber, table } from './tables.js';
 export function renderIndexSpecs(specs: readonly IndexSpec[]): string {
   return table(
     ['#', 'priority', 'name', 'collection', 'key', 'expected impact'],
-    specs.map((s, i) => [i + 1, s.priority ?? '', s.name, s.collection, formatKey(s.key) + (s.unique ? ' unique' : ''), s.expectedImpact ?? '']),
+    specs.map((s, i) => [i + 1, s.priority ?? '', s.name, s.collection, formatKey(s.key) + (s.unique ? ' unique' : ''), s.expectedImpact ?? s.purpose ?? '']),
   );
 }
 

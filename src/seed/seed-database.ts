@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { prismaIndexes } from '../../indexes/prisma.js';
+import { baselineIndexes as baselineSpecs } from '../../indexes/index.js';
 import { generateDataset, planDataset, type SeededCollection, seededCollections } from '../../seed/dataset.js';
 import type { ScaleProfile } from '../../seed/profiles.js';
 import { throwIfAborted } from '../errors.js';
@@ -72,9 +72,10 @@ export async function seedDatabase(options: SeedDatabaseOptions): Promise<SeedRe
 
   const indexStarted = performance.now();
   let baselineIndexes: IndexOutcome[] = [];
-  if (baseline === 'prisma') {
-    reporter.notice(`building the ${prismaIndexes.length} Prisma-declared indexes (baseline prisma)`);
-    baselineIndexes = await createIndexesPerCollection(db, prismaIndexes, signal);
+  const declared = baselineSpecs[baseline];
+  if (declared.length > 0) {
+    reporter.notice(`building the ${declared.length} ${baseline === 'prisma' ? 'Prisma-declared ' : ''}indexes (baseline ${baseline})`);
+    baselineIndexes = await createIndexesPerCollection(db, declared, signal);
   }
   const indexMs = performance.now() - indexStarted;
   const counts = { ...emptyCounts, ...stats.counts } as Record<SeededCollection, number>;

@@ -1,0 +1,20 @@
+import { prismaIndexes } from './prisma.js';
+import { remedyIndexes } from './remedies.js';
+import { runbookIndexes } from './runbook.js';
+import type { IndexSpec } from './spec.js';
+
+/**
+ * Every index set the workload knows, in one place: the runbook's six (what the migration
+ * creates), the Prisma schema's (a baseline), and the remedies bench measures for the
+ * application's route. `indexes list --set` lists them; the gate recognises their names.
+ */
+export const indexSets = { six: runbookIndexes, prisma: prismaIndexes, remedies: remedyIndexes } as const satisfies Record<string, readonly IndexSpec[]>;
+export type IndexSet = keyof typeof indexSets;
+
+/** The state a dataset starts in, before the six: which indexes exist besides `_id`. */
+export const baselineIndexes = { bare: [], prisma: prismaIndexes } as const satisfies Record<string, readonly IndexSpec[]>;
+export type Baseline = keyof typeof baselineIndexes;
+export const baselines = Object.keys(baselineIndexes) as Baseline[];
+
+/** Every index spec with a known name (the gate names an index by its spec when it can). */
+export const knownIndexSpecs: readonly IndexSpec[] = Object.values(indexSets).flat();
