@@ -1,5 +1,5 @@
 import type { Document, ObjectId } from 'mongodb';
-import type { SeededCollection } from '../seed/dataset.js';
+import type { SeededCollection } from '../seed/collections.js';
 import type { ConversationType } from '../seed/profiles.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { SeededCollection } from '../seed/dataset.js';
+import type { SeededCollection } from '../seed/collections.js';
 
 export const priorities = ['P0', 'P1', 'P2'] as const;
 export type Priority = (typeof priorities)[number];

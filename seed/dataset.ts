@@ -11,17 +11,8 @@ import { cursorDocument, cursorTargets, type LastRead, planCursors } from './rea
 import { buildTextPool, type TextPool } from './text.js';
 import { UserDirectory, userDocument } from './users.js';
 
-/** The collections the application stores, named as its Prisma models. */
-export const seededCollections = [
-  'User',
-  'Conversation',
-  'ConversationMember',
-  'Message',
-  'ConversationReadCursor',
-  'UserConversationPreferences',
-  'MessageAttachment',
-] as const;
-export type SeededCollection = (typeof seededCollections)[number];
+export { type SeededCollection, seededCollections } from './collections.js';
+import type { SeededCollection } from './collections.js';
 
 /** Bump when a change to the generators changes the data: it is part of the fingerprint. */
 export const generatorVersion = 2;

@@ -1,7 +1,7 @@
 import { patterns as allPatterns } from '../../bench/patterns.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { throwIfAborted, UsageError } from '../errors.js';
 import { routeModelChecks } from '../gate/route-models.js';
 import { applicationRoute, defaultRouteChoice, type RouteChoice, selectedRouteModels } from '../../bench/routes/index.js';

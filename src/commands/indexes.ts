@@ -1,6 +1,6 @@
 import { runbookIndexes } from '../../indexes/runbook.js';
 import type { IndexSpec } from '../../indexes/spec.js';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { UsageError } from '../errors.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { type IndexFinding, inspectIndexes } from '../indexes/inspect.js';

@@ -1,6 +1,6 @@
 import type { ReadPreferenceMode } from 'mongodb';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { UsageError } from '../errors.js';
 import { countExpectations, type ExpectedCounts, loadExpectedCounts } from '../gate/expected-counts.js';
 import { loadThresholds } from '../gate/thresholds.js';

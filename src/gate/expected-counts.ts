@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { parseConfig, readJsonFile } from '../config-file.js';
 import type { CountExpectation } from './evaluate.js';
 

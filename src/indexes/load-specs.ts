@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IndexSpec } from '../../indexes/spec.js';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { parseConfig, readJsonFile } from '../config-file.js';
 
 const specSchema = z

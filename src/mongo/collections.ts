@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { patterns } from '../../bench/patterns.js';
-import { type SeededCollection, seededCollections } from '../../seed/dataset.js';
+import { type SeededCollection, seededCollections } from '../../seed/collections.js';
 import { TargetStateError } from '../errors.js';
 import { userCollections } from './safety.js';
 

@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
 import type { PatternContext, RoutePhase } from '../../bench/patterns.js';
-import type { SeededCollection } from '../../seed/dataset.js';
+import type { SeededCollection } from '../../seed/collections.js';
 
 /**
  * A route model: the database commands one call of `GET /api/v1/conversations` sends, in

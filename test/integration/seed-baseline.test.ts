@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { prismaIndexes } from '../../indexes/prisma.js';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { seededDb } from '../support/seeded.js';
 
 async function indexNames(db: Db): Promise<string[]> {

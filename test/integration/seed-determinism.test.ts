@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { seededDb } from '../support/seeded.js';
 
 /** The server's own content hash of each application collection (the marker, which holds a date, is left out). */

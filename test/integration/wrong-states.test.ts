@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pattern } from '../../bench/route.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { seededCollections } from '../../seed/dataset.js';
+import { seededCollections } from '../../seed/collections.js';
 import { planProblems } from '../../src/gate/evaluate.js';
 import { loadThresholds } from '../../src/gate/thresholds.js';
 import { applyIndexes } from '../../src/indexes/apply.js';
