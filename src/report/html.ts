@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { commandRows, remedyRows, routeRows, signOffAnswer } from './routes.js';
+import { type Cell, type ReportTable, reportModel } from './model.js';
 import type { PlanNode } from '../plan/analyze.js';
 import type { Measurement, PatternResult, RunResult } from '../result.js';
 import { runbookChecklist } from './checklist.js';
-import { formatSpeedup } from './summary.js';
-import { formatMs, formatNumber, wallTime } from './tables.js';
+import { formatNumber } from './tables.js';
 
 let chartSource: string | undefined;
 
@@ -27,10 +26,10 @@ function chartJs(): string {
  * environment fingerprint.
  */
 export function renderHtml(result: RunResult): string {
+  const m = reportModel(result);
   const bench = result.command === 'bench';
   const passed = result.gate.passed;
-  const verdictWord = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' }[result.gate.verdict];
-  const title = `indexgate ${result.command} ${result.runId}: ${verdictWord}`;
+  const title = `indexgate ${result.command} ${result.runId}: ${m.verdictWord}`;
   const chartData = {
     bench,
     classes: result.route.classes.map((r) => ({
@@ -76,58 +75,30 @@ export function renderHtml(result: RunResult): string {
 </head>
 <body>
 <header>
-  <h1 id="verdict">${verdictWord}: ${esc(passed ? `all ${result.gate.checks.length} checks passed` : result.gate.verdict === 'fail' ? `${result.gate.failures.length} of ${result.gate.checks.length} checks failed` : `${result.gate.inconclusive.length} of ${result.gate.checks.length} checks undecided by the samples, none failed`)}</h1>
+  <h1 id="verdict">${m.verdictWord}: ${esc(m.verdictLine)}</h1>
   <p>indexgate ${esc(result.command)} · ${esc(result.runId)} · ${d.origin === 'indexgate' ? `scale ${esc(String(d.scale))}, seed ${esc(String(d.seed))}, baseline ${esc(String(d.baseline))}` : 'target data'} · mongod ${esc(e.mongodVersion)} ${esc(e.topology)}</p>
 </header>
 <main>
-${result.gate.failures.length === 0 ? '' : `<section id="failures"><h2>Failed checks</h2>${table(['check', 'where', 'why'], result.gate.failures.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
-${result.gate.inconclusive.length === 0 ? '' : `<section id="inconclusive"><h2>Undecided checks (inconclusive)</h2>${table(['check', 'where', 'why'], result.gate.inconclusive.map((f) => [esc(f.check), esc([f.pattern ?? f.index ?? '', f.userClass ? `(${f.userClass})` : ''].join(' ')), esc(f.message)]))}</section>`}
-${result.routes && result.routes.length > 0 ? `<section id="routes">
-  <h2>Routes: the application as it runs, and the driver model</h2>
-  ${signOffAnswer(result) ? `<p id="answer"><strong>Answer:</strong> ${esc(signOffAnswer(result))}</p>` : ''}
-  ${table(['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'], routeRows(result).map((r) => [`<code>${esc(r.route)}</code>`, esc(r.userClass), esc(r.before), esc(r.after), esc(r.speedup), `<span class="${r.verdict.startsWith('FAIL') ? 'fail' : r.verdict.startsWith('PASS') ? 'pass' : 'muted'}">${esc(r.verdict)}</span>`]))}
-  <h3>The application's commands after the indexes</h3>
-  ${table(['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'], commandRows(result.routes.filter((r) => r.id === 'prisma')).map((c) => [esc(c.userClass), `<code>${esc(c.step)}</code>`, esc(c.plan), esc(c.docsExamined), esc(c.returned), esc(c.kept)]))}
-  ${result.remedies && result.remedies.length > 0 ? `<h3>Remedies, measured on the same data</h3>${table(['remedy', 'kind', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]'], remedyRows(result.remedies, result.routes[0]?.overLimit.limitMs ?? 10_000).map((r) => [esc(r.remedy), esc(r.kind), esc(r.userClass), esc(r.before), esc(r.after), esc(r.speedup)]))}` : ''}
+${[m.failures, m.inconclusive].map((t) => (t ? `<section id="${t.id}"><h2>${esc(t.title)}</h2>${dress(t)}</section>` : '')).join('\n')}
+${m.routes ? `<section id="routes">
+  <h2>${esc(m.routes.title)}</h2>
+  ${m.answer ? `<p id="answer"><strong>Answer:</strong> ${esc(m.answer)}</p>` : ''}
+  ${dress(m.routes)}
+  ${m.unusedIndexes.length > 0 ? `<p>Indexes of the set no command of a route used:</p><ul>${m.unusedIndexes.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
+  ${[m.commands, m.remedies].map((t) => (t ? `<h3>${esc(t.title)}</h3>${dress(t)}` : '')).join('\n')}
 </section>` : ''}
 <section>
-  <h2>Route GET /api/v1/conversations?limit=15 (driver model)</h2>
+  <h2>${esc(m.driverRoute.title)}</h2>
   <div class="charts">
     ${bench ? '<div class="chart"><canvas id="chart-route-total" aria-label="Route TOTAL before and after"></canvas></div>' : ''}
     <div class="chart"><canvas id="chart-route-phases" aria-label="Route phases after the indexes"></canvas></div>
   </div>
-  ${table(
-    ['user class', 'conversations', ...(bench ? ['before TOTAL p50'] : []), 'after TOTAL p50', 'after p95', 'conversationsQuery / parallelQueries after', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
-    result.route.classes.map((r) => [
-      esc(r.userClass),
-      num(formatNumber(r.memberships)),
-      ...(bench ? [num(formatMs(r.before?.total))] : []),
-      num(formatMs(r.after.total)),
-      num(formatMs(r.after.latencyMs.total.p95)),
-      `${formatMs(r.after.conversationsQuery)} / ${formatMs(r.after.parallelQueries)}`,
-      ...(bench ? [num(formatSpeedup(r))] : []),
-      num(`${bench ? `${r.before?.latencyMs.total.samples ?? 0} / ` : ''}${r.after.latencyMs.total.samples}`),
-    ]),
-  )}
+  ${dress(m.driverRoute)}
 </section>
 <section>
   <h2>Patterns: latency ${bench ? 'before and after' : ''} (p50, log scale)</h2>
   <div class="charts">${result.route.classes.map((r) => `<div class="chart"><canvas id="chart-patterns-${esc(r.userClass)}" aria-label="Patterns, ${esc(r.userClass)} user"></canvas></div>`).join('')}</div>
-  ${table(
-    ['pattern', 'class', 'gated', ...(bench ? ['plan before'] : []), 'plan after', 'docs examined', 'returned', 'p50', 'p95', ...(bench ? ['speedup [95% CI]'] : [])],
-    result.patterns.map((p) => [
-      `<code>${esc(p.id)}</code>`,
-      esc(p.userClass),
-      p.gated ? 'yes' : '<span class="muted">no</span>',
-      ...(bench ? [planLabel(p.before)] : []),
-      planLabel(p.after),
-      num(bench && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined)),
-      num(formatNumber(p.after.nReturned)),
-      num(bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50)),
-      num(formatMs(p.after.latencyMs?.p95)),
-      ...(bench ? [num(formatSpeedup(p))] : []),
-    ]),
-  )}
+  ${dress(m.patterns)}
 </section>
 <section id="plans">
   <h2>Plan trees ${bench ? 'before and after' : ''}</h2>
@@ -135,18 +106,7 @@ ${result.routes && result.routes.length > 0 ? `<section id="routes">
 </section>
 <section>
   <h2>Indexes</h2>
-  ${table(
-    ['#', 'index', 'collection', 'key', 'priority', 'status', 'build'],
-    result.indexes.map((ix, i) => [
-      num(String(i + 1)),
-      `<code>${esc(ix.name)}</code>`,
-      esc(ix.collection),
-      `<code>${esc(JSON.stringify(ix.key))}</code>`,
-      esc(ix.priority ?? ''),
-      `<span class="${['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail'}">${esc(ix.status)}</span>${ix.existingName && ix.existingName !== ix.name ? ` (<code>${esc(ix.existingName)}</code>)` : ''}`,
-      num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
-    ]),
-  )}
+  ${dress(m.indexes)}
 </section>
 <section id="checklist">
   <h2>Runbook checklist</h2>
@@ -161,22 +121,8 @@ ${result.routes && result.routes.length > 0 ? `<section id="routes">
 </section>
 ${result.notes.length > 0 ? `<section><h2>Notes</h2><ul>${result.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>` : ''}
 <section id="environment">
-  <h2>Environment fingerprint</h2>
-  ${table(
-    ['', ''],
-    [
-      ['server', esc(`mongod ${e.mongodVersion}, ${e.topology}, ${e.storageEngine ?? 'engine unknown'}${e.mongodSource ? `, binary from ${e.mongodSource}` : ''}${e.underWine ? ' (under Wine)' : ''}`)],
-      ['target', esc(e.target)],
-      ['machine', esc(`${e.machine.platform} ${e.machine.arch}, ${e.machine.cpus} × ${e.machine.cpuModel}, ${e.machine.memoryGb} GB, Node ${e.machine.node}`)],
-      ['dataset', esc(d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : "the target's own data")],
-      ['fingerprint', `<code>${esc(d.fingerprint)}</code>`],
-      ['documents', esc(Object.entries(d.counts).map(([c, n]) => `${c} ${formatNumber(n)}`).join(' · '))],
-      ['tool', esc(`indexgate ${result.tool.version}${result.tool.commit ? ` (commit ${result.tool.commit})` : ''}`)],
-      ['thresholds', `${esc(result.thresholds.source)}<details><summary>values</summary><pre>${esc(JSON.stringify(result.thresholds.values, null, 2))}</pre></details>`],
-      ['run', esc(`${result.runId}: ${result.startedAt} → ${result.finishedAt}`)],
-      ['wall time', esc(wallTime(result.timings))],
-    ],
-  )}
+  <h2>${esc(m.environment.title)}</h2>
+  ${dress(m.environment)}
 </section>
 </main>
 <script id="report-data" type="application/json">${jsonForScript(chartData)}</script>
@@ -258,6 +204,13 @@ function planLabel(m: Measurement | undefined): string {
   if (!m) return '–';
   const flags = [m.collscan ? '<span class="fail">COLLSCAN</span>' : null, m.blockingSort ? '<span class="fail">SORT</span>' : null, m.covered ? 'covered' : null].filter(Boolean).join(' ');
   return `${m.indexName ? `<code>${esc(m.indexName)}</code>` : '<span class="muted">no index</span>'}${flags ? ` ${flags}` : ''}`;
+}
+
+/** A model table in HTML: each cell escaped and marked by its kind. */
+function dress(t: ReportTable): string {
+  const cell = (c: Cell): string =>
+    c.kind === 'num' ? num(c.text) : c.kind === 'code' ? `<code>${esc(c.text)}</code>` : c.kind ? `<span class="${c.kind}">${esc(c.text)}</span>` : esc(c.text);
+  return table(t.head, t.rows.map((r) => r.map(cell)));
 }
 
 function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {

@@ -1,0 +1,179 @@
+import type { GateFailure, Measurement, RunResult } from '../result.js';
+import { commandRows, formatRouteSpeedup, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './routes.js';
+import { formatMs, formatNumber, wallTime } from './tables.js';
+
+/**
+ * The report model: every table of the reports, built once from a result and frozen.
+ * The formats (terminal summary, Markdown, HTML) only dress it: each supplies its own row
+ * syntax, as hyperfine's markup exporters do. A cell says what it holds (`code`, a number,
+ * a pass or fail mark), never how a format shows it.
+ */
+
+export interface Cell {
+  readonly text: string;
+  readonly kind?: 'code' | 'num' | 'pass' | 'fail' | 'muted';
+}
+
+export interface ReportTable {
+  readonly id: string;
+  readonly title: string;
+  readonly head: readonly string[];
+  readonly rows: readonly (readonly Cell[])[];
+}
+
+export interface ReportModel {
+  readonly verdictWord: 'PASS' | 'FAIL' | 'INCONCLUSIVE';
+  /** "18 of 70 checks failed", "all 37 checks passed", … */
+  readonly verdictLine: string;
+  /** The sign-off answer (empty without route models). */
+  readonly answer: string;
+  readonly routeTitle: string;
+  readonly failures?: ReportTable;
+  readonly inconclusive?: ReportTable;
+  /** The route models and the driver route side by side, the application's commands, the remedies. */
+  readonly routes?: ReportTable;
+  readonly unusedIndexes: readonly string[];
+  readonly commands?: ReportTable;
+  readonly remedies?: ReportTable;
+  readonly driverRoute: ReportTable;
+  readonly patterns: ReportTable;
+  readonly indexes: ReportTable;
+  readonly environment: ReportTable;
+}
+
+const text = (t: string): Cell => ({ text: t });
+const num = (t: string): Cell => ({ text: t, kind: 'num' });
+const code = (t: string): Cell => ({ text: t, kind: 'code' });
+
+export function planLabel(m: Measurement | undefined): string {
+  if (!m) return '–';
+  const flags = [m.collscan ? 'COLLSCAN' : null, m.blockingSort ? `blocking SORT${m.sortedDocs !== null ? ` of ${formatNumber(m.sortedDocs)}` : ''}` : null, m.covered ? 'covered' : null].filter(Boolean);
+  return `${m.stages.join(' › ')}${m.indexName ? ` on ${m.indexName}` : ''}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
+}
+
+function checksTable(id: string, title: string, checks: readonly GateFailure[]): ReportTable | undefined {
+  if (checks.length === 0) return undefined;
+  const where = (f: GateFailure) => [f.route ? `${f.route}${f.step ? ` ${f.step}` : ''}` : (f.pattern ?? f.index ?? ''), f.userClass ? `(${f.userClass})` : ''].join(' ').trim();
+  return { id, title, head: ['check', 'where', 'why'], rows: checks.map((f) => [text(f.check), text(where(f)), text(f.message)]) };
+}
+
+/** Builds the model of a bench or verify result; the result is only read. */
+export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> {
+  const bench = result.command === 'bench';
+  const { gate } = result;
+  const verdictWord = ({ pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const)[gate.verdict];
+  const verdictLine =
+    gate.verdict === 'pass'
+      ? `all ${gate.checks.length} checks passed`
+      : gate.verdict === 'fail'
+        ? `${gate.failures.length} of ${gate.checks.length} checks failed`
+        : `${gate.inconclusive.length} of ${gate.checks.length} checks undecided by the samples, none failed`;
+  const models = result.routes ?? [];
+  const app = models.filter((r) => r.id === 'prisma');
+  const limitMs = app[0]?.overLimit.limitMs ?? 10_000;
+  const d = result.dataset;
+  const e = result.environment;
+
+  const model: ReportModel = {
+    verdictWord,
+    verdictLine,
+    answer: signOffAnswer(result as RunResult),
+    routeTitle: 'GET /api/v1/conversations?limit=15',
+    ...(checksTable('failures', 'Failed checks', gate.failures) ? { failures: checksTable('failures', 'Failed checks', gate.failures) } : {}),
+    ...(checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive) ? { inconclusive: checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive) } : {}),
+    ...(models.length > 0
+      ? {
+          routes: {
+            id: 'routes',
+            title: 'Routes: the application as it runs, and the driver model',
+            head: ['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'],
+            rows: routeRows(result as RunResult).map((r) => [code(r.route), text(r.userClass), num(r.before), num(r.after), num(r.speedup), { text: r.verdict, kind: r.verdict.startsWith('FAIL') ? 'fail' : r.verdict.startsWith('PASS') ? 'pass' : 'muted' }]),
+          },
+        }
+      : {}),
+    unusedIndexes: unusedIndexLines(models),
+    ...(app.length > 0
+      ? {
+          commands: {
+            id: 'commands',
+            title: "The application's commands after the indexes (prisma)",
+            head: ['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'],
+            rows: commandRows(app).map((c) => [text(c.userClass), code(c.step), text(c.plan), num(c.docsExamined), num(c.returned), num(c.kept)]),
+          },
+        }
+      : {}),
+    ...(result.remedies && result.remedies.length > 0
+      ? {
+          remedies: {
+            id: 'remedies',
+            title: 'Remedies, measured on the same data (before: the application after the six; after: with the remedy)',
+            head: ['remedy', 'kind', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]'],
+            rows: remedyRows(result.remedies, limitMs).map((r) => [text(r.remedy), text(r.kind), text(r.userClass), num(r.before), num(r.after), num(r.speedup)]),
+          },
+        }
+      : {}),
+    driverRoute: {
+      id: 'driver-route',
+      title: `Route ${'GET /api/v1/conversations?limit=15'}${models.length > 0 ? ' (driver model)' : ''}`,
+      head: ['user class', 'conversations', ...(bench ? ['before: query + parallel = TOTAL (p50)'] : []), 'after: query + parallel = TOTAL (p50)', 'after TOTAL p95', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
+      rows: result.route.classes.map((r) => [
+        text(r.userClass),
+        num(formatNumber(r.memberships)),
+        ...(bench ? [num(r.before ? `${formatMs(r.before.conversationsQuery)} + ${formatMs(r.before.parallelQueries)} = ${formatMs(r.before.total)}` : '–')] : []),
+        num(`${formatMs(r.after.conversationsQuery)} + ${formatMs(r.after.parallelQueries)} = ${formatMs(r.after.total)}`),
+        num(formatMs(r.after.latencyMs.total.p95)),
+        ...(bench ? [num(formatRouteSpeedup(r))] : []),
+        num(bench ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples)),
+      ]),
+    },
+    patterns: {
+      id: 'patterns',
+      title: 'Patterns',
+      head: ['pattern', 'class', 'gated', ...(bench ? ['plan before'] : []), bench ? 'plan after' : 'plan', 'docs examined', 'returned', bench ? 'p50 before → after' : 'p50', 'p95', ...(bench ? ['speedup [95% CI]'] : [])],
+      rows: result.patterns.map((p) => [
+        code(p.id),
+        text(p.userClass),
+        p.gated ? text('yes') : { text: 'no', kind: 'muted' },
+        ...(bench ? [text(planLabel(p.before))] : []),
+        text(planLabel(p.after)),
+        num(bench && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined)),
+        num(formatNumber(p.after.nReturned)),
+        num(bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50)),
+        num(formatMs(p.after.latencyMs?.p95)),
+        ...(bench ? [num(formatRouteSpeedup(p))] : []),
+      ]),
+    },
+    indexes: {
+      id: 'indexes',
+      title: 'Indexes',
+      head: ['#', 'index', 'collection', 'key', 'priority', 'status', 'build'],
+      rows: result.indexes.map((ix, i) => [
+        num(String(i + 1)),
+        code(ix.name),
+        text(ix.collection),
+        code(JSON.stringify(ix.key)),
+        text(ix.priority ?? ''),
+        { text: `${ix.status}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`, kind: ['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail' },
+        num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
+      ]),
+    },
+    environment: {
+      id: 'environment',
+      title: 'Dataset and environment',
+      head: ['', ''],
+      rows: [
+        ['dataset', d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : "the target's own data"],
+        ['fingerprint', d.fingerprint],
+        ['documents', Object.entries(d.counts).map(([c, n]) => `${c} ${formatNumber(n)}`).join(' · ')],
+        ['server', `mongod ${e.mongodVersion}, ${e.topology}, ${e.storageEngine ?? 'engine unknown'}${e.mongodSource ? `, binary from ${e.mongodSource}` : ''}${e.underWine ? ' (under Wine)' : ''}`],
+        ['target', e.target],
+        ['machine', `${e.machine.platform} ${e.machine.arch}, ${e.machine.cpus} × ${e.machine.cpuModel}, ${e.machine.memoryGb} GB, Node ${e.machine.node}`],
+        ['tool', `indexgate ${result.tool.version}${result.tool.commit ? ` (commit ${result.tool.commit})` : ''}`],
+        ['thresholds', result.thresholds.source],
+        ['run', `${result.runId}: ${result.startedAt} → ${result.finishedAt}`],
+        ['wall time', wallTime(result.timings)],
+      ].map(([k, v]) => [text(k as string), text(v as string)]),
+    },
+  };
+  return Object.freeze(model);
+}
