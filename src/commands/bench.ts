@@ -26,7 +26,7 @@ import { concludeRun, explainSide, historyStage } from '../run/pipeline.js';
 import type { CheckInput, RunResult } from '../result.js';
 import { checkSideState } from '../run/state-check.js';
 import { buildRunResult } from '../run/finish.js';
-import { prepareOutputs, withOutputs, writeRunOutputs } from '../report/write.js';
+import { prepareOutputs, writeRunOutputs } from '../report/write.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
 import { stageTimer } from '../run/stages.js';
@@ -116,7 +116,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const entryFor = (target: Target) => (cacheDir && target.embedded ? cacheEntry(cacheDir, cacheKey, target.embedded.mongod) : undefined);
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, cacheKey, mongod)) : undefined;
 
-  return withOutputs(outDir, () => withTarget({ ...options, ...context, initialData }, async (target) => {
+  return withTarget({ ...options, ...context, initialData }, async (target) => {
     const seeded = await stage('seed', () => prepareDataset(target, { ...options, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
     const db = target.db;
     const { classes, plans: beforePlans } = await stage('before', () => explainSide(db, selected, { signal, reporter }));
@@ -213,6 +213,6 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
     await record();
     return { result: written.result, outDir: written.outDir, files: written.files };
-  }, (start) => stage('start', start)));
+  }, (start) => stage('start', start));
 }
 

@@ -13,7 +13,7 @@ import { newRunId } from '../files.js';
 import type { RunResult } from '../result.js';
 import { concludeRun, explainSide } from '../run/pipeline.js';
 import { buildRunResult } from '../run/finish.js';
-import { prepareOutputs, withOutputs, writeRunOutputs } from '../report/write.js';
+import { prepareOutputs, writeRunOutputs } from '../report/write.js';
 import { runNotes } from '../run/notes.js';
 import { selectPatterns } from '../run/select.js';
 import { stageTimer } from '../run/stages.js';
@@ -65,7 +65,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
   const runStarted = performance.now();
   const { timings, stage } = stageTimer(context.reporter);
 
-  return withOutputs(outDir, () => withTarget({ ...options, ...context }, async (target) => {
+  return withTarget({ ...options, ...context }, async (target) => {
     const db = target.db;
     await requireApplicationCollections(db);
     const { counts, fingerprint, marker, indexes } = await stage('inspect', async () => {
@@ -112,5 +112,5 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
     });
     const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
     return { result: written.result, outDir: written.outDir, files: written.files };
-  }, (start) => stage('start', start)));
+  }, (start) => stage('start', start));
 }

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
-import { access, mkdir, rmdir } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type ReportFormat, reportFormats } from '../options.js';
 import type { RunResult } from '../result.js';
 import { renderHtml } from './html.js';
@@ -32,33 +32,30 @@ export function renderReport(result: RunResult, format: ReportFormat): string {
 }
 
 /**
- * Makes the output folder and checks that it can be written, before anything is measured:
- * a long run must not fail at its last step. Returns the folder.
+ * Checks, before anything is measured, that the output folder can be made and written
+ * (a long run must not fail at its last step), without creating it: a run that stops
+ * early leaves nothing behind. Returns the folder.
  */
 export async function prepareOutputs(out: string | undefined, runId: string): Promise<string> {
   const outDir = out ? resolve(out) : defaultOutDir(runId);
+  let at = outDir;
+  for (;;) {
+    // ENOTDIR: a component on the way is a file; keep walking up to name it.
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error)));
+    if (found) {
+      if (!found.isDirectory()) throw new UsageError(`--out ${outDir}: cannot write there (ENOTDIR: ${at} is not a folder); choose another folder`);
+      break;
+    }
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
   try {
-    await mkdir(outDir, { recursive: true });
-    await access(outDir, constants.W_OK);
+    await access(at, constants.W_OK);
   } catch (error) {
-    throw new UsageError(`--out ${outDir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)}); choose another folder`);
+    throw new UsageError(`--out ${outDir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)} on ${at}); choose another folder`);
   }
   return outDir;
-}
-
-/** Removes the output folder again if the run wrote nothing in it (a refused or interrupted run leaves nothing behind). */
-export async function releaseOutputs(outDir: string): Promise<void> {
-  await rmdir(outDir).catch(() => undefined);
-}
-
-/** Runs `work` with the output folder prepared; on any failure the folder goes if it stayed empty. */
-export async function withOutputs<T>(outDir: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    await releaseOutputs(outDir);
-    throw error;
-  }
 }
 
 export interface FinalOutputs extends WrittenOutputs {

@@ -99,7 +99,7 @@ describe('bad input to bench: one line, exit 2, nothing written', () => {
     ['a wrong type', async () => ['--thresholds', await file('type.json', JSON.stringify({ patterns: { lastMessage: { maxDocsExaminedPerReturned: 'two' } }, route: {} }))], /type\.json: patterns\.lastMessage\.maxDocsExaminedPerReturned: Invalid input: expected number, received string/],
     ['an unknown pattern id', async () => ['--thresholds', await file('unknown.json', JSON.stringify({ patterns: { lastMesage: {} }, route: {} }))], /unknown\.json: patterns\.lastMesage: unknown pattern id \(known: memberships/],
     ['a budget too small to take any sample', async () => ['--budget-seconds', '3'], /--budget-seconds 3 is too small to take any sample at scale tiny/],
-    ['an --out that cannot be written (checked before anything is measured)', async () => ['--out', '/dev/null/reports'], /--out \/dev\/null\/reports: cannot write there \(ENOTDIR\); choose another folder/],
+    ['an --out that cannot be written (checked before anything is measured)', async () => ['--out', '/dev/null/reports'], /--out \/dev\/null\/reports: cannot write there \(ENOTDIR: \/dev\/null is not a folder\); choose another folder/],
     ['an invalid index set', async () => ['--indexes', await file('indexes.json', JSON.stringify([{ name: 'x', collection: 'Nope', key: { a: 1 } }]))], /indexes\.json: 0\.collection: Invalid option/],
   ];
   async function file(name: string, content: string): Promise<string> {
