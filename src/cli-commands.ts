@@ -23,6 +23,8 @@ const baselineOption = () =>
 const remoteWritesOption = () => new Option('--allow-remote-writes', 'allow writing to a --uri that is not on this machine');
 const thresholdsOption = () => new Option('--thresholds <file>', 'gate thresholds (JSON); default: bench/thresholds.json');
 const outOption = () => new Option('--out <dir>', 'where reports go (default: reports/<run-id>/)');
+const prismaSchemaOption = () =>
+  new Option('--prisma-schema <file>', "with --baseline prisma: the indexes the application's schema.prisma declares (read by Prisma's schema engine) instead of the built-in list");
 const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
 
 export const benchDefinition = (parent: Command) =>
@@ -34,6 +36,7 @@ export const benchDefinition = (parent: Command) =>
     .addOption(scaleOption('medium'))
     .addOption(seedOption())
     .addOption(baselineOption())
+    .addOption(prismaSchemaOption())
     .addOption(thresholdsOption())
     .addOption(outOption())
     .addOption(jsonOption())
@@ -65,6 +68,7 @@ export const seedDefinition = (parent: Command) =>
     .addOption(scaleOption('small'))
     .addOption(seedOption())
     .addOption(baselineOption())
+    .addOption(prismaSchemaOption())
     .addOption(new Option('--drop', 'replace a database indexgate seeded before'))
     .addOption(new Option('--profiles', 'print what each scale holds and exit'))
     .addOption(jsonOption())
@@ -105,6 +109,14 @@ export const indexesVerifyDefinition = (parent: Command) =>
     .addOption(dbOption())
     .addOption(jsonOption())
     .addOption(timeoutOption());
+
+export const indexesCheckDefinition = (parent: Command) =>
+  parent
+    .command('check')
+    .description("which of the set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)")
+    .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma").makeOptionMandatory())
+    .addOption(new Option('--set <set>', 'which specs').choices(indexSetNames).default('six' as const))
+    .addOption(jsonOption());
 
 export const explainDefinition = (parent: Command) =>
   parent
@@ -151,6 +163,7 @@ export type Invocation =
   | { command: 'indexes script'; args: []; options: OptionsOf<typeof indexesScriptDefinition> }
   | { command: 'indexes apply'; args: []; options: OptionsOf<typeof indexesApplyDefinition> }
   | { command: 'indexes verify'; args: []; options: OptionsOf<typeof indexesVerifyDefinition> }
+  | { command: 'indexes check'; args: []; options: OptionsOf<typeof indexesCheckDefinition> }
   | { command: 'explain'; args: []; options: OptionsOf<typeof explainDefinition> }
   | { command: 'verify'; args: []; options: OptionsOf<typeof verifyDefinition> }
   | { command: 'report'; args: [file: string]; options: OptionsOf<typeof reportDefinition> };

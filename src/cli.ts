@@ -12,6 +12,7 @@ import {
   benchDefinition,
   explainDefinition,
   indexesApplyDefinition,
+  indexesCheckDefinition,
   indexesListDefinition,
   indexesScriptDefinition,
   indexesVerifyDefinition,
@@ -48,11 +49,12 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
   };
   benchDefinition(program).action((options) => run({ command: 'bench', args: [], options }));
   seedDefinition(program).action((options) => run({ command: 'seed', args: [], options }));
-  const indexes = program.command('indexes').description('the six indexes of the runbook: list, script, apply, verify');
+  const indexes = program.command('indexes').description('the six indexes of the runbook: list, script, apply, verify, check');
   indexesListDefinition(indexes).action((options) => run({ command: 'indexes list', args: [], options }));
   indexesScriptDefinition(indexes).action((options) => run({ command: 'indexes script', args: [], options }));
   indexesApplyDefinition(indexes).action((options) => run({ command: 'indexes apply', args: [], options }));
   indexesVerifyDefinition(indexes).action((options) => run({ command: 'indexes verify', args: [], options }));
+  indexesCheckDefinition(indexes).action((options) => run({ command: 'indexes check', args: [], options }));
   explainDefinition(program).action((options) => run({ command: 'explain', args: [], options }));
   verifyDefinition(program).action((options) => run({ command: 'verify', args: [], options }));
   reportDefinition(program).action((file, options) => run({ command: 'report', args: [file], options }));

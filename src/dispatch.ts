@@ -2,12 +2,12 @@ import type { CommandOutput, Invocation } from './invocation.js';
 import type { CommandContext } from './commands/context.js';
 import { benchCommand } from './commands/bench.js';
 import { explainCommand, explainJson } from './commands/explain.js';
-import { applyIndexesCommand, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
+import { applyIndexesCommand, checkSchemaCommand, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
 import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
 import { verifyCommand } from './commands/verify.js';
 import type { Verdict } from './result.js';
-import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs } from './report/commands.js';
+import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs, renderSchemaCheck } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
@@ -23,7 +23,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const o = invocation.options;
       if (o.profiles) return { stdout: renderProfiles(o.seed), exitCode: 0 };
       const outcome = await seedCommand(
-        { uri: o.uri, db: o.db, scale: o.scale, seed: o.seed, baseline: o.baseline, drop: o.drop === true, allowRemoteWrites: o.allowRemoteWrites === true, timeoutMs: o.timeoutMs },
+        { uri: o.uri, db: o.db, scale: o.scale, seed: o.seed, baseline: o.baseline, prismaSchema: o.prismaSchema, drop: o.drop === true, allowRemoteWrites: o.allowRemoteWrites === true, timeoutMs: o.timeoutMs },
         context,
       );
       return { stdout: o.json ? json(outcome) : renderSeedSummary(outcome), exitCode: 0 };
@@ -37,6 +37,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           scale: o.scale,
           seed: o.seed,
           baseline: o.baseline,
+          prismaSchema: o.prismaSchema,
           thresholds: o.thresholds,
           out: o.out,
           patterns: o.pattern,
@@ -78,6 +79,11 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const o = invocation.options;
       const outcome = await verifyIndexesCommand({ uri: o.uri, db: o.db, timeoutMs: o.timeoutMs }, context);
       return { stdout: o.json ? json(outcome) : renderIndexFindings(outcome), exitCode: outcome.ok ? 0 : 1 };
+    }
+    case 'indexes check': {
+      const o = invocation.options;
+      const outcome = await checkSchemaCommand({ prismaSchema: o.prismaSchema, set: o.set });
+      return { stdout: o.json ? json(outcome) : renderSchemaCheck(outcome), exitCode: outcome.ok ? 0 : 1 };
     }
     case 'explain': {
       const o = invocation.options;

@@ -33,6 +33,10 @@ import { stageTimer } from '../run/stages.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
 import type { CommandContext } from './context.js';
 import { findingsAsOutcomes } from './indexes.js';
+import { schemaBaseline } from './seed.js';
+import { createHash } from 'node:crypto';
+
+const digestOf = (specs: unknown): string => createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 8);
 
 export interface BenchCommandOptions {
   uri?: string | undefined;
@@ -47,6 +51,8 @@ export interface BenchCommandOptions {
   skipIndexes?: readonly string[] | undefined;
   /** An alternative index set (JSON, like `indexes list --json`); default the runbook's six. */
   indexes?: string | undefined;
+  /** With baseline prisma: the indexes the application's schema.prisma declares. */
+  prismaSchema?: string | undefined;
   /** Which route the gate judges (`--route`): the application's (prisma), the driver's, or all. */
   route?: RouteChoice | undefined;
   /** maxTimeMS of each route-model command and explain (default 10 s). */
@@ -91,6 +97,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const thresholds = await loadThresholds(options.thresholds);
   const indexSpecs = options.indexes ? await loadIndexSpecs(options.indexes) : [...runbookIndexes];
   const history = options.history ? await loadHistory(options.history) : undefined;
+  const baselineSpecs = await schemaBaseline(options);
   const skip = new Set(options.skipIndexes ?? []);
   const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
   if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSpecs.map((s) => s.name).join(', ')})`);
@@ -112,12 +119,13 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   // The dataset cache (embedded targets only): the entry is named once the mongod's version is known.
   const fingerprint = datasetFingerprint(scaleProfiles[options.scale], options.seed);
   const cacheDir = options.uri === undefined && options.cache ? datasetCacheDir(context.host) : undefined;
-  const cacheKey = { fingerprint, baseline: options.baseline, dbName: planned.dbName };
+  // A schema's baseline is its own dataset state: its indexes' digest is part of the cache key.
+  const cacheKey = { fingerprint, baseline: baselineSpecs ? `${options.baseline}-schema-${digestOf(baselineSpecs)}` : options.baseline, dbName: planned.dbName };
   const entryFor = (target: Target) => (cacheDir && target.embedded ? cacheEntry(cacheDir, cacheKey, target.embedded.mongod) : undefined);
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, cacheKey, mongod)) : undefined;
 
   return withTarget({ ...options, ...context, initialData }, async (target) => {
-    const seeded = await stage('seed', () => prepareDataset(target, { ...options, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
+    const seeded = await stage('seed', () => prepareDataset(target, { ...options, baselineSpecs, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
     const db = target.db;
     const { classes, plans: beforePlans } = await stage('before', () => explainSide(db, selected, { signal, reporter }));
     const specs = indexSpecs.filter((s) => !skip.has(s.name));

@@ -3,7 +3,8 @@ import type { IndexSpec } from '../../indexes/spec.js';
 import { seededCollections } from '../../seed/collections.js';
 import { UsageError } from '../errors.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
-import { type IndexFinding, inspectIndexes } from '../indexes/inspect.js';
+import { type IndexFinding, inspectIndexes, sameKey } from '../indexes/inspect.js';
+import { indexDeclaration, loadPrismaSchema } from '../indexes/prisma-schema.js';
 import { renderMongoshScript } from '../indexes/script.js';
 import { requireApplicationCollections } from '../mongo/collections.js';
 import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
@@ -104,4 +105,34 @@ export function findingsAsOutcomes(findings: readonly IndexFinding[]): IndexOutc
     detail: f.detail,
     priority: f.spec.priority,
   }));
+}
+
+export interface SchemaCheckFinding {
+  readonly spec: IndexSpec;
+  /** The schema's index with the same key (and uniqueness), if it declares one. */
+  readonly declaredAs: string | null;
+  /** The line to add to the model when it does not. */
+  readonly declaration: { readonly model: string; readonly line: string } | null;
+}
+
+export interface SchemaCheckOutcome {
+  readonly file: string;
+  readonly findings: readonly SchemaCheckFinding[];
+  /** Every index of the set is declared by the schema (by key). */
+  readonly ok: boolean;
+}
+
+/**
+ * `indexes check --prisma-schema`: which indexes of the set the application's schema does
+ * not declare (judged by key, whatever the name), and the `@@index` line that would
+ * declare each. Reads a file, touches no database.
+ */
+export async function checkSchemaCommand(options: { prismaSchema: string; set: IndexSet }): Promise<SchemaCheckOutcome> {
+  const schema = await loadPrismaSchema(options.prismaSchema);
+  const findings = indexSets[options.set].map((spec) => {
+    // By key, whatever the name or uniqueness: a unique index with the same key serves the same queries (the runbook's #5 and Prisma's @@unique).
+    const declared = schema.indexes.find((ix) => ix.collection === spec.collection && sameKey(ix.key, spec.key));
+    return { spec, declaredAs: declared?.name ?? null, declaration: declared ? null : (indexDeclaration(schema, spec) ?? null) };
+  });
+  return { file: options.prismaSchema, findings, ok: findings.every((f) => f.declaredAs !== null) };
 }

@@ -5,6 +5,9 @@ import type { Environment } from '../mongo/environment.js';
 import type { Baseline } from '../options.js';
 import { seedDatabase, type SeedResult } from '../seed/seed-database.js';
 import type { CommandContext } from './context.js';
+import type { IndexSpec } from '../../indexes/spec.js';
+import { UsageError } from '../errors.js';
+import { loadPrismaSchema } from '../indexes/prisma-schema.js';
 
 export interface SeedCommandOptions {
   uri?: string | undefined;
@@ -12,6 +15,8 @@ export interface SeedCommandOptions {
   scale: ScaleName;
   seed: number;
   baseline: Baseline;
+  /** With baseline prisma: the indexes the application's schema.prisma declares. */
+  prismaSchema?: string | undefined;
   drop: boolean;
   allowRemoteWrites: boolean;
   timeoutMs?: number | undefined;
@@ -30,6 +35,7 @@ export interface SeedOutcome {
 export async function seedCommand(options: SeedCommandOptions, context: CommandContext): Promise<SeedOutcome> {
   const { uri, dbName } = planTarget(options); // usage errors before anything starts
   assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites);
+  const baselineSpecs = await schemaBaseline(options);
   return withTarget({ ...options, ...context }, async (target) => {
     const { replaced } = await claimForSeeding(target, {
       command: 'seed',
@@ -41,9 +47,17 @@ export async function seedCommand(options: SeedCommandOptions, context: CommandC
       profile: scaleProfiles[options.scale],
       seed: options.seed,
       baseline: options.baseline,
+      baselineSpecs,
       reporter: context.reporter,
       signal: context.signal,
     });
     return { target: target.display, database: target.dbName, environment: target.environment, replaced: replaced?.fingerprint, result };
   });
+}
+
+/** `--prisma-schema`: the baseline's indexes read from the application's schema (only with `--baseline prisma`). */
+export async function schemaBaseline(options: { baseline: Baseline; prismaSchema?: string | undefined }): Promise<readonly IndexSpec[] | undefined> {
+  if (options.prismaSchema === undefined) return undefined;
+  if (options.baseline !== 'prisma') throw new UsageError(`--prisma-schema gives the indexes of --baseline prisma; add --baseline prisma (the baseline is ${options.baseline})`);
+  return (await loadPrismaSchema(options.prismaSchema)).indexes;
 }

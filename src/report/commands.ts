@@ -1,3 +1,4 @@
+import type { SchemaCheckOutcome } from '../commands/indexes.js';
 import type { IndexSpec } from '../../indexes/spec.js';
 import type { ExplainOutcome } from '../commands/explain.js';
 import type { ApplyOutcome, VerifyIndexesOutcome } from '../commands/indexes.js';
@@ -33,6 +34,42 @@ export function renderIndexFindings(outcome: VerifyIndexesOutcome): string {
     ),
     outcome.ok ? 'All six indexes are there (by key).' : `FAIL: ${outcome.findings.filter((f) => f.status === 'missing' || f.status === 'conflict').length} index(es) missing or conflicting.`,
   ].join('\n');
+}
+
+/**
+ * What `prisma db push` does on MongoDB to an index the schema does not declare, read from
+ * prisma-engines (see the README, "The application's schema"): said beside the lines to add.
+ */
+export const dbPushNote =
+  'Why it matters: on MongoDB, `prisma db push` drops every index of a modelled collection that the schema does not declare by name ' +
+  '(no warning, no --accept-data-loss; an index with the same key under another name is dropped and recreated under Prisma\'s name). ' +
+  'Declared with `map:` as above, each keeps its name and survives the next push. Source: prisma-engines mongodb-schema-connector differ.rs ' +
+  '(DifferDatabase::new, dropped_indexes: indexes matched by name), destructive_change_checker.rs (no diagnostics); prisma/orm#12751.';
+
+export function renderSchemaCheck(outcome: SchemaCheckOutcome): string {
+  const missing = outcome.findings.filter((f) => f.declaredAs === null);
+  const lines = [
+    `indexes check against ${outcome.file}, judged by key pattern`,
+    table(
+      ['index', 'collection', 'key', 'in the schema'],
+      outcome.findings.map((f) => [f.spec.name, f.spec.collection, formatKey(f.spec.key), f.declaredAs ?? 'not declared']),
+    ),
+  ];
+  if (missing.length === 0) lines.push('Every index of the set is declared by the schema (by key).');
+  else {
+    lines.push(`${missing.length} index(es) not declared. Add to the schema:`);
+    const byModel = new Map<string, string[]>();
+    for (const f of missing) {
+      if (!f.declaration) {
+        lines.push(`  (no model of the schema maps to ${f.spec.collection}: ${f.spec.name} cannot be declared)`);
+        continue;
+      }
+      byModel.set(f.declaration.model, [...(byModel.get(f.declaration.model) ?? []), f.declaration.line]);
+    }
+    for (const [model, decl] of byModel) lines.push(`  model ${model} {`, ...decl.map((l) => `    ${l}`), '  }');
+    lines.push(dbPushNote);
+  }
+  return lines.join('\n');
 }
 
 export function renderExplain(outcome: ExplainOutcome): string {

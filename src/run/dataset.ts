@@ -1,3 +1,4 @@
+import type { IndexSpec } from '../../indexes/spec.js';
 import { scaleProfiles, type ScaleName } from '../../seed/profiles.js';
 import { throwIfAborted } from '../errors.js';
 import { type DatasetCacheKey, dropCachedDataset, saveDataset } from '../mongo/dataset-cache.js';
@@ -12,6 +13,8 @@ export interface DatasetStageOptions {
   scale: ScaleName;
   seed: number;
   baseline: Baseline;
+  /** The baseline's indexes from the application's schema (`--prisma-schema`). */
+  baselineSpecs?: readonly IndexSpec[] | undefined;
   fingerprint: string;
   drop: boolean;
   allowRemoteWrites: boolean;
@@ -47,7 +50,7 @@ export async function prepareDataset(target: Target, options: DatasetStageOption
     await target.db.dropDatabase();
   }
   await claimForSeeding(target, { command: 'bench', drop: options.drop, allowRemoteWrites: options.allowRemoteWrites });
-  const seeded = await seedDatabase({ db: target.db, profile: scaleProfiles[options.scale], seed: options.seed, baseline: options.baseline, reporter, signal: options.signal });
+  const seeded = await seedDatabase({ db: target.db, profile: scaleProfiles[options.scale], seed: options.seed, baseline: options.baseline, baselineSpecs: options.baselineSpecs, reporter, signal: options.signal });
   throwIfAborted(options.signal);
   if (!cacheEntry || !target.embedded) return { fingerprint: seeded.fingerprint, counts: { ...seeded.counts }, source: 'seeded' };
   const saved = await saveDataset(target.client, target.embedded.dbPath, cacheEntry);

@@ -6,6 +6,7 @@ import { throwIfAborted } from '../errors.js';
 import { createIndexesPerCollection, type IndexOutcome } from '../indexes/apply.js';
 import { markerCollection, writeMarker } from '../mongo/safety.js';
 import type { Baseline } from '../options.js';
+import type { IndexSpec } from '../../indexes/spec.js';
 import type { Reporter } from '../progress.js';
 import { toolVersion } from '../version.js';
 import { datasetFingerprint } from './fingerprint.js';
@@ -16,6 +17,8 @@ export interface SeedDatabaseOptions {
   profile: ScaleProfile;
   seed: number;
   baseline: Baseline;
+  /** The baseline's indexes when they come from the application's schema (`--prisma-schema`), not the built-in list. */
+  baselineSpecs?: readonly IndexSpec[] | undefined;
   reporter: Reporter;
   signal?: AbortSignal | undefined;
   batchSize?: number;
@@ -72,7 +75,7 @@ export async function seedDatabase(options: SeedDatabaseOptions): Promise<SeedRe
 
   const indexStarted = performance.now();
   let baselineIndexes: IndexOutcome[] = [];
-  const declared = baselineSpecs[baseline];
+  const declared = options.baselineSpecs ?? baselineSpecs[baseline];
   if (declared.length > 0) {
     reporter.notice(`building the ${declared.length} ${baseline === 'prisma' ? 'Prisma-declared ' : ''}indexes (baseline ${baseline})`);
     baselineIndexes = await createIndexesPerCollection(db, declared, signal);

@@ -146,3 +146,42 @@ describe('explain', () => {
     expectOneLineRefusal(await runCli(['explain', '--uri', testUri(), '--db', 'x', '--pattern', 'lastMesage']), /--pattern lastMesage: unknown pattern id; known: memberships, /);
   });
 });
+
+describe("the application's schema.prisma (--prisma-schema)", () => {
+  const fixture = new URL('../fixtures/prisma/schema.prisma', import.meta.url).pathname;
+
+  it('indexes check: names what the schema does not declare (by key), prints the @@index lines, exits 1', async () => {
+    const run = await runCli(['indexes', 'check', '--prisma-schema', fixture]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/idx_userprefs_user_conv .*UserConversationPreferences_userId_conversationId_key/);
+    expect(run.stdout).toMatch(/5 index\(es\) not declared\. Add to the schema:/);
+    expect(run.stdout).toContain('model Member {\n    @@index([userId, active, conversationId], map: "idx_member_user_active_conv")\n  }');
+    expect(run.stdout).toMatch(/prisma db push` drops every index of a modelled collection that the schema does not declare by name/);
+    const json = JSON.parse((await runCli(['indexes', 'check', '--prisma-schema', fixture, '--json'])).stdout);
+    expect(json.findings.filter((f: { declaredAs: string | null }) => f.declaredAs === null)).toHaveLength(5);
+  });
+
+  it('seed --baseline prisma --prisma-schema builds the indexes the schema declares: the same as the built-in list', async () => {
+    const db = uniqueDbName('schema-baseline');
+    const run = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny', '--baseline', 'prisma', '--prisma-schema', fixture]);
+    expect(run.code).toBe(0);
+    const names = new Set<string>();
+    for (const c of new Set(prismaIndexes.map((s) => s.collection))) for (const ix of await client.db(db).collection(c).listIndexes().toArray()) names.add(ix.name as string);
+    expect([...names].filter((n) => n !== '_id_').sort()).toEqual(prismaIndexes.map((s) => s.name).sort());
+  });
+
+  it.each([
+    [['indexes', 'check', '--prisma-schema', '/nonexistent/schema.prisma'], /\/nonexistent\/schema\.prisma: cannot read it \(ENOENT\)/],
+    [['seed', '--scale', 'tiny', '--prisma-schema', 'x.prisma'], /--prisma-schema gives the indexes of --baseline prisma; add --baseline prisma/],
+  ])('%j: one line, exit 2', async (args, message) => {
+    expectOneLineRefusal(await runCli(args), message);
+  });
+
+  it('a schema that does not parse: one line, exit 2, nothing written', async () => {
+    const bad = join(tmpdir(), `bad-${process.pid}.prisma`);
+    await writeFile(bad, 'model Conversation {\n  id String @id @map("_id")\n  @@index([nope])\n}\n');
+    const db = uniqueDbName('badschema');
+    expectOneLineRefusal(await runCli(['seed', '--uri', testUri(), '--db', db, '--baseline', 'prisma', '--prisma-schema', bad]), /bad-\d+\.prisma: Prisma's schema engine refuses it: .*; fix the schema/);
+    expect(await client.db(db).listCollections().toArray()).toEqual([]);
+  });
+});
