@@ -86,6 +86,8 @@ export interface CommandMeasurement extends Measurement {
   returnedDocs: number;
   /** BSON bytes returned to the client: the cost no plan shows when the client keeps only some. */
   returnedBytes: number;
+  /** For a count: the number it counted (its work is judged against it, not against the one document it returns). */
+  counted?: number;
   /** What the client kept after its in-memory work, and the time that work took. */
   clientSide?: { keptDocs: number; ms: number };
   /**

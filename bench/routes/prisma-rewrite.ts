@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
 import type { RouteCommand, RouteModel, StepInput } from '../../src/routes/model.js';
-import { and, distinct, equals, inList, match, project } from './prisma-shapes.js';
+import { and, distinct, equals, inList, match, project, unreadFallback } from './prisma-shapes.js';
 
 /**
  * A remedy by rewrite: the same route written with Prisma calls whose commands an index can
@@ -158,6 +158,8 @@ const readCursors: RouteCommand = {
     if (ids.length === 0) return undefined;
     return { kind: 'aggregate', pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', ids))), project(['conversationId', 'userId', 'unreadCount', 'lastReadAt'])] };
   },
+  // The unread-count service is not part of the rewrite: its fallback counts are sent as the application sends them.
+  then: unreadFallback(pageOf, 'conversationReadCursor.findMany'),
 };
 
 const count: RouteCommand = {

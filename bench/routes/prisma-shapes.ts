@@ -1,5 +1,6 @@
 import type { Document } from 'mongodb';
-import type { ClientSide } from '../../src/routes/model.js';
+import type { ObjectId } from 'mongodb';
+import type { ClientSide, RouteCommand, StepInput } from '../../src/routes/model.js';
 
 /**
  * How Prisma 6's MongoDB connector writes a read, reduced to the pieces the conversation
@@ -25,6 +26,16 @@ export function equals(field: string, value: unknown, prefix = '$'): Document {
 export function inList(field: string, values: readonly unknown[], prefix = '$'): Document {
   const ref = `${prefix}${field}`;
   return { $and: [{ $or: values.map((v) => ({ $eq: [ref, { $literal: v }] })) }, { $ne: [ref, '$$REMOVE'] }] };
+}
+
+/**
+ * `not: v` on a scalar: `$ne` with the same `$$REMOVE` guard. filter.rs @bfb636ea
+ * (`default_scalar_filter`, NotEquals); whether the guard is inverted for `not` the source
+ * read does not settle, and it does not change which index serves the filter.
+ */
+export function notEquals(field: string, value: unknown, prefix = '$'): Document {
+  const ref = `${prefix}${field}`;
+  return { $and: [{ $ne: [ref, { $literal: value }] }, { $ne: [ref, '$$REMOVE'] }] };
 }
 
 /** AND of filters; one filter is not wrapped (filter.rs `visit_boolean_operator`, core `filter_fold.rs` @0a9267bf). */
@@ -92,4 +103,38 @@ export function distinct<T>(docs: readonly Document[], field: string): T[] {
     if (value !== null && value !== undefined && !seen.has(String(value))) seen.set(String(value), value);
   }
   return [...seen.values()];
+}
+
+/**
+ * The application's unread counts for the conversations of the page that have no read
+ * cursor (isopen-io/meeshy services/gateway/src/services/MessageReadStatusService.ts,
+ * `getUnreadCountsForConversations`): after `conversationReadCursor.findMany`, one
+ * `prisma.message.count({ where: { conversationId, isDeleted: false, senderId: { not: userId } } })`
+ * per such conversation, 5 at a time in waves (`BATCH_SIZE = 5`). A `count` is an aggregate
+ * ending in `$group` (root_queries/aggregate.rs @0a9267bf).
+ */
+export function unreadFallback(pageOf: (input: StepInput) => readonly ObjectId[], cursorsStep: string): RouteCommand {
+  return {
+    step: 'message.count (conversations without a read cursor)',
+    call: 'readStatusService.getUnreadCountsForConversations: prisma.message.count({ where: { conversationId, isDeleted: false, senderId: { not: userId } } }) per conversation without a cursor, 5 at a time',
+    collection: 'Message',
+    command: 'aggregate',
+    source: 'meeshy MessageReadStatusService.ts getUnreadCountsForConversations (BATCH_SIZE 5); mongodb-query-connector root_queries/aggregate.rs @0a9267bf, filter.rs @bfb636ea',
+    build: () => undefined,
+    fanOut: {
+      concurrency: 5,
+      buildEach: (input) => {
+        const withCursor = new Set((input.kept.get(cursorsStep) ?? []).map((c) => String(c.conversationId)));
+        const without = pageOf(input).filter((id) => !withCursor.has(String(id)));
+        if (without.length === 0) return undefined;
+        return without.map((conversationId) => ({
+          kind: 'aggregate' as const,
+          pipeline: [
+            match(and(equals('conversationId', conversationId), equals('isDeleted', false), notEquals('senderId', input.ctx.userId))),
+            { $group: { _id: null, count_all: { $sum: 1 } } },
+          ],
+        }));
+      },
+    },
+  };
 }

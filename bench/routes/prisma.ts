@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
 import { pageIds, type RouteCommand, type RouteModel, type StepInput } from '../../src/routes/model.js';
-import { and, distinct, equals, inList, match, project, someCondition, someJoin, takePerParent } from './prisma-shapes.js';
+import { and, distinct, equals, inList, match, project, someCondition, someJoin, takePerParent, unreadFallback } from './prisma-shapes.js';
 
 /**
  * The route as the application sends it: `GET /api/v1/conversations` written with Prisma 6.19
@@ -171,6 +171,9 @@ const users: RouteCommand = {
   },
 };
 
+/** The page's conversations without a read cursor get their unread count by counting (the service's fallback). */
+const unreadCounts = unreadFallback((input) => pageIds(input, page), 'conversationReadCursor.findMany');
+
 const readCursors: RouteCommand = {
   step: 'conversationReadCursor.findMany',
   call: 'prisma.conversationReadCursor.findMany({ where: { userId, conversationId: { in: pageIds } } })',
@@ -185,6 +188,7 @@ const readCursors: RouteCommand = {
       pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', parents))), project(cursorFields)],
     };
   },
+  then: unreadCounts,
 };
 
 /** `conversation.count({ where })`: the client sends an aggregate with `_count._all`: the same join and `$match`, then `$group` (group_by_builder.rs @4f79d2bd). */

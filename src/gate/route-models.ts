@@ -38,7 +38,9 @@ export function routeModelChecks(result: RouteModelResult, thresholds: Threshold
         : '';
       return { check: 'limit', ...at, passed: false, message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}` };
     }
-    const problems = planProblems(c.after, rule);
+    // A count examines what it counts: its work is judged per document counted, not per the one document it returns.
+    const judged = isCount(c.shape) && c.after.counted !== undefined ? { ...c.after, nReturned: Math.max(c.after.nReturned, c.after.counted) } : c.after;
+    const problems = planProblems(judged, rule);
     if (c.clientSide && c.returnedDocs > maxReturnedPerKept * Math.max(1, c.clientSide.keptDocs)) {
       problems.push(`${thousands(c.returnedDocs)} documents (${(c.returnedBytes / 1_048_576).toFixed(1)} MB) returned to the client to keep ${thousands(c.clientSide.keptDocs)} (at most ${maxReturnedPerKept} per kept): the take is applied in memory`);
     }
@@ -59,4 +61,10 @@ export function routeModelChecks(result: RouteModelResult, thresholds: Threshold
     return checks;
   }
   return [...checks, ...routeChecks(result, thresholds, true, result.id)];
+}
+
+/** A pipeline (or each pipeline of a fan-out) that ends in `$group` or `$count`: a count. */
+function isCount(shape: unknown): boolean {
+  const pipelines = Array.isArray(shape) && shape.every((p) => Array.isArray(p)) ? (shape as unknown[][]) : [shape as unknown[]];
+  return pipelines.every((p) => Array.isArray(p) && p.length > 0 && typeof p[p.length - 1] === 'object' && p[p.length - 1] !== null && ('$group' in (p[p.length - 1] as object) || '$count' in (p[p.length - 1] as object)));
 }

@@ -3,7 +3,7 @@ import type { CommandMeasurement, Phases, RouteCommandResult, RouteModelResult }
 import { boundsByKey, phases, speedupFields } from '../timing/summaries.js';
 import type { RouteModelCall } from './execute.js';
 import type { CommandSide, RouteModelPlan, RouteModelSide } from './measure.js';
-import { routeCommands, type RouteModel } from './model.js';
+import { type CommandShape, routeCommands, type RouteModel } from './model.js';
 
 export interface RouteModelSides {
   model: RouteModel;
@@ -48,7 +48,7 @@ export function routeModelResults(input: RouteModelSides, plan: RouteModelPlan, 
           call: command.call,
           collection: command.collection,
           command: command.command,
-          shape: a.shape.kind === 'aggregate' ? a.shape.pipeline : { filter: a.shape.filter, ...(a.shape.sort ? { sort: a.shape.sort } : {}), ...(a.shape.limit ? { limit: a.shape.limit } : {}) },
+          shape: a.shapes ? a.shapes.map(shapeForResult) : shapeForResult(a.shape),
           source: command.source,
           ...(b?.shape ? { before: commandMeasurement(b) } : {}),
           after: afterMeasurement,
@@ -89,6 +89,7 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
   const common = {
     returnedDocs: side.returnedDocs,
     returnedBytes: side.returnedBytes,
+    ...(side.counted === undefined ? {} : { counted: side.counted }),
     ...(side.clientSide ? { clientSide: { ...side.clientSide } } : {}),
   };
   const latency = side.samplesMs.length > 0 ? { latencyMs: phases({ conversationsQuery: [], parallelQueries: [], total: side.samplesMs }).latencyMs.total } : {};
@@ -111,4 +112,9 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
     ...common,
     ...(over ? { overLimit: { limitMs: over.limitMs, ...(over.probe ? { probe: { ...over.probe } } : {}) } } : {}),
   };
+}
+
+/** A shape as result.json carries it: the pipeline, or the filter with its options. */
+function shapeForResult(shape: CommandShape): unknown {
+  return shape.kind === 'aggregate' ? shape.pipeline : { filter: shape.filter, ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}) };
 }

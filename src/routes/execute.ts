@@ -15,12 +15,16 @@ export interface RouteRunOptions {
 export interface CommandRun {
   readonly step: string;
   readonly shape: CommandShape | undefined;
+  /** A fan-out command: every shape sent (`shape` is the first). */
+  readonly shapes?: readonly CommandShape[];
   /** Undefined when the command was not sent (nothing to ask). */
   readonly ms?: number;
   readonly overLimit: boolean;
   readonly returnedDocs: number;
   /** BSON bytes of the returned documents: what crossed the wire to the client (when measured). */
   readonly returnedBytes?: number;
+  /** For a count (`count_all`, `total`): the number it counted. */
+  readonly counted?: number;
   /** Documents the client kept, and the time its in-memory work took. */
   readonly clientSide?: { readonly keptDocs: number; readonly ms: number };
 }
@@ -31,6 +35,23 @@ export interface RouteModelCall {
   readonly commands: readonly CommandRun[];
   /** A command reached maxTimeMS: the call's times are lower bounds. */
   readonly overLimit: boolean;
+}
+
+const withCount = (docs: readonly Document[]): { counted?: number } => {
+  const counted = countedIn(docs);
+  return counted === undefined ? {} : { counted };
+};
+
+/** The number a count's documents carry (Prisma's `count_all`, `$count`'s field), or undefined for other results. */
+function countedIn(docs: readonly Document[]): number | undefined {
+  if (docs.length === 0) return undefined;
+  let n = 0;
+  for (const d of docs) {
+    const v = typeof d.count_all === 'number' ? d.count_all : typeof d.total === 'number' ? d.total : undefined;
+    if (v === undefined) return undefined;
+    n += v;
+  }
+  return n;
 }
 
 export const isOverLimit = (error: unknown): boolean => error instanceof MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
@@ -67,14 +88,9 @@ export async function callRouteModel(db: Db, model: RouteModel, ctx: PatternCont
   for (const phase of routePhases) {
     const phaseStarted = now();
     for (const group of model.phases[phase]) {
-      const input: StepInput = { ctx, kept };
-      const done = await Promise.all(group.map((command) => runOne(db, command, input, options, now)));
-      for (const [i, run] of done.entries()) {
-        runs.push(run.run);
-        const command = group[i] as RouteCommand;
-        // A command over the limit kept nothing: its dependants fall back to the route context's ids.
-        if (!run.run.overLimit) kept.set(command.step, run.kept);
-      }
+      // The commands of a group at once; each with the commands chained after it, in order.
+      const done = await Promise.all(group.map((command) => runChain(db, command, ctx, kept, options, now)));
+      for (const chainRuns of done) runs.push(...chainRuns);
     }
     phaseMs[phase] = now() - phaseStarted;
   }
@@ -82,7 +98,55 @@ export async function callRouteModel(db: Db, model: RouteModel, ctx: PatternCont
   return { phases: { ...phaseMs, total }, commands: runs, overLimit: runs.some((r) => r.overLimit) };
 }
 
+async function runChain(
+  db: Db,
+  first: RouteCommand,
+  ctx: PatternContext,
+  kept: Map<string, readonly Document[]>,
+  options: RouteRunOptions,
+  now: () => number,
+): Promise<CommandRun[]> {
+  const runs: CommandRun[] = [];
+  for (let command: RouteCommand | undefined = first; command; command = command.then) {
+    const run = await runOne(db, command, { ctx, kept }, options, now);
+    runs.push(run.run);
+    // A command over the limit kept nothing: its dependants fall back to the route context's ids.
+    if (!run.run.overLimit) kept.set(command.step, run.kept);
+  }
+  return runs;
+}
+
+/** A fan-out command: every shape, `concurrency` at a time in waves, as the application sends them. */
+async function runFanOut(db: Db, command: RouteCommand, shapes: readonly CommandShape[], concurrency: number, options: RouteRunOptions, now: () => number): Promise<{ run: CommandRun; kept: Document[] }> {
+  const started = now();
+  const docs: Document[] = [];
+  let overLimit = false;
+  for (let i = 0; i < shapes.length && !overLimit; i += concurrency) {
+    const wave = await Promise.all(
+      shapes.slice(i, i + concurrency).map((shape) =>
+        sendCommand(db, command, shape, options.maxTimeMS).catch((error: unknown) => {
+          if (!isOverLimit(error)) throw error;
+          overLimit = true;
+          return [] as Document[];
+        }),
+      ),
+    );
+    for (const d of wave) docs.push(...d);
+  }
+  const ms = now() - started;
+  const bytes = options.measureBytes ? docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0) : undefined;
+  return {
+    run: { step: command.step, shape: shapes[0], shapes, ms, overLimit, returnedDocs: docs.length, ...(bytes === undefined ? {} : { returnedBytes: bytes }), ...withCount(docs) },
+    kept: overLimit ? [] : docs,
+  };
+}
+
 async function runOne(db: Db, command: RouteCommand, input: StepInput, options: RouteRunOptions, now: () => number): Promise<{ run: CommandRun; kept: Document[] }> {
+  if (command.fanOut) {
+    const shapes = command.fanOut.buildEach(input);
+    if (!shapes || shapes.length === 0) return { run: { step: command.step, shape: undefined, overLimit: false, returnedDocs: 0 }, kept: [] };
+    return runFanOut(db, command, shapes, command.fanOut.concurrency, options, now);
+  }
   const shape = command.build(input);
   if (!shape) return { run: { step: command.step, shape, overLimit: false, returnedDocs: 0 }, kept: [] };
   const started = now();
@@ -103,7 +167,7 @@ async function runOne(db: Db, command: RouteCommand, input: StepInput, options: 
     clientSide = { keptDocs: kept.length, ms: now() - clientStarted };
   }
   return {
-    run: { step: command.step, shape, ms, overLimit: false, returnedDocs: docs.length, ...(bytes === undefined ? {} : { returnedBytes: bytes }), ...(clientSide ? { clientSide } : {}) },
+    run: { step: command.step, shape, ms, overLimit: false, returnedDocs: docs.length, ...(bytes === undefined ? {} : { returnedBytes: bytes }), ...withCount(docs), ...(clientSide ? { clientSide } : {}) },
     kept,
   };
 }

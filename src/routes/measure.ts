@@ -40,11 +40,15 @@ export interface OverLimitWork {
 export interface CommandSide {
   step: string;
   shape: CommandShape | undefined;
+  /** A fan-out command: every shape sent. */
+  shapes?: CommandShape[];
   /** The plan and work of the command (explain executionStats); absent when it is over the limit or was not sent. */
   measurement?: Measurement;
   overLimit?: OverLimitWork;
   returnedDocs: number;
   returnedBytes: number;
+  /** For a count: the number it counted. */
+  counted?: number;
   clientSide?: { keptDocs: number; ms: number };
   /** Time of the command in each timed call (ms). */
   samplesMs: number[];
@@ -77,8 +81,10 @@ export async function captureRouteModel(db: Db, model: RouteModel, klass: ClassC
     const side: CommandSide = {
       step: run.step,
       shape: run.shape,
+      ...(run.shapes ? { shapes: [...run.shapes] } : {}),
       returnedDocs: run.returnedDocs,
       returnedBytes: run.returnedBytes ?? 0,
+      ...(run.counted === undefined ? {} : { counted: run.counted }),
       ...(run.clientSide ? { clientSide: { ...run.clientSide } } : {}),
       samplesMs: run.ms === undefined || run.overLimit ? [] : [run.ms],
     };
@@ -86,7 +92,10 @@ export async function captureRouteModel(db: Db, model: RouteModel, klass: ClassC
       if (run.overLimit) side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity, maxTimeMS) => explainCommand(db, command, shape, maxTimeMS ?? plan.maxTimeMS, verbosity));
       else {
         try {
-          side.measurement = await measurementOf(await explainCommand(db, command, run.shape, plan.maxTimeMS), command.collection, keyOf);
+          // A fan-out command's plan and work: every shape explained, the work summed (the plan is the first's).
+          const measured: Measurement[] = [];
+          for (const shape of run.shapes ?? [run.shape]) measured.push(await measurementOf(await explainCommand(db, command, shape, plan.maxTimeMS), command.collection, keyOf));
+          side.measurement = combine(measured);
         } catch (error) {
           if (!isOverLimit(error)) throw error;
           side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity, maxTimeMS) => explainCommand(db, command, shape, maxTimeMS ?? plan.maxTimeMS, verbosity));
@@ -184,4 +193,20 @@ function addSamples(commands: CommandSide[], runs: readonly CommandRun[]): void 
     const side = commands.find((c) => c.step === run.step);
     if (side && run.ms !== undefined && !run.overLimit) side.samplesMs.push(run.ms);
   }
+}
+
+/** The measurements of a fan-out command's shapes as one: the first's plan, every index used, the work summed, any scan or blocking sort. */
+function combine(measured: readonly Measurement[]): Measurement {
+  const [first, ...rest] = measured as [Measurement, ...Measurement[]];
+  if (rest.length === 0) return first;
+  return {
+    ...first,
+    indexesUsed: [...new Set(measured.flatMap((m) => m.indexesUsed))],
+    totalKeysExamined: measured.reduce((n, m) => n + m.totalKeysExamined, 0),
+    totalDocsExamined: measured.reduce((n, m) => n + m.totalDocsExamined, 0),
+    nReturned: measured.reduce((n, m) => n + m.nReturned, 0),
+    collscan: measured.some((m) => m.collscan),
+    blockingSort: measured.some((m) => m.blockingSort),
+    explainMs: measured.reduce((n, m) => n + (m.explainMs ?? 0), 0),
+  };
 }

@@ -46,16 +46,28 @@ export interface RouteCommand {
   readonly source: string;
   /** The pipeline (aggregate) or filter and options (find) as sent, real values; undefined when there is nothing to ask (no ids). */
   build(input: StepInput): CommandShape | undefined;
+  /**
+   * A command the application sends once per item (one count per conversation, say):
+   * `build` is not used; each shape is sent, `concurrency` at a time, in waves.
+   */
+  readonly fanOut?: { readonly concurrency: number; buildEach(input: StepInput): CommandShape[] | undefined };
   readonly clientSide?: ClientSide;
+  /** A command the application sends right after this one, in the same concurrent slot (it reads what this one kept). */
+  readonly then?: RouteCommand;
 }
 
 export type CommandShape =
   | { readonly kind: 'aggregate'; readonly pipeline: readonly Document[] }
   | { readonly kind: 'find'; readonly filter: Document; readonly sort?: Document; readonly limit?: number; readonly projection?: Document };
 
-/** Every command of a model, in phase and group order. */
+/** A command and the ones chained after it (`then`). */
+export function chain(command: RouteCommand): RouteCommand[] {
+  return command.then ? [command, ...chain(command.then)] : [command];
+}
+
+/** Every command of a model, in phase and group order, chained ones after theirs. */
 export function routeCommands(model: RouteModel): RouteCommand[] {
-  return [...model.phases.conversationsQuery.flat(), ...model.phases.parallelQueries.flat()];
+  return [...model.phases.conversationsQuery.flat(), ...model.phases.parallelQueries.flat()].flatMap(chain);
 }
 
 /** The page's conversation ids: what the page command kept, else the route context's page. */

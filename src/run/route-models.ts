@@ -7,7 +7,7 @@ import type { Reporter } from '../progress.js';
 import type { RemedyEffect, RemedyResult, RouteModelResult } from '../result.js';
 import { callPhases, routeModelResults } from '../routes/assemble.js';
 import { measureRouteModelRound, type RouteModelPlan, type RouteModelSide } from '../routes/measure.js';
-import type { RouteModel } from '../routes/model.js';
+import { type RouteModel, routeCommands } from '../routes/model.js';
 import { quantileBounds } from '../timing/bounds.js';
 import type { SpeedupEstimate } from '../timing/stats.js';
 import { boundsByKey, speedupFields } from '../timing/summaries.js';
@@ -104,7 +104,7 @@ export async function measureRouteModels(input: RouteModelRunInput): Promise<Rou
 }
 
 function rewriteSpec(model: RouteModel, indexes: readonly IndexSpec[]): unknown {
-  const calls = [...model.phases.conversationsQuery.flat(), ...model.phases.parallelQueries.flat()].map((c) => c.call);
+  const calls = routeCommands(model).map((c) => c.call);
   return { calls, indexes: indexes.map(({ name, collection, key }) => ({ name, collection, key })) };
 }
 

@@ -105,6 +105,22 @@ describe('the prisma route: each command as Prisma 6 sends it (table per call, f
     ]);
   });
 
+  it("unread counts: one message.count per page conversation without a read cursor, 5 at a time (the service's fallback)", () => {
+    const fallback = byStep.get('message.count (conversations without a read cursor)') as RouteCommand;
+    expect(fallback.fanOut?.concurrency).toBe(5);
+    const shapes = fallback.fanOut?.buildEach({ ctx, kept: new Map([['conversationReadCursor.findMany', [{ conversationId: C1 }]]]) as never });
+    expect(shapes).toEqual([
+      {
+        kind: 'aggregate',
+        pipeline: [
+          { $match: { $expr: { $and: [eq('$conversationId', C2), eq('$isDeleted', false), { $and: [{ $ne: ['$senderId', lit(U)] }, { $ne: ['$senderId', '$$REMOVE'] }] }] } } },
+          { $group: { _id: null, count_all: { $sum: 1 } } },
+        ],
+      },
+    ]);
+    expect(fallback.fanOut?.buildEach({ ctx, kept: new Map([['conversationReadCursor.findMany', [{ conversationId: C1 }, { conversationId: C2 }]]]) as never })).toBeUndefined();
+  });
+
   it('sender and attachments are read for the kept messages only', () => {
     const kept = { 'conversation.findMany › messages': [{ _id: M1, senderId: S1, conversationId: C1 }] };
     expect(shape('conversation.findMany › messages › sender', kept)).toEqual([{ $match: { $expr: inList('$_id', [S1]) } }, { $project: { _id: 1, username: 1, displayName: 1, avatar: 1 } }]);
