@@ -13,6 +13,9 @@ import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
+/** The options every command that reaches a server shares. */
+const target = (o: { uri?: string | undefined; db?: string | undefined; timeoutMs: number }) => ({ uri: o.uri, db: o.db, timeoutMs: o.timeoutMs });
+
 /** The contract's exit codes for a verdict. */
 export const verdictExitCode = { pass: 0, fail: 1, inconclusive: 3 } as const satisfies Record<Verdict, 0 | 1 | 3>;
 
@@ -23,7 +26,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const o = invocation.options;
       if (o.profiles) return { stdout: renderProfiles(o.seed), exitCode: 0 };
       const outcome = await seedCommand(
-        { uri: o.uri, db: o.db, scale: o.scale, seed: o.seed, baseline: o.baseline, prismaSchema: o.prismaSchema, drop: o.drop === true, allowRemoteWrites: o.allowRemoteWrites === true, timeoutMs: o.timeoutMs },
+        { ...target(o), scale: o.scale, seed: o.seed, baseline: o.baseline, prismaSchema: o.prismaSchema, drop: o.drop === true, allowRemoteWrites: o.allowRemoteWrites === true },
         context,
       );
       return { stdout: o.json ? json(outcome) : renderSeedSummary(outcome), exitCode: 0 };
@@ -32,8 +35,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const o = invocation.options;
       const outcome = await benchCommand(
         {
-          uri: o.uri,
-          db: o.db,
+          ...target(o),
           scale: o.scale,
           seed: o.seed,
           baseline: o.baseline,
@@ -51,7 +53,6 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           allowRemoteWrites: o.allowRemoteWrites === true,
           drop: o.drop === true,
           cache: o.cache,
-          timeoutMs: o.timeoutMs,
         },
         context,
       );
@@ -70,14 +71,14 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
     case 'indexes apply': {
       const o = invocation.options;
       const outcome = await applyIndexesCommand(
-        { uri: o.uri, db: o.db, timeoutMs: o.timeoutMs, only: o.only, allowRemoteWrites: o.allowRemoteWrites === true, allowWritesTo: o.allowWritesTo },
+        { ...target(o), only: o.only, allowRemoteWrites: o.allowRemoteWrites === true, allowWritesTo: o.allowWritesTo },
         context,
       );
       return { stdout: o.json ? json(outcome) : renderApplyOutcome(outcome), exitCode: outcome.ok ? 0 : 1 };
     }
     case 'indexes verify': {
       const o = invocation.options;
-      const outcome = await verifyIndexesCommand({ uri: o.uri, db: o.db, timeoutMs: o.timeoutMs }, context);
+      const outcome = await verifyIndexesCommand(target(o), context);
       return { stdout: o.json ? json(outcome) : renderIndexFindings(outcome), exitCode: outcome.ok ? 0 : 1 };
     }
     case 'indexes check': {
@@ -87,7 +88,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
     }
     case 'explain': {
       const o = invocation.options;
-      const outcome = await explainCommand({ uri: o.uri, db: o.db, patterns: o.pattern, timeoutMs: o.timeoutMs, readPreference: o.readPreference }, context);
+      const outcome = await explainCommand({ ...target(o), patterns: o.pattern, readPreference: o.readPreference }, context);
       // The JSON of explain is the command's own outcome, pattern by pattern (no renderer decides its shape).
       return { stdout: o.json ? json(explainJson(outcome)) : renderExplain(outcome), exitCode: 0 };
     }
@@ -100,15 +101,13 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const o = invocation.options;
       const outcome = await verifyCommand(
         {
-          uri: o.uri,
-          db: o.db,
+          ...target(o),
           thresholds: o.thresholds,
           expectCounts: o.expectCounts,
           out: o.out,
           patterns: o.pattern,
           budgetSeconds: o.budgetSeconds,
           readPreference: o.readPreference,
-          timeoutMs: o.timeoutMs,
           maxTimeMS: o.maxTimeMs,
         },
         context,
