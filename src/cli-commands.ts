@@ -25,6 +25,8 @@ const thresholdsOption = () => new Option('--thresholds <file>', 'gate threshold
 const outOption = () => new Option('--out <dir>', 'where reports go (default: reports/<run-id>/)');
 const prismaSchemaOption = () =>
   new Option('--prisma-schema <file>', "with --baseline prisma: the indexes the application's schema.prisma declares (read by Prisma's schema engine) instead of the built-in list");
+const workloadOption = () =>
+  new Option('--workload <file>', 'also replay this captured workload (`indexgate capture`), shape by shape, and gate each shape (see README, "Capture and replay")');
 const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
 
 export const benchDefinition = (parent: Command) =>
@@ -52,6 +54,7 @@ export const benchDefinition = (parent: Command) =>
     )
     .addOption(new Option('--no-remedies', 'do not measure remedies for the application route'))
     .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
+    .addOption(workloadOption())
     .addOption(new Option('--indexes <file>', 'benchmark this index set instead of the six (JSON, shaped like `indexes list --json`)'))
     .addOption(new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect))
     .addOption(new Option('--drop', 'with --uri: replace a dataset indexgate seeded there before'))
@@ -142,7 +145,23 @@ export const verifyDefinition = (parent: Command) =>
     .addOption(patternOption())
     .addOption(new Option('--budget-seconds <s>', 'time budget for the timing part (default 60)').argParser(parsePositiveNumber('--budget-seconds')))
     .addOption(readPreferenceOption())
-    .addOption(new Option('--max-time-ms <ms>', 'server-side limit per query (default 300000)').argParser(parsePositiveNumber('--max-time-ms')))
+    .addOption(new Option('--max-time-ms <ms>', 'server-side limit per query (default 300000; 10000 for the commands of a --workload)').argParser(parsePositiveNumber('--max-time-ms')))
+    .addOption(workloadOption())
+    .addOption(timeoutOption());
+
+export const captureDefinition = (parent: Command) =>
+  parent
+    .command('capture')
+    .description("read-only: the read commands the application sent, from a database's profiler (--uri, system.profile) or a mongod log file (--log), grouped by shape into a workload file")
+    .addOption(uriOption())
+    .addOption(new Option('--db <name>', "the application's database (with --uri: whose system.profile; with --log: whose lines)"))
+    .addOption(new Option('--log <file>', 'a mongod log file (JSON lines, plain or gzip) instead of the profiler'))
+    .addOption(new Option('--out <file>', 'the workload file to write').default('workload.json'))
+    .addOption(new Option('--name <name>', "the workload's name (its route id when replayed)").default('captured'))
+    .addOption(new Option('--params <n>', 'real parameter sets kept per shape').argParser(parseNonNegativeInt('--params')).default(3))
+    .addOption(new Option('--force', 'replace an existing --out file'))
+    .addOption(new Option('--skip-unknown', 'skip entries whose command indexgate does not know, instead of refusing the capture'))
+    .addOption(jsonOption())
     .addOption(timeoutOption());
 
 export const reportDefinition = (parent: Command) =>
@@ -166,4 +185,5 @@ export type Invocation =
   | { command: 'indexes check'; args: []; options: OptionsOf<typeof indexesCheckDefinition> }
   | { command: 'explain'; args: []; options: OptionsOf<typeof explainDefinition> }
   | { command: 'verify'; args: []; options: OptionsOf<typeof verifyDefinition> }
-  | { command: 'report'; args: [file: string]; options: OptionsOf<typeof reportDefinition> };
+  | { command: 'report'; args: [file: string]; options: OptionsOf<typeof reportDefinition> }
+  | { command: 'capture'; args: []; options: OptionsOf<typeof captureDefinition> };

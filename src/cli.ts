@@ -10,6 +10,7 @@ import { toolVersion } from './version.js';
 
 import {
   benchDefinition,
+  captureDefinition,
   explainDefinition,
   indexesApplyDefinition,
   indexesCheckDefinition,
@@ -58,6 +59,7 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
   explainDefinition(program).action((options) => run({ command: 'explain', args: [], options }));
   verifyDefinition(program).action((options) => run({ command: 'verify', args: [], options }));
   reportDefinition(program).action((file, options) => run({ command: 'report', args: [file], options }));
+  captureDefinition(program).action((options) => run({ command: 'capture', args: [], options }));
 
   return { program, result: () => outcome };
 }

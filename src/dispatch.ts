@@ -1,13 +1,14 @@
 import type { CommandOutput, Invocation } from './invocation.js';
 import type { CommandContext } from './commands/context.js';
 import { benchCommand } from './commands/bench.js';
+import { captureCommand } from './commands/capture.js';
 import { explainCommand, explainJson } from './commands/explain.js';
 import { applyIndexesCommand, checkSchemaCommand, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
 import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
 import { verifyCommand } from './commands/verify.js';
 import type { Verdict } from './result.js';
-import { renderApplyOutcome, renderExplain, renderIndexFindings, renderIndexSpecs, renderSchemaCheck } from './report/commands.js';
+import { renderApplyOutcome, renderCapture, renderExplain, renderIndexFindings, renderIndexSpecs, renderSchemaCheck } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
@@ -47,6 +48,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           skipIndexes: o.skipIndex,
           indexes: o.indexes,
           history: o.history,
+          workload: o.workload,
           route: o.route,
           remedies: o.remedies,
           commandLimitMs: o.commandLimitMs,
@@ -97,6 +99,14 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const outcome = await reportCommand({ file: invocation.args[0], format: o.format, out: o.out });
       return { stdout: outcome.text ?? `wrote ${outcome.written}`, exitCode: 0 };
     }
+    case 'capture': {
+      const o = invocation.options;
+      const outcome = await captureCommand(
+        { ...target(o), log: o.log, out: o.out, name: o.name, params: o.params, force: o.force === true, skipUnknown: o.skipUnknown === true },
+        context,
+      );
+      return { stdout: o.json ? json(outcome.workload) : renderCapture(outcome), exitCode: 0 };
+    }
     case 'verify': {
       const o = invocation.options;
       const outcome = await verifyCommand(
@@ -109,6 +119,7 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           budgetSeconds: o.budgetSeconds,
           readPreference: o.readPreference,
           maxTimeMS: o.maxTimeMs,
+          workload: o.workload,
         },
         context,
       );

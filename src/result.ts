@@ -2,6 +2,7 @@ import type { IndexOutcome } from './indexes/apply.js';
 import type { Environment } from './mongo/environment.js';
 import type { LookupSummary, PlanNode, ShardPlan } from './plan/analyze.js';
 import type { UserClass } from './users/user-classes.js';
+import type { ReadCommand } from './capture/shape.js';
 import type { TimedCall, TimingPlan } from './timing/plan.js';
 import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
 
@@ -102,8 +103,8 @@ export interface RouteCommandResult {
   /** The application's call, as written in its code. */
   call: string;
   collection: string;
-  command: 'find' | 'aggregate';
-  /** The filter or pipeline as sent, real values (after the six). */
+  command: ReadCommand;
+  /** The filter or pipeline as sent, real values (after the six); a replayed shape's commands as sent. */
   shape: unknown;
   /** File and function of the source the shape was read from. */
   source: string;
@@ -113,13 +114,34 @@ export interface RouteCommandResult {
   returnedDocs: number;
   returnedBytes: number;
   clientSide?: { describe: string; keptDocs: number; ms: number };
+  /** A replayed shape: what the capture recorded, and the time per execution and weighted by the recorded count on each side. */
+  captured?: CapturedCommand;
 }
+
+/** A replayed shape beside its recording: per execution (p50 of the timed calls over the parameter sets) and × the recorded count. */
+export interface CapturedCommand {
+  count: number;
+  recorded: { p50Ms: number; totalMs: number; planSummary: string | null };
+  params: number;
+  /** null where the side has no timed call (over the limit). */
+  perExecutionMs: { before?: number | null; after: number | null };
+  /** Per execution × count: the time the recorded traffic would take on each side (ms). */
+  weightedMs: { before?: number | null; after: number | null };
+  /** Time of one execution in each timed call after the set (the call's time over its parameter sets), ms. */
+  afterSamplesMs: number[];
+  /** The shape's own speedup, where both sides were timed (the route models' method, shapes as its groups). */
+  speedup?: Speedup;
+  speedupEstimate?: SpeedupEstimate;
+}
+
+/** Who a route is measured for: a user class, or (a replayed workload) the captured parameters. */
+export type RouteAudience = UserClass | 'captured';
 
 /** One route model for one user class (`routes[]`). */
 export interface RouteModelResult {
   id: string;
   title: string;
-  userClass: UserClass;
+  userClass: RouteAudience;
   /** Phases (p50 of the timed calls); when `overLimit` says so for a side, a lower bound. */
   before?: Phases;
   after: Phases;
@@ -147,7 +169,7 @@ export interface RemedyResult {
 }
 
 export interface RemedyEffect {
-  userClass: UserClass;
+  userClass: RouteAudience;
   before: Phases;
   after: Phases;
   speedup?: Speedup;
@@ -171,7 +193,7 @@ export interface GateCheck {
   route?: string;
   step?: string;
   index?: string;
-  userClass?: UserClass;
+  userClass?: RouteAudience;
   collection?: string;
   passed: boolean;
   message: string;
@@ -186,7 +208,7 @@ export interface GateFailure {
   route?: string;
   step?: string;
   index?: string;
-  userClass?: UserClass;
+  userClass?: RouteAudience;
   message: string;
 }
 

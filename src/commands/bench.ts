@@ -4,7 +4,8 @@ import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { seededCollections } from '../../seed/collections.js';
 import { throwIfAborted, UsageError } from '../errors.js';
 import { routeModelChecks } from '../gate/route-models.js';
-import { applicationRoute, defaultRouteChoice, type RouteChoice, selectedRouteModels } from '../../bench/routes/index.js';
+import { applicationRoute, defaultRouteChoice, type RouteChoice, routeModels, selectedRouteModels } from '../../bench/routes/index.js';
+import { prepareWorkload, replayChecks } from '../run/workload.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
 import { defaultRouteModelPlan } from '../routes/measure.js';
 import { measureRouteModels } from '../run/route-models.js';
@@ -61,6 +62,8 @@ export interface BenchCommandOptions {
   remedies?: boolean | undefined;
   /** Append this run to the history file and fail on a significant regression against it. */
   history?: string | undefined;
+  /** A captured workload (`indexgate capture`) to replay before and after the set, shape by shape. */
+  workload?: string | undefined;
   allowRemoteWrites: boolean;
   drop: boolean;
   /** Reuse (and fill) the cache of seeded datasets; embedded targets only. */
@@ -102,6 +105,8 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
   if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSpecs.map((s) => s.name).join(', ')})`);
   const chosen = selectedRouteModels(options.route ?? defaultRouteChoice);
+  const workload = options.workload ? await prepareWorkload(options.workload, thresholds.values, [...Object.keys(routeModels), 'driver', applicationRoute.rewrite.id]) : undefined;
+  const models = [...chosen.models, ...(workload ? [workload.model] : [])];
   const budgetSeconds = options.budgetSeconds ?? defaultBudgetSeconds[options.scale];
   if (budgetSeconds < minimumBudgetSeconds[options.scale]) {
     throw new UsageError(
@@ -167,11 +172,11 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
 
     // The route models (the application's own commands), each before and after the set, then the remedies.
     const routeModelRun =
-      chosen.models.length > 0
+      models.length > 0
         ? await stage('routes', () =>
             measureRouteModels({
               db,
-              models: chosen.models,
+              models,
               classes,
               indexes,
               indexSet: indexSpecs,
@@ -184,8 +189,12 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
           )
         : undefined;
 
-    const gated = new Set(chosen.models.map((m) => m.id));
-    const modelChecks = (routeModelRun?.routes ?? []).filter((r) => gated.has(r.id)).flatMap((r) => routeModelChecks(r, thresholds.values));
+    const gated = new Set(models.map((m) => m.id));
+    const measuredRoutes = (routeModelRun?.routes ?? []).filter((r) => gated.has(r.id));
+    const modelChecks = [
+      ...measuredRoutes.flatMap((r) => routeModelChecks(r, thresholds.values)),
+      ...(workload ? await replayChecks(db, measuredRoutes, workload.rules, true) : []),
+    ];
     const { patterns, routes, gate } = concludeRun({
       selected,
       classes,

@@ -19,6 +19,9 @@ import { selectPatterns } from '../run/select.js';
 import { stageTimer } from '../run/stages.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
 import type { CommandContext } from './context.js';
+import { prepareWorkload, replayChecks } from '../run/workload.js';
+import { defaultRouteModelPlan, measureRouteModelRound } from '../routes/measure.js';
+import { routeModelResults } from '../routes/assemble.js';
 import { findingsAsOutcomes } from './indexes.js';
 import { patterns as allPatterns } from '../../bench/patterns.js';
 
@@ -34,6 +37,8 @@ export interface VerifyCommandOptions {
   timeoutMs?: number | undefined;
   /** Server-side limit per query, so that a missing index cannot make verify run for hours. */
   maxTimeMS?: number | undefined;
+  /** A captured workload (`indexgate capture`) to replay on the target's current state, shape by shape. */
+  workload?: string | undefined;
 }
 
 export interface VerifyOutcome {
@@ -57,6 +62,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
   const selected = selectPatterns(options.patterns);
   const thresholds = await loadThresholds(options.thresholds);
   const expected: ExpectedCounts | undefined = options.expectCounts ? await loadExpectedCounts(options.expectCounts) : undefined;
+  const workload = options.workload ? await prepareWorkload(options.workload, thresholds.values, []) : undefined;
   const budgetMs = (options.budgetSeconds ?? defaultVerifyBudgetSeconds) * 1000;
   const maxTimeMS = options.maxTimeMS ?? defaultVerifyMaxTimeMS;
   const runId = newRunId('verify');
@@ -82,6 +88,11 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
     const timing = await stage('time', () =>
       timeRounds({ db, patterns: selected, classes, sides: ['after'], budgetMs, estimates, maxTimeMS, signal: context.signal }),
     );
+    // The captured workload on the current state: one round of calls, nothing hidden (verify writes nothing).
+    const replayPlan = { ...defaultRouteModelPlan, ...(options.maxTimeMS !== undefined ? { maxTimeMS: options.maxTimeMS } : {}) };
+    const replayed = workload
+      ? await stage('workload', async () => routeModelResults({ model: workload.model, after: await measureRouteModelRound(db, workload.model, classes, replayPlan, undefined, context.signal) }, replayPlan, runbookIndexes))
+      : [];
     const { patterns, routes, gate } = concludeRun({
       selected,
       classes,
@@ -92,6 +103,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       counts: expected ? countExpectations(expected, counts) : [],
       judgeSpeedup: false,
       judgeDriverRoute: true,
+      extraChecks: workload ? await replayChecks(db, replayed, workload.rules, false) : [],
     });
     const result = buildRunResult({
       command: 'verify',
@@ -104,6 +116,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       indexes,
       patterns,
       routes,
+      ...(workload ? { routeModels: replayed } : {}),
       gate,
       thresholds,
       timings,

@@ -187,7 +187,7 @@ export function routeChecks(route: RouteTimes, thresholds: Thresholds, judgeSpee
  * when the upper bound is below it, inconclusive when the interval straddles it or when
  * the samples allowed no interval (never decided on a point estimate).
  */
-function speedupCheck(where: string, result: { speedup?: Speedup; speedupEstimate?: SpeedupEstimate }, min: number): Pick<CheckInput, 'outcome' | 'passed' | 'message'> {
+export function speedupCheck(where: string, result: { speedup?: Speedup; speedupEstimate?: SpeedupEstimate }, min: number): Pick<CheckInput, 'outcome' | 'passed' | 'message'> {
   const s = result.speedup;
   if (!s) {
     const e = result.speedupEstimate;

@@ -26,7 +26,9 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
  * as for the driver route. A route over the limit after the indexes fails its budget.
  */
 export function routeModelChecks(result: RouteModelResult, thresholds: Thresholds, rule: PlanRule = defaultRouteCommandRule): CheckInput[] {
-  if (!thresholds.route.userClasses.includes(result.userClass)) return [];
+  const userClass = result.userClass;
+  // A replayed workload is judged per shape (gate/workload.ts), not as the route.
+  if (userClass === 'captured' || !thresholds.route.userClasses.includes(userClass)) return [];
   const where = `route ${result.id} (${result.userClass})`;
   const base = { route: result.id, userClass: result.userClass };
   const checks: CheckInput[] = result.commands.map((c) => {
@@ -60,7 +62,7 @@ export function routeModelChecks(result: RouteModelResult, thresholds: Threshold
     }
     return checks;
   }
-  return [...checks, ...routeChecks(result, thresholds, true, result.id)];
+  return [...checks, ...routeChecks({ ...result, userClass }, thresholds, true, result.id)];
 }
 
 /** A pipeline (or each pipeline of a fan-out) that ends in `$group` or `$count`: a count. */

@@ -23,6 +23,33 @@ const planRule = z
   })
   .strict();
 
+/** A captured shape's own thresholds (by its id in the workload file); each one optional. */
+const shapeRule = z
+  .object({
+    indexes: z.array(z.string().min(1)).min(1).optional(),
+    collscan: z.enum(['forbid', 'allow']).optional(),
+    blockingSort: z.union([z.enum(['forbid', 'allow']), z.object({ maxSortedDocs: z.number().int().nonnegative() }).strict()]).optional(),
+    maxDocsExaminedPerReturned: z.number().positive().optional(),
+    /** Minimum speedup of the shape (before/after the set), judged on its interval. */
+    minSpeedup: z.number().positive().optional(),
+    /** Latency budget of one execution of the shape after the set. */
+    afterBudgetMs: z.object({ p50: z.number().positive().optional(), p90: z.number().positive().optional() }).strict().optional(),
+  })
+  .strict();
+
+/**
+ * What a replayed workload must meet: every shape, no collection scan of a collection over
+ * `collscanMinDocs` documents and no blocking sort of more than `maxSortedDocs`; the shapes
+ * named in `shapes` also their own rules.
+ */
+const workloadRules = z
+  .object({
+    collscanMinDocs: z.number().int().nonnegative().default(1000),
+    maxSortedDocs: z.number().int().nonnegative().default(1000),
+    shapes: z.record(z.string(), shapeRule).default({}),
+  })
+  .strict();
+
 export const thresholdsSchema = z
   .object({
     $schema: z.string().optional(),
@@ -40,6 +67,7 @@ export const thresholdsSchema = z
           .optional(),
       })
       .strict(),
+    workload: workloadRules.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -52,6 +80,9 @@ export const thresholdsSchema = z
 
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 export type PlanRule = z.infer<typeof planRule>;
+export type WorkloadRules = z.infer<typeof workloadRules>;
+export type ShapeRule = z.infer<typeof shapeRule>;
+export const defaultWorkloadRules: WorkloadRules = workloadRules.parse({});
 
 export interface LoadedThresholds {
   readonly source: string;

@@ -1,3 +1,4 @@
+import type { CaptureOutcome } from '../commands/capture.js';
 import type { SchemaCheckOutcome } from '../commands/indexes.js';
 import type { IndexSpec } from '../../indexes/spec.js';
 import type { ExplainOutcome } from '../commands/explain.js';
@@ -89,5 +90,18 @@ export function renderExplain(outcome: ExplainOutcome): string {
         p.service.message,
       ]),
     ),
+  ].join('\n');
+}
+
+export function renderCapture(outcome: CaptureOutcome): string {
+  const w = outcome.workload;
+  const skipped = Object.entries(w.source.skipped).map(([why, n]) => `${formatNumber(n)} ${why}`).join(', ');
+  return [
+    `capture from ${w.source.from}: ${formatNumber(w.source.entries)} entries, ${w.shapes.length} read shapes${skipped ? ` (skipped: ${skipped})` : ''}`,
+    table(
+      ['#', 'shape', 'command', 'collection', 'calls', 'total', 'p50', 'recorded plan', 'params'],
+      w.shapes.map((s, i) => [i + 1, s.id, s.command, s.collection, formatNumber(s.count), formatMs(s.recorded.totalMs), formatMs(s.recorded.p50Ms), s.recorded.planSummary ?? '–', s.unreplayable ? 'none (truncated)' : s.params.length]),
+    ),
+    `wrote ${outcome.file}; replay it with \`indexgate bench --workload ${outcome.file}\` or \`indexgate verify --uri … --workload ${outcome.file}\``,
   ].join('\n');
 }

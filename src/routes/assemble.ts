@@ -1,9 +1,10 @@
 import type { IndexSpec } from '../../indexes/spec.js';
-import type { CommandMeasurement, Phases, RouteCommandResult, RouteModelResult } from '../result.js';
+import type { CapturedCommand, CommandMeasurement, Phases, RouteCommandResult, RouteModelResult } from '../result.js';
+import { median } from '../timing/stats.js';
 import { boundsByKey, phases, speedupFields } from '../timing/summaries.js';
 import type { RouteModelCall } from './execute.js';
 import type { CommandSide, RouteModelPlan, RouteModelSide } from './measure.js';
-import { type CommandShape, routeCommands, type RouteModel } from './model.js';
+import { type CapturedFacts, type CommandShape, routeCommands, type RouteModel } from './model.js';
 
 export interface RouteModelSides {
   model: RouteModel;
@@ -37,6 +38,7 @@ export function routeModelResults(input: RouteModelSides, plan: RouteModelPlan, 
   const commands = routeCommands(model);
   return input.after.map((after) => {
     const before = input.before?.find((s) => s.userClass === after.userClass);
+    const shapeBounds = model.audience === 'captured' ? commandBounds(before, after) : undefined;
     const commandResults: RouteCommandResult[] = commands.flatMap((command) => {
       const a = after.commands.find((c) => c.step === command.step);
       if (!a?.shape) return [];
@@ -55,6 +57,7 @@ export function routeModelResults(input: RouteModelSides, plan: RouteModelPlan, 
           returnedDocs: a.returnedDocs,
           returnedBytes: a.returnedBytes,
           ...(command.clientSide && a.clientSide ? { clientSide: { describe: command.clientSide.describe, ...a.clientSide } } : {}),
+          ...(command.captured ? { captured: { ...capturedCommand(command.captured, b, a), ...speedupFields(shapeBounds?.get(command.step)) } } : {}),
         },
       ];
     });
@@ -78,6 +81,32 @@ export function routeModelResults(input: RouteModelSides, plan: RouteModelPlan, 
       indexesUnused: indexSet.filter((s) => !used.has(s.name)).map((s) => s.name),
     };
   });
+}
+
+/** A replayed shape's time per execution (p50 of the calls over its parameter sets) and weighted by its recorded count. */
+function capturedCommand(facts: CapturedFacts, before: CommandSide | undefined, after: CommandSide): CapturedCommand {
+  const perExecution = (side: CommandSide) => (side.samplesMs.length > 0 && !side.overLimit ? median(side.samplesMs) / facts.params : null);
+  const weighted = (ms: number | null) => (ms === null ? null : ms * facts.count);
+  const b = before ? perExecution(before) : undefined;
+  const a = perExecution(after);
+  return {
+    count: facts.count,
+    recorded: { ...facts.recorded },
+    params: facts.params,
+    perExecutionMs: { ...(b === undefined ? {} : { before: b }), after: a },
+    weightedMs: { ...(b === undefined ? {} : { before: weighted(b) }), after: weighted(a) },
+    afterSamplesMs: after.overLimit ? [] : after.samplesMs.map((ms) => Math.round((ms / facts.params) * 1000) / 1000),
+  };
+}
+
+/** Each replayed shape's speedup bound: its timed calls on both sides, the shapes as the bound's groups. */
+function commandBounds(before: RouteModelSide | undefined, after: RouteModelSide): ReturnType<typeof boundsByKey> | undefined {
+  if (!before) return undefined;
+  const timed = after.commands.flatMap((a) => {
+    const b = before.commands.find((c) => c.step === a.step);
+    return b && !a.overLimit && !b.overLimit && a.samplesMs.length > 0 && b.samplesMs.length > 0 ? [{ key: a.step, before: b.samplesMs, after: a.samplesMs }] : [];
+  });
+  return boundsByKey(timed);
 }
 
 function overLimitReason(before: boolean, after: boolean, limitMs: number): string {
@@ -116,5 +145,6 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
 
 /** A shape as result.json carries it: the pipeline, or the filter with its options. */
 function shapeForResult(shape: CommandShape): unknown {
+  if (shape.kind === 'command') return shape.command;
   return shape.kind === 'aggregate' ? shape.pipeline : { filter: shape.filter, ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}) };
 }

@@ -59,6 +59,7 @@ export const isOverLimit = (error: unknown): boolean => error instanceof MongoSe
 /** Sends one command as the application's driver would and returns every document. */
 export function sendCommand(db: Db, command: RouteCommand, shape: CommandShape, maxTimeMS: number): Promise<Document[]> {
   const coll = db.collection(command.collection);
+  if (shape.kind === 'command') return sendRecorded(db, shape.command, maxTimeMS);
   if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline], { maxTimeMS }).toArray();
   return coll
     .find(shape.filter, { maxTimeMS, ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}), ...(shape.projection ? { projection: shape.projection } : {}) })
@@ -67,10 +68,29 @@ export function sendCommand(db: Db, command: RouteCommand, shape: CommandShape, 
 
 /** explain("executionStats") of a command, the limit on the explain command itself (where the server applies it). */
 export function explainCommand(db: Db, command: RouteCommand, shape: CommandShape, maxTimeMS: number, verbosity: 'executionStats' | 'queryPlanner' = 'executionStats'): Promise<Document> {
+  if (shape.kind === 'command') return db.command({ explain: asSent(shape.command), verbosity, maxTimeMS });
   const coll = db.collection(command.collection);
   const explain = { verbosity, maxTimeMS };
   if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline]).explain(explain);
   return coll.find(shape.filter, { ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}), ...(shape.projection ? { projection: shape.projection } : {}) }).explain(explain);
+}
+
+/** A recorded command as it is sent again: an aggregate needs its cursor field back. */
+const asSent = (command: Document): Document => (Object.keys(command)[0] === 'aggregate' ? { ...command, cursor: {} } : command);
+
+/**
+ * A recorded command sent again: find and aggregate through a cursor (every getMore
+ * included, as the application's driver drains it), count and distinct as commands. A
+ * count's answer is one `{ total }` document (what the counting pipelines return), a
+ * distinct's one document per value.
+ */
+async function sendRecorded(db: Db, command: Document, maxTimeMS: number): Promise<Document[]> {
+  const name = Object.keys(command)[0];
+  if (name === 'find' || name === 'aggregate') return db.runCursorCommand({ ...asSent(command), maxTimeMS }).toArray();
+  const reply = await db.command({ ...command, maxTimeMS });
+  if (name === 'count') return [{ total: Number(reply.n) }];
+  if (name === 'distinct') return (reply.values as unknown[]).map((value) => ({ value }));
+  throw new Error(`a recorded ${String(name)} command cannot be replayed`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Db, Document } from 'mongodb';
 import { throwIfAborted } from '../errors.js';
-import type { Measurement } from '../result.js';
-import type { ClassContext, UserClass } from '../users/user-classes.js';
+import type { Measurement, RouteAudience } from '../result.js';
+import type { ClassContext } from '../users/user-classes.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import { analyzeExplain } from '../plan/analyze.js';
 import { callRouteModel, type CommandRun, explainCommand, isOverLimit, type RouteModelCall } from './execute.js';
@@ -56,7 +56,7 @@ export interface CommandSide {
 
 /** A route model on one side for one class: every timed call and every command's measurement. */
 export interface RouteModelSide {
-  userClass: UserClass;
+  userClass: RouteAudience;
   calls: RouteModelCall[];
   commands: CommandSide[];
   /** A command reached the limit on this side: the route's times are lower bounds. */
@@ -161,16 +161,16 @@ export async function measureRouteModelRound(
   signal?: AbortSignal,
 ): Promise<RouteModelSide[]> {
   const out: RouteModelSide[] = [];
-  for (const klass of classes) {
+  for (const { audience, klass } of audiencesOf(model, classes)) {
     throwIfAborted(signal);
-    const earlier = previous?.find((s) => s.userClass === klass.user.userClass);
+    const earlier = previous?.find((s) => s.userClass === audience);
     let side: RouteModelSide;
     let already = 0;
     if (earlier) side = { ...earlier, calls: [...earlier.calls], commands: earlier.commands.map((c) => ({ ...c, samplesMs: [...c.samplesMs] })) };
     else {
       const { call, commands } = await captureRouteModel(db, model, klass, plan, signal);
       const dear = call.overLimit || call.phases.total >= plan.dearMs;
-      side = { userClass: klass.user.userClass, calls: dear ? [call] : [], commands, overLimit: call.overLimit, dear };
+      side = { userClass: audience, calls: dear ? [call] : [], commands, overLimit: call.overLimit, dear };
       already = side.calls.length;
       // A cheap route's capture was a warm-up: its command times are not samples.
       if (!dear) for (const c of side.commands) c.samplesMs = [];
@@ -186,6 +186,12 @@ export async function measureRouteModelRound(
     out.push(side);
   }
   return out;
+}
+
+/** Each class for a route built from the class's ids; once (the first class's context, unused) for a captured workload. */
+function audiencesOf(model: RouteModel, classes: readonly ClassContext[]): { audience: RouteAudience; klass: ClassContext }[] {
+  if (model.audience === 'captured') return classes.slice(0, 1).map((klass) => ({ audience: 'captured', klass }));
+  return classes.map((klass) => ({ audience: klass.user.userClass, klass }));
 }
 
 function addSamples(commands: CommandSide[], runs: readonly CommandRun[]): void {

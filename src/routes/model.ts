@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
 import type { PatternContext, RoutePhase } from '../../bench/patterns.js';
-import type { SeededCollection } from '../../seed/collections.js';
+import type { ReadCommand } from '../capture/shape.js';
 
 /**
  * A route model: the database commands one call of `GET /api/v1/conversations` sends, in
@@ -18,6 +18,12 @@ export interface RouteModel {
    * group at the same time (`Promise.all` in the application, or the ORM's own order).
    */
   readonly phases: Readonly<Record<RoutePhase, readonly (readonly RouteCommand[])[]>>;
+  /**
+   * Who the route is measured for. Absent: each user class (the commands are built from the
+   * class's ids). `captured`: a replayed workload, whose commands carry their own recorded
+   * parameters: measured once, whatever the classes.
+   */
+  readonly audience?: 'captured';
 }
 
 /** What a command is built from: the route's ids, and what earlier commands kept. */
@@ -40,8 +46,8 @@ export interface RouteCommand {
   /** The application's call this command belongs to, as written in its code. */
   readonly call: string;
   /** Where the command runs. */
-  readonly collection: SeededCollection;
-  readonly command: 'aggregate' | 'find';
+  readonly collection: string;
+  readonly command: ReadCommand;
   /** Where the shape comes from: file and function of the source it was read from. */
   readonly source: string;
   /** The pipeline (aggregate) or filter and options (find) as sent, real values; undefined when there is nothing to ask (no ids). */
@@ -54,11 +60,23 @@ export interface RouteCommand {
   readonly clientSide?: ClientSide;
   /** A command the application sends right after this one, in the same concurrent slot (it reads what this one kept). */
   readonly then?: RouteCommand;
+  /** A replayed shape: what its capture recorded, for weighting and the report. */
+  readonly captured?: CapturedFacts;
+}
+
+/** What a capture recorded for a shape: how often it arrived and how long it took there. */
+export interface CapturedFacts {
+  readonly count: number;
+  readonly recorded: { readonly p50Ms: number; readonly totalMs: number; readonly planSummary: string | null };
+  /** Parameter sets replayed per call (each call sends every one). */
+  readonly params: number;
 }
 
 export type CommandShape =
   | { readonly kind: 'aggregate'; readonly pipeline: readonly Document[] }
-  | { readonly kind: 'find'; readonly filter: Document; readonly sort?: Document; readonly limit?: number; readonly projection?: Document };
+  | { readonly kind: 'find'; readonly filter: Document; readonly sort?: Document; readonly limit?: number; readonly projection?: Document }
+  /** A captured command sent as recorded (find, aggregate, count or distinct; session fields removed). */
+  | { readonly kind: 'command'; readonly command: Document };
 
 /** A command and the ones chained after it (`then`). */
 export function chain(command: RouteCommand): RouteCommand[] {
