@@ -86,6 +86,7 @@ ${m.routes ? `<section id="routes">
   ${dress(m.routes)}
   ${m.unusedIndexes.length > 0 ? `<p>Indexes of the set no command of a route used:</p><ul>${m.unusedIndexes.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
   ${[m.commands, m.remedies].map((t) => (t ? `<h3>${esc(t.title)}</h3>${dress(t)}` : '')).join('\n')}
+  ${m.workloads.map((t) => `<h3>${esc(t.title)}</h3>${dress(t)}`).join('\n')}
 </section>` : ''}
 <section>
   <h2>${esc(m.driverRoute.title)}</h2>

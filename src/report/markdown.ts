@@ -25,6 +25,7 @@ export function renderMarkdown(result: RunResult): string {
     }
   }
 
+  for (const w of m.workloads) out.push(`## ${w.title}`, '', dress(w), '');
   out.push(`## ${m.driverRoute.title}`, '', dress(m.driverRoute), '');
   out.push(`## ${m.patterns.title}`, '', dress(m.patterns), '');
   const unserved = uniqueNotes(result.patterns);

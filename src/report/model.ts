@@ -1,4 +1,5 @@
-import type { GateFailure, Measurement, RunResult } from '../result.js';
+import type { GateFailure, Measurement, RouteModelResult, RunResult } from '../result.js';
+import { compactStages } from '../plan/stages.js';
 import { commandRows, formatRouteSpeedup, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './routes.js';
 import { formatMs, formatNumber, wallTime } from './tables.js';
 
@@ -35,6 +36,8 @@ export interface ReportModel {
   readonly unusedIndexes: readonly string[];
   readonly commands?: ReportTable;
   readonly remedies?: ReportTable;
+  /** Each replayed workload: its shapes ranked by the time their recorded traffic takes. */
+  readonly workloads: readonly ReportTable[];
   readonly driverRoute: ReportTable;
   readonly patterns: ReportTable;
   readonly indexes: ReportTable;
@@ -112,6 +115,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
           },
         }
       : {}),
+    workloads: models.filter((r) => r.userClass === 'captured').map((r) => workloadTable(result as RunResult, r, bench)),
     driverRoute: {
       id: 'driver-route',
       title: `Route ${'GET /api/v1/conversations?limit=15'}${models.length > 0 ? ' (driver model)' : ''}`,
@@ -176,4 +180,43 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
     },
   };
   return Object.freeze(model);
+}
+
+/**
+ * A replayed workload's shapes, dearest first: by their recorded traffic's time after the set
+ * (bench: before it), each with its plan on each side, its time per execution, its time × the
+ * recorded count, what stays wrong (a scan, a blocking sort, the limit) and its checks.
+ */
+function workloadTable(result: RunResult, route: RouteModelResult, bench: boolean): ReportTable {
+  const weight = (c: RouteModelResult['commands'][number]) => (bench ? c.captured?.weightedMs.before : c.captured?.weightedMs.after) ?? c.captured?.recorded.totalMs ?? 0;
+  const ranked = [...route.commands].sort((a, b) => weight(b) - weight(a));
+  const side = (m: Measurement | undefined) =>
+    m ? `${compactStages(m.stages)}${m.indexesUsed.length > 0 ? ` on ${m.indexesUsed.join(', ')}` : ''}` : '–';
+  const flags = (c: RouteModelResult['commands'][number]) =>
+    [c.after.overLimit ? `over ${c.after.overLimit.limitMs / 1000} s` : null, c.after.collscan ? 'COLLSCAN' : null, c.after.blockingSort ? `blocking SORT${c.after.sortedDocs !== null ? ` of ${formatNumber(c.after.sortedDocs)}` : ''}` : null].filter(Boolean).join(', ');
+  const verdict = (step: string) => {
+    const checks = result.gate.checks.filter((k) => k.route === route.id && k.step === step);
+    return checks.some((k) => k.outcome === 'fail') ? 'FAIL' : checks.some((k) => k.outcome === 'inconclusive') ? 'INCONCLUSIVE' : checks.length > 0 ? 'PASS' : '–';
+  };
+  return {
+    id: `workload-${route.id}`,
+    title: `Captured workload ${route.id}: shapes by the time of their recorded traffic${bench ? ' before the set' : ''}`,
+    head: ['#', 'shape', 'calls', 'recorded p50', ...(bench ? ['plan before'] : []), bench ? 'plan after' : 'plan', bench ? 'per call before → after' : 'per call', bench ? 'traffic before → after' : 'traffic', 'still wrong', 'checks'],
+    rows: ranked.map((c, i) => {
+      const k = c.captured;
+      const v = verdict(c.step);
+      return [
+        num(String(i + 1)),
+        code(`${c.step}`),
+        num(formatNumber(k?.count ?? 0)),
+        num(formatMs(k?.recorded.p50Ms)),
+        ...(bench ? [text(side(c.before))] : []),
+        text(side(c.after)),
+        num(bench ? `${formatMs(k?.perExecutionMs.before ?? undefined)} → ${formatMs(k?.perExecutionMs.after ?? undefined)}` : formatMs(k?.perExecutionMs.after ?? undefined)),
+        num(bench ? `${formatMs(k?.weightedMs.before ?? undefined)} → ${formatMs(k?.weightedMs.after ?? undefined)}` : formatMs(k?.weightedMs.after ?? undefined)),
+        flags(c) ? { text: flags(c), kind: 'fail' } : { text: 'none', kind: 'muted' },
+        { text: v, kind: v === 'FAIL' ? 'fail' : v === 'PASS' ? 'pass' : 'muted' },
+      ];
+    }),
+  };
 }

@@ -17,7 +17,7 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
   if (m.routes) {
     parts.push(dress(m.routes));
     if (m.unusedIndexes.length > 0) parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
-    for (const t of [m.commands, m.remedies]) if (t) parts.push(dress(t));
+    for (const t of [m.commands, m.remedies, ...m.workloads]) if (t) parts.push(dress(t));
   }
   for (const t of [m.driverRoute, m.patterns, m.indexes]) parts.push(dress(t));
   if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));

@@ -12,7 +12,7 @@ import type { WorkloadFile } from '../../src/capture/workload.js';
 import { defaultSeed } from '../../src/options.js';
 import type { RunResult } from '../../src/result.js';
 import { callRouteModel, type RouteModelCall } from '../../src/routes/execute.js';
-import type { CommandShape } from '../../src/routes/model.js';
+import { type CommandShape, routeCommands } from '../../src/routes/model.js';
 import { discoverContexts, driverRunner } from '../../src/run/contexts.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { runCli } from '../support/cli.js';
@@ -39,9 +39,7 @@ const identity = (s: { collection: string; command: string; shape: Document }) =
 function sentByPrisma(call: RouteModelCall): { identities: Set<string>; commands: number } {
   const identities = new Set<string>();
   let commands = 0;
-  const byStep = new Map(prismaRoute.phases.conversationsQuery.concat(prismaRoute.phases.parallelQueries).flat().flatMap(function chain(c): (typeof c)[] {
-    return c.then ? [c, ...chain(c.then)] : [c];
-  }).map((c) => [c.step, c]));
+  const byStep = new Map(routeCommands(prismaRoute).map((c) => [c.step, c]));
   for (const run of call.commands) {
     const command = byStep.get(run.step);
     if (!command) throw new Error(`no command ${run.step}`);
@@ -58,7 +56,7 @@ function sentByDriver(ctx: PatternContext, offsetZero: boolean): Set<string> {
   for (const p of patterns) {
     if (p.id === 'conversationsPageByType' || (!offsetZero && p.id === 'conversationsCount')) continue;
     const q = p.build(ctx);
-    const command = q.kind === 'find' ? { find: p.collection, filter: q.filter } : { aggregate: q.on ?? p.collection, pipeline: q.pipeline };
+    const command = q.kind === 'find' ? { find: p.collection, filter: q.filter } : { aggregate: ('on' in q && q.on) || p.collection, pipeline: q.pipeline };
     identities.add(identity(shapeOfCommand(command)));
   }
   return identities;
