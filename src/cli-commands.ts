@@ -172,6 +172,25 @@ export const reportDefinition = (parent: Command) =>
     .addOption(new Option('--format <format>', 'output format').choices(reportFormats).default('md' as const))
     .addOption(new Option('--out <file>', 'write to this file instead of stdout'));
 
+const historyFileOption = () => new Option('--history <file>', 'the history file (JSON Lines, written by bench --history)').makeOptionMandatory();
+
+export const historyShowDefinition = (parent: Command) =>
+  parent
+    .command('show')
+    .description('the series of a history file as tables: each measure per comparable setting, with verdicts, accepts and change points (reads the file only)')
+    .addOption(historyFileOption())
+    .addOption(new Option('--last <n>', 'rows per series, newest kept (default: the change-point window, 60)').argParser(parsePositiveNumber('--last', 1)))
+    .addOption(jsonOption());
+
+export const historyAcceptDefinition = (parent: Command) =>
+  parent
+    .command('accept')
+    .description("mark a change as intended: later runs are compared from this run (or this commit's first run) on; appends one line to the file")
+    .argument('<run-id|commit>', 'a run id of the history, or a commit (7+ characters) one of its runs was built from')
+    .addOption(historyFileOption())
+    .addOption(new Option('--note <text>', 'why the change is intended (kept in the file, shown in reports)').makeOptionMandatory())
+    .addOption(jsonOption());
+
 type OptionsOf<D extends (parent: Command) => { opts(): unknown }> = ReturnType<ReturnType<D>['opts']>;
 
 /** One parsed invocation: the command path and its options, typed from the declarations above. */
@@ -186,4 +205,6 @@ export type Invocation =
   | { command: 'explain'; args: []; options: OptionsOf<typeof explainDefinition> }
   | { command: 'verify'; args: []; options: OptionsOf<typeof verifyDefinition> }
   | { command: 'report'; args: [file: string]; options: OptionsOf<typeof reportDefinition> }
-  | { command: 'capture'; args: []; options: OptionsOf<typeof captureDefinition> };
+  | { command: 'capture'; args: []; options: OptionsOf<typeof captureDefinition> }
+  | { command: 'history show'; args: []; options: OptionsOf<typeof historyShowDefinition> }
+  | { command: 'history accept'; args: [target: string]; options: OptionsOf<typeof historyAcceptDefinition> };

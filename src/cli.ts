@@ -11,6 +11,8 @@ import { toolVersion } from './version.js';
 import {
   benchDefinition,
   captureDefinition,
+  historyAcceptDefinition,
+  historyShowDefinition,
   explainDefinition,
   indexesApplyDefinition,
   indexesCheckDefinition,
@@ -60,6 +62,9 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
   verifyDefinition(program).action((options) => run({ command: 'verify', args: [], options }));
   reportDefinition(program).action((file, options) => run({ command: 'report', args: [file], options }));
   captureDefinition(program).action((options) => run({ command: 'capture', args: [], options }));
+  const history = program.command('history').description('the nightly gate\'s history file (bench --history): show its series, accept a change');
+  historyShowDefinition(history).action((options) => run({ command: 'history show', args: [], options }));
+  historyAcceptDefinition(history).action((target, options) => run({ command: 'history accept', args: [target], options }));
 
   return { program, result: () => outcome };
 }

@@ -2,13 +2,14 @@ import type { CommandOutput, Invocation } from './invocation.js';
 import type { CommandContext } from './commands/context.js';
 import { benchCommand } from './commands/bench.js';
 import { captureCommand } from './commands/capture.js';
+import { historyAcceptCommand, historyShowCommand } from './commands/history.js';
 import { explainCommand, explainJson } from './commands/explain.js';
 import { applyIndexesCommand, checkSchemaCommand, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
 import { reportCommand } from './commands/report.js';
 import { seedCommand } from './commands/seed.js';
 import { verifyCommand } from './commands/verify.js';
 import type { Verdict } from './result.js';
-import { renderApplyOutcome, renderCapture, renderExplain, renderIndexFindings, renderIndexSpecs, renderSchemaCheck } from './report/commands.js';
+import { renderApplyOutcome, renderCapture, renderExplain, renderHistorySeries, renderIndexFindings, renderIndexSpecs, renderSchemaCheck } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
@@ -106,6 +107,17 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
         context,
       );
       return { stdout: o.json ? json(outcome.workload) : renderCapture(outcome), exitCode: 0 };
+    }
+    case 'history show': {
+      const o = invocation.options;
+      const outcome = await historyShowCommand({ file: o.history, last: o.last });
+      return { stdout: o.json ? json(outcome) : renderHistorySeries(outcome), exitCode: 0 };
+    }
+    case 'history accept': {
+      const o = invocation.options;
+      const outcome = await historyAcceptCommand({ file: o.history, target: invocation.args[0], note: o.note });
+      const a = outcome.accepted;
+      return { stdout: o.json ? json(outcome) : `accepted ${a.runId ?? `commit ${a.commit ?? ''}`} in ${outcome.file}: later runs are compared from it on ("${a.note}")`, exitCode: 0 };
     }
     case 'verify': {
       const o = invocation.options;

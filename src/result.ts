@@ -3,6 +3,7 @@ import type { Environment } from './mongo/environment.js';
 import type { LookupSummary, PlanNode, ShardPlan } from './plan/analyze.js';
 import type { UserClass } from './users/user-classes.js';
 import type { ReadCommand } from './capture/shape.js';
+import type { HistorySummary } from './history/judge.js';
 import type { TimedCall, TimingPlan } from './timing/plan.js';
 import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
 
@@ -258,7 +259,8 @@ export interface RunResult {
   timings: Record<string, number>;
   /** Things a reader must know to judge the figures (Wine floor, unserved patterns, budget). */
   notes: string[];
-  history?: unknown;
+  /** With `--history`: the series this run was judged against (src/history/judge.ts). */
+  history?: HistorySummary & { file: string };
   /** The timing plan and every timed call in call order, with (round, side, position). */
   timing?: { plan: TimingPlan; capped: boolean; rounds: number; calls: TimedCall[] };
 }

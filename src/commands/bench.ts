@@ -9,7 +9,7 @@ import { prepareWorkload, replayChecks } from '../run/workload.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
 import { defaultRouteModelPlan } from '../routes/measure.js';
 import { measureRouteModels } from '../run/route-models.js';
-import { loadHistory } from '../history/history.js';
+import { readHistory } from '../history/store.js';
 import { loadThresholds } from '../gate/thresholds.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
 import { setCreatedIndexesHidden } from '../indexes/hide.js';
@@ -99,7 +99,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const selected = selectPatterns(options.patterns);
   const thresholds = await loadThresholds(options.thresholds);
   const indexSpecs = options.indexes ? await loadIndexSpecs(options.indexes) : [...runbookIndexes];
-  const history = options.history ? await loadHistory(options.history) : undefined;
+  const history = options.history ? await readHistory(options.history) : undefined;
   const baselineSpecs = await schemaBaseline(options);
   const skip = new Set(options.skipIndexes ?? []);
   const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
@@ -226,7 +226,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
         ...(routeModelRun?.capped ? [`Route models: ${routeModelRun.capped} (--budget-seconds ${budgetSeconds}).`] : []),
       ],
     });
-    const { result, record } = historyStage(measured, history && options.history ? { file: options.history, runs: history } : undefined, reporter);
+    const { result, record } = historyStage(measured, history ? { loaded: history, routes: { driver: chosen.driver, models: models.map((m) => m.id) } } : undefined, reporter);
     const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
     await record();
     return { result: written.result, outDir: written.outDir, files: written.files };

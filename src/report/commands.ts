@@ -1,3 +1,4 @@
+import type { HistoryShowOutcome } from '../commands/history.js';
 import type { CaptureOutcome } from '../commands/capture.js';
 import type { SchemaCheckOutcome } from '../commands/indexes.js';
 import type { IndexSpec } from '../../indexes/spec.js';
@@ -104,4 +105,28 @@ export function renderCapture(outcome: CaptureOutcome): string {
     ),
     `wrote ${outcome.file}; replay it with \`indexgate bench --workload ${outcome.file}\` or \`indexgate verify --uri … --workload ${outcome.file}\``,
   ].join('\n');
+}
+
+export function renderHistorySeries(outcome: HistoryShowOutcome): string {
+  if (outcome.series.length === 0) return `${outcome.file}: ${outcome.runs} runs, no measure recorded yet`;
+  const parts = [`${outcome.file}: ${outcome.runs} runs, ${outcome.series.length} series (p50 TOTAL after the indexes; ▲ a change point to a slower level, ▼ to a faster one; ✓ accepted: the baseline starts there)`];
+  for (const t of outcome.series) {
+    const s = t.setting;
+    const setting = t.key === undefined ? 'runs of a version-1 history (settings unknown: never compared)' : `${s.scale ?? '?'} ${s.baseline ?? '?'}, routes ${s.routes?.join('+') ?? '?'}, mongod ${s.mongodVersion}${s.underWine ? ' (Wine)' : ''}, ${s.cpus ?? '?'} × ${s.cpuModel ?? '?'}`;
+    parts.push(
+      `route ${t.route} (${t.userClass})${t.gated ? '' : ', recorded only'} — ${setting}`,
+      table(
+        ['run', 'finished', 'commit', 'p50 TOTAL', 'verdict', ''],
+        t.rows.map((r) => [
+          r.runId,
+          r.finishedAt.replace('T', ' ').slice(0, 16),
+          r.commit?.slice(0, 10) ?? '–',
+          r.value === null ? '–' : formatMs(r.value),
+          r.verdict,
+          [r.accepted ? '✓ accepted' : '', r.changePoint ? `${r.changePoint.direction === 'slower' ? '▲' : '▼'} ×${r.changePoint.size.toFixed(2)} (confidence ${(r.changePoint.confidence * 100).toFixed(1)}%)` : ''].filter(Boolean).join(' '),
+        ]),
+      ),
+    );
+  }
+  return parts.join('\n');
 }

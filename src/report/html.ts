@@ -38,6 +38,16 @@ export function renderHtml(result: RunResult): string {
       after: { total: r.after.total, conversationsQuery: r.after.conversationsQuery, parallelQueries: r.after.parallelQueries, p95: r.after.latencyMs.total.p95 },
     })),
     patterns: result.patterns.map((p) => ({ id: p.id, userClass: p.userClass, before: p.before?.latencyMs?.p50 ?? null, after: p.after.latencyMs?.p50 ?? null })),
+    trends: (result.history?.measures ?? [])
+      .filter((t) => t.gated)
+      .map((t) => ({
+        title: `${t.route} (${t.userClass})`,
+        runs: t.points.map((p) => p.runId),
+        values: t.points.map((p) => p.medianMs),
+        changes: t.changePoints.map((c) => ({ index: c.index, label: `${c.direction === 'slower' ? '▲' : '▼'} ×${c.size.toFixed(2)}` })),
+        accepted: result.history?.accepted ? t.points.findIndex((p) => p.runId === result.history?.accepted?.runId) : -1,
+        regression: t.regression !== null,
+      })),
   };
   const d = result.dataset;
   const e = result.environment;
@@ -96,6 +106,11 @@ ${m.routes ? `<section id="routes">
   </div>
   ${dress(m.driverRoute)}
 </section>
+${m.history ? `<section id="history">
+  <h2>${esc(m.history.title)}</h2>
+  <div class="charts">${chartData.trends.map((t, i) => `<div class="chart"><canvas id="chart-trend-${i}" aria-label="Trend of ${esc(t.title)}"></canvas></div>`).join('')}</div>
+  ${dress(m.history)}
+</section>` : ''}
 <section>
   <h2>Patterns: latency ${bench ? 'before and after' : ''} (p50, log scale)</h2>
   <div class="charts">${result.route.classes.map((r) => `<div class="chart"><canvas id="chart-patterns-${esc(r.userClass)}" aria-label="Patterns, ${esc(r.userClass)} user"></canvas></div>`).join('')}</div>
@@ -177,6 +192,24 @@ const drawCharts = `function drawCharts(data) {
       type: 'bar',
       data: { labels: rows.map(function (p) { return p.id; }), datasets: datasets },
       options: Object.assign({}, common, { indexAxis: 'y', plugins: { title: { display: true, text: 'Patterns, ' + c.userClass + ' user: p50 (ms, log scale)' } }, scales: { x: logAxis('ms') } })
+    });
+    drawn++;
+  });
+  (data.trends || []).forEach(function (t, i) {
+    var canvas = document.getElementById('chart-trend-' + i);
+    if (!canvas) return;
+    var marks = t.values.map(function (_, k) {
+      var change = t.changes.filter(function (c) { return c.index === k; })[0];
+      return change ? 'triangle' : k === t.accepted ? 'rectRot' : 'circle';
+    });
+    new Chart(canvas, {
+      type: 'line',
+      data: { labels: t.runs.map(function (r, k) { return String(k + 1); }), datasets: [{
+        label: t.title + ': p50 TOTAL after the indexes (ms)', data: t.values, borderColor: t.regression ? before : '#2e90fa',
+        pointStyle: marks, pointRadius: marks.map(function (m) { return m === 'circle' ? 3 : 8; }),
+        pointBackgroundColor: marks.map(function (m, k) { return m === 'triangle' ? before : k === t.values.length - 1 ? '#101828' : '#2e90fa'; })
+      }] },
+      options: Object.assign({}, common, { plugins: { title: { display: true, text: t.title + (t.changes.length > 0 ? ': change points ' + t.changes.map(function (c) { return c.label + ' at run ' + (c.index + 1); }).join(', ') : ': no change point') } }, scales: { x: { title: { display: true, text: 'comparable runs, oldest first (the last is this run)' } }, y: { title: { display: true, text: 'ms' } } } })
     });
     drawn++;
   });

@@ -26,6 +26,7 @@ export function renderMarkdown(result: RunResult): string {
   }
 
   for (const w of m.workloads) out.push(`## ${w.title}`, '', dress(w), '');
+  if (m.history) out.push(`## ${m.history.title}`, '', dress(m.history), '');
   out.push(`## ${m.driverRoute.title}`, '', dress(m.driverRoute), '');
   out.push(`## ${m.patterns.title}`, '', dress(m.patterns), '');
   const unserved = uniqueNotes(result.patterns);

@@ -36,6 +36,8 @@ export interface ReportModel {
   readonly unusedIndexes: readonly string[];
   readonly commands?: ReportTable;
   readonly remedies?: ReportTable;
+  /** With --history: each gated measure's series, its change points and tonight's alarm. */
+  readonly history?: ReportTable;
   /** Each replayed workload: its shapes ranked by the time their recorded traffic takes. */
   readonly workloads: readonly ReportTable[];
   readonly driverRoute: ReportTable;
@@ -116,6 +118,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
         }
       : {}),
     workloads: models.filter((r) => r.userClass === 'captured').map((r) => workloadTable(result as RunResult, r, bench)),
+    ...(result.history ? { history: historyTable(result.history) } : {}),
     driverRoute: {
       id: 'driver-route',
       title: `Route ${'GET /api/v1/conversations?limit=15'}${models.length > 0 ? ' (driver model)' : ''}`,
@@ -218,5 +221,30 @@ function workloadTable(result: RunResult, route: RouteModelResult, bench: boolea
         { text: v, kind: v === 'FAIL' ? 'fail' : v === 'PASS' ? 'pass' : 'muted' },
       ];
     }),
+  };
+}
+
+/** The nightly gate's view of this run: per gated measure, the series it was judged in, its change points and the night's alarm. */
+function historyTable(history: NonNullable<RunResult['history']>): ReportTable {
+  const since = history.accepted ? `, since the accept of ${history.accepted.runId}` : '';
+  return {
+    id: 'history',
+    title: `History: ${history.comparableRuns} comparable earlier runs in ${history.file}${since}${history.notComparable > 0 ? ` (${history.notComparable} not comparable, left out)` : ''}`,
+    head: ['measure', 'runs', 'tonight p50', 'change points (size, confidence, first run of the new level)', 'night alarm', 'regression'],
+    rows: history.measures
+      .filter((m) => m.gated)
+      .map((m) => {
+        const last = m.points[m.points.length - 1];
+        const changes = m.changePoints.map((c) => `${c.direction === 'slower' ? '▲' : '▼'} ×${c.size.toFixed(2)} (${(c.confidence * 100).toFixed(1)}%) at ${c.after.runId}`).join('; ');
+        const alarm = m.alarm ? `${m.alarm.raised ? 'RAISED: ' : ''}×${m.alarm.ratio.toFixed(2)} of the median of ${m.alarm.baselineRuns}, z ${m.alarm.z.toFixed(1)}` : 'too few runs';
+        return [
+          code(`${m.route} (${m.userClass})`),
+          num(String(m.points.length)),
+          num(formatMs(last?.medianMs)),
+          text(changes || 'none'),
+          m.alarm?.raised ? { text: alarm, kind: 'fail' } : text(alarm),
+          m.regression ? { text: `×${m.regression.level.toFixed(2)} since ${m.regression.after.runId}`, kind: 'fail' } : { text: 'none', kind: 'muted' },
+        ];
+      }),
   };
 }

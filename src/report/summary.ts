@@ -20,6 +20,7 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
     for (const t of [m.commands, m.remedies, ...m.workloads]) if (t) parts.push(dress(t));
   }
   for (const t of [m.driverRoute, m.patterns, m.indexes]) parts.push(dress(t));
+  if (m.history) parts.push(dress(m.history));
   if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));
   parts.push(`Wall time: ${wallTime(result.timings)}${result.timings.report !== undefined ? `, report ${result.timings.report} ms` : ''}`);
   if (files.length > 0) parts.push(`Reports: ${files.join(', ')}`);

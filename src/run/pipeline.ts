@@ -2,7 +2,9 @@ import type { Db } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
 import { conclude, type CountExpectation, evaluateGate, withChecks } from '../gate/evaluate.js';
 import type { Thresholds } from '../gate/thresholds.js';
-import { appendHistory, type History, historyDefaults, historyEntry, judgeAgainstHistory } from '../history/history.js';
+import { judgeRun } from '../history/judge.js';
+import { historyRecord, recordable, type RecordContext } from '../history/record.js';
+import { appendHistoryLine, type LoadedHistory } from '../history/store.js';
 import type { IndexOutcome } from '../indexes/apply.js';
 import type { Reporter } from '../progress.js';
 import type { CheckInput, GateResult, Measurement, PatternResult, RouteClassResult, RunResult } from '../result.js';
@@ -61,23 +63,29 @@ export function concludeRun(input: ConcludeInput): { patterns: PatternResult[]; 
 }
 
 /**
- * The history stage: the measured result judged against the comparable earlier runs of
- * the file, its checks added to a new result (the measured one is not changed). `record`
- * appends the run once its reports are written.
+ * The history stage: the measured result recorded as a run of the series and judged
+ * against the comparable earlier runs since the last accept (plan regressions, the
+ * single-night alarm, change points; src/history/judge.ts), its checks added to a new
+ * result (the measured one is not changed). `record` appends the run, with its final
+ * verdict, once its reports are written; a run that measured nothing validly is not kept.
  */
 export function historyStage(
   measured: RunResult,
-  history: { file: string; runs: History } | undefined,
+  history: { loaded: LoadedHistory; routes: RecordContext['routes'] } | undefined,
   reporter: Reporter,
 ): { result: RunResult; record: () => Promise<void> } {
   if (!history) return { result: measured, record: async () => {} };
-  const entry = historyEntry(measured);
-  const versus = judgeAgainstHistory(entry, history.runs);
-  reporter.notice(`history: ${versus.comparableRuns} comparable earlier run(s) in ${history.file}`);
-  const result: RunResult = {
-    ...measured,
-    gate: withChecks(measured.gate, versus.checks),
-    history: { file: history.file, comparableRuns: versus.comparableRuns, ...historyDefaults },
+  const run = historyRecord(measured, { routes: history.routes });
+  const { checks, summary } = judgeRun(run, history.loaded.lines);
+  reporter.notice(
+    `history: ${summary.comparableRuns} comparable earlier run(s) in ${history.loaded.file}${summary.notComparable > 0 ? ` (${summary.notComparable} not comparable)` : ''}${summary.accepted ? `, since the accept of ${summary.accepted.runId}` : ''}`,
+  );
+  const gate = withChecks(measured.gate, checks);
+  const result: RunResult = { ...measured, gate, history: { file: history.loaded.file, ...summary } };
+  return {
+    result,
+    record: async () => {
+      if (recordable(run)) await appendHistoryLine(history.loaded, { ...run, verdict: gate.verdict });
+    },
   };
-  return { result, record: () => appendHistory(history.file, history.runs, { ...entry, passed: result.gate.passed }) };
 }

@@ -12,33 +12,63 @@ beforeAll(async () => {
   relaxed = await thresholdsWithoutRouteSpeedup(dir);
 });
 
-const bench = (history: string, extra: string[] = []) =>
-  runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('nightly'), '--scale', 'tiny', '--budget-seconds', '120', '--route', 'driver', '--thresholds', relaxed, '--history', history, '--out', join(dir, `out-${Math.random().toString(36).slice(2)}`), '--json', ...extra], { timeoutMs: 170_000 });
+/** One night of the nightly job: bench at small on a fresh database, the history file kept between nights. */
+const night = (history: string, extra: string[] = []) =>
+  runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('nightly'), '--scale', 'small', '--route', 'driver', '--thresholds', relaxed, '--history', history, '--out', join(dir, `out-${Math.random().toString(36).slice(2)}`), '--json', ...extra], { timeoutMs: 300_000 });
 
-describe('bench --history: the nightly gate', () => {
-  it('repeated normal runs pass and are appended; a run with an index left out is flagged as a regression', async () => {
-    const history = join(dir, 'history.json');
-    for (let night = 1; night <= 3; night++) {
-      const run = await bench(history);
+const lines = async (file: string) => (await readFile(file, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; runId?: string; verdict?: string });
+
+type Check = { check: string; pattern?: string; outcome: string; message: string };
+
+describe('bench --history: the nightly gate, end to end at small', () => {
+  it('5 nights pass; a 6th with an index left out is a plan regression; after history accept, the next night is judged from the new level', async () => {
+    const history = join(dir, 'history.jsonl');
+    for (let n = 1; n <= 5; n++) {
+      const run = await night(history);
       const result = JSON.parse(run.stdout);
-      expect(result.gate.failures, `night ${night}`).toEqual([]);
-      expect(run.code).toBe(0);
-      expect(JSON.parse(await readFile(history, 'utf8')).runs).toHaveLength(night);
+      expect(result.gate.failures, `night ${n}`).toEqual([]);
+      expect(run.code, `night ${n}`).toBe(0);
+      expect(await lines(history)).toHaveLength(n);
+      expect(result.history.comparableRuns).toBe(n - 1);
     }
-    const regressed = await bench(history, ['--skip-index', 'idx_cursor_user_conv']);
+    const regressed = await night(history, ['--skip-index', 'idx_cursor_user_conv']);
     expect(regressed.code).toBe(1);
-    const failures = JSON.parse(regressed.stdout).gate.failures;
-    expect(failures).toContainEqual(
-      expect.objectContaining({ check: 'regression', pattern: 'readCursors', message: expect.stringMatching(/plan changed since .*docs examined \(was \d+\), index none \(was idx_cursor_user_conv\)/) }),
-    );
-    const saved = JSON.parse(await readFile(history, 'utf8')).runs;
-    expect(saved).toHaveLength(4);
-    expect(saved[3].passed).toBe(false);
-  });
+    const sixth = JSON.parse(regressed.stdout);
+    const regressions = (sixth.gate.failures as Check[]).filter((c) => c.check === 'regression');
+    expect(regressions.map((c) => c.pattern)).toContain('readCursors');
+    expect(regressions.find((c) => c.pattern === 'readCursors')?.message).toMatch(/idx_cursor_user_conv/);
+    const saved = await lines(history);
+    expect(saved).toHaveLength(6);
+    expect(saved[5]?.verdict).toBe('fail');
+
+    // The series as a table, with the sixth run last.
+    const shown = await runCli(['history', 'show', '--history', history]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/route driver \(typical\)/);
+    expect(shown.stdout).toContain(sixth.runId);
+
+    // The change is intended: accept it; the 7th night (same set) is judged against the 6th.
+    const accepted = await runCli(['history', 'accept', sixth.runId, '--history', history, '--note', 'cursor index moved to another release']);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(new RegExp(`accepted ${sixth.runId}`));
+    const seventh = await night(history, ['--skip-index', 'idx_cursor_user_conv']);
+    const result = JSON.parse(seventh.stdout);
+    expect((result.gate.checks as Check[]).filter((c) => c.check === 'regression' && c.outcome === 'fail')).toEqual([]);
+    expect(result.history.accepted.runId).toBe(sixth.runId);
+    expect(result.history.comparableRuns).toBe(1);
+    expect((await lines(history)).map((l) => l.type)).toEqual(['run', 'run', 'run', 'run', 'run', 'run', 'accept', 'run']);
+  }, 1_800_000);
 
   it('a malformed history file: one line, exit 2, before anything runs', async () => {
-    const bad = join(dir, 'bad-history.json');
-    await writeFile(bad, JSON.stringify({ version: 1, runs: [{ runId: 1 }] }));
-    expectOneLineRefusal(await bench(bad), /bad-history\.json: is not an indexgate history \(runs\.0\.runId: /);
+    const bad = join(dir, 'bad-history.jsonl');
+    await writeFile(bad, `${JSON.stringify({ type: 'run', version: 2, runId: 1 })}\n`);
+    expectOneLineRefusal(await night(bad), /bad-history\.jsonl: line 1/);
+  });
+
+  it('history accept of a run the file does not hold: one line, exit 2, the file unchanged', async () => {
+    const file = join(dir, 'empty.jsonl');
+    await writeFile(file, '');
+    expectOneLineRefusal(await runCli(['history', 'accept', 'no-such-run', '--history', file, '--note', 'x']), /history accept no-such-run: no run id or commit of the history matches/);
+    expect(await readFile(file, 'utf8')).toBe('');
   });
 });

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { parse as parseJunit } from 'junit2json';
 import { marked } from 'marked';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
+import { judgeRun } from '../../src/history/judge.js';
+import { historyRecord, type RunRecord } from '../../src/history/record.js';
+import type { RunResult } from '../../src/result.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { expectOneLineRefusal, runCli } from '../support/cli.js';
@@ -65,48 +68,73 @@ describe('bench writes the three reports next to result.json', () => {
     expect(html).toMatch(/<li>(<input [^>]*> )?Index de performance créés et vérifiés/);
   });
 
-  it('HTML: opens offline in headless Chromium with the charts drawn and the verdict visible', async () => {
+  it('HTML: opens offline in headless Chromium with the charts drawn and the verdict visible; with a history, each gated measure\'s trend with its change points', async () => {
+    // The same report judged in a history: 20 earlier nights of this run's setting, the last 8 a quarter slower.
+    const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as RunResult;
+    const record = historyRecord(saved, { routes: { driver: true, models: ['prisma'] } });
+    const nights: RunRecord[] = Array.from({ length: 20 }, (_, i) => ({
+      ...record,
+      runId: `night-${i + 1}`,
+      verdict: 'pass',
+      measures: Object.fromEntries(Object.entries(record.measures).map(([k, m]) => [k, { ...m, median: m.median * (i >= 12 ? 1.25 : 1) * (1 + 0.01 * Math.sin(i)) }])),
+    }));
+    const { summary } = judgeRun(record, nights);
+    const trends = summary.measures.filter((m) => m.gated);
+    expect(trends.length).toBeGreaterThan(0);
+    expect(trends.every((t) => t.changePoints.some((c) => c.after.runId === 'night-13'))).toBe(true);
+    const withHistory = join(out, 'result-with-history.json');
+    await writeFile(withHistory, JSON.stringify({ ...saved, history: { file: 'nights.jsonl', ...summary } }));
+    const rendered = await runCli(['report', withHistory, '--format', 'html', '--out', join(out, 'report-history.html')]);
+    expect(rendered.code).toBe(0);
+
     const browser = await chromium.launch({ executablePath: await chromiumPath(), args: chromiumArgs });
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-      const external: string[] = [];
-      await page.route('**/*', (route) => {
-        const url = route.request().url();
-        if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
-        external.push(url);
-        return route.abort();
-      });
-      await page.goto(`file://${join(out, 'report.html')}`);
-      await page.waitForSelector('body[data-charts-drawn]', { timeout: 20_000 });
-      const drawn = Number(await page.getAttribute('body', 'data-charts-drawn'));
-      expect(drawn).toBe(2 + result.route.classes.length);
-      // Every canvas holds a drawing: count its non-white pixels.
-      type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
-      const inked = await page.$$eval('canvas', (canvases) =>
-        canvases.map((element) => {
-          const c = element as unknown as Canvas;
-          const ctx = c.getContext('2d');
-          if (!ctx) return 0;
-          const { data } = ctx.getImageData(0, 0, c.width, c.height);
-          let n = 0;
-          for (let i = 0; i < data.length; i += 4) if ((data[i + 3] ?? 0) > 0 && ((data[i] ?? 255) < 240 || (data[i + 1] ?? 255) < 240 || (data[i + 2] ?? 255) < 240)) n++;
-          return n;
-        }),
-      );
-      expect(inked).toHaveLength(drawn);
-      for (const n of inked) expect(n).toBeGreaterThan(1000);
-      const verdict = page.locator('#verdict');
-      expect(await verdict.isVisible()).toBe(true);
-      expect(await verdict.textContent()).toMatch({ pass: /^PASS/, fail: /^FAIL: \d+ of \d+ checks failed/, inconclusive: /^INCONCLUSIVE: \d+ of \d+ checks undecided/ }[result.gate.verdict]);
-      expect(external).toEqual([]);
-      const artifacts = join(process.cwd(), 'reports', 'test-artifacts');
-      await mkdir(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, `report-${result.runId}.png`), fullPage: true });
+      await checkPage(browser, join(out, 'report.html'), 2 + result.route.classes.length, result.runId);
+      await checkPage(browser, join(out, 'report-history.html'), 2 + result.route.classes.length + trends.length, `${result.runId}-history`);
     } finally {
       await browser.close();
     }
   });
 });
+
+/** Opens a report offline, waits for its charts, checks each is inked, the verdict visible and no request left the page; keeps a screenshot. */
+async function checkPage(browser: Browser, file: string, charts: number, name: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  const external: string[] = [];
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+    external.push(url);
+    return route.abort();
+  });
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('body[data-charts-drawn]', { timeout: 20_000 });
+  const drawn = Number(await page.getAttribute('body', 'data-charts-drawn'));
+  expect(drawn).toBe(charts);
+  // Every canvas holds a drawing: count its non-white pixels.
+  type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+  const inked = await page.$$eval('canvas', (canvases) =>
+    canvases.map((element) => {
+      const c = element as unknown as Canvas;
+      const ctx = c.getContext('2d');
+      if (!ctx) return 0;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if ((data[i + 3] ?? 0) > 0 && ((data[i] ?? 255) < 240 || (data[i + 1] ?? 255) < 240 || (data[i + 2] ?? 255) < 240)) n++;
+      return n;
+    }),
+  );
+  expect(inked).toHaveLength(drawn);
+  for (const n of inked) expect(n).toBeGreaterThan(1000);
+  const verdict = page.locator('#verdict');
+  expect(await verdict.isVisible()).toBe(true);
+  expect(await verdict.textContent()).toMatch({ pass: /^PASS/, fail: /^FAIL: \d+ of \d+ checks failed/, inconclusive: /^INCONCLUSIVE: \d+ of \d+ checks undecided/ }[result.gate.verdict]);
+  expect(external).toEqual([]);
+  const artifacts = join(process.cwd(), 'reports', 'test-artifacts');
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `report-${name}.png`), fullPage: true });
+  await page.close();
+}
 
 describe('indexgate report', () => {
   it('renders a saved result exactly as bench wrote it, to stdout or to --out', async () => {
