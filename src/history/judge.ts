@@ -216,13 +216,16 @@ function regressionOf(points: readonly TrendPoint[], changes: readonly ChangePoi
   const last = changes[changes.length - 1];
   if (!last) return null;
   const level = median(points.slice(last.index).map((p) => p.medianMs));
+  const tonight = (points[points.length - 1] as TrendPoint).medianMs;
   for (let j = 0; j < changes.length; j++) {
     const change = changes[j] as ChangePoint;
     if (change.direction !== 'slower') continue;
     const from = j === 0 ? 0 : (changes[j - 1] as ChangePoint).index;
     if (from === 0 && change.index < o.minReference) continue;
     const reference = median(points.slice(from, change.index).map((p) => p.medianMs));
-    if (level / reference >= o.minChange) return { ...change, level: level / reference };
+    // Tonight itself must be on the slower level too: the first night of a fix (back at the
+    // old level, too short to be a segment of its own) is not failed for its predecessors.
+    if (level / reference >= o.minChange && tonight / reference >= o.minChange) return { ...change, level: level / reference };
   }
   return null;
 }

@@ -194,3 +194,12 @@ describe('exact plan regressions', () => {
     expect(judgeRun(trifle, history).checks.find((c) => c.pattern === 'readCursors')?.passed).toBe(true);
   });
 });
+
+describe('a fix', () => {
+  it('the first night back at the old level is not failed for the slow nights before it', () => {
+    const runs = simulate(31, (i) => (i >= 15 && i < 30 ? 110 : 100), 7);
+    const judged = nightly(runs);
+    expect(trendOf(judged[29] as HistoryJudgement)?.regression).not.toBeNull();
+    expect(trendOf(judged[30] as HistoryJudgement)?.regression).toBeNull();
+  });
+});
