@@ -5,45 +5,15 @@ import { type HistoryJudgement, judgeRun } from '../../src/history/judge.js';
 import type { AcceptRecord, HistoryLine, RunRecord, RunSetting } from '../../src/history/record.js';
 import { historySeries } from '../../src/history/series.js';
 import { UsageError } from '../../src/errors.js';
+import { nightCommit, nightMeasure, nightRecord, nightSetting } from '../support/history.js';
 import { mulberry32, normal } from '../support/random.js';
 
 /** Which earlier runs judge a run: the comparable ones (every key equal), from the latest accept on. */
 
-const measure = 'route:driver|typical';
-
-const setting: RunSetting = {
-  fingerprint: 'ig1-small-1-0123456789ab',
-  scale: 'small',
-  baseline: 'bare',
-  indexSet: 'a1b2c3d4e5f6',
-  routes: ['driver', 'prisma'],
-  mongodVersion: '7.0.15',
-  topology: 'standalone',
-  underWine: false,
-  platform: 'linux',
-  arch: 'x64',
-  cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz',
-  cpus: 2,
-};
-
-const commitOf = (i: number) => `${i.toString(16).padStart(7, '0')}${'c'.repeat(33)}`;
-
-function night(i: number, ms: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    type: 'run',
-    version: 2,
-    runId: `run-${i}`,
-    finishedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
-    verdict: 'pass',
-    tool: { version: '0.1.0', commit: commitOf(i) },
-    setting,
-    machine: { memoryGb: 8, node: 'v20.19.0' },
-    measures: { [measure]: { route: 'driver', userClass: 'typical', gated: true, samplesMs: [ms], median: ms, logMean: Math.log(ms), logSd: 0 } },
-    plans: { 'readCursors|typical': { indexName: 'idx_cursor_user_conv', docsExamined: 6, keysExamined: 7, p50: 1.5 } },
-    unmeasured: [],
-    ...overrides,
-  };
-}
+const measure = nightMeasure;
+const night = nightRecord;
+const setting = nightSetting;
+const commitOf = nightCommit;
 
 const accept = (target: { runId: string } | { commit: string }, note = 'intended'): AcceptRecord => ({ type: 'accept', version: 2, ...target, at: '2026-03-01T00:00:00.000Z', note });
 const failed = (j: HistoryJudgement) => j.checks.filter((c) => !c.passed);

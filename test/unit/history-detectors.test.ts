@@ -1,43 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { type HistoryJudgement, judgeRun } from '../../src/history/judge.js';
 import type { HistoryLine, RunRecord } from '../../src/history/record.js';
+import { nightMeasure, nightRecord } from '../support/history.js';
 import { mulberry32, normal } from '../support/random.js';
 
 /** night-to-night log-sd of route TOTAL p50; to be replaced by the figure measured on this machine */
 export const NIGHTLY_LOG_SD = 0.03;
 
-const measure = 'route:driver|typical';
-
-/** One night of a simulated series: the driver route's TOTAL p50 for the typical user, and one gated pattern's plan. */
-function night(i: number, ms: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    type: 'run',
-    version: 2,
-    runId: `run-${i}`,
-    finishedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
-    verdict: 'pass',
-    tool: { version: '0.1.0', commit: `${i.toString(16).padStart(7, '0')}${'c'.repeat(33)}` },
-    setting: {
-      fingerprint: 'ig1-small-1-0123456789ab',
-      scale: 'small',
-      baseline: 'bare',
-      indexSet: 'a1b2c3d4e5f6',
-      routes: ['driver', 'prisma'],
-      mongodVersion: '7.0.15',
-      topology: 'standalone',
-      underWine: false,
-      platform: 'linux',
-      arch: 'x64',
-      cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz',
-      cpus: 2,
-    },
-    machine: { memoryGb: 8, node: 'v20.19.0' },
-    measures: { [measure]: { route: 'driver', userClass: 'typical', gated: true, samplesMs: [ms], median: ms, logMean: Math.log(ms), logSd: 0 } },
-    plans: { 'readCursors|typical': { indexName: 'idx_cursor_user_conv', docsExamined: 6, keysExamined: 7, p50: 1.5 } },
-    unmeasured: [],
-    ...overrides,
-  };
-}
+const measure = nightMeasure;
+const night = nightRecord;
 
 /** Nights whose true level is `level(i)` ms, with log-normal night-to-night noise. */
 function simulate(nights: number, level: (i: number) => number, seed: number, sd = NIGHTLY_LOG_SD): RunRecord[] {
