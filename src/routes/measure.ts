@@ -201,6 +201,12 @@ function addSamples(commands: CommandSide[], runs: readonly CommandRun[]): void 
   }
 }
 
+function sortedDocsOf(measured: readonly Measurement[]): number | null {
+  const sorting = measured.filter((m) => m.blockingSort);
+  if (sorting.length === 0) return measured[0]?.sortedDocs ?? null;
+  return sorting.some((m) => m.sortedDocs === null) ? null : Math.max(...sorting.map((m) => m.sortedDocs as number));
+}
+
 /** The measurements of a fan-out command's shapes as one: the first's plan, every index used, the work summed, any scan or blocking sort. */
 function combine(measured: readonly Measurement[]): Measurement {
   const [first, ...rest] = measured as [Measurement, ...Measurement[]];
@@ -213,6 +219,8 @@ function combine(measured: readonly Measurement[]): Measurement {
     nReturned: measured.reduce((n, m) => n + m.nReturned, 0),
     collscan: measured.some((m) => m.collscan),
     blockingSort: measured.some((m) => m.blockingSort),
+    // The largest sort of any shape (each is one execution); unknown if any sorting shape's count is.
+    sortedDocs: sortedDocsOf(measured),
     explainMs: measured.reduce((n, m) => n + (m.explainMs ?? 0), 0),
   };
 }
