@@ -16,12 +16,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Document, MongoClient } from 'mongodb';
-import { startEmbedded } from '../src/mongo/embedded.js';
+import { embeddedCacheGb, startEmbedded } from '../src/mongo/embedded.js';
 import { silentReporter } from '../src/progress.js';
 import { table } from '../src/report/tables.js';
 import { newRunId } from '../src/files.js';
@@ -97,7 +97,10 @@ async function parent(): Promise<void> {
   const scales = (argValue('--scales') ?? 'small,medium').split(',') as ScaleName[];
   for (const s of scales) if (!scaleNames.includes(s)) throw new Error(`unknown scale ${s}`);
   const host = { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() };
-  const server = await startEmbedded({ host, reporter: { ...silentReporter, notice: (m) => process.stderr.write(`bench:seed: ${m}\n`) } });
+  // The server is started as bench starts it for the largest scale asked (a production-sized one gets mongod's default cache).
+  const cacheSizeGb = scales.map((scale) => embeddedCacheGb(scale, totalmem())).find((gb) => gb !== undefined);
+  if (cacheSizeGb !== undefined) process.stderr.write(`bench:seed: WiredTiger cache ${cacheSizeGb} GB (as bench starts the server for large)\n`);
+  const server = await startEmbedded({ host, cacheSizeGb, reporter: { ...silentReporter, notice: (m) => process.stderr.write(`bench:seed: ${m}\n`) } });
   const measured: Measured[] = [];
   try {
     for (const scale of scales) {

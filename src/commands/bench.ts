@@ -1,3 +1,5 @@
+import { totalmem } from 'node:os';
+import { embeddedCacheGb } from '../mongo/embedded.js';
 import { patterns as allPatterns } from '../../bench/patterns.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
@@ -129,7 +131,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const entryFor = (target: Target) => (cacheDir && target.embedded ? cacheEntry(cacheDir, cacheKey, target.embedded.mongod) : undefined);
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, cacheKey, mongod)) : undefined;
 
-  return withTarget({ ...options, ...context, initialData }, async (target) => {
+  return withTarget({ ...options, ...context, initialData, cacheSizeGb: embeddedCacheGb(options.scale, totalmem()) }, async (target) => {
     const seeded = await stage('seed', () => prepareDataset(target, { ...options, baselineSpecs, fingerprint, cacheEntry: entryFor(target), reporter, signal }));
     const db = target.db;
     const { classes, plans: beforePlans } = await stage('before', () => explainSide(db, selected, { signal, reporter }));

@@ -1,3 +1,5 @@
+import { totalmem } from 'node:os';
+import { embeddedCacheGb } from '../mongo/embedded.js';
 import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { planTarget, withTarget } from '../mongo/target.js';
@@ -36,7 +38,7 @@ export async function seedCommand(options: SeedCommandOptions, context: CommandC
   const { uri, dbName } = planTarget(options); // usage errors before anything starts
   assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites);
   const baselineSpecs = await schemaBaseline(options);
-  return withTarget({ ...options, ...context }, async (target) => {
+  return withTarget({ ...options, ...context, cacheSizeGb: embeddedCacheGb(options.scale, totalmem()) }, async (target) => {
     const { replaced } = await claimForSeeding(target, {
       command: 'seed',
       drop: options.drop,

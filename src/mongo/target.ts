@@ -26,6 +26,8 @@ export interface TargetOptions {
   signal?: AbortSignal | undefined;
   /** Embedded only: a data folder to start the server on (the dataset cache). */
   initialData?: EmbeddedOptions['initialData'];
+  /** Embedded only: the WiredTiger cache (see `embeddedCacheGb`). */
+  cacheSizeGb?: number | undefined;
 }
 
 /** An open connection to the database a command works on. */
@@ -89,6 +91,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       signal: options.signal,
       onCleanup: (stop) => options.cleanup.add(stop),
       initialData: options.initialData,
+      cacheSizeGb: options.cacheSizeGb,
     });
   }
   throwIfAborted(options.signal);

@@ -19,11 +19,15 @@ export const wineMongod = {
   exeSha256: '726304098e7985d10f0d4277b8cd1bee053ba894f028a2d60bea6cfdadf82132',
   aptPackage: 'wine64',
   launcher: '/usr/lib/wine/wine64',
+  /** The diagnostic data collector crashes mongod about a second after start under Wine. */
+  requiredArgs: ['--setParameter', 'diagnosticDataCollectionEnabled=false'],
   /**
-   * The diagnostic data collector crashes mongod about a second after start under Wine,
-   * and the default WiredTiger cache would be half the machine's memory.
+   * The WiredTiger cache when the caller names none (`--wiredTigerCacheSizeGB` among the
+   * arguments wins): 1 GB rather than mongod's default of half the machine's memory, so
+   * that the test run's servers stay small. A production-sized dataset asks for more
+   * (see `embeddedCacheGb`).
    */
-  requiredArgs: ['--setParameter', 'diagnosticDataCollectionEnabled=false', '--wiredTigerCacheSizeGB', '1'],
+  defaultCacheGb: 1,
 } as const;
 
 /**
@@ -59,6 +63,14 @@ export async function findWineMongod(host: HostInfo): Promise<WineMongod | undef
   const directory = installDirectory(host);
   const wrapper = join(directory, 'mongod-wine');
   if ((await exists(join(directory, 'ready'))) && (await isExecutable(wrapper)) && (await isExecutable(wineMongod.launcher))) {
+    // A wrapper written by an earlier indexgate is brought up to date (atomically: another run may be reading it).
+    const expected = wrapperScript(directory, join(directory, 'prefix'));
+    if ((await readFile(wrapper, 'utf8')) !== expected) {
+      const temporary = `${wrapper}.${process.pid}.tmp`;
+      await writeFile(temporary, expected, 'utf8');
+      await chmod(temporary, 0o755);
+      await rename(temporary, wrapper);
+    }
     return { wrapper, version: wineMongod.version, directory };
   }
   return undefined;
@@ -125,7 +137,9 @@ function wrapperScript(directory: string, prefix: string): string {
     `export WINEPREFIX=${shellQuote(prefix)}`,
     'export WINEDEBUG=-all',
     "export WINEDLLOVERRIDES='mscoree,mshtml='",
-    `exec ${shellQuote(wineMongod.launcher)} ${shellQuote(join(directory, 'mongod.exe'))} "$@" ${wineMongod.requiredArgs.join(' ')}`,
+    `cache='--wiredTigerCacheSizeGB ${wineMongod.defaultCacheGb}'`,
+    'case " $* " in *" --wiredTigerCacheSizeGB "*) cache= ;; esac',
+    `exec ${shellQuote(wineMongod.launcher)} ${shellQuote(join(directory, 'mongod.exe'))} "$@" ${wineMongod.requiredArgs.join(' ')} $cache`,
     '',
   ].join('\n');
 }
