@@ -21,12 +21,13 @@ afterAll(() => client.close());
 
 async function bench(label: string, extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; result: ReturnType<typeof benchContract.parse> }> {
   const out = join(dir, label);
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '120', '--route', 'driver', '--out', out, ...extra], { timeoutMs: 170_000 });
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '600', '--route', 'driver', '--out', out, ...extra], { timeoutMs: 600_000 });
   const result = benchContract.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
   return { ...run, result };
 }
 
-describe('the gate', () => {
+// Generous caps and limits: the verdicts here are facts of the state, never of a run squeezed by its neighbours on two cores.
+describe('the gate', { timeout: 620_000 }, () => {
   it('passes on the correct state: exit 0, every contract field filled, a readable table', async () => {
     const run = await bench('correct', ['--thresholds', relaxed]);
     expect(run.stderr).not.toMatch(/error/);
@@ -67,7 +68,7 @@ describe('the gate', () => {
   });
 });
 
-describe('inconclusive: the samples cannot decide (exit 3), never a pass or a fail by chance', () => {
+describe('inconclusive: the samples cannot decide (exit 3), never a pass or a fail by chance', { timeout: 620_000 }, () => {
   it('a p95 budget on 20 calls per class cannot be bounded: INCONCLUSIVE, exit 3, and the check says how many calls it needs', async () => {
     const p95 = join(dir, 'p95.json');
     const shipped = JSON.parse(await readFile(relaxed, 'utf8'));

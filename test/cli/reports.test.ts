@@ -20,7 +20,7 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'indexgate-report-'));
   // A real bench result in a state that fails by construction (one index left out: its index and plan checks fail whatever the
   // machine's speed), so the reports must show failures. The speedup checks on tiny data may pass, fail or stay undecided.
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '180', '--skip-index', 'idx_cursor_user_conv', '--out', out], { timeoutMs: 900_000 });
+  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '900', '--skip-index', 'idx_cursor_user_conv', '--out', out], { timeoutMs: 900_000 });
   expect(run.code).toBe(1);
   result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
   expect(result.gate.verdict).toBe('fail');
