@@ -54,26 +54,71 @@ export function summarizeTimeline(seed: number, conversation: number, count: num
   return { nonDeleted, lastNonDeletedAt };
 }
 
-export interface MessageContext {
-  readonly conversationId: ObjectId;
-  readonly senders: readonly ObjectId[];
-  readonly memberCount: number;
-  readonly text: TextPool;
-  readonly rng: Rng;
-  /** The last few message ids of this conversation: what a reply can point to. */
-  readonly recent: ObjectId[];
+/**
+ * A message's own random stream, keyed by its number in the dataset (the conversation's
+ * first number plus its position), so that any message can be built on its own: the
+ * seeder writes messages in global time order, window by window, not conversation by
+ * conversation.
+ */
+export function messageRng(seed: number, number: number): Rng {
+  return Rng.for(seed, streams.messageContent, number);
 }
 
-export function messageDocument(point: TimelinePoint, sequence: number, ctx: MessageContext): Document {
-  const { rng, text } = ctx;
-  const id = objectIdAt(point.at, collectionCodes.Message, sequence, rng.u32());
+/** The `_id` of a message, from its time and number alone (the first draw of its stream). */
+export function messageId(seed: number, at: number, number: number): ObjectId {
+  return objectIdAt(at, collectionCodes.Message, number, messageRng(seed, number).u32());
+}
+
+/** The last `capacity` messages of a conversation (time and number, oldest first): what a reply can point to. */
+export class RecentMessages {
+  private readonly at: Float64Array;
+  private readonly numbers: Float64Array;
+  private start = 0;
+  size = 0;
+
+  constructor(private readonly capacity = 20) {
+    this.at = new Float64Array(capacity);
+    this.numbers = new Float64Array(capacity);
+  }
+
+  push(at: number, number: number): void {
+    const slot = (this.start + this.size) % this.capacity;
+    this.at[slot] = at;
+    this.numbers[slot] = number;
+    if (this.size < this.capacity) this.size++;
+    else this.start = (this.start + 1) % this.capacity;
+  }
+
+  /** The id of the k-th kept message, oldest first. */
+  id(seed: number, k: number): ObjectId {
+    const slot = (this.start + k) % this.capacity;
+    return messageId(seed, this.at[slot] ?? 0, this.numbers[slot] ?? 0);
+  }
+}
+
+export interface MessageContext {
+  readonly seed: number;
+  readonly conversationId: ObjectId;
+  /** The user id of the conversation's k-th membership (left members included), k < memberCount. */
+  readonly member: (k: number) => ObjectId;
+  readonly memberCount: number;
+  readonly text: TextPool;
+  /** The conversation's messages before this one. */
+  readonly recent: RecentMessages;
+}
+
+/** Message number `number` of the dataset at its place in its conversation's timeline. */
+export function messageDocument(point: TimelinePoint, number: number, ctx: MessageContext): Document {
+  const { text } = ctx;
+  const rng = messageRng(ctx.seed, number);
+  const id = objectIdAt(point.at, collectionCodes.Message, number, rng.u32());
   const messageType = rng.weighted(messageTypes);
   const messageSource = messageType === 'system' ? 'system' : rng.weighted(messageSources);
   const language: Language = pickLanguage(rng);
   const doc: Document = {
     _id: id,
     conversationId: ctx.conversationId,
-    senderId: messageSource === 'system' ? null : rng.pick(ctx.senders),
+    senderId: messageSource === 'system' ? null : ctx.member(rng.int(ctx.memberCount)),
     content: messageType === 'text' || messageType === 'system' ? messageText(text, rng, language) : '',
     originalLanguage: language,
     messageType,
@@ -84,7 +129,7 @@ export function messageDocument(point: TimelinePoint, sequence: number, ctx: Mes
   if (edited) doc.editedAt = new Date(point.at + rng.range(1_000, 3_600_000));
   doc.isDeleted = point.deleted;
   if (point.deleted) doc.deletedAt = new Date(Math.min(dataShape.epoch, point.at + rng.range(1_000, 172_800_000)));
-  if (ctx.recent.length > 0 && rng.chance(0.08)) doc.replyToId = rng.pick(ctx.recent);
+  if (ctx.recent.size > 0 && rng.chance(0.08)) doc.replyToId = ctx.recent.id(ctx.seed, rng.int(ctx.recent.size));
   doc.createdAt = new Date(point.at);
   doc.updatedAt = new Date(edited ? (doc.editedAt as Date).getTime() : point.at);
   doc.readCount = rng.int(Math.max(1, ctx.memberCount));
@@ -98,8 +143,7 @@ export function messageDocument(point: TimelinePoint, sequence: number, ctx: Mes
     }
     if (Object.keys(translations).length > 0) doc.translations = translations;
   }
-  ctx.recent.push(id);
-  if (ctx.recent.length > 20) ctx.recent.shift();
+  ctx.recent.push(point.at, number);
   return doc;
 }
 
@@ -116,27 +160,30 @@ const extensions: Readonly<Record<string, string>> = {
  * The `MessageAttachment` rows of a message (Prisma model `MessageAttachment`, relation
  * `Message.attachments`): an image, file or audio message carries 1 to 3 of them (a share
  * `dataShape.attachmentRate` of all messages), text and system messages none. Drawn from
- * the attachments' own stream, so adding them left every other collection unchanged.
+ * the attachments' own stream, keyed like the message's by its number; the k-th
+ * attachment's sequence is 3 × number + k.
  */
-export function attachmentDocuments(message: Document, sequences: { attachment: number }, text: TextPool, rng: Rng): Document[] {
+export function attachmentDocuments(message: Document, number: number, text: TextPool, seed: number): Document[] {
   const kinds = mimeTypes[message.messageType as string];
   if (!kinds) return [];
+  const rng = Rng.for(seed, streams.attachments, number);
   const createdAt = message.createdAt as Date;
   const count = rng.range(1, 3);
   const docs: Document[] = [];
   for (let i = 0; i < count; i++) {
+    const sequence = number * 3 + i;
     const mimeType = rng.pick(kinds);
     const image = mimeType.startsWith('image/');
     const name = `${rng.pick(['photo', 'scan', 'document', 'note', 'voice', 'export', 'IMG', 'Screenshot'])}_${rng.range(1000, 99_999)}.${extensions[mimeType] ?? 'bin'}`;
     docs.push({
-      _id: objectIdAt(createdAt.getTime(), collectionCodes.MessageAttachment, sequences.attachment++, rng.u32()),
+      _id: objectIdAt(createdAt.getTime(), collectionCodes.MessageAttachment, sequence, rng.u32()),
       messageId: message._id,
       fileName: `${rng.u32().toString(16)}-${name}`,
       originalName: name,
       mimeType,
       fileSize: image ? rng.range(40_000, 4_000_000) : rng.range(2_000, 20_000_000),
-      fileUrl: `${rng.pick(text.avatars)}?a=${sequences.attachment}`,
-      thumbnailUrl: image ? `${rng.pick(text.avatars)}?thumb=${sequences.attachment}` : null,
+      fileUrl: `${rng.pick(text.avatars)}?a=${sequence}`,
+      thumbnailUrl: image ? `${rng.pick(text.avatars)}?thumb=${sequence}` : null,
       ...(image ? { width: rng.range(320, 4032), height: rng.range(240, 3024) } : {}),
       ...(mimeType.startsWith('audio/') ? { duration: rng.range(1, 300) } : {}),
       uploadedBy: message.senderId ?? null,
