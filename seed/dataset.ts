@@ -4,7 +4,7 @@ import { collectionCodes, objectIdAt } from '../src/seed/ids.js';
 import { Rng, streams } from '../src/seed/random.js';
 import { conversationDocument, ConversationPlanner } from './conversations.js';
 import { buildMemberships, memberDocument, type Membership, memberSampler, pickMembers } from './members.js';
-import { attachmentDocuments, messageDocument, messageId, messageTypes, RecentMessages, summarizeTimeline, timeline } from './messages.js';
+import { attachmentDocuments, type MessageContext, messageDocument, messageId, messageTypes, RecentMessages, summarizeTimeline, Timeline } from './messages.js';
 import { preferencesDocument, wantsPreferences } from './preferences.js';
 import { dataShape, type ScaleProfile } from './profiles.js';
 import { cursorDocument, cursorTargets, type LastRead, planCursors } from './read-cursors.js';
@@ -102,8 +102,9 @@ export function* generateDataset(plan: DatasetPlan, options: GenerateOptions = {
   const table = new ConversationTable(plan.planner.total);
   const sequences = { member: 0, cursor: 0, preferences: 0 };
   for (let c = 0; c < plan.planner.total; c++) yield* conversationWithMembers(plan, c, sequences, table);
+  const recent = new RecentMessages();
   for (const window of table.windows(options.messagesPerWindow ?? defaultMessagesPerWindow)) {
-    for (let c = 0; c < plan.planner.total; c++) yield* messagesInWindow(plan, c, table, window);
+    for (let c = 0; c < plan.planner.total; c++) yield* messagesInWindow(plan, c, table, window, recent);
   }
 }
 
@@ -218,7 +219,8 @@ function* conversationWithMembers(
   const lastReads: Array<LastRead | undefined> = new Array(cursors.length);
   const first = dataset.messageOffsets[index] ?? 0;
   let ordinal = 0;
-  for (const point of timeline(seed, index, plan.messageCount, createdAt, lastActivity)) {
+  const point = new Timeline(seed, index, plan.messageCount, createdAt, lastActivity);
+  while (point.next()) {
     table.count(point.at);
     if (point.deleted) continue;
     const waiting = targets.get(ordinal++);
@@ -253,7 +255,13 @@ function* conversationWithMembers(
 }
 
 /** The messages of one conversation that fall in `window`, each followed by its attachments. */
-function* messagesInWindow(dataset: DatasetPlan, index: number, table: ConversationTable, window: TimeWindow): Generator<readonly [SeededCollection, Document]> {
+function* messagesInWindow(
+  dataset: DatasetPlan,
+  index: number,
+  table: ConversationTable,
+  window: TimeWindow,
+  recent: RecentMessages,
+): Generator<readonly [SeededCollection, Document]> {
   const createdAt = table.createdAt[index] ?? 0;
   const lastActivity = table.lastActivity[index] ?? 0;
   const first = dataset.messageOffsets[index] ?? 0;
@@ -261,21 +269,24 @@ function* messagesInWindow(dataset: DatasetPlan, index: number, table: Conversat
   // Times start at createdAt and exceed lastActivity by at most one millisecond a message.
   if (count === 0 || createdAt >= window.to || lastActivity + count < window.from) return;
   const { seed, users, text } = dataset;
-  const context = {
-    seed,
-    conversationId: table.id(index),
-    member: (k: number) => users.id(table.memberUser(index, k)),
-    memberCount: table.memberCount(index),
-    text,
-    recent: new RecentMessages(),
-  };
-  for (const point of timeline(seed, index, count, createdAt, lastActivity)) {
+  recent.clear();
+  let context: MessageContext | undefined;
+  const point = new Timeline(seed, index, count, createdAt, lastActivity);
+  while (point.next()) {
     if (point.at >= window.to) return;
     const number = first + point.position;
     if (point.at < window.from) {
-      context.recent.push(point.at, number);
+      recent.push(point.at, number);
       continue;
     }
+    context ??= {
+      seed,
+      conversationId: table.id(index),
+      member: (k: number) => users.id(table.memberUser(index, k)),
+      memberCount: table.memberCount(index),
+      text,
+      recent,
+    };
     const doc = messageDocument(point, number, context);
     yield ['Message', doc];
     for (const attachment of attachmentDocuments(doc, number, text, seed)) yield ['MessageAttachment', attachment];

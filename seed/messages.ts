@@ -19,19 +19,39 @@ export interface TimelinePoint {
 /**
  * The conversation's message times, oldest first: the order statistics of `count`
  * uniform draws over [start, end], produced one at a time (no array of `count` dates),
- * made strictly increasing so that "after the cursor" is never ambiguous.
+ * made strictly increasing so that "after the cursor" is never ambiguous. A walker, not a
+ * generator: the seeder walks timelines once per time window, and one object per point
+ * would be most of its garbage.
  */
-export function* timeline(seed: number, conversation: number, count: number, start: number, end: number): Generator<TimelinePoint> {
-  const rng = Rng.for(seed, streams.timeline, conversation);
-  const span = Math.max(0, end - start);
-  let u = 0;
-  let previous = -Infinity;
-  for (let k = 0; k < count; k++) {
+export class Timeline implements TimelinePoint {
+  position = -1;
+  at = -Infinity;
+  deleted = false;
+  private readonly rng: Rng;
+  private readonly span: number;
+  private u = 0;
+
+  constructor(
+    seed: number,
+    conversation: number,
+    private readonly count: number,
+    private readonly start: number,
+    end: number,
+  ) {
+    this.rng = Rng.for(seed, streams.timeline, conversation);
+    this.span = Math.max(0, end - start);
+  }
+
+  /** Moves to the next message; false past the last. */
+  next(): boolean {
+    const k = this.position + 1;
+    if (k >= this.count) return false;
     // Next order statistic of the remaining (count - k) uniforms on [u, 1].
-    u += (1 - u) * (1 - (1 - rng.next()) ** (1 / (count - k)));
-    const at = Math.max(Math.floor(start + u * span), previous + 1);
-    previous = at;
-    yield { position: k, at, deleted: rng.chance(dataShape.softDeletedMessageRate) };
+    this.u += (1 - this.u) * (1 - (1 - this.rng.next()) ** (1 / (this.count - k)));
+    this.at = Math.max(Math.floor(this.start + this.u * this.span), this.at + 1);
+    this.position = k;
+    this.deleted = this.rng.chance(dataShape.softDeletedMessageRate);
+    return true;
   }
 }
 
@@ -45,7 +65,8 @@ export interface TimelineSummary {
 export function summarizeTimeline(seed: number, conversation: number, count: number, start: number, end: number): TimelineSummary {
   let nonDeleted = 0;
   let lastNonDeletedAt: number | undefined;
-  for (const point of timeline(seed, conversation, count, start, end)) {
+  const point = new Timeline(seed, conversation, count, start, end);
+  while (point.next()) {
     if (!point.deleted) {
       nonDeleted++;
       lastNonDeletedAt = point.at;
@@ -79,6 +100,11 @@ export class RecentMessages {
   constructor(private readonly capacity = 20) {
     this.at = new Float64Array(capacity);
     this.numbers = new Float64Array(capacity);
+  }
+
+  clear(): void {
+    this.start = 0;
+    this.size = 0;
   }
 
   push(at: number, number: number): void {
