@@ -126,7 +126,7 @@ async function parent(): Promise<void> {
     return { scale, docs: s.docs, seedMs: Math.round(s.ms), seedDocsPerSecond: Math.round(s.docsPerSecond), ceilingDocs: c.docs, ceilingDocsPerSecond: Math.round(c.docsPerSecond), ratio: s.docsPerSecond / c.docsPerSecond, seedPeakRssMb: s.peakRssMb };
   });
   const medium = rows.find((r) => r.scale === 'medium');
-  const report = { runId: newRunId('seed-bench'), mongod: server.mongod.notice, seed, batchSize: defaultLoaderOptions.batchSize, maxInFlight: defaultLoaderOptions.maxInFlight, ceilingInFlight, rows };
+  const report = { runId: newRunId('seed-bench'), mongod: server.mongod.notice, seed, batchSize: defaultLoaderOptions.batchSize, maxInFlight: defaultLoaderOptions.maxInFlight, heapLimitMb: defaultLoaderOptions.heapLimitMb, ceilingInFlight, rows };
   const dir = resolve('reports');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${report.runId}.json`);
