@@ -15,7 +15,7 @@ export { type SeededCollection, seededCollections } from './collections.js';
 import type { SeededCollection } from './collections.js';
 
 /** Bump when a change to the generators changes the data: it is part of the fingerprint. */
-export const generatorVersion = 3;
+export const generatorVersion = 4;
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -199,12 +199,18 @@ function* conversationWithMembers(
   const rng = Rng.for(seed, streams.members, index);
   const userIndexes = pickMembers(plan, dataset.sampler, users, rng);
 
-  // A direct or group conversation cannot predate the sign-up of its members.
+  // A direct or group conversation cannot predate the sign-up of its members. Raised to a
+  // sign-up, it starts `index` ms after that hour: a user's conversations never share a
+  // creation time, so a conversation without messages (lastMessageAt = createdAt) never ties
+  // with another on the page's order (lastMessageAt desc, which Prisma sends without a tiebreaker).
   let createdAt = plan.plannedCreatedAt;
   if (plan.type === 'direct' || plan.type === 'group') {
-    for (const u of userIndexes) createdAt = Math.max(createdAt, (users.createdAt[u] ?? 0) + hour);
+    let signedUp = 0;
+    for (const u of userIndexes) signedUp = Math.max(signedUp, users.createdAt[u] ?? 0);
+    if (signedUp + hour > createdAt) createdAt = signedUp + hour + index;
   }
-  createdAt = Math.min(createdAt, dataShape.epoch - hour);
+  // Held an hour before the data's end: `index` ms more, so that the conversations held there do not tie either.
+  createdAt = Math.min(createdAt, dataShape.epoch - hour - index);
   let lastActivity = dataShape.epoch - plan.idleDays * day;
   if (lastActivity <= createdAt) lastActivity = createdAt + (dataShape.epoch - createdAt) * rng.next();
   const memberships = buildMemberships(plan, userIndexes, createdAt, lastActivity, users, rng);
