@@ -6,11 +6,11 @@ import type { IndexSpec } from './spec.js';
  */
 export const remedyIndexes: readonly IndexSpec[] = [
   {
-    name: 'idx_member_conv_active',
+    name: 'idx_member_conv_active_id',
     collection: 'ConversationMember',
-    key: { conversationId: 1, isActive: 1 },
+    key: { conversationId: 1, isActive: 1, _id: 1 },
     priority: 'P0',
-    purpose: "serves the relation filter's $lookup (conversationId = $$left_0) and the members of a page (conversationId in page, isActive: true, sorted by conversationId)",
+    purpose: "serves the relation filter's $lookup (conversationId = $$left_0) and the 5 members of each page conversation (conversationId, isActive: true, the lowest _ids: the application's pick) in 5 keys each",
   },
   {
     name: 'idx_attachment_message',

@@ -53,21 +53,38 @@ const page: RouteCommand = {
 
 const pageOf = (input: StepInput): ObjectId[] => (input.kept.get(page.step) ?? []).map((c) => c._id as ObjectId);
 
+/**
+ * 5 active members per conversation, the same 5 the application keeps: Prisma sends the
+ * nested `members: { where: { isActive: true }, take: 5 }` with its implicit `$sort {_id: 1}`
+ * and keeps the first 5 per conversation in memory (query_arguments.rs `finalize_arguments`,
+ * inmemory_record_processor.rs), so the pick is the 5 lowest `_id`s. Here the server picks
+ * them, one `$lookup` per page conversation ending in `$limit 5`: with
+ * `idx_member_conv_active_id` {conversationId, isActive, _id} each reads 5 index keys,
+ * however many members the conversation has.
+ */
 const members: RouteCommand = {
-  step: 'conversationMember.aggregateRaw (5 per conversation)',
-  call: 'prisma.conversationMember.aggregateRaw({ pipeline: [$match {conversationId: {$in: page}, isActive: true}, $sort {conversationId: 1}, $group {_id: "$conversationId", members: {$firstN: {n: 5, input: "$$ROOT"}}}] })',
-  collection: 'ConversationMember',
+  step: 'conversation.aggregateRaw (5 members per conversation)',
+  call: 'prisma.conversation.aggregateRaw({ pipeline: [$match {_id: {$in: page}}, $lookup {from: "ConversationMember", localField: "_id", foreignField: "conversationId", pipeline: [$match {isActive: true}, $sort {_id: 1}, $limit 5, $project], as: "members"}, $project {members: 1}] })',
+  collection: 'Conversation',
   command: 'aggregate',
-  source: 'Prisma aggregateRaw sends the pipeline as written',
+  source: 'Prisma aggregateRaw sends the pipeline as written; the pick is the application\'s (meeshy core.ts @aa13b652 members take 5; prisma-engines query_arguments.rs finalize_arguments: implicit _id order)',
   build: (input) => {
     const ids = pageOf(input);
     if (ids.length === 0) return undefined;
     return {
       kind: 'aggregate',
       pipeline: [
-        { $match: { conversationId: { $in: ids }, isActive: true } },
-        { $sort: { conversationId: 1 } },
-        { $group: { _id: '$conversationId', members: { $firstN: { n: 5, input: { userId: '$userId', role: '$role', nickname: '$nickname', joinedAt: '$joinedAt' } } } } },
+        { $match: { _id: { $in: ids } } },
+        {
+          $lookup: {
+            from: 'ConversationMember',
+            localField: '_id',
+            foreignField: 'conversationId',
+            pipeline: [{ $match: { isActive: true } }, { $sort: { _id: 1 } }, { $limit: 5 }, { $project: { userId: 1, role: 1, nickname: 1, joinedAt: 1 } }],
+            as: 'members',
+          },
+        },
+        { $project: { members: 1 } },
       ],
     };
   },

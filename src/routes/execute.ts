@@ -8,6 +8,8 @@ export interface RouteRunOptions {
   maxTimeMS: number;
   /** Also compute the BSON size of every returned document (the capture call; not the timed ones). */
   measureBytes?: boolean;
+  /** Sees every command's returned documents (before the client's work): the tests that compare the rows picked. */
+  onDocuments?: (step: string, docs: readonly Document[]) => void;
   now?: () => number;
 }
 
@@ -154,6 +156,7 @@ async function runFanOut(db: Db, command: RouteCommand, shapes: readonly Command
     for (const d of wave) docs.push(...d);
   }
   const ms = now() - started;
+  options.onDocuments?.(command.step, docs);
   const bytes = options.measureBytes ? docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0) : undefined;
   return {
     run: { step: command.step, shape: shapes[0], shapes, ms, overLimit, returnedDocs: docs.length, ...(bytes === undefined ? {} : { returnedBytes: bytes }), ...withCount(docs) },
@@ -178,6 +181,7 @@ async function runOne(db: Db, command: RouteCommand, input: StepInput, options: 
     return { run: { step: command.step, shape, ms: now() - started, overLimit: true, returnedDocs: 0 }, kept: [] };
   }
   const ms = now() - started;
+  options.onDocuments?.(command.step, docs);
   const bytes = options.measureBytes ? docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0) : undefined;
   let kept = docs;
   let clientSide: CommandRun['clientSide'];

@@ -23,6 +23,8 @@ export interface SeedDatabaseOptions {
   signal?: AbortSignal | undefined;
   batchSize?: number;
   maxInFlight?: number;
+  /** Another physical order for the same data (tests): see `LoaderOptions.reverseBatches`. */
+  reverseBatches?: boolean;
 }
 
 export interface SeedResult {
@@ -65,6 +67,7 @@ export async function seedDatabase(options: SeedDatabaseOptions): Promise<SeedRe
     stats = await loadDocuments(db, generateDataset(plan), {
       batchSize: options.batchSize ?? defaultLoaderOptions.batchSize,
       maxInFlight: options.maxInFlight ?? defaultLoaderOptions.maxInFlight,
+      ...(options.reverseBatches ? { reverseBatches: true } : {}),
       signal,
       onProgress: (n) => progress.update(Math.min(n, estimated)),
     });
