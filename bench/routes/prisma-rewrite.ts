@@ -1,6 +1,7 @@
 import type { Document, ObjectId } from 'mongodb';
 import type { RouteCommand, RouteModel, StepInput } from '../../src/routes/model.js';
-import { and, distinct, equals, inList, match, project, unreadFallback } from './prisma-shapes.js';
+import { attachmentFields, messageFields, preferencesFields, readCursors, senderFields, userFields } from './prisma.js';
+import { and, distinct, equals, inList, match, project, takePerParent } from './prisma-shapes.js';
 
 /**
  * A remedy by rewrite: the same route written with Prisma calls whose commands an index can
@@ -16,7 +17,7 @@ const memberships: RouteCommand = {
   call: 'prisma.conversationMember.findMany({ where: { userId, isActive: true }, select: { conversationId: true } })',
   collection: 'ConversationMember',
   command: 'aggregate',
-  source: 'mongodb-query-connector read_query_builder.rs @887e8378 (no join: the filter is the first $match)',
+  source: 'mongodb-query-connector read_query_builder.rs @2ba551f3 (no join: the filter is the first $match)',
   build: ({ ctx }) => ({ kind: 'aggregate', pipeline: [match(and(equals('userId', ctx.userId), equals('isActive', true))), project(['conversationId'])] }),
 };
 
@@ -92,23 +93,24 @@ const members: RouteCommand = {
 
 const preferences: RouteCommand = {
   step: 'userConversationPreferences.findMany',
-  call: 'prisma.userConversationPreferences.findMany({ where: { userId, conversationId: { in: page } } })',
+  call: 'prisma.userConversationPreferences.findMany({ where: { userId, conversationId: { in: page } }, select: { conversationId, isPinned, isMuted, isArchived, isDeletedForUser } })',
   collection: 'UserConversationPreferences',
   command: 'aggregate',
-  source: 'read_query_builder.rs @887e8378; filter.rs @bfb636ea',
+  source: 'read_query_builder.rs @2ba551f3; filter.rs @2ba551f3',
   build: (input) => {
     const ids = pageOf(input);
     if (ids.length === 0) return undefined;
-    return { kind: 'aggregate', pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', ids))), project(['userId', 'conversationId', 'isPinned', 'isMuted', 'isArchived', 'tags', 'customName'])] };
+    return { kind: 'aggregate', pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', ids))), project(['conversationId', ...preferencesFields])] };
   },
 };
 
 const lastMessages: RouteCommand = {
   step: 'message.aggregateRaw (last per conversation)',
-  call: 'prisma.message.aggregateRaw({ pipeline: [$match {conversationId: {$in: page}, isDeleted: false}, $sort {conversationId: 1, isDeleted: 1, createdAt: -1}, $group {_id: "$conversationId", message: {$first: "$$ROOT"}}] })',
+  call: 'prisma.message.aggregateRaw({ pipeline: [$match {conversationId: {$in: page}, isDeleted: false}, $sort {conversationId: 1, isDeleted: 1, createdAt: -1}, $group {_id: "$conversationId", message: {$first: {…}}}, $sort {_id: 1}] })',
   collection: 'Message',
   command: 'aggregate',
-  source: 'Prisma aggregateRaw sends the pipeline as written; $sort + $group $first on an index prefix becomes a DISTINCT_SCAN',
+  source:
+    'Prisma aggregateRaw sends the pipeline as written; $sort + $group $first on an index prefix becomes a DISTINCT_SCAN. The pick is total: a conversation\'s message times are distinct (seed/messages.ts Timeline), so the newest is the one the application keeps (meeshy core.ts @aa13b652 messages orderBy createdAt desc, take 1)',
   build: (input) => {
     const ids = pageOf(input);
     if (ids.length === 0) return undefined;
@@ -117,7 +119,9 @@ const lastMessages: RouteCommand = {
       pipeline: [
         { $match: { conversationId: { $in: ids }, isDeleted: false } },
         { $sort: { conversationId: 1, isDeleted: 1, createdAt: -1 } },
-        { $group: { _id: '$conversationId', message: { $first: { _id: '$_id', content: '$content', messageType: '$messageType', createdAt: '$createdAt', senderId: '$senderId' } } } },
+        { $group: { _id: '$conversationId', message: { $first: { _id: '$_id', ...Object.fromEntries(messageFields.map((f) => [f, `$${f}`])) } } } },
+        // Groups leave in no defined order: sorted, so the ids sent next are the same on every machine.
+        { $sort: { _id: 1 } },
       ],
     };
   },
@@ -127,57 +131,47 @@ const kept = (input: StepInput, step: string): readonly Document[] => input.kept
 
 const senders: RouteCommand = {
   step: 'user.findMany (senders)',
-  call: 'prisma.user.findMany({ where: { id: { in: senderIds } }, select: { … } })',
+  call: 'prisma.user.findMany({ where: { id: { in: senderIds } }, select: { id, username, displayName, avatar } })',
   collection: 'User',
   command: 'aggregate',
-  source: 'read_query_builder.rs @887e8378; filter.rs @bfb636ea',
+  source: 'read_query_builder.rs @2ba551f3; filter.rs @2ba551f3',
   build: (input) => {
     const ids = distinct<ObjectId>(kept(input, lastMessages.step).map((g) => g.message as Document), 'senderId');
     if (ids.length === 0) return undefined;
-    return { kind: 'aggregate', pipeline: [match(inList('_id', ids)), project(['username', 'displayName', 'firstName', 'lastName', 'avatar'])] };
+    return { kind: 'aggregate', pipeline: [match(inList('_id', ids)), project(senderFields)] };
   },
 };
 
 const attachments: RouteCommand = {
   step: 'messageAttachment.findMany',
-  call: 'prisma.messageAttachment.findMany({ where: { messageId: { in: lastMessageIds } } })',
+  call: "prisma.messageAttachment.findMany({ where: { messageId: { in: lastMessageIds } }, orderBy: { id: 'asc' }, select: { id, mimeType, thumbnailUrl, originalName, fileSize, messageId } }), the first per message kept",
   collection: 'MessageAttachment',
   command: 'aggregate',
-  source: 'read_query_builder.rs @887e8378; filter.rs @bfb636ea',
+  source: 'read_query_builder.rs @2ba551f3; filter.rs @2ba551f3',
   build: (input) => {
     const ids = kept(input, lastMessages.step).map((g) => (g.message as Document)._id as ObjectId);
     if (ids.length === 0) return undefined;
-    return { kind: 'aggregate', pipeline: [match(inList('messageId', ids)), project(['messageId', 'originalName', 'mimeType', 'fileSize', 'thumbnailUrl'])] };
+    return { kind: 'aggregate', pipeline: [match(inList('messageId', ids)), { $sort: { _id: 1 } }, project([...attachmentFields, 'messageId'])] };
   },
+  // The application shows the first attachment (take 1, `_id` order): the rewrite's code keeps the same one.
+  clientSide: takePerParent(1, 'messageId', 'attachment'),
 };
 
 const users: RouteCommand = {
   step: 'user.findMany',
-  call: 'prisma.user.findMany({ where: { id: { in: memberUserIds } } })',
+  call: 'prisma.user.findMany({ where: { id: { in: memberUserIds } }, select: { id, username, displayName, firstName, lastName, avatar, isOnline, lastActiveAt } })',
   collection: 'User',
   command: 'aggregate',
-  source: 'read_query_builder.rs @887e8378; filter.rs @bfb636ea',
+  source: 'read_query_builder.rs @2ba551f3; filter.rs @2ba551f3',
   build: (input) => {
     const ids = distinct<ObjectId>(kept(input, members.step).flatMap((g) => g.members as Document[]), 'userId');
     if (ids.length === 0) return undefined;
-    return { kind: 'aggregate', pipeline: [match(inList('_id', ids)), project(['username', 'email', 'firstName', 'lastName', 'displayName', 'avatar', 'isOnline', 'lastActiveAt'])] };
+    return { kind: 'aggregate', pipeline: [match(inList('_id', ids)), project(userFields)] };
   },
 };
 
-const readCursors: RouteCommand = {
-  step: 'conversationReadCursor.findMany',
-  call: 'prisma.conversationReadCursor.findMany({ where: { userId, conversationId: { in: page } } })',
-  collection: 'ConversationReadCursor',
-  command: 'aggregate',
-  source: 'read_query_builder.rs @887e8378; filter.rs @bfb636ea',
-  build: (input) => {
-    const ids = pageOf(input);
-    if (ids.length === 0) return undefined;
-    return { kind: 'aggregate', pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', ids))), project(['conversationId', 'userId', 'unreadCount', 'lastReadAt'])] };
-  },
-  // The unread-count service is not part of the rewrite: its fallback counts are sent as the application sends them.
-  then: unreadFallback(pageOf, 'conversationReadCursor.findMany'),
-};
+/** The unread counts are not part of the rewrite: the service's one read, as the application sends it (prisma.ts). */
+const cursors: RouteCommand = { ...readCursors, build: (input) => readCursors.build({ ...input, kept: new Map([['conversation.findMany', input.kept.get(page.step) ?? []]]) }) };
 
 const count: RouteCommand = {
   step: 'conversation.aggregateRaw (count by id)',
@@ -200,6 +194,6 @@ export const prismaRewriteRoute: RouteModel = {
     'A remedy by rewrite, measured on the same data: memberships through index #1, the page and the count by id with `$in`, 5 members and the last message per conversation picked by the server (aggregateRaw), no relation filter and no in-memory take.',
   phases: {
     conversationsQuery: [[memberships], [page], [members, preferences, lastMessages], [senders, attachments]],
-    parallelQueries: [[users, readCursors, count]],
+    parallelQueries: [[users, cursors, count]],
   },
 };

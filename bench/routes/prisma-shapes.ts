@@ -1,16 +1,16 @@
 import type { Document } from 'mongodb';
-import type { ObjectId } from 'mongodb';
-import type { ClientSide, RouteCommand, StepInput } from '../../src/routes/model.js';
+import type { ClientSide } from '../../src/routes/model.js';
 
 /**
  * How Prisma 6's MongoDB connector writes a read, reduced to the pieces the conversation
- * list uses. Read from prisma/prisma-engines, query-engine/connectors/mongodb-query-connector
- * (commits named beside each function); the README's "The application's route" lists them.
+ * list uses. Read from prisma/prisma-engines at 2ba551f3 (the engines commit Prisma 6.19.0
+ * pins), query-engine/connectors/mongodb-query-connector and query-engine/core; the README's
+ * "The application's route" lists them.
  */
 
 /**
  * A scalar equality: `{$and: [{$eq: ["$f", {$literal: v}]}, {$ne: ["$f", "$$REMOVE"]}]}`.
- * filter.rs @bfb636ea: `default_scalar_filter` (equals), `coerce_to_bson_for_filter` (every value
+ * filter.rs @2ba551f3: `default_scalar_filter` (equals), `coerce_to_bson_for_filter` (every value
  * wrapped in `$literal`, engines PR #3211) and `exclude_undefineds` (the `$ne … $$REMOVE`).
  * `prefix` is `$` at the root and `$$elem.` inside a relation filter's `$filter` (`FilterPrefix::render_with`).
  */
@@ -20,7 +20,7 @@ export function equals(field: string, value: unknown, prefix = '$'): Document {
 }
 
 /**
- * An `in` list: an `$or` of `$eq`, no `$in` (filter.rs @bfb636ea, `ScalarCondition::In`; engines
+ * An `in` list: an `$or` of `$eq`, no `$in` (filter.rs @2ba551f3, `ScalarCondition::In`; engines
  * PR #4848, Prisma 5.14: "MongoDB does not optimise aggregation version of `$in` to use indexes").
  */
 export function inList(field: string, values: readonly unknown[], prefix = '$'): Document {
@@ -28,32 +28,22 @@ export function inList(field: string, values: readonly unknown[], prefix = '$'):
   return { $and: [{ $or: values.map((v) => ({ $eq: [ref, { $literal: v }] })) }, { $ne: [ref, '$$REMOVE'] }] };
 }
 
-/**
- * `not: v` on a scalar: `$ne` with the same `$$REMOVE` guard. filter.rs @bfb636ea
- * (`default_scalar_filter`, NotEquals); whether the guard is inverted for `not` the source
- * read does not settle, and it does not change which index serves the filter.
- */
-export function notEquals(field: string, value: unknown, prefix = '$'): Document {
-  const ref = `${prefix}${field}`;
-  return { $and: [{ $ne: [ref, { $literal: value }] }, { $ne: [ref, '$$REMOVE'] }] };
-}
-
-/** AND of filters; one filter is not wrapped (filter.rs `visit_boolean_operator`, core `filter_fold.rs` @0a9267bf). */
+/** AND of filters; one filter is not wrapped (filter.rs `visit_boolean_operator`, core `filter_fold.rs` @2ba551f3). */
 export function and(...filters: Document[]): Document {
   return filters.length === 1 ? (filters[0] as Document) : { $and: filters };
 }
 
-/** Every filter is an `$expr` (read_query_builder.rs @887e8378, `into_pipeline_stages`). */
+/** Every filter is an `$expr` (read_query_builder.rs @2ba551f3, `into_pipeline_stages`). */
 export const match = (filter: Document): Document => ({ $match: { $expr: filter } });
 
-/** `$project`: the id first, then the selected scalars (projection.rs @e6dee830, `IntoBson for FieldSelection`). */
+/** `$project`: the id first, then the selected scalars (projection.rs @2ba551f3, `IntoBson for FieldSelection`). */
 export function project(fields: readonly string[]): Document {
   return { $project: Object.fromEntries(['_id', ...fields.filter((f) => f !== '_id')].map((f) => [f, 1])) };
 }
 
 /**
  * A relation filter `some` on a to-many relation: a `$lookup` of every related document (join.rs
- * @92a3e161, `JoinStage::build`: `let: {left_0: "$<parent field>"}`, one `$match $expr` on the
+ * @2ba551f3, `JoinStage::build`: `let: {left_0: "$<parent field>"}`, one `$match $expr` on the
  * child's link field, no `$project`, `as` the relation's name), then the condition on the joined
  * array: `{$gt: [{$size: {$filter: {input, as: "elem", cond}}}, 0]}` (filter.rs `render_some`).
  */
@@ -103,38 +93,4 @@ export function distinct<T>(docs: readonly Document[], field: string): T[] {
     if (value !== null && value !== undefined && !seen.has(String(value))) seen.set(String(value), value);
   }
   return [...seen.values()];
-}
-
-/**
- * The application's unread counts for the conversations of the page that have no read
- * cursor (isopen-io/meeshy services/gateway/src/services/MessageReadStatusService.ts,
- * `getUnreadCountsForConversations`): after `conversationReadCursor.findMany`, one
- * `prisma.message.count({ where: { conversationId, isDeleted: false, senderId: { not: userId } } })`
- * per such conversation, 5 at a time in waves (`BATCH_SIZE = 5`). A `count` is an aggregate
- * ending in `$group` (root_queries/aggregate.rs @0a9267bf).
- */
-export function unreadFallback(pageOf: (input: StepInput) => readonly ObjectId[], cursorsStep: string): RouteCommand {
-  return {
-    step: 'message.count (conversations without a read cursor)',
-    call: 'readStatusService.getUnreadCountsForConversations: prisma.message.count({ where: { conversationId, isDeleted: false, senderId: { not: userId } } }) per conversation without a cursor, 5 at a time',
-    collection: 'Message',
-    command: 'aggregate',
-    source: 'meeshy MessageReadStatusService.ts getUnreadCountsForConversations (BATCH_SIZE 5); mongodb-query-connector root_queries/aggregate.rs @0a9267bf, filter.rs @bfb636ea',
-    build: () => undefined,
-    fanOut: {
-      concurrency: 5,
-      buildEach: (input) => {
-        const withCursor = new Set((input.kept.get(cursorsStep) ?? []).map((c) => String(c.conversationId)));
-        const without = pageOf(input).filter((id) => !withCursor.has(String(id)));
-        if (without.length === 0) return undefined;
-        return without.map((conversationId) => ({
-          kind: 'aggregate' as const,
-          pipeline: [
-            match(and(equals('conversationId', conversationId), equals('isDeleted', false), notEquals('senderId', input.ctx.userId))),
-            { $group: { _id: null, count_all: { $sum: 1 } } },
-          ],
-        }));
-      },
-    },
-  };
 }

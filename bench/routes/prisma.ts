@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
 import { pageIds, type RouteCommand, type RouteModel, type StepInput } from '../../src/routes/model.js';
-import { and, distinct, equals, inList, match, project, someCondition, someJoin, takePerParent, unreadFallback } from './prisma-shapes.js';
+import { and, distinct, equals, inList, match, project, someCondition, someJoin, takePerParent } from './prisma-shapes.js';
 
 /**
  * The route as the application sends it: `GET /api/v1/conversations` written with Prisma 6.19
@@ -19,52 +19,78 @@ const membersRelation = 'ConversationToConversationMember';
  * services/gateway/src/routes/conversations/core.ts @aa13b652, gateway 1.0.43, the runbook's
  * version); Prisma projects the id first, then these, then the link field a nested read needs.
  */
-const conversationFields = ['title', 'type', 'identifier', 'isActive', 'createdAt', 'lastMessageAt', 'banner', 'avatar', 'communityId'];
-const memberFields = ['userId', 'role', 'nickname', 'joinedAt', 'isActive'];
-const preferencesFields = ['isPinned', 'isMuted', 'isArchived', 'isDeletedForUser'];
-const messageFields = ['content', 'createdAt', 'senderId'];
-const senderFields = ['username', 'displayName', 'avatar'];
-const attachmentFields = ['mimeType', 'thumbnailUrl', 'originalName', 'fileSize'];
-const userFields = ['username', 'displayName', 'firstName', 'lastName', 'avatar', 'isOnline', 'lastActiveAt'];
-/** `conversationReadCursor.findMany` has no `select`: every scalar of the model. */
-const cursorFields = ['conversationId', 'userId', 'lastReadMessageId', 'lastReadAt', 'unreadCount', 'version', 'updatedAt'];
+export const conversationFields = ['title', 'type', 'identifier', 'isActive', 'createdAt', 'lastMessageAt', 'banner', 'avatar', 'communityId'];
+export const memberFields = ['userId', 'role', 'nickname', 'joinedAt', 'isActive'];
+export const preferencesFields = ['isPinned', 'isMuted', 'isArchived', 'isDeletedForUser'];
+export const messageFields = ['content', 'createdAt', 'senderId'];
+export const senderFields = ['username', 'displayName', 'avatar'];
+export const attachmentFields = ['mimeType', 'thumbnailUrl', 'originalName', 'fileSize'];
+export const userFields = ['username', 'displayName', 'firstName', 'lastName', 'avatar', 'isOnline', 'lastActiveAt'];
+/**
+ * `conversationReadCursor.findMany` has no `select`: every scalar of the model, in the order
+ * of the application's schema at @aa13b652 (packages/shared/prisma/schema.prisma,
+ * `model ConversationReadCursor`), the id first.
+ */
+const cursorFields = ['conversationId', 'userId', 'anonymousId', 'lastReadMessageId', 'lastReadAt', 'lastDeliveredMessageId', 'lastDeliveredAt', 'unreadCount', 'version', 'updatedAt'];
 
-/** The route's `where` on Conversation, in the key order of the application's object: members some, isActive, type. */
-function conversationWhere(ctx: StepInput['ctx']): Document {
-  return and(
-    someCondition(membersRelation, and(equals('userId', ctx.userId, '$$elem.'), equals('isActive', true, '$$elem.'))),
-    equals('isActive', true),
-    ...(ctx.filterType ? [equals('type', ctx.filterType)] : []),
-  );
+/**
+ * Options of the handler at @aa13b652 that change the commands: `includeCount=true` (the count
+ * is sent when `offset === 0` or `includeCount`), and `withUserId` (direct conversations shared
+ * with another user: the `where` becomes `{ isActive, [type], AND: [members some U, members some W] }`,
+ * core.ts @aa13b652 lines 171–182). Off by default, as the runbook's route is called.
+ */
+export interface PrismaRouteOptions {
+  readonly includeCount?: boolean;
+  readonly withUserId?: ObjectId;
 }
+
+const activeMember = (userId: ObjectId): Document =>
+  someCondition(membersRelation, and(equals('userId', userId, '$$elem.'), equals('isActive', true, '$$elem.')));
+
+/**
+ * The route's `where` on Conversation, in the key order of the application's object, which
+ * Prisma keeps (the JSON protocol's `IndexMap`; core extractors/filters/mod.rs @2ba551f3
+ * `extract_filter`, nested ANDs flattened by `fold_filter`): `members` some, `isActive`, `type`;
+ * with `withUserId`, `isActive`, `type`, then the two `some` of the `AND` (the handler deletes
+ * `members` and adds `AND` last).
+ */
+function conversationWhere(ctx: StepInput['ctx'], options: PrismaRouteOptions): Document {
+  const type = ctx.filterType ? [equals('type', ctx.filterType)] : [];
+  if (options.withUserId) return and(equals('isActive', true), ...type, activeMember(ctx.userId), activeMember(options.withUserId));
+  return and(activeMember(ctx.userId), equals('isActive', true), ...type);
+}
+
+/** One `$lookup` per relation filter: two filters on `members` join it twice, under the same name (filter.rs @2ba551f3 `fold_nested`: "we should really only join each relation once"). */
+const joins = (options: PrismaRouteOptions): Document[] =>
+  Array.from({ length: options.withUserId ? 2 : 1 }, () => someJoin('ConversationMember', 'conversationId', membersRelation));
 
 const page = 'conversation.findMany';
 const findMany = 'prisma.conversation.findMany({ where: { members: { some: { userId, isActive: true } }, isActive: true[, type] }, orderBy: { lastMessageAt: "desc" }, skip, take, select: { …, members, userPreferences, messages } })';
 
 /**
  * Step 1, the page. No `$match` before the `$lookup`: a filter that needs a join becomes one
- * post-join `$match` with the root's own conditions in it (read_query_builder.rs @887e8378,
+ * post-join `$match` with the root's own conditions in it (read_query_builder.rs @2ba551f3,
  * `MongoReadQueryBuilder::from_args`), so the `$lookup` runs for every Conversation. Then
  * `$sort`, `$skip` (sent even when 0), `$limit`, `$project` (`into_pipeline_stages`).
  */
-const conversationPage: RouteCommand = {
+const conversationPage = (options: PrismaRouteOptions): RouteCommand => ({
   step: page,
   call: findMany,
   collection: 'Conversation',
   command: 'aggregate',
-  source: 'mongodb-query-connector read_query_builder.rs @887e8378 from_args + into_pipeline_stages; filter.rs @bfb636ea visit_relation_filter/render_some; join.rs @92a3e161 JoinStage::build',
+  source: 'mongodb-query-connector read_query_builder.rs @2ba551f3 from_args + into_pipeline_stages; filter.rs @2ba551f3 visit_relation_filter/render_some; join.rs @2ba551f3 JoinStage::build',
   build: ({ ctx }) => ({
     kind: 'aggregate',
     pipeline: [
-      someJoin('ConversationMember', 'conversationId', membersRelation),
-      match(conversationWhere(ctx)),
+      ...joins(options),
+      match(conversationWhere(ctx, options)),
       { $sort: { lastMessageAt: -1 } },
       { $skip: ctx.offset },
       { $limit: ctx.limit },
       project(conversationFields),
     ],
   }),
-};
+});
 
 /**
  * A nested to-many read (nested_read.rs `one2m`): the parents' ids as an `in` list ANDed after
@@ -77,7 +103,7 @@ function nested(parents: readonly ObjectId[], where: Document[], link: string, s
   return [match(and(...where, inList(link, parents))), { $sort: sort }, ...(onePage ? [{ $limit: take }] : []), project([...fields, link])];
 }
 
-const nestedSource = 'query-engine/core nested_read.rs one2m + inmemory_record_processor.rs; mongodb-query-connector filter.rs @bfb636ea (In → $or of $eq)';
+const nestedSource = 'query-engine/core nested_read.rs one2m + inmemory_record_processor.rs; mongodb-query-connector filter.rs @2ba551f3 (In → $or of $eq)';
 
 const members: RouteCommand = {
   step: `${page} › members`,
@@ -115,7 +141,7 @@ const messages: RouteCommand = {
   call: "messages: { where: { isDeleted: false }, orderBy: { createdAt: 'desc' }, take: 1, select: { …, sender, attachments } }",
   collection: 'Message',
   command: 'aggregate',
-  source: `${nestedSource}; orderby.rs @f3fa6ef8 OrderByBuilder::build`,
+  source: `${nestedSource}; orderby.rs @2ba551f3 OrderByBuilder::build`,
   build: (input) => {
     const parents = pageIds(input, page);
     if (parents.length === 0) return undefined;
@@ -163,7 +189,7 @@ const users: RouteCommand = {
   call: 'prisma.user.findMany({ where: { id: { in: memberUserIds } } })',
   collection: 'User',
   command: 'aggregate',
-  source: 'mongodb-query-connector read_query_builder.rs @887e8378; filter.rs @bfb636ea (In → $or of $eq)',
+  source: 'mongodb-query-connector read_query_builder.rs @2ba551f3; filter.rs @2ba551f3 (In → $or of $eq)',
   build: (input) => {
     const ids = distinct<ObjectId>(input.kept.get(members.step) ?? [], 'userId');
     if (ids.length === 0) return undefined;
@@ -171,45 +197,55 @@ const users: RouteCommand = {
   },
 };
 
-/** The page's conversations without a read cursor get their unread count by counting (the service's fallback). */
-const unreadCounts = unreadFallback((input) => pageIds(input, page), 'conversationReadCursor.findMany');
-
-const readCursors: RouteCommand = {
+/**
+ * Unread counts (meeshy services/gateway/src/services/MessageReadStatusService.ts @aa13b652,
+ * `getUnreadCountsForConversations`): exactly one `conversationReadCursor.findMany`, every
+ * scalar, and 0 for a conversation without a cursor. It is sent even for an empty page (an
+ * empty `in`: `$or: []`, false). Its per-conversation `message.count` fallback was removed on
+ * 2026-01-16 (d39650885), before the runbook's commit: not part of this route.
+ */
+export const readCursors: RouteCommand = {
   step: 'conversationReadCursor.findMany',
-  call: 'prisma.conversationReadCursor.findMany({ where: { userId, conversationId: { in: pageIds } } })',
+  call: 'readStatusService.getUnreadCountsForConversations: prisma.conversationReadCursor.findMany({ where: { userId, conversationId: { in: pageIds } } })',
   collection: 'ConversationReadCursor',
   command: 'aggregate',
-  source: 'mongodb-query-connector read_query_builder.rs @887e8378; filter.rs @bfb636ea',
-  build: (input) => {
-    const parents = pageIds(input, page);
-    if (parents.length === 0) return undefined;
-    return {
-      kind: 'aggregate',
-      pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', parents))), project(cursorFields)],
-    };
-  },
-  then: unreadCounts,
+  source: 'meeshy MessageReadStatusService.ts @aa13b652 getUnreadCountsForConversations; mongodb-query-connector read_query_builder.rs @2ba551f3; filter.rs @2ba551f3 (In → $or of $eq)',
+  build: (input) => ({
+    kind: 'aggregate',
+    pipeline: [match(and(equals('userId', input.ctx.userId), inList('conversationId', pageIds(input, page)))), project(cursorFields)],
+  }),
 };
 
-/** `conversation.count({ where })`: the client sends an aggregate with `_count._all`: the same join and `$match`, then `$group` (group_by_builder.rs @4f79d2bd). */
-const count: RouteCommand = {
+/**
+ * `conversation.count({ where })`, sent when `offset === 0` or `includeCount` (core.ts @aa13b652):
+ * the client turns it into an aggregate with `_count._all` (client aggregates/count.ts): the
+ * same joins and `$match`, then `$group` (root_queries/aggregate.rs, group_by_builder.rs @2ba551f3).
+ */
+const count = (options: PrismaRouteOptions): RouteCommand => ({
   step: 'conversation.count',
   call: 'prisma.conversation.count({ where })',
   collection: 'Conversation',
   command: 'aggregate',
-  source: 'mongodb-query-connector root_queries/aggregate.rs @0a9267bf; query_builder/group_by_builder.rs @4f79d2bd GroupByBuilder::render',
+  source: 'meeshy core.ts @aa13b652 (includeCount || offset === 0); mongodb-query-connector root_queries/aggregate.rs, query_builder/group_by_builder.rs @2ba551f3 GroupByBuilder::render',
   build: ({ ctx }) =>
-    ctx.offset === 0 ? { kind: 'aggregate', pipeline: [someJoin('ConversationMember', 'conversationId', membersRelation), match(conversationWhere(ctx)), { $group: { _id: null, count_all: { $sum: 1 } } }] } : undefined,
-};
+    ctx.offset === 0 || options.includeCount
+      ? { kind: 'aggregate', pipeline: [...joins(options), match(conversationWhere(ctx, options)), { $group: { _id: null, count_all: { $sum: 1 } } }] }
+      : undefined,
+});
 
-export const prismaRoute: RouteModel = {
-  id: 'prisma',
-  title: 'the application as it runs (Prisma 6.19)',
-  description:
-    "The commands Prisma 6.19's MongoDB connector sends for the route's calls, read from prisma/prisma-engines: every read an aggregate with `$match: {$expr}`, the relation filter a `$lookup` from every Conversation, nested reads by parent ids with per-conversation `take` applied in memory.",
-  // Nested reads run one after another, depth first, in the order of the selection (core read.rs `process_nested`).
-  phases: {
-    conversationsQuery: [[conversationPage], [members], [preferences], [messages], [sender], [attachments]],
-    parallelQueries: [[users, readCursors, count]],
-  },
-};
+/** The route as the application at @aa13b652 sends it, with the handler's options. */
+export function prismaRouteModel(options: PrismaRouteOptions = {}): RouteModel {
+  return {
+    id: 'prisma',
+    title: 'the application as it runs (Prisma 6.19)',
+    description:
+      "The commands Prisma 6.19's MongoDB connector sends for the route's calls at isopen-io/meeshy aa13b652, read from prisma/prisma-engines: every read an aggregate with `$match: {$expr}`, the relation filter a `$lookup` from every Conversation, nested reads by parent ids with per-conversation `take` applied in memory.",
+    // Nested reads run one after another, depth first, in the order of the selection (core read.rs `process_nested`).
+    phases: {
+      conversationsQuery: [[conversationPage(options)], [members], [preferences], [messages], [sender], [attachments]],
+      parallelQueries: [[users, readCursors, count(options)]],
+    },
+  };
+}
+
+export const prismaRoute: RouteModel = prismaRouteModel();

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { PatternContext } from '../../bench/patterns.js';
-import { prismaRoute } from '../../bench/routes/prisma.js';
+import { prismaRoute, prismaRouteModel } from '../../bench/routes/prisma.js';
 import { takePerParent } from '../../bench/routes/prisma-shapes.js';
 import { type RouteCommand, routeCommands } from '../../src/routes/model.js';
 
@@ -18,8 +18,8 @@ const eq = (ref: string, v: unknown) => ({ $and: [{ $eq: [ref, lit(v)] }, { $ne:
 const inList = (ref: string, vs: unknown[]) => ({ $and: [{ $or: vs.map((v) => ({ $eq: [ref, lit(v)] })) }, { $ne: [ref, '$$REMOVE'] }] });
 
 const byStep = new Map(routeCommands(prismaRoute).map((c) => [c.step, c]));
-function shape(step: string, kept: Record<string, unknown[]> = {}, context: PatternContext = ctx) {
-  const command = byStep.get(step) as RouteCommand;
+function shape(step: string, kept: Record<string, unknown[]> = {}, context: PatternContext = ctx, model = prismaRoute) {
+  const command = (model === prismaRoute ? byStep : new Map(routeCommands(model).map((c) => [c.step, c]))).get(step) as RouteCommand;
   const built = command.build({ ctx: context, kept: new Map(Object.entries(kept) as never) });
   return built?.kind === 'aggregate' ? built.pipeline : built;
 }
@@ -75,11 +75,25 @@ describe('the prisma route: each command as Prisma 6 sends it (table per call, f
       [join, { $match: { $expr: where } }, { $group: { _id: null, count_all: { $sum: 1 } } }],
     ],
     [
-      'conversationReadCursor.findMany: userId AND conversationId in, every scalar projected, no sort',
+      'conversationReadCursor.findMany: userId AND conversationId in, every scalar of the model at aa13b652 projected, no sort',
       'conversationReadCursor.findMany',
       [
         { $match: { $expr: { $and: [eq('$userId', U), inList('$conversationId', [C1, C2])] } } },
-        { $project: { _id: 1, conversationId: 1, userId: 1, lastReadMessageId: 1, lastReadAt: 1, unreadCount: 1, version: 1, updatedAt: 1 } },
+        {
+          $project: {
+            _id: 1,
+            conversationId: 1,
+            userId: 1,
+            anonymousId: 1,
+            lastReadMessageId: 1,
+            lastReadAt: 1,
+            lastDeliveredMessageId: 1,
+            lastDeliveredAt: 1,
+            unreadCount: 1,
+            version: 1,
+            updatedAt: 1,
+          },
+        },
       ],
     ],
   ])('%s', (_label, step, expected) => {
@@ -105,20 +119,31 @@ describe('the prisma route: each command as Prisma 6 sends it (table per call, f
     ]);
   });
 
-  it("unread counts: one message.count per page conversation without a read cursor, 5 at a time (the service's fallback)", () => {
-    const fallback = byStep.get('message.count (conversations without a read cursor)') as RouteCommand;
-    expect(fallback.fanOut?.concurrency).toBe(5);
-    const shapes = fallback.fanOut?.buildEach({ ctx, kept: new Map([['conversationReadCursor.findMany', [{ conversationId: C1 }]]]) as never });
-    expect(shapes).toEqual([
-      {
-        kind: 'aggregate',
-        pipeline: [
-          { $match: { $expr: { $and: [eq('$conversationId', C2), eq('$isDeleted', false), { $and: [{ $ne: ['$senderId', lit(U)] }, { $ne: ['$senderId', '$$REMOVE'] }] }] } } },
-          { $group: { _id: null, count_all: { $sum: 1 } } },
-        ],
-      },
+  it('unread counts at aa13b652: one read of the cursors and no message.count fallback; sent even for an empty page (an empty in is $or: [])', () => {
+    expect([...byStep.keys()].filter((step) => step.startsWith('message.count'))).toEqual([]);
+    const empty = shape('conversationReadCursor.findMany', { 'conversation.findMany': [] }) as Array<Record<string, unknown>>;
+    expect(empty[0]).toEqual({ $match: { $expr: { $and: [eq('$userId', U), { $and: [{ $or: [] }, { $ne: ['$conversationId', '$$REMOVE'] }] }] } } });
+  });
+
+  it('the count is sent when offset is 0 or includeCount is true (core.ts @aa13b652)', () => {
+    expect(shape('conversation.count', {}, { ...ctx, offset: 15 })).toBeUndefined();
+    expect(shape('conversation.count', {}, { ...ctx, offset: 15 }, prismaRouteModel({ includeCount: true }))).toEqual([join, { $match: { $expr: where } }, { $group: { _id: null, count_all: { $sum: 1 } } }]);
+  });
+
+  it('withUserId: isActive, then the two members.some of the AND, each with its own $lookup under the relation name (filter.rs fold_nested)', () => {
+    const W = new ObjectId('65f5a6e01100000000000042');
+    const some = (user: ObjectId) => ({ $gt: [{ $size: { $filter: { input: '$ConversationToConversationMember', as: 'elem', cond: { $and: [eq('$$elem.userId', user), eq('$$elem.isActive', true)] } } } }, 0] });
+    const model = prismaRouteModel({ withUserId: W });
+    expect(shape('conversation.findMany', {}, { ...ctx, filterType: 'direct' }, model)).toEqual([
+      join,
+      join,
+      { $match: { $expr: { $and: [eq('$isActive', true), eq('$type', 'direct'), some(U), some(W)] } } },
+      { $sort: { lastMessageAt: -1 } },
+      { $skip: 0 },
+      { $limit: 15 },
+      { $project: { _id: 1, title: 1, type: 1, identifier: 1, isActive: 1, createdAt: 1, lastMessageAt: 1, banner: 1, avatar: 1, communityId: 1 } },
     ]);
-    expect(fallback.fanOut?.buildEach({ ctx, kept: new Map([['conversationReadCursor.findMany', [{ conversationId: C1 }, { conversationId: C2 }]]]) as never })).toBeUndefined();
+    expect((shape('conversation.count', {}, ctx, model) as unknown[]).slice(0, 3)).toEqual([join, join, { $match: { $expr: { $and: [eq('$isActive', true), some(U), some(W)] } } }]);
   });
 
   it('sender and attachments are read for the kept messages only', () => {
