@@ -91,7 +91,47 @@ function compare(want, got, path) {
   }
   for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) compare(want[key], got[key], path ? `${path}.${key}` : key);
 }
-if (differences.length > 0) fail(`${differences.length} deterministic fact(s) differ from ${file}:\n  ${differences.slice(0, 30).join('\n  ')}`);
+if (differences.length > 0) fail(`${differences.length} deterministic fact(s) differ from ${file}:\n${explain(differences).join('\n')}`);
+
+/**
+ * The differences grouped by what they are about (a route's command for one user class, a
+ * pattern, the dataset, an index), each group saying whether the plan, the work or the rows
+ * picked differ, so that a red CI explains itself.
+ */
+function explain(found) {
+  const kindOf = (field) =>
+    ['stages', 'indexName', 'overLimit'].includes(field) ? 'plan' : ['returned', 'returnedDocs'].includes(field) ? 'rows picked' : ['keysExamined', 'docsExamined', 'probe', 'outerDocs', 'collectionScans'].includes(field) ? 'work' : 'value';
+  const groups = new Map();
+  for (const line of found) {
+    const [path] = line.split(': expected ');
+    const parts = path.split('.');
+    let subject;
+    let field;
+    if (parts[0] === 'routes') {
+      // routes.<route> (<class>).<step>.<side>.<field…>: the step itself may hold dots (conversation.findMany › members).
+      const sideAt = parts.findIndex((p, i) => i > 1 && (p === 'before' || p === 'after'));
+      const [route, userClass] = parts[1].replace(/\)$/, '').split(' (');
+      const step = parts.slice(2, sideAt < 0 ? undefined : sideAt).join('.');
+      subject = `route ${route}, user class ${userClass}, command ${step}${sideAt < 0 ? '' : ` (${parts[sideAt]} the indexes)`}`;
+      field = sideAt < 0 ? 'presence' : parts.slice(sideAt + 1).join('.');
+    } else if (parts[0] === 'patterns') {
+      subject = `pattern ${parts[1]}${parts[2] ? ` (${parts[2]} the indexes)` : ''}`;
+      field = parts.slice(3).join('.') || 'presence';
+    } else if (parts[0] === 'routeChecks') {
+      subject = 'the outcomes of the route-model plan/limit checks';
+      field = 'outcome';
+    } else {
+      subject = parts[0] === 'counts' || parts[0] === 'fingerprint' ? 'the dataset' : parts[0];
+      field = parts.slice(1).join('.') || parts[0];
+    }
+    const group = groups.get(subject) ?? { kinds: new Set(), lines: [] };
+    const kind = kindOf(field.split('.')[0]);
+    group.kinds.add(field === 'presence' || field === 'outcome' ? field : kind === 'value' ? parts[0] : kind);
+    group.lines.push(`${field}${line.slice(path.length)}`);
+    groups.set(subject, group);
+  }
+  return [...groups].slice(0, 40).flatMap(([subject, { kinds, lines }]) => [`  ${subject}: differs in ${[...kinds].join(', ')}`, ...lines.slice(0, 8).map((l) => `      ${l}`)]);
+}
 
 const deterministic = result.gate.checks.filter((c) => !c.route && ['index', 'plan', 'state', 'counts'].includes(c.check));
 const broken = deterministic.filter((c) => c.outcome !== 'pass');
