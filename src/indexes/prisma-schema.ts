@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { IndexSpec, KeyPattern } from '../../indexes/spec.js';
 import { type SeededCollection, seededCollections } from '../../seed/collections.js';
-import { UsageError } from '../errors.js';
+import { readDmmf, readSchemaText } from '../prisma/datamodel.js';
 
 /**
  * An application's `schema.prisma`, read by Prisma's own schema engine (the WebAssembly
@@ -11,25 +9,6 @@ import { UsageError } from '../errors.js';
  * parser of ours: its DMMF gives each model's collection (`@@map`), each field's name in
  * the database (`@map`), and every `@@index`, `@@unique` and `@unique`.
  */
-
-interface DmmfField {
-  name: string;
-  dbName?: string | null;
-}
-interface DmmfModel {
-  name: string;
-  dbName: string | null;
-  fields: DmmfField[];
-}
-interface DmmfIndex {
-  model: string;
-  type: 'id' | 'normal' | 'unique' | 'fulltext';
-  dbName?: string | null;
-  fields: { name: string; sortOrder?: 'asc' | 'desc' | null }[];
-}
-interface Dmmf {
-  datamodel: { models: DmmfModel[]; indexes: DmmfIndex[] };
-}
 
 export interface PrismaSchemaModel {
   readonly model: string;
@@ -49,37 +28,9 @@ export interface PrismaSchema {
   readonly digest: string;
 }
 
-type SchemaWasm = { get_dmmf(params: string): string };
-
-function schemaEngine(): SchemaWasm {
-  return createRequire(import.meta.url)('@prisma/prisma-schema-wasm') as SchemaWasm;
-}
-
-/** The first line of the engine's error, without terminal colours. */
-function engineMessage(error: unknown): string {
-  const raw = String(error instanceof Error ? error.message : error);
-  let message = raw;
-  try {
-    message = (JSON.parse(raw.replace(/^Error:\s*/, '')) as { message?: string }).message ?? raw;
-  } catch {
-    // not JSON: keep the text
-  }
-  // The engine colours its messages with ANSI escapes (ESC [ … m).
-  const plain = message.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
-  const lines = plain.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  const what = lines.find((l) => l.startsWith('error:')) ?? lines[0] ?? 'unknown error';
-  const where = lines.find((l) => l.startsWith('-->'));
-  return `${what.replace(/^error:\s*/, '')}${where ? ` (${where.replace(/^-->\s*/, '')})` : ''}`;
-}
-
 /** Parses a schema's text; `file` names it in messages. */
 export function parsePrismaSchema(text: string, file: string): PrismaSchema {
-  let dmmf: Dmmf;
-  try {
-    dmmf = JSON.parse(schemaEngine().get_dmmf(JSON.stringify({ prismaSchema: [[file, text]] }))) as Dmmf;
-  } catch (error) {
-    throw new UsageError(`${file}: Prisma's schema engine refuses it: ${engineMessage(error)}; fix the schema (\`prisma validate\` says the same)`);
-  }
+  const dmmf = readDmmf(text, file);
   const models: PrismaSchemaModel[] = dmmf.datamodel.models.map((m) => ({
     model: m.name,
     collection: m.dbName ?? m.name,
@@ -107,13 +58,7 @@ export function parsePrismaSchema(text: string, file: string): PrismaSchema {
 }
 
 export async function loadPrismaSchema(file: string): Promise<PrismaSchema> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); pass the application's schema.prisma`);
-  }
-  return parsePrismaSchema(text, file);
+  return parsePrismaSchema(await readSchemaText(file), file);
 }
 
 /**
