@@ -1,65 +1,61 @@
+import { BSON, type Document } from 'mongodb';
 import type { IndexSpec } from '../../indexes/spec.js';
-import type { CapturedCommand, CommandMeasurement, Phases, RouteCommandResult, RouteModelResult } from '../result.js';
+import type { CapturedCommand, CommandMeasurement, Phases, RouteAudience, RouteCommandResult, RouteResult } from '../result.js';
 import { median } from '../timing/stats.js';
 import { boundsByKey, phases, speedupFields } from '../timing/summaries.js';
-import type { RouteModelCall } from './execute.js';
-import type { CommandSide, RouteModelPlan, RouteModelSide } from './measure.js';
-import { type CapturedFacts, type CommandShape, routeCommands, type RouteModel } from './model.js';
+import type { RouteCall } from './call.js';
+import type { CommandSide, RoutePlan, RouteSide } from './measure.js';
+import type { CommandShape } from './recorder.js';
+import type { CapturedFacts, Route } from './route.js';
 
-export interface RouteModelSides {
-  model: RouteModel;
-  before?: readonly RouteModelSide[];
-  after: readonly RouteModelSide[];
+export interface RouteSides {
+  route: Route;
+  before?: readonly RouteSide[];
+  after: readonly RouteSide[];
+  role?: RouteResult['role'];
+  /** Active memberships of each sampled user (the reports' context), by class. */
+  memberships?: ReadonlyMap<string, number>;
 }
 
-/** The phases of a side's timed calls (a lower bound where a command was over the limit). */
-export function callPhases(calls: readonly RouteModelCall[]): Phases {
-  return phases({
-    conversationsQuery: calls.map((c) => c.phases.conversationsQuery),
-    parallelQueries: calls.map((c) => c.phases.parallelQueries),
-    total: calls.map((c) => c.phases.total),
-  });
+/** The phases of a side's timed calls (lower bounds where a command was over the limit). */
+export function callPhases(calls: readonly RouteCall[]): Phases {
+  const names = [...new Set(calls.flatMap((c) => Object.keys(c.phases).filter((k) => k !== 'total')))];
+  return phases({ total: calls.map((c) => c.phases.total), phases: Object.fromEntries(names.map((n) => [n, calls.map((c) => c.phases[n] ?? 0)])) });
 }
 
 /**
- * `routes[]` entries of one route model: per class, its phases before and after, the
- * speedup (an interval only where both sides finished within the limit and the samples
- * allow one), and every command with its plan, work and returned documents and bytes.
+ * `routes[]` entries of one route: per audience, its phases before and after, the speedup (an
+ * interval only where both sides finished within the limit and the samples allow one), and
+ * every command with its plan, work and returned documents and bytes.
  */
-export function routeModelResults(input: RouteModelSides, plan: RouteModelPlan, indexSet: readonly IndexSpec[]): RouteModelResult[] {
-  const { model } = input;
+export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: readonly IndexSpec[]): RouteResult[] {
+  const { route } = input;
+  const beforeOf = (a: RouteSide) => input.before?.find((s) => s.userClass === a.userClass);
   const finished = input.after.filter((a) => {
-    const b = input.before?.find((s) => s.userClass === a.userClass);
+    const b = beforeOf(a);
     return b && !a.overLimit && !b.overLimit && a.calls.length > 0 && b.calls.length > 0;
   });
-  const bounds = boundsByKey(
-    finished.map((a) => ({ key: a.userClass, before: input.before?.find((s) => s.userClass === a.userClass)?.calls.map((c) => c.phases.total) ?? [], after: a.calls.map((c) => c.phases.total) })),
-  );
-  const commands = routeCommands(model);
+  const bounds = boundsByKey(finished.map((a) => ({ key: a.userClass, before: beforeOf(a)?.calls.map((c) => c.phases.total) ?? [], after: a.calls.map((c) => c.phases.total) })));
   return input.after.map((after) => {
-    const before = input.before?.find((s) => s.userClass === after.userClass);
-    const shapeBounds = model.audience === 'captured' ? commandBounds(before, after) : undefined;
-    const commandResults: RouteCommandResult[] = commands.flatMap((command) => {
-      const a = after.commands.find((c) => c.step === command.step);
-      if (!a?.shape) return [];
-      const b = before?.commands.find((c) => c.step === command.step);
-      const afterMeasurement = commandMeasurement(a);
-      return [
-        {
-          step: command.step,
-          call: command.call,
-          collection: command.collection,
-          command: command.command,
-          shape: a.shapes ? a.shapes.map(shapeForResult) : shapeForResult(a.shape),
-          source: command.source,
-          ...(b?.shape ? { before: commandMeasurement(b) } : {}),
-          after: afterMeasurement,
-          returnedDocs: a.returnedDocs,
-          returnedBytes: a.returnedBytes,
-          ...(command.clientSide && a.clientSide ? { clientSide: { describe: command.clientSide.describe, ...a.clientSide } } : {}),
-          ...(command.captured ? { captured: { ...capturedCommand(command.captured, b, a), ...speedupFields(shapeBounds?.get(command.step)) } } : {}),
-        },
-      ];
+    const before = beforeOf(after);
+    const shapeBounds = route.audience === 'captured' ? commandBounds(before, after) : undefined;
+    const commandResults: RouteCommandResult[] = after.commands.map((a) => {
+      const b = before?.commands.find((c) => c.step === a.step);
+      const captured = route.captured?.get(a.step);
+      return {
+        step: a.step,
+        call: a.call,
+        collection: a.collection,
+        command: a.command,
+        shape: a.shapes.length > 1 ? a.shapes.map(shapeForResult) : shapeForResult(a.shapes[0] as CommandShape),
+        source: a.source,
+        ...(b ? { before: commandMeasurement(b) } : {}),
+        after: commandMeasurement(a),
+        returnedDocs: a.returnedDocs,
+        returnedBytes: a.returnedBytes,
+        ...(a.clientSide ? { clientSide: { ...a.clientSide } } : {}),
+        ...(captured ? { captured: { ...capturedCommand(captured, b, a), ...speedupFields(shapeBounds?.get(a.step)) } } : {}),
+      };
     });
     const used = new Set(commandResults.flatMap((c) => c.after.indexesUsed));
     const overLimitBefore = before?.overLimit ?? false;
@@ -68,20 +64,32 @@ export function routeModelResults(input: RouteModelSides, plan: RouteModelPlan, 
       : before
         ? { speedupEstimate: { beforeSamples: before.calls.length, afterSamples: after.calls.length, reason: overLimitReason(overLimitBefore, after.overLimit, plan.maxTimeMS) } }
         : {};
+    const overhead = (side: RouteSide | undefined) => (side && side.calls.length > 0 ? median(side.calls.map((c) => c.overheadMs)) : undefined);
+    const stopped = { ...(before?.stopped ? { before: before.stopped } : {}), ...(after.stopped ? { after: after.stopped } : {}) };
+    const memberships = input.memberships?.get(after.userClass);
     return {
-      id: model.id,
-      title: model.title,
-      userClass: after.userClass,
+      id: route.id,
+      title: route.title,
+      ...(route.source ? { source: route.source } : {}),
+      file: route.file,
+      userClass: after.userClass as RouteAudience,
+      ...(route.audience === 'captured' ? {} : { user: { id: after.input.user.id, memberships: memberships ?? 0 } }),
+      params: { ...after.input.params },
+      role: input.role ?? 'gated',
       ...(before && before.calls.length > 0 ? { before: callPhases(before.calls) } : {}),
       after: callPhases(after.calls),
       ...speedup,
       overLimit: { before: overLimitBefore, after: after.overLimit, limitMs: plan.maxTimeMS },
+      ...(Object.keys(stopped).length > 0 ? { stopped } : {}),
+      overheadMs: { ...(overhead(before) === undefined ? {} : { before: round(overhead(before) as number) }), after: round(overhead(after) ?? 0) },
       commands: commandResults,
       indexesUsed: indexSet.filter((s) => used.has(s.name)).map((s) => s.name),
       indexesUnused: indexSet.filter((s) => !used.has(s.name)).map((s) => s.name),
     };
   });
 }
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** A replayed shape's time per execution (p50 of the calls over its parameter sets) and weighted by its recorded count. */
 function capturedCommand(facts: CapturedFacts, before: CommandSide | undefined, after: CommandSide): CapturedCommand {
@@ -100,7 +108,7 @@ function capturedCommand(facts: CapturedFacts, before: CommandSide | undefined, 
 }
 
 /** Each replayed shape's speedup bound: its timed calls on both sides, the shapes as the bound's groups. */
-function commandBounds(before: RouteModelSide | undefined, after: RouteModelSide): ReturnType<typeof boundsByKey> | undefined {
+function commandBounds(before: RouteSide | undefined, after: RouteSide): ReturnType<typeof boundsByKey> | undefined {
   if (!before) return undefined;
   const timed = after.commands.flatMap((a) => {
     const b = before.commands.find((c) => c.step === a.step);
@@ -119,9 +127,9 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
     returnedDocs: side.returnedDocs,
     returnedBytes: side.returnedBytes,
     ...(side.counted === undefined ? {} : { counted: side.counted }),
-    ...(side.clientSide ? { clientSide: { ...side.clientSide } } : {}),
+    ...(side.clientSide ? { clientSide: { keptDocs: side.clientSide.keptDocs, ms: side.clientSide.ms } } : {}),
   };
-  const latency = side.samplesMs.length > 0 ? { latencyMs: phases({ conversationsQuery: [], parallelQueries: [], total: side.samplesMs }).latencyMs.total } : {};
+  const latency = side.samplesMs.length > 0 ? { latencyMs: phases({ total: side.samplesMs, phases: {} }).latencyMs.total } : {};
   if (side.measurement) return { ...side.measurement, ...latency, ...common };
   const over = side.overLimit;
   return {
@@ -143,8 +151,15 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
   };
 }
 
-/** A shape as result.json carries it: the pipeline, or the filter with its options. */
+/**
+ * A shape as result.json carries it: the pipeline, the filter with its options, or the command,
+ * in relaxed extended JSON (an ObjectId `{"$oid": …}`, a date `{"$date": …}`, an int64 a number),
+ * which `BSON.EJSON.deserialize` turns back into the command as sent.
+ */
 function shapeForResult(shape: CommandShape): unknown {
-  if (shape.kind === 'command') return shape.command;
-  return shape.kind === 'aggregate' ? shape.pipeline : { filter: shape.filter, ...(shape.sort ? { sort: shape.sort } : {}), ...(shape.limit ? { limit: shape.limit } : {}) };
+  const json = (value: unknown) => BSON.EJSON.serialize(value as Document, { relaxed: true });
+  if (shape.kind === 'command') return json(shape.command);
+  if (shape.kind === 'aggregate') return json([...shape.pipeline]);
+  const { comment: _comment, maxTimeMS: _maxTimeMS, ...options } = shape.options ?? {};
+  return json({ filter: shape.filter, ...options });
 }

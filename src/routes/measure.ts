@@ -1,17 +1,19 @@
 import type { Db, Document } from 'mongodb';
+import type { ReadCommand } from '../capture/shape.js';
 import { throwIfAborted } from '../errors.js';
-import type { Measurement, RouteAudience } from '../result.js';
-import type { ClassContext } from '../users/user-classes.js';
-import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import { analyzeExplain } from '../plan/analyze.js';
-import { callRouteModel, type CommandRun, explainCommand, isOverLimit, type RouteModelCall } from './execute.js';
-import { type CommandShape, routeCommands, type RouteModel } from './model.js';
+import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
+import type { DataModel } from '../prisma/datamodel.js';
+import type { Measurement } from '../result.js';
+import { type CallInput, callRoute, type RouteCall } from './call.js';
+import { type CommandShape, explainShape, isOverLimit } from './recorder.js';
+import type { ParamValue, Route } from './route.js';
 
-/** How a route model is sampled on one side. */
-export interface RouteModelPlan {
+/** How a route is sampled on one side. */
+export interface RoutePlan {
   /** Server-side limit of every command and every explain (ms). */
   maxTimeMS: number;
-  /** Timed calls per class and round for a route whose first call took less than `dearMs`... */
+  /** Timed calls per audience and round for a route whose first call took less than `dearMs`... */
   callsPerRound: number;
   /** ...and for a dearer one (the first call counts as one of them). */
   dearCallsPerRound: number;
@@ -22,7 +24,13 @@ export interface RouteModelPlan {
   probeMaxTimeMS: number;
 }
 
-export const defaultRouteModelPlan: RouteModelPlan = { maxTimeMS: 10_000, callsPerRound: 6, dearCallsPerRound: 1, dearMs: 1000, probeDocs: 20, probeMaxTimeMS: 30_000 };
+export const defaultRoutePlan: RoutePlan = { maxTimeMS: 10_000, callsPerRound: 6, dearCallsPerRound: 1, dearMs: 1000, probeDocs: 20, probeMaxTimeMS: 30_000 };
+
+/** Who a route is measured for: a sampled user of a class, or (a replayed workload) the captured parameters. */
+export interface Audience {
+  readonly userClass: string;
+  readonly input: CallInput;
+}
 
 /**
  * What a command that reached the limit did: its plan (queryPlanner), and its work measured on
@@ -36,70 +44,81 @@ export interface OverLimitWork {
   probe?: { outerDocs: number; docsExamined: number; keysExamined: number; collectionScans: number; totalOuterDocs: number; projectedDocsExamined: number };
 }
 
-/** One command on one side, for one class. */
+/** One command (step) of a route on one side, for one audience. */
 export interface CommandSide {
   step: string;
-  shape: CommandShape | undefined;
-  /** A fan-out command: every shape sent. */
-  shapes?: CommandShape[];
-  /** The plan and work of the command (explain executionStats); absent when it is over the limit or was not sent. */
+  call: string;
+  collection: string;
+  command: ReadCommand;
+  source: string;
+  shapes: CommandShape[];
+  /** Its plan and work (explain executionStats, the work of a fan-out summed); absent when it is over the limit. */
   measurement?: Measurement;
   overLimit?: OverLimitWork;
   returnedDocs: number;
   returnedBytes: number;
-  /** For a count: the number it counted. */
   counted?: number;
-  clientSide?: { keptDocs: number; ms: number };
+  clientSide?: { describe: string; keptDocs: number; ms: number };
   /** Time of the command in each timed call (ms). */
   samplesMs: number[];
 }
 
-/** A route model on one side for one class: every timed call and every command's measurement. */
-export interface RouteModelSide {
-  userClass: RouteAudience;
-  calls: RouteModelCall[];
+/** A route on one side for one audience: every timed call and every command's measurement. */
+export interface RouteSide {
+  userClass: string;
+  input: CallInput;
+  calls: RouteCall[];
   commands: CommandSide[];
   /** A command reached the limit on this side: the route's times are lower bounds. */
   overLimit: boolean;
+  /** The step whose limit ended the calls (the commands after it were not sent). */
+  stopped?: string;
   /** The first call took `dearMs` or more: fewer calls per round. */
   dear: boolean;
 }
 
+export interface MeasureContext {
+  readonly db: Db;
+  readonly dm: DataModel;
+  readonly plan: RoutePlan;
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
- * The first call of a route on one side: sent with the limit, every returned byte counted,
- * then every command explained (executionStats, limit on the explain), a command over the
- * limit described by its plan and a probe. Returns the per-command measurements and the call.
+ * The first call of a route on one side: every returned byte counted, then every command
+ * explained (executionStats, the limit on the explain), a command over the limit described
+ * by its plan and a probe.
  */
-export async function captureRouteModel(db: Db, model: RouteModel, klass: ClassContext, plan: RouteModelPlan, signal?: AbortSignal): Promise<{ call: RouteModelCall; commands: CommandSide[] }> {
-  const call = await callRouteModel(db, model, klass.context, { maxTimeMS: plan.maxTimeMS, measureBytes: true });
+export async function captureRoute(ctx: MeasureContext, route: Route, audience: Audience): Promise<{ call: RouteCall; commands: CommandSide[] }> {
+  const { db, plan } = ctx;
+  const call = await callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true });
   const keyOf = indexKeyResolver(db);
   const commands: CommandSide[] = [];
-  const byStep = new Map(routeCommands(model).map((c) => [c.step, c]));
   for (const run of call.commands) {
-    throwIfAborted(signal);
-    const command = byStep.get(run.step);
+    throwIfAborted(ctx.signal);
     const side: CommandSide = {
       step: run.step,
-      shape: run.shape,
-      ...(run.shapes ? { shapes: [...run.shapes] } : {}),
+      call: run.call,
+      collection: run.collection,
+      command: run.command,
+      source: run.source,
+      shapes: [...run.shapes],
       returnedDocs: run.returnedDocs,
       returnedBytes: run.returnedBytes ?? 0,
       ...(run.counted === undefined ? {} : { counted: run.counted }),
       ...(run.clientSide ? { clientSide: { ...run.clientSide } } : {}),
-      samplesMs: run.ms === undefined || run.overLimit ? [] : [run.ms],
+      samplesMs: run.overLimit ? [] : [run.ms],
     };
-    if (command && run.shape) {
-      if (run.overLimit) side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity, maxTimeMS) => explainCommand(db, command, shape, maxTimeMS ?? plan.maxTimeMS, verbosity));
-      else {
-        try {
-          // A fan-out command's plan and work: every shape explained, the work summed (the plan is the first's).
-          const measured: Measurement[] = [];
-          for (const shape of run.shapes ?? [run.shape]) measured.push(await measurementOf(await explainCommand(db, command, shape, plan.maxTimeMS), command.collection, keyOf));
-          side.measurement = combine(measured);
-        } catch (error) {
-          if (!isOverLimit(error)) throw error;
-          side.overLimit = await describeOverLimit(db, command.collection, run.shape, plan, (shape, verbosity, maxTimeMS) => explainCommand(db, command, shape, maxTimeMS ?? plan.maxTimeMS, verbosity));
-        }
+    const first = run.shapes[0] as CommandShape;
+    if (run.overLimit) side.overLimit = await describeOverLimit(ctx, run.collection, first);
+    else {
+      try {
+        const measured: Measurement[] = [];
+        for (const shape of run.shapes) measured.push(await measurementOf(await explainShape(db, run.collection, shape, plan.maxTimeMS), run.collection, keyOf));
+        side.measurement = combine(measured);
+      } catch (error) {
+        if (!isOverLimit(error)) throw error;
+        side.overLimit = await describeOverLimit(ctx, run.collection, first);
       }
     }
     commands.push(side);
@@ -107,10 +126,9 @@ export async function captureRouteModel(db: Db, model: RouteModel, klass: ClassC
   return { call, commands };
 }
 
-type Explainer = (shape: CommandShape, verbosity: 'executionStats' | 'queryPlanner', maxTimeMS?: number) => Promise<Document>;
-
-async function describeOverLimit(db: Db, collection: string, shape: CommandShape, plan: RouteModelPlan, explain: Explainer): Promise<OverLimitWork> {
-  const planned = analyzeExplain(await explain(shape, 'queryPlanner'), collection);
+async function describeOverLimit(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<OverLimitWork> {
+  const { db, plan } = ctx;
+  const planned = analyzeExplain(await explainShape(db, collection, shape, plan.maxTimeMS, 'queryPlanner'), collection);
   const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
   if (shape.kind !== 'aggregate') return work;
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
@@ -118,7 +136,7 @@ async function describeOverLimit(db: Db, collection: string, shape: CommandShape
   // The probe: the same pipeline with only the first `probeDocs` documents let into the $lookup.
   const probe: CommandShape = { kind: 'aggregate', pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)] };
   try {
-    const measured = analyzeExplain(await explain(probe, 'executionStats', Math.max(plan.maxTimeMS, plan.probeMaxTimeMS)), collection);
+    const measured = analyzeExplain(await explainShape(db, collection, probe, Math.max(plan.maxTimeMS, plan.probeMaxTimeMS)), collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
     const totalOuterDocs = at === 0 ? await db.collection(collection).estimatedDocumentCount() : await countBefore(db, collection, shape.pipeline.slice(0, at), plan.maxTimeMS);
@@ -146,41 +164,37 @@ async function countBefore(db: Db, collection: string, stages: readonly Document
 }
 
 /**
- * One round of a route model on one side, for every class. In the first round each class's
+ * One round of a route on one side, for every audience. In the first round each audience's
  * first call is the capture (measured, explained); a route whose capture took `dearMs` or
  * more is dear: the capture is then its first timed call, and it gets `dearCallsPerRound`
  * calls per round instead of `callsPerRound`. A route with a command over the limit is not
  * called again: being over the limit is its measurement.
  */
-export async function measureRouteModelRound(
-  db: Db,
-  model: RouteModel,
-  classes: readonly ClassContext[],
-  plan: RouteModelPlan,
-  previous: readonly RouteModelSide[] | undefined,
-  signal?: AbortSignal,
-): Promise<RouteModelSide[]> {
-  const out: RouteModelSide[] = [];
-  for (const { audience, klass } of audiencesOf(model, classes)) {
-    throwIfAborted(signal);
-    const earlier = previous?.find((s) => s.userClass === audience);
-    let side: RouteModelSide;
+export async function measureRouteRound(ctx: MeasureContext, route: Route, audiences: readonly Audience[], previous: readonly RouteSide[] | undefined): Promise<RouteSide[]> {
+  const out: RouteSide[] = [];
+  for (const audience of audiences) {
+    throwIfAborted(ctx.signal);
+    const earlier = previous?.find((s) => s.userClass === audience.userClass);
+    let side: RouteSide;
     let already = 0;
     if (earlier) side = { ...earlier, calls: [...earlier.calls], commands: earlier.commands.map((c) => ({ ...c, samplesMs: [...c.samplesMs] })) };
     else {
-      const { call, commands } = await captureRouteModel(db, model, klass, plan, signal);
-      const dear = call.overLimit || call.phases.total >= plan.dearMs;
-      side = { userClass: audience, calls: dear ? [call] : [], commands, overLimit: call.overLimit, dear };
+      const { call, commands } = await captureRoute(ctx, route, audience);
+      const dear = call.overLimit || call.phases.total >= ctx.plan.dearMs;
+      side = { userClass: audience.userClass, input: audience.input, calls: dear ? [call] : [], commands, overLimit: call.overLimit, ...(call.stopped ? { stopped: call.stopped } : {}), dear };
       already = side.calls.length;
       // A cheap route's capture was a warm-up: its command times are not samples.
       if (!dear) for (const c of side.commands) c.samplesMs = [];
     }
-    const planned = side.dear ? plan.dearCallsPerRound : plan.callsPerRound;
+    const planned = side.dear ? ctx.plan.dearCallsPerRound : ctx.plan.callsPerRound;
     for (let i = already; i < planned && !side.overLimit; i++) {
-      throwIfAborted(signal);
-      const call = await callRouteModel(db, model, klass.context, { maxTimeMS: plan.maxTimeMS });
+      throwIfAborted(ctx.signal);
+      const call = await callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS });
       side.calls.push(call);
-      addSamples(side.commands, call.commands);
+      for (const run of call.commands) {
+        const command = side.commands.find((c) => c.step === run.step);
+        if (command && !run.overLimit) command.samplesMs.push(run.ms);
+      }
       if (call.overLimit) side.overLimit = true;
     }
     out.push(side);
@@ -188,17 +202,11 @@ export async function measureRouteModelRound(
   return out;
 }
 
-/** Each class for a route built from the class's ids; once (the first class's context, unused) for a captured workload. */
-function audiencesOf(model: RouteModel, classes: readonly ClassContext[]): { audience: RouteAudience; klass: ClassContext }[] {
-  if (model.audience === 'captured') return classes.slice(0, 1).map((klass) => ({ audience: 'captured', klass }));
-  return classes.map((klass) => ({ audience: klass.user.userClass, klass }));
-}
-
-function addSamples(commands: CommandSide[], runs: readonly CommandRun[]): void {
-  for (const run of runs) {
-    const side = commands.find((c) => c.step === run.step);
-    if (side && run.ms !== undefined && !run.overLimit) side.samplesMs.push(run.ms);
-  }
+/** The audiences of a route: each sampled user (with the route's parameters), or once for a replayed workload. */
+export function audiencesOf(route: Route, users: readonly { userClass: string; userId: string }[], params: Readonly<Record<string, ParamValue>>): Audience[] {
+  const merged = { ...route.params, ...params };
+  const chosen = route.audience === 'captured' ? users.slice(0, 1).map((u) => ({ ...u, userClass: 'captured' })) : users;
+  return chosen.map((u) => ({ userClass: u.userClass, input: { user: { id: u.userId, class: u.userClass }, params: merged } }));
 }
 
 function sortedDocsOf(measured: readonly Measurement[]): number | null {
@@ -207,7 +215,7 @@ function sortedDocsOf(measured: readonly Measurement[]): number | null {
   return sorting.some((m) => m.sortedDocs === null) ? null : Math.max(...sorting.map((m) => m.sortedDocs as number));
 }
 
-/** The measurements of a fan-out command's shapes as one: the first's plan, every index used, the work summed, any scan or blocking sort. */
+/** The measurements of a fan-out's shapes as one: the first's plan, every index used, the work summed, any scan or blocking sort. */
 function combine(measured: readonly Measurement[]): Measurement {
   const [first, ...rest] = measured as [Measurement, ...Measurement[]];
   if (rest.length === 0) return first;

@@ -1,6 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import type { PatternContext, QueryPattern } from '../../bench/patterns.js';
-import { routeContext, type RunPattern } from '../../bench/route.js';
+import { patternContext, type RunPattern } from '../../bench/patterns.js';
 import { executeQuery } from '../patterns/execute.js';
 import type { ClassContext, SampledUser } from '../users/user-classes.js';
 
@@ -19,7 +19,7 @@ export async function discoverContexts(db: Db, users: readonly SampledUser[]): P
   const run = driverRunner(db);
   const out: ClassContext[] = [];
   for (const user of users) {
-    const { context, pageSize } = await routeContext(run, { userId: user.userId });
+    const { context, pageSize } = await patternContext(run, { userId: user.userId });
     out.push({ user, context, pageSize });
   }
   return out;

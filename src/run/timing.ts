@@ -1,26 +1,18 @@
 import type { Db } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
-import { callRoute } from '../../bench/route.js';
 import { throwIfAborted } from '../errors.js';
 import { executeQuery } from '../patterns/execute.js';
 import type { UserClass } from '../users/user-classes.js';
 import { timeCalls } from '../timing/sample.js';
-import { driverRunner, type ClassContext } from './contexts.js';
+import type { ClassContext } from './contexts.js';
 import { measurementKey } from './explain.js';
 import { defaultTimingPlan, type Side, sides, type TimedCall, type TimingPlan } from '../timing/plan.js';
 
 export { sides, type Side } from '../timing/plan.js';
 
-export interface RouteSamples {
-  total: number[];
-  conversationsQuery: number[];
-  parallelQueries: number[];
-}
-
 export interface SideSamples {
   /** measurementKey(pattern, class) → latency samples (ms), in call order. */
   patterns: Map<string, number[]>;
-  routes: Map<UserClass, RouteSamples>;
 }
 
 export interface TimingInput {
@@ -31,7 +23,7 @@ export interface TimingInput {
   plan?: TimingPlan;
   /** Wall-time cap for all timing, ms: past it no new call starts. */
   budgetMs: number;
-  /** Expected cost of one call, ms: `${side}|pattern|${measurementKey}` or `${side}|route|${class}` (see estimateCosts). */
+  /** Expected cost of one call, ms: `${side}|pattern|${measurementKey}` (see estimateCosts). */
   estimates: ReadonlyMap<string, number>;
   /** Puts the target in a side's state (bench: hide/unhide the created indexes). */
   switchTo?: (side: Side, round: number) => Promise<void>;
@@ -56,7 +48,7 @@ export interface TimingOutcome {
 
 interface Task {
   side: Side;
-  kind: 'route' | 'pattern';
+  kind: 'pattern';
   id: string;
   userClass: UserClass;
   estimateMs: number;
@@ -74,16 +66,15 @@ export function sideOrder(available: readonly Side[], round: number): Side[] {
 }
 
 /**
- * Times the route and every pattern for every user class by a fixed plan, in rounds that
- * alternate the order of the sides (before, after | after, before | …). After each switch
- * of state, one untimed route call per class warms the side when it is cheap (the "before"
- * side is collection scans of seconds: no warm-up call is made there, and its first call
- * is as a user after a deploy would see it). Patterns dearer than `plan.dearMs` are not
- * executed again (their explain is their one sample).
+ * Times every pattern for every user class by a fixed plan, in rounds that alternate the
+ * order of the sides (before, after | after, before | …). A cheap pattern gets one untimed
+ * warm-up call in the first round (the plan cache was just cleared); patterns dearer than
+ * `plan.dearMs` are not executed again (their explain is their one sample). Routes are timed
+ * by the route stage (src/run/routes.ts), every route the same way.
  */
 export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
   const plan = input.plan ?? defaultTimingPlan;
-  const samples = Object.fromEntries(sides.map((s) => [s, { patterns: new Map(), routes: new Map() }])) as Record<Side, SideSamples>;
+  const samples = Object.fromEntries(sides.map((s) => [s, { patterns: new Map() }])) as Record<Side, SideSamples>;
   const tasks = input.sides.flatMap((side) => buildTasks(input, plan, side, samples[side]));
   const started = performance.now();
   const sideMs: Record<Side, number> = { before: 0, after: 0 };
@@ -102,7 +93,6 @@ export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
       if (side !== current) {
         await input.switchTo?.(side, round);
         current = side;
-        await warmUp(input, tasks.filter((t) => t.side === side && t.kind === 'route'), plan);
       }
       let position = 0;
       for (const task of tasks.filter((t) => t.side === side && t.samples > 0)) {
@@ -112,7 +102,7 @@ export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
           sideMs[side] += performance.now() - sideStarted;
           break rounds;
         }
-        const taken = await task.run(task.samples, task.kind === 'pattern' && task.estimateMs < cheapMs && round === 1 ? 1 : 0);
+        const taken = await task.run(task.samples, task.estimateMs < cheapMs && round === 1 ? 1 : 0);
         for (const ms of taken) calls.push({ seq: calls.length + 1, round, side, position: position++, kind: task.kind, id: task.id, userClass: task.userClass, ms: roundMs(ms) });
       }
       sideMs[side] += performance.now() - sideStarted;
@@ -124,37 +114,9 @@ export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
   return { samples, calls, plan, rounds: done, capped, sideMs };
 }
 
-async function warmUp(input: TimingInput, routes: readonly Task[], plan: TimingPlan): Promise<void> {
-  for (const task of routes) {
-    if (task.estimateMs >= plan.dearMs) continue;
-    throwIfAborted(input.signal);
-    await task.run(0, 1);
-  }
-}
-
 function buildTasks(input: TimingInput, plan: TimingPlan, side: Side, into: SideSamples): Task[] {
-  const run = driverRunner(input.db, input.maxTimeMS);
   const tasks: Task[] = [];
   for (const { user, context } of input.classes) {
-    const routeSamples: RouteSamples = { total: [], conversationsQuery: [], parallelQueries: [] };
-    into.routes.set(user.userClass, routeSamples);
-    tasks.push({
-      side,
-      kind: 'route',
-      id: 'route',
-      userClass: user.userClass,
-      estimateMs: input.estimates.get(`${side}|route|${user.userClass}`) ?? 100,
-      samples: plan.routeSamplesPerRound[side],
-      run: async (samples, warmup) => {
-        const taken = await timeCalls(() => callRoute(run, { userId: user.userId }), { samples, warmup }, input.signal);
-        for (const { ms, value } of taken) {
-          routeSamples.total.push(ms);
-          routeSamples.conversationsQuery.push(value.phases.conversationsQuery);
-          routeSamples.parallelQueries.push(value.phases.parallelQueries);
-        }
-        return taken.map((t) => t.ms);
-      },
-    });
     for (const pattern of input.patterns) {
       const key = measurementKey(pattern.id, user.userClass);
       const list: number[] = [];
@@ -184,10 +146,7 @@ function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/**
- * Expected cost of one call of each task, from the explain of each pattern in each state
- * (server time plus a round trip); a route call is bounded by the sum of its patterns.
- */
+/** Expected cost of one call of each pattern, from its explain in each state (server time plus a round trip). */
 export function estimateCosts(
   plans: Partial<Record<Side, ReadonlyMap<string, { explainMs: number | null }>>>,
   classes: readonly ClassContext[],
@@ -198,14 +157,10 @@ export function estimateCosts(
     const sidePlans = plans[side];
     if (!sidePlans) continue;
     for (const { user } of classes) {
-      let route = 0;
       for (const id of patternIds) {
         const key = measurementKey(id, user.userClass);
-        const cost = (sidePlans.get(key)?.explainMs ?? 5) + 2;
-        estimates.set(`${side}|pattern|${key}`, cost);
-        route += cost;
+        estimates.set(`${side}|pattern|${key}`, (sidePlans.get(key)?.explainMs ?? 5) + 2);
       }
-      estimates.set(`${side}|route|${user.userClass}`, route);
     }
   }
   return estimates;

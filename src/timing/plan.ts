@@ -11,8 +11,9 @@ export interface TimedCall {
   side: Side;
   /** 0-based position of the call within its side's block of the round. */
   position: number;
+  /** `route` only in results of schema version 2 (the driver route was timed with the patterns). */
   kind: 'route' | 'pattern';
-  /** "route" or the pattern id. */
+  /** The pattern id ("route" in older results). */
   id: string;
   userClass: UserClass;
   ms: number;
@@ -25,17 +26,15 @@ export interface TimedCall {
 export interface TimingPlan {
   /** Rounds; the order of the sides alternates ABBA-style (before, after | after, before | …). */
   rounds: number;
-  /** Timed route calls per class per round, by side. */
-  routeSamplesPerRound: Record<Side, number>;
   /** Timed calls per cheap pattern per class per round. */
   patternSamplesPerRound: number;
   /**
    * A pattern whose one call costs more than this (ms, from its explain) on a side is not
    * executed again: the explain's own execution is its one sample (reported without an
-   * interval). The route is always timed.
+   * interval).
    */
   dearMs: number;
 }
 
-export const defaultTimingPlan: TimingPlan = { rounds: 2, routeSamplesPerRound: { before: 1, after: 10 }, patternSamplesPerRound: 3, dearMs: 1000 };
+export const defaultTimingPlan: TimingPlan = { rounds: 2, patternSamplesPerRound: 3, dearMs: 1000 };
 

@@ -2,11 +2,10 @@ import type { Phases } from '../result.js';
 import { type SpeedupBound, speedupBounds } from './bounds.js';
 import { type Speedup, type SpeedupEstimate, summarize } from './stats.js';
 
-/** Samples of a route's phases, ms, one per timed call. */
+/** Samples of a route's calls, ms, one per timed call: TOTAL and each named phase. */
 export interface PhaseSamples {
-  conversationsQuery: readonly number[];
-  parallelQueries: readonly number[];
   total: readonly number[];
+  phases: Readonly<Record<string, readonly number[]>>;
 }
 
 /** The speedup bound of each class (`key`), the before variance pooled across them (see bounds.ts). */
@@ -28,17 +27,15 @@ export function speedupFields(bound: SpeedupBound | undefined): { speedup?: Spee
 
 /** Phases as the result reports them: p50 of each, full statistics, and every TOTAL in call order. */
 export function phases(samples: PhaseSamples): Phases {
-  const latencyMs = {
-    conversationsQuery: summarize(samples.conversationsQuery),
-    parallelQueries: summarize(samples.parallelQueries),
-    total: summarize(samples.total),
-  };
+  const named = Object.fromEntries(Object.entries(samples.phases).map(([name, values]) => [name, summarize(values)]));
+  const total = summarize(samples.total);
+  const p50 = Object.fromEntries(Object.entries(named).map(([name, stats]) => [name, stats.p50]));
   return {
-    conversationsQuery: latencyMs.conversationsQuery.p50,
-    parallelQueries: latencyMs.parallelQueries.p50,
-    total: latencyMs.total.p50,
-    latencyMs,
+    total: total.p50,
+    phases: p50,
+    ...(p50.conversationsQuery === undefined ? {} : { conversationsQuery: p50.conversationsQuery }),
+    ...(p50.parallelQueries === undefined ? {} : { parallelQueries: p50.parallelQueries }),
+    latencyMs: { ...named, total },
     totalSamplesMs: samples.total.map((ms) => Math.round(ms * 1000) / 1000),
   };
 }
-

@@ -1,0 +1,218 @@
+import { BSON, type Db, type Document, MongoServerError } from 'mongodb';
+import type { ReadCommand } from '../capture/shape.js';
+import type { ClientTransport, RawRequest } from '../prisma/client.js';
+import { OverLimit, type CommandRequest } from '../prisma/read.js';
+
+/**
+ * One call of a route, recorded: every command its code sends (through the Prisma client or
+ * the driver), in the order they are first sent, with their shapes, their time, the
+ * documents and bytes they return, and the client's in-memory work on them; the phases the
+ * route names; and indexgate's own work (rendering, result shaping), timed apart so that it
+ * never counts in the route's time.
+ */
+
+export type CommandShape =
+  | { readonly kind: 'aggregate'; readonly pipeline: readonly Document[]; readonly options?: Document }
+  | { readonly kind: 'find'; readonly filter: Document; readonly options?: Document }
+  /** A command sent as given (find, aggregate, count or distinct; a replayed capture, $runCommandRaw). */
+  | { readonly kind: 'command'; readonly command: Document };
+
+/** One step of a call: a command, or several sends of the same call site (a fan-out). */
+export interface CommandRun {
+  readonly step: string;
+  readonly call: string;
+  readonly collection: string;
+  readonly command: ReadCommand;
+  readonly source: string;
+  /** Every shape sent under this step, in order. */
+  readonly shapes: CommandShape[];
+  /** From the first send to the last answer (ms). */
+  ms: number;
+  overLimit: boolean;
+  returnedDocs: number;
+  returnedBytes?: number;
+  /** For a count: the number it counted. */
+  counted?: number;
+  clientSide?: { describe: string; keptDocs: number; ms: number };
+}
+
+export interface RecorderOptions {
+  /** Server-side limit of every command (ms): one that reaches it is "over the limit", never fast. */
+  maxTimeMS: number;
+  /** The limit of a stand-in (the same answer by a cheaper command, untimed). */
+  standInMaxTimeMS?: number;
+  /** Count the BSON bytes of every returned document (the capture call, not the timed ones). */
+  measureBytes?: boolean;
+  /** Sees every command's returned documents (the tests that compare rows picked). */
+  onDocuments?: (step: string, docs: readonly Document[]) => void;
+  now?: () => number;
+}
+
+export const isOverLimit = (error: unknown): boolean => error instanceof MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
+
+export class Recorder implements ClientTransport {
+  readonly runs = new Map<string, CommandRun>();
+  /** indexgate's own time (rendering, shaping, stand-ins), ms. */
+  overheadMs = 0;
+  private readonly signatures = new Map<string, string[]>();
+  private readonly now: () => number;
+  private readonly spans = new Map<string, { first: number; last: number }>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: RecorderOptions,
+  ) {
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  stepFor(label: string, signature: string): string {
+    const known = this.signatures.get(label) ?? [];
+    let at = known.indexOf(signature);
+    if (at < 0) {
+      known.push(signature);
+      this.signatures.set(label, known);
+      at = known.length - 1;
+    }
+    return at === 0 ? label : `${label} #${at + 1}`;
+  }
+
+  overhead<T>(fn: () => T): T {
+    const started = this.now();
+    try {
+      return fn();
+    } finally {
+      this.overheadMs += this.now() - started;
+    }
+  }
+
+  clientWork<T>(step: string, describe: string, fn: () => T): T {
+    const started = this.now();
+    const result = fn();
+    const ms = this.now() - started;
+    const run = this.runs.get(step);
+    if (run) {
+      const work = (run.clientSide ??= { describe: '', keptDocs: 0, ms: 0 });
+      work.ms += ms;
+      if (Array.isArray(result)) {
+        work.describe = describe;
+        work.keptDocs += result.length;
+      }
+    }
+    return result;
+  }
+
+  /** A Prisma model read: an aggregate with `allowDiskUse: true` and no other option (read_query_builder.rs @2ba551f3 `ReadQuery::execute`). */
+  aggregate(request: CommandRequest): Promise<Document[]> {
+    return this.send(request, { kind: 'aggregate', pipeline: request.pipeline, options: { allowDiskUse: true } }, 'aggregate');
+  }
+
+  raw(request: RawRequest): Promise<Document[]> {
+    if (request.kind === 'aggregate') return this.send(request, { kind: 'aggregate', pipeline: request.pipeline, options: request.options }, 'aggregate');
+    if (request.kind === 'find') return this.send(request, { kind: 'find', filter: request.filter, options: request.options }, 'find');
+    return this.send(request, { kind: 'command', command: request.command }, commandKind(request.command));
+  }
+
+  /** A stand-in's answer: the same rows by a cheaper command, neither timed nor recorded. */
+  async standIn(collection: string, pipeline: Document[]): Promise<Document[]> {
+    const started = this.now();
+    try {
+      return await this.db
+        .collection(collection)
+        .aggregate(pipeline, { maxTimeMS: this.options.standInMaxTimeMS ?? 120_000, allowDiskUse: true })
+        .toArray();
+    } catch (error) {
+      if (isOverLimit(error)) throw new OverLimit(`stand-in on ${collection}`);
+      throw error;
+    } finally {
+      this.overheadMs += this.now() - started;
+    }
+  }
+
+  /** Resolves once no command of this call is in flight (a call that stopped early leaves none running behind it). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Sends one command, records it under its step, and returns its documents; OverLimit when it reaches the limit. */
+  send(request: Omit<CommandRequest, 'pipeline'>, shape: CommandShape, command: ReadCommand): Promise<Document[]> {
+    const sent = this.sendOne(request, shape, command);
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent)).catch(() => undefined);
+    return sent;
+  }
+
+  private async sendOne(request: Omit<CommandRequest, 'pipeline'>, shape: CommandShape, command: ReadCommand): Promise<Document[]> {
+    let run = this.runs.get(request.step);
+    if (!run) {
+      run = { step: request.step, call: request.call, collection: request.collection, command, source: request.source, shapes: [], ms: 0, overLimit: false, returnedDocs: 0 };
+      this.runs.set(request.step, run);
+    }
+    run.shapes.push(shape);
+    const started = this.now();
+    const span = this.spans.get(request.step) ?? { first: started, last: started };
+    let docs: Document[];
+    try {
+      docs = await sendShape(this.db, request.collection, shape, this.options.maxTimeMS);
+    } catch (error) {
+      if (!isOverLimit(error)) throw error;
+      run.overLimit = true;
+      span.last = this.now();
+      this.spans.set(request.step, span);
+      run.ms = span.last - span.first;
+      throw new OverLimit(request.step);
+    }
+    span.last = this.now();
+    this.spans.set(request.step, span);
+    run.ms = span.last - span.first;
+    this.options.onDocuments?.(request.step, docs);
+    run.returnedDocs += docs.length;
+    if (this.options.measureBytes) this.overhead(() => (run.returnedBytes = (run.returnedBytes ?? 0) + docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0)));
+    const counted = countedIn(docs);
+    if (counted !== undefined) run.counted = (run.counted ?? 0) + counted;
+    return docs;
+  }
+}
+
+function commandKind(command: Document): ReadCommand {
+  const name = Object.keys(command)[0];
+  return name === 'find' || name === 'count' || name === 'distinct' ? name : 'aggregate';
+}
+
+/** The number a count's documents carry (Prisma's `count_all`, `$count`'s `total`/`n`), or undefined for other results. */
+function countedIn(docs: readonly Document[]): number | undefined {
+  if (docs.length !== 1) return undefined;
+  const [d] = docs as [Document];
+  const keys = Object.keys(d).filter((k) => k !== '_id');
+  if (keys.length !== 1) return undefined;
+  const v = d[keys[0] as string];
+  return (keys[0] === 'count_all' || keys[0] === 'total' || keys[0] === 'n') && typeof v === 'number' ? v : undefined;
+}
+
+/** A recorded command as it is sent again: an aggregate needs its cursor field back. */
+const asSent = (command: Document): Document => (Object.keys(command)[0] === 'aggregate' ? { ...command, cursor: {} } : command);
+
+/** Sends a shape as the application's driver would and returns every document (a cursor drained). */
+export async function sendShape(db: Db, collection: string, shape: CommandShape, maxTimeMS: number): Promise<Document[]> {
+  if (shape.kind === 'command') {
+    const name = Object.keys(shape.command)[0];
+    if (name === 'find' || name === 'aggregate') return db.runCursorCommand({ ...asSent(shape.command), maxTimeMS }).toArray();
+    const reply = await db.command({ ...shape.command, maxTimeMS });
+    if (name === 'count') return [{ total: Number(reply.n) }];
+    if (name === 'distinct') return (reply.values as unknown[]).map((value) => ({ value }));
+    return [reply];
+  }
+  const coll = db.collection(collection);
+  if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline], { ...shape.options, maxTimeMS }).toArray();
+  return coll.find(shape.filter, { ...shape.options, maxTimeMS }).toArray();
+}
+
+/** explain of a shape (executionStats runs it to completion), with the limit on the explain command itself, where the server applies it. */
+export function explainShape(db: Db, collection: string, shape: CommandShape, maxTimeMS: number, verbosity: 'executionStats' | 'queryPlanner' = 'executionStats'): Promise<Document> {
+  if (shape.kind === 'command') return db.command({ explain: asSent(shape.command), verbosity, maxTimeMS });
+  const coll = db.collection(collection);
+  const explain = { verbosity, maxTimeMS };
+  if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline], shape.options ?? {}).explain(explain);
+  const { maxTimeMS: _ignored, comment: _comment, ...options } = shape.options ?? {};
+  return coll.find(shape.filter, options).explain(explain);
+}

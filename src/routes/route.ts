@@ -1,0 +1,93 @@
+import type { Db, Document, ObjectId } from 'mongodb';
+
+/**
+ * A route: the application's code for one request, written the way its handler is written
+ * (the same Prisma calls, the same `Promise.all`), run by indexgate for sampled users with
+ * every command it sends recorded, explained and timed. A route file's default export is a
+ * plain object of this shape; nothing needs to be imported from indexgate to write one (these
+ * types are for those who want them).
+ */
+export interface RouteDefinition {
+  /** Names the route in results and on the command line (`routes[].id`). */
+  readonly id: string;
+  readonly title: string;
+  /** Where the code comes from: the application's file and the one commit it stands for. */
+  readonly source?: string;
+  /** One paragraph for the reports: what the route does and why it is shaped this way. */
+  readonly description?: string;
+  /** Defaults of the route's parameters; `--route-param key=value` overrides them. */
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  run(ctx: RouteContext): Promise<void>;
+}
+
+export type ParamValue = string | number | boolean | null;
+
+export interface RouteContext {
+  /**
+   * A Prisma 6 client on the schema's models (`prisma.conversation.findMany(…)`): each call is
+   * rendered into the commands Prisma 6.19's MongoDB connector sends, and sent, recorded and
+   * timed. Results come back as Prisma returns them (ids as hex strings, `Date`s, nested objects).
+   */
+  readonly prisma: PrismaLike;
+  /** The driver's database, recorded and timed the same way (find, findOne, aggregate, countDocuments, distinct, command). */
+  readonly db: RecordedDb;
+  /** The sampled user: its id as a hex string, and its class (typical, heavy, heaviest). */
+  readonly user: { readonly id: string; readonly class: string };
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** A named phase, timed as the application logs it (`[CONVERSATIONS_PERF]`); TOTAL is the whole run. */
+  phase<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  /** The driver's ObjectId, for routes written with `db` (`new ObjectId(user.id)`). */
+  readonly ObjectId: typeof ObjectId;
+}
+
+/** The Prisma client as a route sees it: models by accessor, each with its calls. */
+export type PrismaLike = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The read side of the driver's `Db`, as routes use it. */
+export interface RecordedDb {
+  readonly databaseName: string;
+  collection(name: string): RecordedCollection;
+  /** A command sent as given (a replayed capture); `comment` names its step. */
+  command(command: Document, options?: { comment?: string }): Promise<Document>;
+}
+
+export interface RecordedCollection {
+  find(filter?: Document, options?: Document): RecordedCursor;
+  findOne(filter?: Document, options?: Document): Promise<Document | null>;
+  aggregate(pipeline: Document[], options?: Document): { toArray(): Promise<Document[]> };
+  countDocuments(filter?: Document, options?: Document): Promise<number>;
+  distinct(key: string, filter?: Document, options?: Document): Promise<unknown[]>;
+}
+
+export interface RecordedCursor {
+  sort(sort: Document): RecordedCursor;
+  skip(n: number): RecordedCursor;
+  limit(n: number): RecordedCursor;
+  project(projection: Document): RecordedCursor;
+  toArray(): Promise<Document[]>;
+}
+
+/** A route as the engine runs it: a definition, where it was loaded from, and who it is measured for. */
+export interface Route extends RouteDefinition {
+  readonly description: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** The file it was loaded from (built-in routes: their module). */
+  readonly file: string;
+  /**
+   * Absent: each user class. `captured`: a replayed workload, whose commands carry their own
+   * recorded parameters: measured once, whatever the classes.
+   */
+  readonly audience?: 'captured';
+  /** A replayed workload's shapes: what the capture recorded, by step. */
+  readonly captured?: ReadonlyMap<string, CapturedFacts>;
+}
+
+/** What a capture recorded for a shape: how often it arrived and how long it took there. */
+export interface CapturedFacts {
+  readonly count: number;
+  readonly recorded: { readonly p50Ms: number; readonly totalMs: number; readonly planSummary: string | null };
+  /** Parameter sets replayed per call (each call sends every one). */
+  readonly params: number;
+}
+
+export type { Db };
