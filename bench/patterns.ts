@@ -9,8 +9,6 @@ import type { ConversationType } from '../seed/profiles.js';
  * members shown), so that explain() sees the selectivity the application sees.
  */
 
-export const routePhases = ['conversationsQuery', 'parallelQueries'] as const;
-export type RoutePhase = (typeof routePhases)[number];
 
 /** Real ids from the target's data for one user: what the route has in hand at each step. */
 export interface PatternContext {
@@ -43,7 +41,7 @@ export interface QueryPattern {
   readonly title: string;
   /** The collection whose index serves the pattern (for a $lookup pattern: the joined one). */
   readonly collection: SeededCollection;
-  readonly phase: RoutePhase;
+  readonly phase: string;
   /** Gated patterns must meet the plan thresholds; the others are measured and reported. */
   readonly gated: boolean;
   /** The index(es) of the six meant to serve it (an index with the same key under another name counts). */
@@ -191,3 +189,59 @@ export const patterns = [
 
 export type PatternId = (typeof patterns)[number]['id'];
 export const patternIds: readonly PatternId[] = patterns.map((p) => p.id);
+
+/**
+ * The ids the patterns are built from, for one user: the route's first steps as the driver
+ * sends them (memberships, the page, the members shown), cheap in every state.
+ */
+export interface PatternRequest {
+  readonly userId: ObjectId;
+  readonly limit?: number;
+  readonly offset?: number;
+  /** `&type=`: filter the page (and the count) by conversation type. */
+  readonly type?: PatternContext['pageType'] | undefined;
+}
+
+/** Runs one pattern and returns its documents; the bench and verify pass the driver, tests may pass fakes. */
+export type RunPattern = (pattern: QueryPattern, ctx: PatternContext) => Promise<Document[]>;
+
+const byId = new Map<string, QueryPattern>(patterns.map((p) => [p.id, p]));
+export function pattern(id: PatternId): QueryPattern {
+  const found = byId.get(id);
+  if (!found) throw new Error(`unknown pattern ${id}`);
+  return found;
+}
+
+function initialContext(request: PatternRequest): PatternContext {
+  return {
+    userId: request.userId,
+    membershipIds: [],
+    pageIds: [],
+    pageType: request.type ?? defaultPageType,
+    filterType: request.type,
+    memberUserIds: [],
+    limit: Math.min(request.limit ?? defaultPageSize, 50),
+    offset: request.offset ?? 0,
+  };
+}
+
+const withMemberships = (ctx: PatternContext, docs: Document[]): PatternContext => ({ ...ctx, membershipIds: docs.map((m) => m.conversationId as ObjectId) });
+const withPage = (ctx: PatternContext, docs: Document[]): PatternContext => ({ ...ctx, pageIds: docs.map((c) => c._id as ObjectId) });
+
+function withMembers(ctx: PatternContext, groups: Document[]): PatternContext {
+  const users = new Map<string, ObjectId>();
+  for (const group of groups) for (const m of (group.members as Array<{ userId: ObjectId }>) ?? []) users.set(m.userId.toHexString(), m.userId);
+  return { ...ctx, memberUserIds: [...users.values()] };
+}
+
+const pagePattern = (request: PatternRequest) => pattern(request.type ? 'conversationsPageByType' : 'conversationsPage');
+
+/** The ids the route works on for a user, without the route's other reads (cheap in every state). */
+export async function patternContext(run: RunPattern, request: PatternRequest): Promise<{ context: PatternContext; pageSize: number }> {
+  let ctx = initialContext(request);
+  ctx = withMemberships(ctx, await run(pattern('memberships'), ctx));
+  const page = await run(pagePattern(request), ctx);
+  ctx = withPage(ctx, page);
+  ctx = withMembers(ctx, await run(pattern('pageMembers'), ctx));
+  return { context: ctx, pageSize: page.length };
+}

@@ -1,31 +1,33 @@
-import type { RouteModel } from '../../src/routes/model.js';
-import { prismaRoute } from './prisma.js';
-import { prismaRewriteRoute } from './prisma-rewrite.js';
+import { routeOf } from '../../src/routes/load.js';
+import type { Route } from '../../src/routes/route.js';
+import conversations from './conversations.js';
+import conversationsDriver from './conversations-driver.js';
+import conversationsRewrite from './conversations-rewrite.js';
 
 /**
- * The route models `bench --route` chooses from. `driver` is the pattern-based route of
- * bench/route.ts (what an optimised service sends with the driver), measured by the pattern
- * pipeline; the others are command lists measured by src/routes/. Adding one: a file here
- * exporting a `RouteModel`, and a line in `routeModels` (`--route` then accepts its id).
+ * The built-in routes: route files like any a team writes (`--route-file`), loaded the same
+ * way. `--route` chooses among them by id; `all` (the default) measures the application's
+ * route and the driver model side by side. The application's route is remedied by the
+ * rewrite, measured with the remedy indexes.
  */
-export const routeModels: Readonly<Record<string, RouteModel>> = {
-  prisma: prismaRoute,
-};
+/** Named by their source, relative to indexgate's folder: the file a reader opens (the run itself loads the compiled module). */
+const file = (name: string) => `bench/routes/${name}`;
 
-/** What `--route` accepts: a model, the driver route, or all of them. */
-export const routeChoices: readonly string[] = [...Object.keys(routeModels), 'driver', 'all'];
+export const builtInRoutes: readonly Route[] = [routeOf(conversations, file('conversations.ts')), routeOf(conversationsDriver, file('conversations-driver.ts'))];
+
+export const rewriteRoute: Route = routeOf(conversationsRewrite, file('conversations-rewrite.ts'));
+
+/** The route the remedies are for, and the rewrite that remedies it. */
+export const applicationRoute = { id: 'prisma', rewrite: rewriteRoute } as const;
+
+/** What `--route` accepts: a built-in route's id, or all of them. */
+export const routeChoices: readonly string[] = [...builtInRoutes.map((r) => r.id), 'all'];
 export type RouteChoice = string;
-
-/** The default: the application's route and the driver's, side by side: the sign-off is about the application. */
 export const defaultRouteChoice: RouteChoice = 'all';
 
-/** The application's route is remedied by a rewrite (measured with the remedy indexes). */
-export const applicationRoute = { id: 'prisma', rewrite: prismaRewriteRoute } as const;
-
-export function selectedRouteModels(choice: RouteChoice): { driver: boolean; models: RouteModel[] } {
-  if (choice === 'driver') return { driver: true, models: [] };
-  if (choice === 'all') return { driver: true, models: Object.values(routeModels) };
-  const model = routeModels[choice];
-  if (!model) throw new Error(`unknown route model ${choice}`);
-  return { driver: false, models: [model] };
+export function selectedRoutes(choice: RouteChoice): Route[] {
+  if (choice === 'all') return [...builtInRoutes];
+  const route = builtInRoutes.find((r) => r.id === choice);
+  if (!route) throw new Error(`unknown route ${choice}`);
+  return [route];
 }
