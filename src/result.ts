@@ -12,7 +12,7 @@ import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
  * with their contract names, plus what the reports need. Bump `resultSchemaVersion` when
  * a named field changes meaning; adding fields does not.
  */
-export const resultSchemaVersion = 2;
+export const resultSchemaVersion = 3;
 
 /** One pattern's plan and cost in one state (before or after the six indexes). */
 export interface Measurement {
@@ -57,30 +57,22 @@ export interface PatternResult {
   speedupEstimate?: SpeedupEstimate;
 }
 
-/** Milliseconds per phase (p50), as the application logs them, with full statistics. */
+/**
+ * Milliseconds (p50) of a route's calls: TOTAL and each phase the route names (as the
+ * application logs them: `conversationsQuery`, `parallelQueries` for the conversation list),
+ * with full statistics.
+ */
 export interface Phases {
-  conversationsQuery: number;
-  parallelQueries: number;
   total: number;
-  latencyMs: { conversationsQuery: LatencyStats; parallelQueries: LatencyStats; total: LatencyStats };
+  /** p50 of each named phase, in the order the route ran them. */
+  phases: Record<string, number>;
+  /** The conversation list's phases, where the route names them (the contract's fields). */
+  conversationsQuery?: number;
+  parallelQueries?: number;
+  /** Statistics of TOTAL (`total`) and of each named phase. */
+  latencyMs: Record<string, LatencyStats> & { total: LatencyStats };
   /** TOTAL of every timed call, ms, in call order (the budget check's sample). */
   totalSamplesMs: number[];
-}
-
-export interface RouteClassResult {
-  userClass: UserClass;
-  userId: string;
-  memberships: number;
-  pageSize: number;
-  before?: Phases;
-  after: Phases;
-  speedup?: Speedup;
-  speedupEstimate?: SpeedupEstimate;
-}
-
-/** The route for the typical user at the top level (what the runbook's logs describe); every class in `classes`. */
-export interface RouteResult extends RouteClassResult {
-  classes: RouteClassResult[];
 }
 
 /** One command of a route model on one side: its plan and work, and what came back to the client. */
@@ -138,11 +130,21 @@ export interface CapturedCommand {
 /** Who a route is measured for: a user class, or (a replayed workload) the captured parameters. */
 export type RouteAudience = UserClass | 'captured';
 
-/** One route model for one user class (`routes[]`). */
-export interface RouteModelResult {
+/** One route for one user class (`routes[]`): a built-in route or a route file, the driver model included. */
+export interface RouteResult {
   id: string;
   title: string;
+  /** Where the route's code comes from (the application's file and commit). */
+  source?: string;
+  /** The route file it was loaded from (built-in routes: their module under bench/routes/). */
+  file: string;
   userClass: RouteAudience;
+  /** The sampled user (absent for a replayed workload): its id, and its active memberships. */
+  user?: { id: string; memberships: number };
+  /** The route's parameters as it ran (defaults, then --route-param). */
+  params: Record<string, string | number | boolean | null>;
+  /** `gated`: judged by the gate; `remedy`: a rewrite measured as a remedy, reported, not judged. */
+  role: 'gated' | 'remedy';
   /** Phases (p50 of the timed calls); when `overLimit` says so for a side, a lower bound. */
   before?: Phases;
   after: Phases;
@@ -150,6 +152,10 @@ export interface RouteModelResult {
   speedupEstimate?: SpeedupEstimate;
   /** A command reached the limit on that side: the route did not finish within it. */
   overLimit: { before: boolean; after: boolean; limitMs: number };
+  /** The step whose limit ended a side's calls (the commands after it were not sent), per side. */
+  stopped?: { before?: string; after?: string };
+  /** indexgate's own time per call (rendering, result shaping, stand-ins), p50 ms: never counted in the phases. */
+  overheadMs?: { before?: number; after: number };
   commands: RouteCommandResult[];
   /** Indexes of the set (the six) some command of this route used after they were built, and those none used. */
   indexesUsed: string[];
@@ -248,9 +254,8 @@ export interface RunResult {
   dataset: DatasetInfo;
   indexes: IndexOutcome[];
   patterns: PatternResult[];
-  route: RouteResult;
-  /** Every route model measured, per user class (bench; verify measures none yet). */
-  routes?: RouteModelResult[];
+  /** Every route measured, one entry per route and user class (the driver model, the application's, route files, a replayed workload). */
+  routes: RouteResult[];
   /** Remedies measured for the application's route, with their effect. */
   remedies?: RemedyResult[];
   gate: GateResult;

@@ -1,8 +1,9 @@
 import { knownIndexSpecs } from '../../indexes/index.js';
 import type { IndexOutcome } from '../indexes/apply.js';
 import { formatKey, sameKey } from '../indexes/inspect.js';
-import type { CheckInput, GateCheck, GateFailure, GateResult, Measurement, PatternResult, RouteClassResult, Verdict } from '../result.js';
+import type { CheckInput, GateCheck, GateFailure, GateResult, Measurement, PatternResult, Phases, Verdict } from '../result.js';
 import type { PlanRule, Thresholds } from './thresholds.js';
+import type { UserClass } from '../users/user-classes.js';
 import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../timing/bounds.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
 
@@ -20,7 +21,6 @@ export interface GateInput {
   thresholds: Thresholds;
   indexes: readonly IndexOutcome[];
   patterns: readonly PatternResult[];
-  routes: readonly RouteClassResult[];
   counts?: readonly CountExpectation[];
   /** verify has no "before": speedup checks do not apply. */
   judgeSpeedup: boolean;
@@ -34,7 +34,6 @@ export function evaluateGate(input: GateInput): GateResult {
   const checks: CheckInput[] = [
     ...input.indexes.map(indexCheck),
     ...input.patterns.flatMap((p) => patternChecks(p, input.thresholds.patterns[p.id], input.judgeSpeedup)),
-    ...input.routes.flatMap((r) => routeChecks(r, input.thresholds, input.judgeSpeedup)),
     ...(input.counts ?? []).map(countCheck),
   ];
   return conclude(checks);
@@ -141,27 +140,30 @@ export function planProblems(m: Measurement, rule: PlanRule): string[] {
   return problems;
 }
 
-/** What the route checks read: one route's phases and speedup for one class (the driver route's, or a route model's). */
-export type RouteTimes = Pick<RouteClassResult, 'userClass' | 'before' | 'after' | 'speedup' | 'speedupEstimate'>;
+/** What the route checks read: one route's phases and speedup for one class. */
+export interface RouteTimes {
+  userClass: UserClass;
+  before?: Phases | undefined;
+  after: Phases;
+  speedup?: Speedup | undefined;
+  speedupEstimate?: SpeedupEstimate | undefined;
+}
 
-/**
- * The route's speedup and budget checks for one class. `model` names a route model
- * (`routes[].id`); without it, the checks are the driver route's (`pattern: "route"`).
- */
-export function routeChecks(route: RouteTimes, thresholds: Thresholds, judgeSpeedup: boolean, model?: string): CheckInput[] {
+/** The route's speedup and budget checks for one class; `route` names it (`routes[].id`). */
+export function routeChecks(times: RouteTimes, thresholds: Thresholds, judgeSpeedup: boolean, route: string): CheckInput[] {
   const rules = thresholds.route;
-  if (!rules.userClasses.includes(route.userClass)) return [];
+  if (!rules.userClasses.includes(times.userClass)) return [];
   const checks: CheckInput[] = [];
-  const where = model ? `route ${model} (${route.userClass})` : `route (${route.userClass})`;
-  const tag = model ? { pattern: 'route', route: model } : { pattern: 'route' };
+  const where = `route ${route} (${times.userClass})`;
+  const tag = { pattern: 'route', route };
   if (judgeSpeedup && rules.minSpeedup !== undefined) {
-    const totals = `TOTAL ${round(route.before?.total)} ms → ${round(route.after.total)} ms, `;
-    checks.push({ check: 'speedup', ...tag, userClass: route.userClass, ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, route, rules.minSpeedup) });
+    const totals = `TOTAL ${round(times.before?.total)} ms → ${round(times.after.total)} ms, `;
+    checks.push({ check: 'speedup', ...tag, userClass: times.userClass, ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, times, rules.minSpeedup) });
   }
   for (const [stat, budget] of Object.entries(rules.afterBudgetMs ?? {})) {
     if (budget === undefined) continue;
     const q = Number(stat.slice(1)) / 100;
-    const bounds = quantileBounds(route.after.totalSamplesMs, q);
+    const bounds = quantileBounds(times.after.totalSamplesMs, q);
     const outcome = judgeBudget(bounds, budget);
     const interval = `${(bounds.confidence * 100).toFixed(1)}% bounds ${bounds.lower === undefined ? '–' : `${round(bounds.lower)} ms`} … ${bounds.upper === undefined ? '–' : `${round(bounds.upper)} ms`}`;
     const why =
@@ -173,7 +175,7 @@ export function routeChecks(route: RouteTimes, thresholds: Thresholds, judgeSpee
     checks.push({
       check: 'budget',
       ...tag,
-      userClass: route.userClass,
+      userClass: times.userClass,
       outcome,
       passed: outcome === 'pass',
       message: `${where}: TOTAL ${stat} ${round(bounds.estimate)} ms after the indexes (${interval}, ${bounds.method}, ${bounds.n} samples), budget ${budget} ms${why}`,

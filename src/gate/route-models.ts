@@ -1,7 +1,8 @@
-import type { CheckInput, RouteModelResult } from '../result.js';
+import type { CheckInput, RouteResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
 import { planProblems, routeChecks } from './evaluate.js';
-import type { PlanRule, Thresholds } from './thresholds.js';
+import { patternIds } from '../../bench/patterns.js';
+import type { PlanRule, StepRule, Thresholds } from './thresholds.js';
 
 /**
  * The plan rule every command of a gated route model must meet after the indexes: no
@@ -21,24 +22,38 @@ export const maxReturnedPerKept = 20;
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /**
- * The checks of one route model for one class: each command's plan after the indexes (a
- * command over its limit fails, with the work it did), then the route's speedup and budget,
- * as for the driver route. A route over the limit after the indexes fails its budget.
+ * The rule of a route's step: the thresholds' for the route and step; else, for a step named
+ * after a query pattern (the driver model's, whose commands carry the pattern's id), none: that
+ * query is judged once, as the pattern; else the rule every route command meets.
  */
-export function routeModelChecks(result: RouteModelResult, thresholds: Thresholds, rule: PlanRule = defaultRouteCommandRule): CheckInput[] {
+export function stepRule(thresholds: Thresholds, route: string, step: string): StepRule {
+  const own = thresholds.routes?.[route]?.steps[step];
+  if (own) return own;
+  if ((patternIds as readonly string[]).includes(step)) return { gated: false, why: `judged as the query pattern ${step}` };
+  return defaultRouteCommandRule;
+}
+
+/**
+ * The checks of one route for one class: each command's plan after the indexes (a command
+ * over its limit fails, with the work it did), then the route's speedup and budget. A route
+ * over the limit after the indexes fails its budget. A remedy's route is reported, not judged.
+ */
+export function routeModelChecks(result: RouteResult, thresholds: Thresholds): CheckInput[] {
   const userClass = result.userClass;
   // A replayed workload is judged per shape (gate/workload.ts), not as the route.
-  if (userClass === 'captured' || !thresholds.route.userClasses.includes(userClass)) return [];
+  if (result.role !== 'gated' || userClass === 'captured' || !thresholds.route.userClasses.includes(userClass)) return [];
   const where = `route ${result.id} (${result.userClass})`;
   const base = { route: result.id, userClass: result.userClass };
-  const checks: CheckInput[] = result.commands.map((c) => {
+  const checks: CheckInput[] = result.commands.flatMap((c): CheckInput[] => {
     const at = { ...base, step: c.step, pattern: `${result.id}:${c.step}`, collection: c.collection };
+    const rule = stepRule(thresholds, result.id, c.step);
+    if ('gated' in rule) return [];
     const over = c.after.overLimit;
     if (over) {
       const work = over.probe
         ? `; ${over.probe.collectionScans} collection scans and ${thousands(over.probe.docsExamined)} documents examined for the first ${over.probe.outerDocs} of ${thousands(over.probe.totalOuterDocs)} documents entering its $lookup: about ${thousands(over.probe.projectedDocsExamined)} for all (projected)`
         : '';
-      return { check: 'limit', ...at, passed: false, message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}` };
+      return [{ check: 'limit', ...at, passed: false, message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}` }];
     }
     // A count examines what it counts: its work is judged per document counted, not per the one document it returns.
     const judged = isCount(c.shape) && c.after.counted !== undefined ? { ...c.after, nReturned: Math.max(c.after.nReturned, c.after.counted) } : c.after;
@@ -47,7 +62,7 @@ export function routeModelChecks(result: RouteModelResult, thresholds: Threshold
       problems.push(`${thousands(c.returnedDocs)} documents (${(c.returnedBytes / 1_048_576).toFixed(1)} MB) returned to the client to keep ${thousands(c.clientSide.keptDocs)} (at most ${maxReturnedPerKept} per kept): the take is applied in memory`);
     }
     const summary = `${compactStages(c.after.stages)} on ${c.after.indexesUsed.join(', ') || 'no index'}, ${thousands(c.after.totalDocsExamined)} docs examined, ${thousands(c.returnedDocs)} returned to the client${c.clientSide ? `, ${thousands(c.clientSide.keptDocs)} kept` : ''}`;
-    return { check: 'plan', ...at, passed: problems.length === 0, message: `${where} ${c.step}: ${problems.length === 0 ? summary : `${problems.join('; ')} (${summary})`}` };
+    return [{ check: 'plan', ...at, passed: problems.length === 0, message: `${where} ${c.step}: ${problems.length === 0 ? summary : `${problems.join('; ')} (${summary})`}` }];
   });
   if (result.overLimit.after) {
     checks.push({
@@ -62,7 +77,7 @@ export function routeModelChecks(result: RouteModelResult, thresholds: Threshold
     }
     return checks;
   }
-  return [...checks, ...routeChecks({ ...result, userClass }, thresholds, true, result.id)];
+  return [...checks, ...routeChecks({ ...result, userClass }, thresholds, result.before !== undefined, result.id)];
 }
 
 /** A pipeline (or each pipeline of a fan-out) that ends in `$group` or `$count`: a count. */

@@ -23,6 +23,9 @@ const planRule = z
   })
   .strict();
 
+/** A route step's rule: a plan rule, or `{ gated: false, why }` for a step measured and reported but not judged. */
+const stepRule = z.union([planRule, z.object({ gated: z.literal(false), why: z.string().min(1) }).strict()]);
+
 /** A captured shape's own thresholds (by its id in the workload file); each one optional. */
 const shapeRule = z
   .object({
@@ -67,6 +70,11 @@ export const thresholdsSchema = z
           .optional(),
       })
       .strict(),
+    /**
+     * Per route (`routes[].id`), rules for its steps by name. A step with no rule here takes the
+     * query pattern's rule of the same name (`patterns`), else the rule every route command meets.
+     */
+    routes: z.record(z.string(), z.object({ steps: z.record(z.string(), stepRule).default({}) }).strict()).optional(),
     workload: workloadRules.optional(),
   })
   .strict()
@@ -80,6 +88,7 @@ export const thresholdsSchema = z
 
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 export type PlanRule = z.infer<typeof planRule>;
+export type StepRule = z.infer<typeof stepRule>;
 export type WorkloadRules = z.infer<typeof workloadRules>;
 export type ShapeRule = z.infer<typeof shapeRule>;
 export const defaultWorkloadRules: WorkloadRules = workloadRules.parse({});

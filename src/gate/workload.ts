@@ -1,4 +1,4 @@
-import type { CheckInput, RouteCommandResult, RouteModelResult } from '../result.js';
+import type { CheckInput, RouteCommandResult, RouteResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
 import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../timing/bounds.js';
 import { planProblems, speedupCheck } from './evaluate.js';
@@ -14,7 +14,7 @@ const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 
  * thresholds name, their own plan rule, speedup and budget. A shape over the limit fails.
  * `collectionDocs` are the target's document counts (a collection not in it is judged as large).
  */
-export function workloadChecks(result: RouteModelResult, rules: WorkloadRules, collectionDocs: Readonly<Record<string, number>>, judgeSpeedup: boolean): CheckInput[] {
+export function workloadChecks(result: RouteResult, rules: WorkloadRules, collectionDocs: Readonly<Record<string, number>>, judgeSpeedup: boolean): CheckInput[] {
   return result.commands.flatMap((c) => shapeChecks(result.id, c, rules, rules.shapes[c.step], collectionDocs[c.collection], judgeSpeedup));
 }
 

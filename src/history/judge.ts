@@ -3,7 +3,7 @@ import type { CheckInput, RouteAudience, Verdict } from '../result.js';
 import { median } from '../timing/stats.js';
 import { type FoundChange, eDivisive } from './changepoints.js';
 import { type Baseline, type ComparabilityField, baselineFor } from './comparability.js';
-import { driverRoute, type HistoryLine, type MeasureStats, type RunRecord } from './record.js';
+import { type HistoryLine, type MeasureStats, type RunRecord } from './record.js';
 
 /**
  * The nightly gate: a run judged against its baseline (the comparable runs since the last
@@ -243,11 +243,7 @@ function nightAlarm(value: number, previous: readonly TrendPoint[], o: HistoryOp
 }
 
 function where(trend: MeasureTrend): { tag: Pick<CheckInput, 'pattern' | 'route' | 'userClass'>; name: string } {
-  const driver = trend.route === driverRoute;
-  return {
-    tag: driver ? { pattern: 'route', userClass: trend.userClass } : { pattern: 'route', route: trend.route, userClass: trend.userClass },
-    name: driver ? `route (${trend.userClass})` : `route ${trend.route} (${trend.userClass})`,
-  };
+  return { tag: { pattern: 'route', route: trend.route, userClass: trend.userClass }, name: `route ${trend.route} (${trend.userClass})` };
 }
 
 function alarmCheck(trend: MeasureTrend, o: HistoryOptions): CheckInput {

@@ -14,7 +14,7 @@ import { userClasses } from '../users/user-classes.js';
  * detector can be run again over the whole series without the result JSON.
  */
 
-/** The driver route's id in measure keys (the pattern-based route of bench/route.ts). */
+/** The driver model's route id in measure keys. */
 export const driverRoute = 'driver';
 
 /** The key of a route measure: the route's TOTAL after the indexes for one user class, e.g. "route:prisma|typical". */
@@ -114,11 +114,8 @@ export type HistoryLine = RunRecord | AcceptRecord;
 
 /** What a run record needs that the result JSON does not hold. */
 export interface RecordContext {
-  /**
-   * The routes the run judged (`bench --route`: `chosen.driver` and `chosen.models`' ids).
-   * The result always holds the driver route, judged or not, so it cannot tell.
-   */
-  readonly routes: { readonly driver: boolean; readonly models: readonly string[] };
+  /** The routes the run judged (`bench --route`, `--route-file`, a workload): their ids. */
+  readonly routes: { readonly models: readonly string[] };
 }
 
 /**
@@ -135,8 +132,7 @@ export function historyRecord(result: RunResult, context: RecordContext): RunRec
     if (problem) unmeasured.push(`${key}: ${problem}`);
     else measures[key] = measureStats(route, userClass, gated, phases);
   };
-  for (const r of result.route.classes) add(driverRoute, r.userClass, context.routes.driver, r.after, false);
-  for (const r of result.routes ?? []) add(r.id, r.userClass, context.routes.models.includes(r.id), r.after, r.overLimit.after);
+  for (const r of result.routes) add(r.id, r.userClass, r.role === 'gated' && context.routes.models.includes(r.id), r.after, r.overLimit.after);
   const m = result.environment.machine;
   return {
     type: 'run',
@@ -150,7 +146,7 @@ export function historyRecord(result: RunResult, context: RecordContext): RunRec
       scale: result.dataset.scale,
       baseline: result.dataset.baseline,
       indexSet: indexSetHash(result.indexes),
-      routes: [...(context.routes.driver ? [driverRoute] : []), ...context.routes.models].sort(),
+      routes: [...context.routes.models].sort(),
       mongodVersion: result.environment.mongodVersion,
       topology: result.environment.topology,
       underWine: result.environment.underWine,

@@ -4,6 +4,8 @@ import type { SchemaCheckOutcome } from '../commands/indexes.js';
 import type { IndexSpec } from '../../indexes/spec.js';
 import type { ExplainOutcome } from '../commands/explain.js';
 import type { ApplyOutcome, VerifyIndexesOutcome } from '../commands/indexes.js';
+import type { RoutesRenderOutcome } from '../commands/routes.js';
+import type { CommandShape } from '../routes/recorder.js';
 import { formatKey } from '../indexes/inspect.js';
 import { formatMs, formatNumber, table } from './tables.js';
 
@@ -129,4 +131,49 @@ export function renderHistorySeries(outcome: HistoryShowOutcome): string {
     );
   }
   return parts.join('\n');
+}
+
+/** `routes render`: the route, the user, then each command as a mongosh statement. */
+export function renderRoutesRender(outcome: RoutesRenderOutcome): string {
+  const lines = [
+    `// route ${outcome.route.id}: ${outcome.route.title} (${outcome.route.file})`,
+    ...(outcome.route.source ? [`// source: ${outcome.route.source}`] : []),
+    `// user ${outcome.user.id} (${outcome.user.class}, ${formatNumber(outcome.user.memberships)} active memberships) from ${outcome.data}; params ${JSON.stringify(outcome.params)}`,
+    '',
+  ];
+  for (const c of outcome.commands) {
+    lines.push(`// ${c.step}: ${c.call}${c.shapes.length > 1 ? ` (${c.shapes.length} times; each below)` : ''}`);
+    for (const shape of c.shapes) lines.push(`${mongoshStatement(c.collection, shape)};`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** A shape as a mongosh statement: `db.getCollection("X").aggregate([...], {...})`, BSON values in mongosh's constructors. */
+export function mongoshStatement(collection: string, shape: CommandShape): string {
+  const coll = `db.getCollection(${JSON.stringify(collection)})`;
+  if (shape.kind === 'command') return `db.runCommand(${mongoshValue(shape.command)})`;
+  if (shape.kind === 'aggregate') {
+    const options = shape.options && Object.keys(shape.options).length > 0 ? `, ${mongoshValue(shape.options)}` : '';
+    return `${coll}.aggregate(${mongoshValue([...shape.pipeline])}${options})`;
+  }
+  const options = shape.options && Object.keys(shape.options).length > 0 ? `, ${mongoshValue(shape.options)}` : '';
+  return `${coll}.find(${mongoshValue(shape.filter)}${options})`;
+}
+
+function mongoshValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(mongoshValue).join(', ')}]`;
+  if (value instanceof Date) return `ISODate(${JSON.stringify(value.toISOString())})`;
+  if (typeof value === 'object') {
+    const bson = (value as { _bsontype?: string })._bsontype;
+    if (bson === 'ObjectId') return `ObjectId(${JSON.stringify(String(value))})`;
+    if (bson === 'Long') return `NumberLong(${JSON.stringify(String(value))})`;
+    if (bson === 'Int32') return `NumberInt(${String((value as { value: number }).value)})`;
+    if (bson === 'Double') return String((value as { value: number }).value);
+    if (bson === 'Decimal128') return `NumberDecimal(${JSON.stringify(String(value))})`;
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${mongoshValue(v)}`);
+    return `{ ${entries.join(', ')} }`;
+  }
+  return JSON.stringify(value);
 }

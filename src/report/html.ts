@@ -32,11 +32,10 @@ export function renderHtml(result: RunResult): string {
   const title = `indexgate ${result.command} ${result.runId}: ${m.verdictWord}`;
   const chartData = {
     bench,
-    classes: result.route.classes.map((r) => ({
-      userClass: r.userClass,
-      before: r.before ? { total: r.before.total, conversationsQuery: r.before.conversationsQuery, parallelQueries: r.before.parallelQueries } : null,
-      after: { total: r.after.total, conversationsQuery: r.after.conversationsQuery, parallelQueries: r.after.parallelQueries, p95: r.after.latencyMs.total.p95 },
-    })),
+    classes: [...new Set(result.patterns.map((p) => p.userClass))].map((userClass) => ({ userClass })),
+    routes: result.routes
+      .filter((r) => r.userClass !== 'captured')
+      .map((r) => ({ label: `${r.id} (${r.userClass})`, before: r.before ? r.before.total : null, after: r.after.total, phases: r.after.phases })),
     patterns: result.patterns.map((p) => ({ id: p.id, userClass: p.userClass, before: p.before?.latencyMs?.p50 ?? null, after: p.after.latencyMs?.p50 ?? null })),
     trends: (result.history?.measures ?? [])
       .filter((t) => t.gated)
@@ -95,16 +94,16 @@ ${m.routes ? `<section id="routes">
   ${m.answer ? `<p id="answer"><strong>Answer:</strong> ${esc(m.answer)}</p>` : ''}
   ${dress(m.routes)}
   ${m.unusedIndexes.length > 0 ? `<p>Indexes of the set no command of a route used:</p><ul>${m.unusedIndexes.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
-  ${[m.commands, m.remedies].map((t) => (t ? `<h3>${esc(t.title)}</h3>${dress(t)}` : '')).join('\n')}
+  ${[...m.commands, m.remedies].map((t) => (t ? `<h3>${esc(t.title)}</h3>${dress(t)}` : '')).join('\n')}
   ${m.workloads.map((t) => `<h3>${esc(t.title)}</h3>${dress(t)}`).join('\n')}
 </section>` : ''}
 <section>
-  <h2>${esc(m.driverRoute.title)}</h2>
+  <h2>${esc(m.phases.title)}</h2>
   <div class="charts">
     ${bench ? '<div class="chart"><canvas id="chart-route-total" aria-label="Route TOTAL before and after"></canvas></div>' : ''}
     <div class="chart"><canvas id="chart-route-phases" aria-label="Route phases after the indexes"></canvas></div>
   </div>
-  ${dress(m.driverRoute)}
+  ${dress(m.phases)}
 </section>
 ${m.history ? `<section id="history">
   <h2>${esc(m.history.title)}</h2>
@@ -113,7 +112,7 @@ ${m.history ? `<section id="history">
 </section>` : ''}
 <section>
   <h2>Patterns: latency ${bench ? 'before and after' : ''} (p50, log scale)</h2>
-  <div class="charts">${result.route.classes.map((r) => `<div class="chart"><canvas id="chart-patterns-${esc(r.userClass)}" aria-label="Patterns, ${esc(r.userClass)} user"></canvas></div>`).join('')}</div>
+  <div class="charts">${chartData.classes.map((c) => `<div class="chart"><canvas id="chart-patterns-${esc(c.userClass)}" aria-label="Patterns, ${esc(c.userClass)} user"></canvas></div>`).join('')}</div>
   ${dress(m.patterns)}
 </section>
 <section id="plans">
@@ -159,25 +158,27 @@ const drawCharts = `function drawCharts(data) {
   var common = { animation: false, responsive: true, maintainAspectRatio: false };
   function logAxis(label) { return { type: 'logarithmic', title: { display: true, text: label } }; }
   var drawn = 0;
-  var labels = data.classes.map(function (c) { return c.userClass; });
+  var routeLabels = data.routes.map(function (r) { return r.label; });
   var routeTotal = document.getElementById('chart-route-total');
   if (routeTotal) {
     new Chart(routeTotal, {
       type: 'bar',
-      data: { labels: labels, datasets: [
-        { label: 'before', backgroundColor: before, data: data.classes.map(function (c) { return c.before ? c.before.total : null; }) },
-        { label: 'after', backgroundColor: after, data: data.classes.map(function (c) { return c.after.total; }) }
+      data: { labels: routeLabels, datasets: [
+        { label: 'before', backgroundColor: before, data: data.routes.map(function (r) { return r.before; }) },
+        { label: 'after', backgroundColor: after, data: data.routes.map(function (r) { return r.after; }) }
       ] },
-      options: Object.assign({}, common, { plugins: { title: { display: true, text: 'Route TOTAL p50 per user class (ms, log scale)' } }, scales: { y: logAxis('ms') } })
+      options: Object.assign({}, common, { plugins: { title: { display: true, text: 'Route TOTAL p50 per route and user class (ms, log scale)' } }, scales: { y: logAxis('ms') } })
     });
     drawn++;
   }
+  var palette = ['#2e90fa', '#f79009', '#7a5af8', '#12b76a', '#f04438', '#667085'];
+  var phaseNames = [];
+  data.routes.forEach(function (r) { Object.keys(r.phases).forEach(function (n) { if (phaseNames.indexOf(n) < 0) phaseNames.push(n); }); });
   new Chart(document.getElementById('chart-route-phases'), {
     type: 'bar',
-    data: { labels: labels, datasets: [
-      { label: 'conversationsQuery', backgroundColor: '#2e90fa', data: data.classes.map(function (c) { return c.after.conversationsQuery; }) },
-      { label: 'parallelQueries', backgroundColor: '#f79009', data: data.classes.map(function (c) { return c.after.parallelQueries; }) }
-    ] },
+    data: { labels: routeLabels, datasets: phaseNames.map(function (n, i) {
+      return { label: n, backgroundColor: palette[i % palette.length], data: data.routes.map(function (r) { return r.phases[n] === undefined ? null : r.phases[n]; }) };
+    }) },
     options: Object.assign({}, common, { plugins: { title: { display: true, text: 'Route phases after the indexes (p50, ms)' } }, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'ms' } } } })
   });
   drawn++;

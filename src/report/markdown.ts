@@ -18,7 +18,7 @@ export function renderMarkdown(result: RunResult): string {
   if (m.routes) {
     out.push(`## ${m.routes.title}`, '', dress(m.routes), '');
     if (m.unusedIndexes.length > 0) out.push('Indexes of the set no command of a route used:', '', ...m.unusedIndexes.map((l) => `- ${l}`), '');
-    if (m.commands) out.push(`### ${m.commands.title}`, '', dress(m.commands), '');
+    for (const t of m.commands) out.push(`### ${t.title}`, '', dress(t), '');
     if (m.remedies) {
       out.push(`### ${m.remedies.title}`, '', 'Only measured remedies are listed.', '', dress(m.remedies), '');
       for (const r of result.remedies ?? []) out.push(`- **${r.title}** (${r.kind}):`, '', '```json', JSON.stringify(r.spec, null, 2), '```', '');
@@ -27,7 +27,7 @@ export function renderMarkdown(result: RunResult): string {
 
   for (const w of m.workloads) out.push(`## ${w.title}`, '', dress(w), '');
   if (m.history) out.push(`## ${m.history.title}`, '', dress(m.history), '');
-  out.push(`## ${m.driverRoute.title}`, '', dress(m.driverRoute), '');
+  out.push(`## ${m.phases.title}`, '', dress(m.phases), '');
   out.push(`## ${m.patterns.title}`, '', dress(m.patterns), '');
   const unserved = uniqueNotes(result.patterns);
   if (unserved.length > 0) out.push(...unserved.map((n) => `- ${n}`), '');

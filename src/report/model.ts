@@ -1,4 +1,4 @@
-import type { GateFailure, Measurement, RouteModelResult, RunResult } from '../result.js';
+import type { GateFailure, Measurement, RouteResult, RunResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
 import { commandRows, formatRouteSpeedup, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './routes.js';
 import { formatMs, formatNumber, wallTime } from './tables.js';
@@ -34,13 +34,15 @@ export interface ReportModel {
   /** The route models and the driver route side by side, the application's commands, the remedies. */
   readonly routes?: ReportTable;
   readonly unusedIndexes: readonly string[];
-  readonly commands?: ReportTable;
+  /** Each route's commands after the indexes (plans, work, what came back to the client), one table per route. */
+  readonly commands: readonly ReportTable[];
   readonly remedies?: ReportTable;
   /** With --history: each gated measure's series, its change points and tonight's alarm. */
   readonly history?: ReportTable;
   /** Each replayed workload: its shapes ranked by the time their recorded traffic takes. */
   readonly workloads: readonly ReportTable[];
-  readonly driverRoute: ReportTable;
+  /** Each route's phases (as the application logs them) and TOTAL per class. */
+  readonly phases: ReportTable;
   readonly patterns: ReportTable;
   readonly indexes: ReportTable;
   readonly environment: ReportTable;
@@ -54,6 +56,13 @@ export function planLabel(m: Measurement | undefined): string {
   if (!m) return '–';
   const flags = [m.collscan ? 'COLLSCAN' : null, m.blockingSort ? `blocking SORT${m.sortedDocs !== null ? ` of ${formatNumber(m.sortedDocs)}` : ''}` : null, m.covered ? 'covered' : null].filter(Boolean);
   return `${m.stages.join(' › ')}${m.indexName ? ` on ${m.indexName}` : ''}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
+}
+
+/** "1.2 s + 80 ms = 1.28 s": each named phase, then TOTAL ("≥" where a command reached its limit). */
+function phaseLine(p: RouteResult['after'], overLimit: boolean): string {
+  const parts = Object.values(p.phases).map(formatMs);
+  const total = `${overLimit ? '≥ ' : ''}${formatMs(p.total)}`;
+  return parts.length > 0 ? `${parts.join(' + ')} = ${total}` : total;
 }
 
 function checksTable(id: string, title: string, checks: readonly GateFailure[]): ReportTable | undefined {
@@ -73,8 +82,9 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
       : gate.verdict === 'fail'
         ? `${gate.failures.length} of ${gate.checks.length} checks failed`
         : `${gate.inconclusive.length} of ${gate.checks.length} checks undecided by the samples, none failed`;
-  const models = result.routes ?? [];
+  const models = result.routes;
   const app = models.filter((r) => r.id === 'prisma');
+  const routeIds = [...new Set(models.filter((r) => r.userClass !== 'captured').map((r) => r.id))];
   const limitMs = app[0]?.overLimit.limitMs ?? 10_000;
   const d = result.dataset;
   const e = result.environment;
@@ -90,23 +100,22 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
       ? {
           routes: {
             id: 'routes',
-            title: 'Routes: the application as it runs, and the driver model',
+            title: 'Routes',
             head: ['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'],
             rows: routeRows(result as RunResult).map((r) => [code(r.route), text(r.userClass), num(r.before), num(r.after), num(r.speedup), { text: r.verdict, kind: r.verdict.startsWith('FAIL') ? 'fail' : r.verdict.startsWith('PASS') ? 'pass' : 'muted' }]),
           },
         }
       : {}),
     unusedIndexes: unusedIndexLines(models),
-    ...(app.length > 0
-      ? {
-          commands: {
-            id: 'commands',
-            title: "The application's commands after the indexes (prisma)",
-            head: ['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'],
-            rows: commandRows(app).map((c) => [text(c.userClass), code(c.step), text(c.plan), num(c.docsExamined), num(c.returned), num(c.kept)]),
-          },
-        }
-      : {}),
+    commands: routeIds.map((id) => {
+      const route = models.filter((r) => r.id === id);
+      return {
+        id: `commands-${id}`,
+        title: `Commands of route ${id} ${bench ? 'after the indexes' : 'on this database'}: ${route[0]?.title ?? id}`,
+        head: ['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'],
+        rows: commandRows(route).map((c) => [text(c.userClass), code(c.step), text(c.plan), num(c.docsExamined), num(c.returned), num(c.kept)]),
+      };
+    }),
     ...(result.remedies && result.remedies.length > 0
       ? {
           remedies: {
@@ -119,19 +128,22 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
       : {}),
     workloads: models.filter((r) => r.userClass === 'captured').map((r) => workloadTable(result as RunResult, r, bench)),
     ...(result.history ? { history: historyTable(result.history) } : {}),
-    driverRoute: {
-      id: 'driver-route',
-      title: `Route ${'GET /api/v1/conversations?limit=15'}${models.length > 0 ? ' (driver model)' : ''}`,
-      head: ['user class', 'conversations', ...(bench ? ['before: query + parallel = TOTAL (p50)'] : []), 'after: query + parallel = TOTAL (p50)', 'after TOTAL p95', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
-      rows: result.route.classes.map((r) => [
-        text(r.userClass),
-        num(formatNumber(r.memberships)),
-        ...(bench ? [num(r.before ? `${formatMs(r.before.conversationsQuery)} + ${formatMs(r.before.parallelQueries)} = ${formatMs(r.before.total)}` : '–')] : []),
-        num(`${formatMs(r.after.conversationsQuery)} + ${formatMs(r.after.parallelQueries)} = ${formatMs(r.after.total)}`),
-        num(formatMs(r.after.latencyMs.total.p95)),
-        ...(bench ? [num(formatRouteSpeedup(r))] : []),
-        num(bench ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples)),
-      ]),
+    phases: {
+      id: 'phases',
+      title: 'Route phases and TOTAL (p50; lower bounds where a command reached its limit)',
+      head: ['route', 'user class', 'conversations', ...(bench ? ['before: phases = TOTAL'] : []), bench ? 'after: phases = TOTAL' : 'phases = TOTAL', 'after TOTAL p95', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
+      rows: models
+        .filter((r) => r.userClass !== 'captured')
+        .map((r) => [
+          code(r.id),
+          text(r.userClass),
+          num(r.user ? formatNumber(r.user.memberships) : '–'),
+          ...(bench ? [num(r.before ? phaseLine(r.before, r.overLimit.before) : '–')] : []),
+          num(phaseLine(r.after, r.overLimit.after)),
+          num(r.overLimit.after ? '–' : formatMs(r.after.latencyMs.total.p95)),
+          ...(bench ? [num(formatRouteSpeedup(r))] : []),
+          num(bench ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples)),
+        ]),
     },
     patterns: {
       id: 'patterns',
@@ -190,12 +202,12 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
  * (bench: before it), each with its plan on each side, its time per execution, its time × the
  * recorded count, what stays wrong (a scan, a blocking sort, the limit) and its checks.
  */
-function workloadTable(result: RunResult, route: RouteModelResult, bench: boolean): ReportTable {
-  const weight = (c: RouteModelResult['commands'][number]) => (bench ? c.captured?.weightedMs.before : c.captured?.weightedMs.after) ?? c.captured?.recorded.totalMs ?? 0;
+function workloadTable(result: RunResult, route: RouteResult, bench: boolean): ReportTable {
+  const weight = (c: RouteResult['commands'][number]) => (bench ? c.captured?.weightedMs.before : c.captured?.weightedMs.after) ?? c.captured?.recorded.totalMs ?? 0;
   const ranked = [...route.commands].sort((a, b) => weight(b) - weight(a));
   const side = (m: Measurement | undefined) =>
     m ? `${compactStages(m.stages)}${m.indexesUsed.length > 0 ? ` on ${m.indexesUsed.join(', ')}` : ''}` : '–';
-  const flags = (c: RouteModelResult['commands'][number]) =>
+  const flags = (c: RouteResult['commands'][number]) =>
     [c.after.overLimit ? `over ${c.after.overLimit.limitMs / 1000} s` : null, c.after.collscan ? 'COLLSCAN' : null, c.after.blockingSort ? `blocking SORT${c.after.sortedDocs !== null ? ` of ${formatNumber(c.after.sortedDocs)}` : ''}` : null].filter(Boolean).join(', ');
   const verdict = (step: string) => {
     const checks = result.gate.checks.filter((k) => k.route === route.id && k.step === step);

@@ -1,4 +1,4 @@
-import type { GateCheck, Phases, RemedyResult, RouteModelResult, RunResult } from '../result.js';
+import type { GateCheck, Phases, RemedyResult, RouteResult, RunResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
 
@@ -46,26 +46,16 @@ function verdictOf(checks: readonly GateCheck[]): string {
   return failed > 0 ? `FAIL (${failed} of ${checks.length})` : open > 0 ? `INCONCLUSIVE (${open} of ${checks.length})` : `PASS (${checks.length})`;
 }
 
-/** One row per route and class: the driver route (from `route.classes`) and every route model. */
+/** One row per route and class, every route alike (the driver model, the application's, route files, the remedy). */
 export function routeRows(result: RunResult): RouteRow[] {
-  const driverChecks = (userClass: string) => result.gate.checks.filter((c) => c.pattern === 'route' && !c.route && c.userClass === userClass);
-  const driver = result.route.classes.map((r) => ({
-    route: 'driver',
-    userClass: r.userClass,
-    before: r.before ? ms(r.before.total) : '–',
-    after: ms(r.after.total),
-    speedup: formatRouteSpeedup(r),
-    verdict: verdictOf(driverChecks(r.userClass)),
-  }));
-  const models = (result.routes ?? []).map((r) => ({
+  return result.routes.map((r) => ({
     route: r.id,
     userClass: r.userClass,
     before: r.before || r.overLimit.before ? formatTotal(r.before, r.overLimit.before, r.overLimit.limitMs) : '–',
     after: formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs),
     speedup: formatRouteSpeedup(r),
-    verdict: verdictOf(checksOf(result, r.id, r.userClass)),
+    verdict: r.role === 'remedy' ? 'not gated (remedy)' : verdictOf(checksOf(result, r.id, r.userClass)),
   }));
-  return [...models, ...driver];
 }
 
 export interface CommandRow {
@@ -78,7 +68,7 @@ export interface CommandRow {
 }
 
 /** The application route's commands after the indexes, per class. */
-export function commandRows(route: readonly RouteModelResult[]): CommandRow[] {
+export function commandRows(route: readonly RouteResult[]): CommandRow[] {
   return route.flatMap((r) =>
     r.commands.map((c) => ({
       userClass: r.userClass,
@@ -120,18 +110,19 @@ export function remedyRows(remedies: readonly RemedyResult[], limitMs: number): 
  * what it gives an optimised service, and what was measured to work. Empty without route models.
  */
 export function signOffAnswer(result: RunResult, applicationRoute = 'prisma', budgetMs = 1000): string {
-  const app = (result.routes ?? []).filter((r) => r.id === applicationRoute);
+  const app = result.routes.filter((r) => r.id === applicationRoute);
   if (app.length === 0) return '';
-  const under = (r: RouteModelResult) => !r.overLimit.after && r.after.total < budgetMs;
+  const under = (r: RouteResult) => !r.overLimit.after && r.after.total < budgetMs;
   const appFails = app.some((r) => checksOf(result, r.id, r.userClass).some((c) => c.outcome === 'fail'));
   const totals = app.map((r) => `${r.userClass} ${formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs)}`).join(', ');
   const slow = [...new Set(app.flatMap((r) => checksOf(result, r.id, r.userClass).filter((c) => c.outcome === 'fail' && c.step).map((c) => c.step as string)))];
   const baseline = result.dataset.baseline ? ` (baseline ${result.dataset.baseline})` : '';
+  const named = `${app[0]?.title} (route ${applicationRoute})`;
   const first =
     app.every(under) && !appFails
-      ? `The index set brings the application's own route (${app[0]?.title}) under ${budgetMs / 1000} s${baseline}: TOTAL after it ${totals}.`
-      : `The index set does NOT make the application's own route (${app[0]?.title}) meet the sign-off${baseline}: TOTAL after it ${totals}${slow.length > 0 ? `; still slow or unserved: ${slow.join(', ')}` : ''}.`;
-  const driver = result.route.classes;
+      ? `The index set brings the application's own route, ${named}, under ${budgetMs / 1000} s${baseline}: TOTAL after it ${totals}.`
+      : `The index set does NOT make the application's own route, ${named}, meet the sign-off${baseline}: TOTAL after it ${totals}${slow.length > 0 ? `; still slow or unserved: ${slow.join(', ')}` : ''}.`;
+  const driver = result.routes.filter((r) => r.id === 'driver');
   const second =
     driver.length > 0
       ? ` For an optimised service (driver route) it gives ${driver.map((r) => `${r.userClass} ${formatRouteSpeedup(r)}`).join(', ')}, TOTAL after ${driver.map((r) => ms(r.after.total)).join(' / ')}.`
@@ -148,7 +139,7 @@ export function signOffAnswer(result: RunResult, applicationRoute = 'prisma', bu
 }
 
 /** "prisma: #1 idx_member_user_active_conv, … used by none of its commands" lines, one per route model that leaves some of the set unused. */
-export function unusedIndexLines(routes: readonly RouteModelResult[]): string[] {
+export function unusedIndexLines(routes: readonly RouteResult[]): string[] {
   const byRoute = new Map<string, Set<string>>();
   for (const r of routes) {
     const unused = byRoute.get(r.id);

@@ -17,9 +17,9 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
   if (m.routes) {
     parts.push(dress(m.routes));
     if (m.unusedIndexes.length > 0) parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
-    for (const t of [m.commands, m.remedies, ...m.workloads]) if (t) parts.push(dress(t));
+    for (const t of [...m.commands, m.remedies, ...m.workloads]) if (t) parts.push(dress(t));
   }
-  for (const t of [m.driverRoute, m.patterns, m.indexes]) parts.push(dress(t));
+  for (const t of [m.phases, m.patterns, m.indexes]) parts.push(dress(t));
   if (m.history) parts.push(dress(m.history));
   if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));
   parts.push(`Wall time: ${wallTime(result.timings)}${result.timings.report !== undefined ? `, report ${result.timings.report} ms` : ''}`);

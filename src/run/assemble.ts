@@ -1,7 +1,7 @@
 import type { QueryPattern } from '../../bench/patterns.js';
-import type { Measurement, PatternResult, RouteClassResult } from '../result.js';
+import type { Measurement, PatternResult } from '../result.js';
 import { summarize } from '../timing/stats.js';
-import { boundsByKey, phases, speedupFields } from '../timing/summaries.js';
+import { boundsByKey, speedupFields } from '../timing/summaries.js';
 import type { ClassContext } from './contexts.js';
 import { measurementKey } from './explain.js';
 import type { SideSamples } from './timing.js';
@@ -59,23 +59,4 @@ export function patternResults(input: AssembleInput): PatternResult[] {
 
 function withLatency(plan: Measurement, samples: readonly number[]): Measurement {
   return samples.length > 0 ? { ...plan, latencyMs: summarize(samples) } : { ...plan };
-}
-
-/** One entry per user class; the route's before variance is pooled across the classes (see bounds.ts). */
-export function routeResults(input: AssembleInput): RouteClassResult[] {
-  const measured = input.classes.flatMap(({ user, pageSize }) => {
-    const after = input.samples.after.routes.get(user.userClass);
-    if (!after || after.total.length === 0) return [];
-    const before = input.samples.before?.routes.get(user.userClass);
-    return [{ user, pageSize, after, before: before && before.total.length > 0 ? before : undefined }];
-  });
-  const bounds = boundsByKey(measured.filter((m) => m.before).map((m) => ({ key: m.user.userClass, before: m.before?.total ?? [], after: m.after.total })));
-  return measured.map(({ user, pageSize, after, before }) => ({
-    userClass: user.userClass,
-    userId: user.userId.toHexString(),
-    memberships: user.memberships,
-    pageSize,
-    after: phases(after),
-    ...(before ? { before: phases(before), ...speedupFields(bounds.get(user.userClass)) } : {}),
-  }));
 }

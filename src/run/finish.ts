@@ -1,7 +1,7 @@
 import type { IndexOutcome } from '../indexes/apply.js';
 import type { LoadedThresholds } from '../gate/thresholds.js';
 import type { Environment } from '../mongo/environment.js';
-import { type DatasetInfo, type GateResult, type PatternResult, type RemedyResult, type RouteClassResult, type RouteModelResult, resultSchemaVersion, type RunResult } from '../result.js';
+import { type DatasetInfo, type GateResult, type PatternResult, type RemedyResult, type RouteResult, resultSchemaVersion, type RunResult } from '../result.js';
 import { toolCommit, toolVersion } from '../version.js';
 
 export interface RunParts {
@@ -12,9 +12,8 @@ export interface RunParts {
   dataset: DatasetInfo;
   indexes: IndexOutcome[];
   patterns: PatternResult[];
-  routes: RouteClassResult[];
-  /** The route models measured (`routes[]` of the result) and the remedies. */
-  routeModels?: RouteModelResult[];
+  /** Every route measured (`routes[]`) and the remedies. */
+  routes: RouteResult[];
   remedies?: RemedyResult[];
   gate: GateResult;
   thresholds: LoadedThresholds;
@@ -23,10 +22,8 @@ export interface RunParts {
   timing?: RunResult['timing'];
 }
 
-/** The result document of a bench or verify run; the route's headline is the typical user. */
+/** The result document of a bench or verify run. */
 export function buildRunResult(parts: RunParts): RunResult {
-  const headline = parts.routes.find((r) => r.userClass === 'typical') ?? parts.routes[0];
-  if (!headline) throw new Error('the route produced no samples');
   return {
     schemaVersion: resultSchemaVersion,
     command: parts.command,
@@ -38,8 +35,7 @@ export function buildRunResult(parts: RunParts): RunResult {
     dataset: parts.dataset,
     indexes: parts.indexes,
     patterns: parts.patterns,
-    route: { ...headline, classes: parts.routes },
-    ...(parts.routeModels ? { routes: parts.routeModels } : {}),
+    routes: parts.routes,
     ...(parts.remedies ? { remedies: parts.remedies } : {}),
     gate: parts.gate,
     thresholds: { source: parts.thresholds.source, values: parts.thresholds.values },

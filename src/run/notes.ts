@@ -1,4 +1,4 @@
-import type { PatternResult, RouteClassResult } from '../result.js';
+import type { PatternResult, RouteResult } from '../result.js';
 import type { IndexOutcome } from '../indexes/apply.js';
 import type { Environment } from '../mongo/environment.js';
 
@@ -11,7 +11,7 @@ export function runNotes(input: {
   command?: 'bench' | 'verify';
   environment: Environment;
   patterns: readonly PatternResult[];
-  routes: readonly RouteClassResult[];
+  routes: readonly RouteResult[];
   indexes?: readonly IndexOutcome[];
   /** The time budget stopped the fixed sampling plan before it was complete. */
   capped?: boolean;
@@ -31,15 +31,24 @@ export function runNotes(input: {
     notes.push(`${pattern.id} is not gated: ${pattern.note}; here it is ${how}.`);
   }
   for (const route of input.routes) {
-    const dominant = dominantPattern(input.patterns.filter((p) => p.userClass === route.userClass));
-    if (dominant && route.after.total > 0) {
+    if (route.overLimit.after || !(route.after.total > 0)) continue;
+    const dominant = dominantCommand(route);
+    if (dominant) {
       const share = Math.round((100 * dominant.ms) / route.after.total);
       if (share >= 40) {
         notes.push(
-          `route (${route.userClass}): ${state}, the slowest query is ${dominant.id} (p50 ${dominant.ms.toFixed(0)} ms on its own, for a route TOTAL p50 of ${route.after.total.toFixed(0)} ms): it bounds what the indexes can give.`,
+          `route ${route.id} (${route.userClass}): ${state}, its slowest command is ${dominant.step} (p50 ${dominant.ms.toFixed(0)} ms, for a route TOTAL p50 of ${route.after.total.toFixed(0)} ms): it bounds what the indexes can give.`,
         );
       }
     }
+  }
+  const overheads = [...new Set(input.routes.map((r) => r.id))].flatMap((id) => {
+    const ms = input.routes.filter((r) => r.id === id).map((r) => r.overheadMs?.after ?? 0);
+    const worst = Math.max(0, ...ms);
+    return worst >= 1 ? [`${id} up to ${worst.toFixed(worst >= 10 ? 0 : 1)} ms`] : [];
+  });
+  if (overheads.length > 0) {
+    notes.push(`indexgate's own work per route call (rendering Prisma calls, shaping their results), timed apart and never counted in a route's phases or TOTAL (p50): ${overheads.join(', ')}.`);
   }
   for (const index of input.indexes ?? []) {
     if (index.status !== 'created') continue;
@@ -63,11 +72,11 @@ function uniqueById(patterns: readonly PatternResult[]): PatternResult[] {
   return patterns.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
 }
 
-function dominantPattern(patterns: readonly PatternResult[]): { id: string; ms: number } | undefined {
-  let best: { id: string; ms: number } | undefined;
-  for (const p of patterns) {
-    const ms = p.after.latencyMs?.p50;
-    if (ms !== undefined && (!best || ms > best.ms)) best = { id: p.id, ms };
+function dominantCommand(route: RouteResult): { step: string; ms: number } | undefined {
+  let best: { step: string; ms: number } | undefined;
+  for (const c of route.commands) {
+    const ms = c.after.latencyMs?.p50;
+    if (ms !== undefined && (!best || ms > best.ms)) best = { step: c.step, ms };
   }
   return best;
 }

@@ -1,15 +1,15 @@
 import type { Db } from 'mongodb';
 import type { QueryPattern } from '../../bench/patterns.js';
-import { conclude, type CountExpectation, evaluateGate, withChecks } from '../gate/evaluate.js';
+import { type CountExpectation, evaluateGate, withChecks } from '../gate/evaluate.js';
 import type { Thresholds } from '../gate/thresholds.js';
 import { judgeRun } from '../history/judge.js';
 import { historyRecord, recordable, type RecordContext } from '../history/record.js';
 import { appendHistoryLine, type LoadedHistory } from '../history/store.js';
 import type { IndexOutcome } from '../indexes/apply.js';
 import type { Reporter } from '../progress.js';
-import type { CheckInput, GateResult, Measurement, PatternResult, RouteClassResult, RunResult } from '../result.js';
+import type { CheckInput, GateResult, Measurement, PatternResult, RunResult } from '../result.js';
 import { type ClassContext, sampleUsers } from '../users/user-classes.js';
-import { patternResults, routeResults } from './assemble.js';
+import { patternResults } from './assemble.js';
 import { discoverContexts } from './contexts.js';
 import { explainAll } from './explain.js';
 import type { SideSamples } from './timing.js';
@@ -46,20 +46,15 @@ export interface ConcludeInput {
   counts?: readonly CountExpectation[];
   /** bench: the speedups are judged; verify has no "before". */
   judgeSpeedup: boolean;
-  /** Judge the driver route's speedup and budget (bench --route prisma measures it without judging it). */
-  judgeDriverRoute: boolean;
-  /** Checks made by other stages (state checks, route models). */
+  /** Checks made by other stages (state checks, routes). */
   extraChecks?: readonly CheckInput[];
 }
 
-/** Assemble the patterns and the driver route from plans and samples, then the gate over them and the other stages' checks. */
-export function concludeRun(input: ConcludeInput): { patterns: PatternResult[]; routes: RouteClassResult[]; gate: GateResult } {
-  const assembleInput = { patterns: input.selected, classes: input.classes, plans: input.plans, samples: input.samples };
-  const patterns = patternResults(assembleInput);
-  const routes = routeResults(assembleInput);
-  const gate = evaluateGate({ thresholds: input.thresholds, indexes: input.indexes, patterns, routes, counts: input.counts ?? [], judgeSpeedup: input.judgeSpeedup });
-  const judged = input.judgeDriverRoute ? gate.checks : gate.checks.filter((c) => c.pattern !== 'route');
-  return { patterns, routes, gate: withChecks(conclude(judged), input.extraChecks ?? []) };
+/** Assemble the patterns from plans and samples, then the gate over them and the other stages' checks (the routes'). */
+export function concludeRun(input: ConcludeInput): { patterns: PatternResult[]; gate: GateResult } {
+  const patterns = patternResults({ patterns: input.selected, classes: input.classes, plans: input.plans, samples: input.samples });
+  const gate = evaluateGate({ thresholds: input.thresholds, indexes: input.indexes, patterns, counts: input.counts ?? [], judgeSpeedup: input.judgeSpeedup });
+  return { patterns, gate: withChecks(gate, input.extraChecks ?? []) };
 }
 
 /**

@@ -4,14 +4,14 @@ import { UsageError } from '../errors.js';
 import type { Thresholds, WorkloadRules } from '../gate/thresholds.js';
 import { defaultWorkloadRules } from '../gate/thresholds.js';
 import { unknownShapeRules, workloadChecks } from '../gate/workload.js';
-import type { CheckInput, RouteModelResult } from '../result.js';
-import type { RouteModel } from '../routes/model.js';
-import { workloadRouteModel } from '../routes/workload.js';
+import type { CheckInput, RouteResult } from '../result.js';
+import type { Route } from '../routes/route.js';
+import { workloadRoute } from '../routes/workload.js';
 
 /** A workload to replay, checked before anything is measured: its file, its route id, the thresholds naming its shapes. */
 export interface PreparedWorkload {
   readonly file: WorkloadFile;
-  readonly model: RouteModel;
+  readonly route: Route;
   readonly rules: WorkloadRules;
 }
 
@@ -25,11 +25,11 @@ export async function prepareWorkload(path: string, thresholds: Thresholds, rese
   const rules = thresholds.workload ?? defaultWorkloadRules;
   const unknown = unknownShapeRules(rules, file.shapes.map((s) => s.id));
   if (unknown.length > 0) throw new UsageError(`the thresholds name shapes ${unknown.join(', ')}, which --workload ${path} does not hold; use the ids \`indexgate capture\` printed`);
-  return { file, model: workloadRouteModel(file), rules };
+  return { file, route: workloadRoute(file, path), rules };
 }
 
 /** The checks of every replayed workload route, each shape's collection size read from the target (estimatedDocumentCount, read-only). */
-export async function replayChecks(db: Db, routes: readonly RouteModelResult[], rules: WorkloadRules, judgeSpeedup: boolean): Promise<CheckInput[]> {
+export async function replayChecks(db: Db, routes: readonly RouteResult[], rules: WorkloadRules, judgeSpeedup: boolean): Promise<CheckInput[]> {
   const replayed = routes.filter((r) => r.userClass === 'captured');
   const names = [...new Set(replayed.flatMap((r) => r.commands.map((c) => c.collection)))];
   const sizes = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await db.collection(n).estimatedDocumentCount()] as const)));
