@@ -24,7 +24,13 @@ const remoteWritesOption = () => new Option('--allow-remote-writes', 'allow writ
 const thresholdsOption = () => new Option('--thresholds <file>', 'gate thresholds (JSON); default: bench/thresholds.json');
 const outOption = () => new Option('--out <dir>', 'where reports go (default: reports/<run-id>/)');
 const prismaSchemaOption = () =>
-  new Option('--prisma-schema <file>', "with --baseline prisma: the indexes the application's schema.prisma declares (read by Prisma's schema engine) instead of the built-in list");
+  new Option(
+    '--prisma-schema <file>',
+    "the application's schema.prisma (read by Prisma's schema engine): the models a route's prisma client knows; with --baseline prisma, also the indexes it declares instead of the built-in list",
+  );
+const routeFileOption = () =>
+  new Option('--route-file <file>', 'a route file (.ts, .mts, .js, .mjs: a default export { id, title, run(ctx) }) to measure and judge (repeatable); without one, the built-in routes').argParser(collect);
+const routeParamOption = () => new Option('--route-param <key=value>', "override a route parameter (repeatable; the value read as JSON where it is a number, true, false or null)").argParser(collect);
 const workloadOption = () =>
   new Option('--workload <file>', 'also replay this captured workload (`indexgate capture`), shape by shape, and gate each shape (see README, "Capture and replay")');
 const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
@@ -45,8 +51,10 @@ export const benchDefinition = (parent: Command) =>
     .addOption(patternOption())
     .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
     .addOption(
-      new Option('--route <model>', 'which route to judge: prisma (the application as it runs, Prisma 6.19), driver (an optimised service), or all').choices(routeChoices).default(defaultRouteChoice),
+      new Option('--route <id>', `which built-in route to measure and judge: prisma (the application as it runs, Prisma 6.19), driver (an optimised service), or all (default ${defaultRouteChoice}, unless --route-file is given)`).choices(routeChoices),
     )
+    .addOption(routeFileOption())
+    .addOption(routeParamOption())
     .addOption(
       new Option('--command-limit-ms <ms>', 'server-side limit (maxTimeMS) of each command of a route model, explains included; a command that reaches it is reported over the limit and fails the gate')
         .argParser(parsePositiveNumber('--command-limit-ms'))
@@ -145,8 +153,25 @@ export const verifyDefinition = (parent: Command) =>
     .addOption(patternOption())
     .addOption(new Option('--budget-seconds <s>', 'time budget for the timing part (default 60)').argParser(parsePositiveNumber('--budget-seconds')))
     .addOption(readPreferenceOption())
-    .addOption(new Option('--max-time-ms <ms>', 'server-side limit per query (default 300000; 10000 for the commands of a --workload)').argParser(parsePositiveNumber('--max-time-ms')))
+    .addOption(new Option('--max-time-ms <ms>', 'server-side limit per query (default 300000; 10000 for the commands of a route or a --workload)').argParser(parsePositiveNumber('--max-time-ms')))
     .addOption(workloadOption())
+    .addOption(new Option('--route <id>', 'which built-in route to run, read-only (default driver, unless --route-file is given)').choices(routeChoices))
+    .addOption(routeFileOption())
+    .addOption(routeParamOption())
+    .addOption(prismaSchemaOption())
+    .addOption(timeoutOption());
+
+export const routesRenderDefinition = (parent: Command) =>
+  parent
+    .command('render')
+    .description('print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)')
+    .argument('<file>', 'a route file')
+    .addOption(new Option('--uri <mongodb-uri>', 'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod'))
+    .addOption(dbOption())
+    .addOption(new Option('--user-class <class>', 'which sampled user').choices(['typical', 'heavy', 'heaviest'] as const).default('typical' as const))
+    .addOption(routeParamOption())
+    .addOption(prismaSchemaOption())
+    .addOption(jsonOption())
     .addOption(timeoutOption());
 
 export const captureDefinition = (parent: Command) =>
@@ -207,4 +232,5 @@ export type Invocation =
   | { command: 'report'; args: [file: string]; options: OptionsOf<typeof reportDefinition> }
   | { command: 'capture'; args: []; options: OptionsOf<typeof captureDefinition> }
   | { command: 'history show'; args: []; options: OptionsOf<typeof historyShowDefinition> }
-  | { command: 'history accept'; args: [target: string]; options: OptionsOf<typeof historyAcceptDefinition> };
+  | { command: 'history accept'; args: [target: string]; options: OptionsOf<typeof historyAcceptDefinition> }
+  | { command: 'routes render'; args: [file: string]; options: OptionsOf<typeof routesRenderDefinition> };

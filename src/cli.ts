@@ -20,6 +20,7 @@ import {
   indexesScriptDefinition,
   indexesVerifyDefinition,
   reportDefinition,
+  routesRenderDefinition,
   seedDefinition,
   verifyDefinition,
 } from './cli-commands.js';
@@ -62,6 +63,8 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
   verifyDefinition(program).action((options) => run({ command: 'verify', args: [], options }));
   reportDefinition(program).action((file, options) => run({ command: 'report', args: [file], options }));
   captureDefinition(program).action((options) => run({ command: 'capture', args: [], options }));
+  const routes = program.command('routes').description('route files: render what a route sends');
+  routesRenderDefinition(routes).action((file, options) => run({ command: 'routes render', args: [file], options }));
   const history = program.command('history').description('the nightly gate\'s history file (bench --history): show its series, accept a change');
   historyShowDefinition(history).action((options) => run({ command: 'history show', args: [], options }));
   historyAcceptDefinition(history).action((target, options) => run({ command: 'history accept', args: [target], options }));

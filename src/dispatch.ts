@@ -6,10 +6,11 @@ import { historyAcceptCommand, historyShowCommand } from './commands/history.js'
 import { explainCommand, explainJson } from './commands/explain.js';
 import { applyIndexesCommand, checkSchemaCommand, indexScript, listIndexSpecs, verifyIndexesCommand } from './commands/indexes.js';
 import { reportCommand } from './commands/report.js';
+import { routesRenderCommand } from './commands/routes.js';
 import { seedCommand } from './commands/seed.js';
 import { verifyCommand } from './commands/verify.js';
 import type { Verdict } from './result.js';
-import { renderApplyOutcome, renderCapture, renderExplain, renderHistorySeries, renderIndexFindings, renderIndexSpecs, renderSchemaCheck } from './report/commands.js';
+import { renderApplyOutcome, renderCapture, renderExplain, renderHistorySeries, renderIndexFindings, renderIndexSpecs, renderRoutesRender, renderSchemaCheck } from './report/commands.js';
 import { renderRunSummary } from './report/summary.js';
 import { renderProfiles, renderSeedSummary } from './report/tables.js';
 
@@ -51,6 +52,8 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           history: o.history,
           workload: o.workload,
           route: o.route,
+          routeFiles: o.routeFile,
+          routeParams: o.routeParam,
           remedies: o.remedies,
           commandLimitMs: o.commandLimitMs,
           allowRemoteWrites: o.allowRemoteWrites === true,
@@ -119,6 +122,11 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
       const a = outcome.accepted;
       return { stdout: o.json ? json(outcome) : `accepted ${a.runId ?? `commit ${a.commit ?? ''}`} in ${outcome.file}: later runs are compared from it on ("${a.note}")`, exitCode: 0 };
     }
+    case 'routes render': {
+      const o = invocation.options;
+      const outcome = await routesRenderCommand({ ...target(o), file: invocation.args[0], userClass: o.userClass, routeParams: o.routeParam, prismaSchema: o.prismaSchema }, context);
+      return { stdout: o.json ? json(outcome) : renderRoutesRender(outcome), exitCode: 0 };
+    }
     case 'verify': {
       const o = invocation.options;
       const outcome = await verifyCommand(
@@ -132,6 +140,10 @@ export async function dispatch(invocation: Invocation, context: CommandContext):
           readPreference: o.readPreference,
           maxTimeMS: o.maxTimeMs,
           workload: o.workload,
+          route: o.route,
+          routeFiles: o.routeFile,
+          routeParams: o.routeParam,
+          prismaSchema: o.prismaSchema,
         },
         context,
       );

@@ -6,11 +6,12 @@ import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
 import { seededCollections } from '../../seed/collections.js';
 import { throwIfAborted, UsageError } from '../errors.js';
 import { routeModelChecks } from '../gate/route-models.js';
-import { applicationRoute, defaultRouteChoice, type RouteChoice, routeModels, selectedRouteModels } from '../../bench/routes/index.js';
+import { applicationRoute, type RouteChoice } from '../../bench/routes/index.js';
 import { prepareWorkload, replayChecks } from '../run/workload.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
-import { defaultRouteModelPlan } from '../routes/measure.js';
-import { measureRouteModels } from '../run/route-models.js';
+import { defaultRoutePlan } from '../routes/measure.js';
+import { measureRoutes, routesFor, type RouteToMeasure } from '../run/routes.js';
+import { builtInRouteIds, prepareRoutes } from '../run/route-setup.js';
 import { readHistory } from '../history/store.js';
 import { loadThresholds } from '../gate/thresholds.js';
 import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
@@ -56,8 +57,12 @@ export interface BenchCommandOptions {
   indexes?: string | undefined;
   /** With baseline prisma: the indexes the application's schema.prisma declares. */
   prismaSchema?: string | undefined;
-  /** Which route the gate judges (`--route`): the application's (prisma), the driver's, or all. */
+  /** Which built-in route to measure and judge (`--route`): the application's (prisma), the driver's, or all. */
   route?: RouteChoice | undefined;
+  /** Route files to measure and judge (`--route-file`); without them, the built-in routes. */
+  routeFiles?: readonly string[] | undefined;
+  /** `--route-param key=value`: overrides of the routes' parameters. */
+  routeParams?: readonly string[] | undefined;
   /** maxTimeMS of each route-model command and explain (default 10 s). */
   commandLimitMs?: number | undefined;
   /** Measure remedies for the application's route (default true). */
@@ -106,9 +111,9 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
   const skip = new Set(options.skipIndexes ?? []);
   const unknownSkip = [...skip].filter((name) => !indexSpecs.some((s) => s.name === name));
   if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSpecs.map((s) => s.name).join(', ')})`);
-  const chosen = selectedRouteModels(options.route ?? defaultRouteChoice);
-  const workload = options.workload ? await prepareWorkload(options.workload, thresholds.values, [...Object.keys(routeModels), 'driver', applicationRoute.rewrite.id]) : undefined;
-  const models = [...chosen.models, ...(workload ? [workload.model] : [])];
+  const prepared = await prepareRoutes(options);
+  const workload = options.workload ? await prepareWorkload(options.workload, thresholds.values, [...builtInRouteIds(), applicationRoute.rewrite.id, ...prepared.routes.map((r) => r.id)]) : undefined;
+  const routes = [...prepared.routes, ...(workload ? [workload.route] : [])];
   const budgetSeconds = options.budgetSeconds ?? defaultBudgetSeconds[options.scale];
   if (budgetSeconds < minimumBudgetSeconds[options.scale]) {
     throw new UsageError(
@@ -172,32 +177,33 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
     timings.before = Math.round((timings.before ?? 0) + timing.sideMs.before);
     timings.after = Math.round((timings.after ?? 0) + timing.sideMs.after);
 
-    // The route models (the application's own commands), each before and after the set, then the remedies.
-    const routeModelRun =
-      models.length > 0
-        ? await stage('routes', () =>
-            measureRouteModels({
-              db,
-              models,
-              classes,
-              indexes,
-              indexSet: indexSpecs,
-              plan: { ...defaultRouteModelPlan, maxTimeMS: options.commandLimitMs ?? defaultRouteModelPlan.maxTimeMS },
-              remedies: options.remedies !== false && chosen.models.some((m) => m.id === applicationRoute.id) ? { route: applicationRoute.id, indexes: remedyIndexes, rewrite: applicationRoute.rewrite } : undefined,
-              reporter,
-              signal,
-              deadline,
-            }),
-          )
-        : undefined;
+    // Every route (the driver model, the application's, route files, a replayed workload), each before and after the set, then the remedies.
+    const targets = routesFor(routes, classes, prepared.params);
+    const [rewrite] = routesFor([applicationRoute.rewrite], classes, prepared.params).routes;
+    const routeRun = await stage('routes', () =>
+      measureRoutes({
+        db,
+        dm: prepared.dm,
+        routes: targets.routes,
+        indexes,
+        indexSet: indexSpecs,
+        plan: { ...defaultRoutePlan, maxTimeMS: options.commandLimitMs ?? defaultRoutePlan.maxTimeMS },
+        remedies:
+          options.remedies !== false && routes.some((r) => r.id === applicationRoute.id)
+            ? { route: applicationRoute.id, indexes: remedyIndexes, rewrite: rewrite as RouteToMeasure }
+            : undefined,
+        memberships: targets.memberships,
+        reporter,
+        signal,
+        deadline,
+      }),
+    );
 
-    const gated = new Set(models.map((m) => m.id));
-    const measuredRoutes = (routeModelRun?.routes ?? []).filter((r) => gated.has(r.id));
-    const modelChecks = [
-      ...measuredRoutes.flatMap((r) => routeModelChecks(r, thresholds.values)),
-      ...(workload ? await replayChecks(db, measuredRoutes, workload.rules, true) : []),
+    const routeChecks = [
+      ...routeRun.routes.flatMap((r) => routeModelChecks(r, thresholds.values)),
+      ...(workload ? await replayChecks(db, routeRun.routes, workload.rules, true) : []),
     ];
-    const { patterns, routes, gate } = concludeRun({
+    const { patterns, gate } = concludeRun({
       selected,
       classes,
       plans: { before: beforePlans, after: afterPlans },
@@ -205,9 +211,7 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       thresholds: thresholds.values,
       indexes,
       judgeSpeedup: true,
-      // --route prisma: the driver route is measured and reported (the contract's `route`), not judged.
-      judgeDriverRoute: chosen.driver,
-      extraChecks: [...stateChecks, ...modelChecks],
+      extraChecks: [...stateChecks, ...routeChecks],
     });
     const measured = buildRunResult({
       command: 'bench',
@@ -217,18 +221,18 @@ export async function benchCommand(options: BenchCommandOptions, context: Comman
       dataset: { scale: options.scale, seed: options.seed, baseline: options.baseline, counts: { ...seeded.counts }, fingerprint: seeded.fingerprint, origin: 'indexgate' },
       indexes,
       patterns,
-      routes,
-      ...(routeModelRun ? { routeModels: routeModelRun.routes, remedies: routeModelRun.remedies } : {}),
+      routes: routeRun.routes,
+      ...(routeRun.remedies.length > 0 ? { remedies: routeRun.remedies } : {}),
       gate,
       thresholds,
       timings,
       timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
       notes: [
-        ...runNotes({ environment: target.environment, patterns, routes, indexes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
-        ...(routeModelRun?.capped ? [`Route models: ${routeModelRun.capped} (--budget-seconds ${budgetSeconds}).`] : []),
+        ...runNotes({ environment: target.environment, patterns, routes: routeRun.routes, indexes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
+        ...(routeRun.capped ? [`Routes: ${routeRun.capped} (--budget-seconds ${budgetSeconds}).`] : []),
       ],
     });
-    const { result, record } = historyStage(measured, history ? { loaded: history, routes: { driver: chosen.driver, models: models.map((m) => m.id) } } : undefined, reporter);
+    const { result, record } = historyStage(measured, history ? { loaded: history, routes: { models: routes.map((r) => r.id) } } : undefined, reporter);
     const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
     await record();
     return { result: written.result, outDir: written.outDir, files: written.files };

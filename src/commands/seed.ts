@@ -37,6 +37,8 @@ export interface SeedOutcome {
 export async function seedCommand(options: SeedCommandOptions, context: CommandContext): Promise<SeedOutcome> {
   const { uri, dbName } = planTarget(options); // usage errors before anything starts
   assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites);
+  // seed runs no route: here the schema can only be the baseline's indexes.
+  if (options.prismaSchema !== undefined && options.baseline !== 'prisma') throw new UsageError(`--prisma-schema gives seed the indexes of --baseline prisma; add --baseline prisma (the baseline is ${options.baseline})`);
   const baselineSpecs = await schemaBaseline(options);
   return withTarget({ ...options, ...context, cacheSizeGb: embeddedCacheGb(options.scale, totalmem()) }, async (target) => {
     const { replaced } = await claimForSeeding(target, {
@@ -59,7 +61,7 @@ export async function seedCommand(options: SeedCommandOptions, context: CommandC
 
 /** `--prisma-schema`: the baseline's indexes read from the application's schema (only with `--baseline prisma`). */
 export async function schemaBaseline(options: { baseline: Baseline; prismaSchema?: string | undefined }): Promise<readonly IndexSpec[] | undefined> {
-  if (options.prismaSchema === undefined) return undefined;
-  if (options.baseline !== 'prisma') throw new UsageError(`--prisma-schema gives the indexes of --baseline prisma; add --baseline prisma (the baseline is ${options.baseline})`);
+  // The schema's indexes are the baseline's only with --baseline prisma; otherwise the schema is the routes' data model alone.
+  if (options.prismaSchema === undefined || options.baseline !== 'prisma') return undefined;
   return (await loadPrismaSchema(options.prismaSchema)).indexes;
 }

@@ -20,8 +20,11 @@ import { stageTimer } from '../run/stages.js';
 import { estimateCosts, timeRounds } from '../run/timing.js';
 import type { CommandContext } from './context.js';
 import { prepareWorkload, replayChecks } from '../run/workload.js';
-import { defaultRouteModelPlan, measureRouteModelRound } from '../routes/measure.js';
-import { routeModelResults } from '../routes/assemble.js';
+import { defaultRoutePlan } from '../routes/measure.js';
+import { measureRoutes, routesFor } from '../run/routes.js';
+import { prepareRoutes } from '../run/route-setup.js';
+import { routeModelChecks } from '../gate/route-models.js';
+import type { RouteChoice } from '../../bench/routes/index.js';
 import { findingsAsOutcomes } from './indexes.js';
 import { patterns as allPatterns } from '../../bench/patterns.js';
 
@@ -39,6 +42,12 @@ export interface VerifyCommandOptions {
   maxTimeMS?: number | undefined;
   /** A captured workload (`indexgate capture`) to replay on the target's current state, shape by shape. */
   workload?: string | undefined;
+  /** Built-in routes to run on the target (`--route`; default the driver model). */
+  route?: RouteChoice | undefined;
+  /** Route files to run on the target (`--route-file`), read-only. */
+  routeFiles?: readonly string[] | undefined;
+  routeParams?: readonly string[] | undefined;
+  prismaSchema?: string | undefined;
 }
 
 export interface VerifyOutcome {
@@ -62,7 +71,9 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
   const selected = selectPatterns(options.patterns);
   const thresholds = await loadThresholds(options.thresholds);
   const expected: ExpectedCounts | undefined = options.expectCounts ? await loadExpectedCounts(options.expectCounts) : undefined;
-  const workload = options.workload ? await prepareWorkload(options.workload, thresholds.values, []) : undefined;
+  const prepared = await prepareRoutes({ ...options, route: options.route ?? ((options.routeFiles ?? []).length > 0 ? undefined : 'driver') });
+  const workload = options.workload ? await prepareWorkload(options.workload, thresholds.values, prepared.routes.map((r) => r.id)) : undefined;
+  const routes = [...prepared.routes, ...(workload ? [workload.route] : [])];
   const budgetMs = (options.budgetSeconds ?? defaultVerifyBudgetSeconds) * 1000;
   const maxTimeMS = options.maxTimeMS ?? defaultVerifyMaxTimeMS;
   const runId = newRunId('verify');
@@ -88,12 +99,21 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
     const timing = await stage('time', () =>
       timeRounds({ db, patterns: selected, classes, sides: ['after'], budgetMs, estimates, maxTimeMS, signal: context.signal }),
     );
-    // The captured workload on the current state: one round of calls, nothing hidden (verify writes nothing).
-    const replayPlan = { ...defaultRouteModelPlan, ...(options.maxTimeMS !== undefined ? { maxTimeMS: options.maxTimeMS } : {}) };
-    const replayed = workload
-      ? await stage('workload', async () => routeModelResults({ model: workload.model, after: await measureRouteModelRound(db, workload.model, classes, replayPlan, undefined, context.signal) }, replayPlan, runbookIndexes))
-      : [];
-    const { patterns, routes, gate } = concludeRun({
+    // The routes (the driver model by default, route files, a captured workload) on the current state: nothing hidden (verify writes nothing).
+    const targets = routesFor(routes, classes, prepared.params);
+    const routeRun = await stage('routes', () =>
+      measureRoutes({
+        db,
+        dm: prepared.dm,
+        routes: targets.routes,
+        indexSet: runbookIndexes,
+        plan: { ...defaultRoutePlan, maxTimeMS: options.maxTimeMS ?? defaultRoutePlan.maxTimeMS },
+        memberships: targets.memberships,
+        reporter: context.reporter,
+        signal: context.signal,
+      }),
+    );
+    const { patterns, gate } = concludeRun({
       selected,
       classes,
       plans: { after: plans },
@@ -102,8 +122,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       indexes,
       counts: expected ? countExpectations(expected, counts) : [],
       judgeSpeedup: false,
-      judgeDriverRoute: true,
-      extraChecks: workload ? await replayChecks(db, replayed, workload.rules, false) : [],
+      extraChecks: [...routeRun.routes.flatMap((r) => routeModelChecks(r, thresholds.values)), ...(workload ? await replayChecks(db, routeRun.routes, workload.rules, false) : [])],
     });
     const result = buildRunResult({
       command: 'verify',
@@ -115,13 +134,12 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
         : { scale: null, seed: null, baseline: null, counts, fingerprint, origin: 'target' },
       indexes,
       patterns,
-      routes,
-      ...(workload ? { routeModels: replayed } : {}),
+      routes: routeRun.routes,
       gate,
       thresholds,
       timings,
       timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
-      notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
+      notes: runNotes({ command: 'verify', environment: target.environment, patterns, routes: routeRun.routes, capped: timing.capped, rounds: timing.rounds, plannedRounds: timing.plan.rounds }),
     });
     const written = await writeRunOutputs(result, outDir, { redact: target.redact, runStarted });
     return { result: written.result, outDir: written.outDir, files: written.files };
