@@ -172,7 +172,7 @@ describe("the application's schema.prisma (--prisma-schema)", () => {
 
   it.each([
     [['indexes', 'check', '--prisma-schema', '/nonexistent/schema.prisma'], /\/nonexistent\/schema\.prisma: cannot read it \(ENOENT\)/],
-    [['seed', '--scale', 'tiny', '--prisma-schema', 'x.prisma'], /--prisma-schema gives the indexes of --baseline prisma; add --baseline prisma/],
+    [['seed', '--scale', 'tiny', '--prisma-schema', 'x.prisma'], /--prisma-schema gives seed the indexes of --baseline prisma; add --baseline prisma/],
   ])('%j: one line, exit 2', async (args, message) => {
     expectOneLineRefusal(await runCli(args), message);
   });

@@ -1,22 +1,20 @@
 import { BSON, type Db, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { patterns } from '../../bench/patterns.js';
-import { prismaRoute } from '../../bench/routes/prisma.js';
-import { prismaRewriteRoute } from '../../bench/routes/prisma-rewrite.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { scaleProfiles } from '../../seed/profiles.js';
 import { applyIndexes } from '../../src/indexes/apply.js';
 import { executeQuery } from '../../src/patterns/execute.js';
 import { silentReporter } from '../../src/progress.js';
-import { callRouteModel } from '../../src/routes/execute.js';
-import { captureRouteModel, defaultRouteModelPlan } from '../../src/routes/measure.js';
-import type { RouteModel } from '../../src/routes/model.js';
+import { audiencesOf, captureRoute, defaultRoutePlan } from '../../src/routes/measure.js';
+import type { Route } from '../../src/routes/route.js';
 import { discoverContexts } from '../../src/run/contexts.js';
 import { explainAll, measurementKey } from '../../src/run/explain.js';
 import { seedDatabase } from '../../src/seed/seed-database.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { testDb } from '../support/mongo.js';
+import { builtIn, callFor, dataModel } from '../support/routes.js';
 
 /**
  * Equal data must give equal facts, whatever the physical order the loader happened to
@@ -28,16 +26,17 @@ import { testDb } from '../support/mongo.js';
  */
 
 /** Facts of one database in its current index state: per route, class and command, and per pattern and class. */
-async function facts(db: Db, routes: readonly RouteModel[]): Promise<Record<string, unknown>> {
+async function facts(db: Db, routes: readonly Route[]): Promise<Record<string, unknown>> {
   const classes = await discoverContexts(db, await sampleUsers(db));
   const out: Record<string, unknown> = {};
-  const plan = { ...defaultRouteModelPlan, maxTimeMS: 120_000 };
-  for (const model of routes) {
-    for (const klass of classes) {
-      const where = `${model.id} (${klass.user.userClass})`;
+  const ctx = { db, dm: await dataModel(), plan: { ...defaultRoutePlan, maxTimeMS: 120_000 } };
+  for (const route of routes) {
+    const audiences = audiencesOf(route, classes.map((k) => ({ userClass: k.user.userClass, userId: k.user.userId.toHexString() })), {});
+    for (const [i, klass] of classes.entries()) {
+      const where = `${route.id} (${klass.user.userClass})`;
       const rows = new Map<string, string[]>();
-      await callRouteModel(db, model, klass.context, { maxTimeMS: plan.maxTimeMS, onDocuments: (step, docs) => rows.set(step, docs.map(canonical).sort()) });
-      const { commands } = await captureRouteModel(db, model, klass, plan);
+      await callFor(db, route, klass.user.userId, { onDocuments: (step, docs) => rows.set(step, docs.map(canonical).sort()) });
+      const { commands } = await captureRoute(ctx, route, audiences[i] as (typeof audiences)[number]);
       for (const c of commands) {
         out[`${where} ${c.step}`] = { rows: rows.get(c.step) ?? null, work: c.measurement ? work(c.measurement) : null, returned: c.returnedDocs };
       }
@@ -74,11 +73,12 @@ describe('the facts do not depend on the physical order of the data', () => {
     // Before the indexes the application's route joins every conversation to an unindexed
     // collection (minutes even at tiny): the patterns and the rewrite are compared there, the
     // application's route once the remedy index serves its join.
-    const before = await Promise.all([facts(a, [prismaRewriteRoute]), facts(b, [prismaRewriteRoute])]);
+    const before = await Promise.all([facts(a, [builtIn('prisma-rewrite'), builtIn('driver')]), facts(b, [builtIn('prisma-rewrite'), builtIn('driver')])]);
     expect(before[1]).toEqual(before[0]);
 
     for (const db of [a, b]) await applyIndexes(db, [...runbookIndexes, ...remedyIndexes]);
-    const after = [await facts(a, [prismaRoute, prismaRewriteRoute]), await facts(b, [prismaRoute, prismaRewriteRoute])];
+    const routes = [builtIn('prisma'), builtIn('prisma-rewrite'), builtIn('driver')];
+    const after = [await facts(a, routes), await facts(b, routes)];
     expect(Object.keys(after[0] ?? {}).length).toBeGreaterThan(40);
     for (const key of Object.keys(after[0] ?? {})) expect(after[1]?.[key], key).toEqual(after[0]?.[key]);
   });

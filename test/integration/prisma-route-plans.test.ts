@@ -1,24 +1,24 @@
 import type { Db } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prismaRoute } from '../../bench/routes/prisma.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { applyIndexes } from '../../src/indexes/apply.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
-import { type ClassContext, discoverContexts } from '../../src/run/contexts.js';
-import { captureRouteModel, type CommandSide, defaultRouteModelPlan } from '../../src/routes/measure.js';
+import { audiencesOf, captureRoute, type CommandSide, defaultRoutePlan } from '../../src/routes/measure.js';
+import { builtIn, dataModel } from '../support/routes.js';
 import { seededDb } from '../support/seeded.js';
 
 /** The application's commands on real data at `small`, after the six, on the baseline whose Prisma indexes let them finish. */
 let db: Db;
-let heaviest: ClassContext;
 let commands: Map<string, CommandSide>;
 
 beforeAll(async () => {
   ({ db } = await seededDb('prisma-plans', 'small', 20260126, 'prisma'));
   await applyIndexes(db, runbookIndexes);
-  const classes = await discoverContexts(db, await sampleUsers(db, ['heaviest']));
-  heaviest = classes[0] as ClassContext;
-  const captured = await captureRouteModel(db, prismaRoute, heaviest, { ...defaultRouteModelPlan, maxTimeMS: 60_000 });
+  const [heaviest] = await sampleUsers(db, ['heaviest']);
+  if (!heaviest) throw new Error('no user');
+  const route = builtIn('prisma');
+  const [audience] = audiencesOf(route, [{ userClass: 'heaviest', userId: heaviest.userId.toHexString() }], {});
+  const captured = await captureRoute({ db, dm: await dataModel(), plan: { ...defaultRoutePlan, maxTimeMS: 60_000 } }, route, audience as NonNullable<typeof audience>);
   commands = new Map(captured.commands.map((c) => [c.step, c]));
 }, 240_000);
 

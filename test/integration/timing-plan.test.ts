@@ -8,6 +8,7 @@ import { discoverContexts, type ClassContext } from '../../src/run/contexts.js';
 import { explainAll } from '../../src/run/explain.js';
 import { checkSideState } from '../../src/run/state-check.js';
 import { timeRounds } from '../../src/run/timing.js';
+import { defaultTimingPlan } from '../../src/timing/plan.js';
 import { seededDb } from '../support/seeded.js';
 
 describe('the timing plan and the state it is taken in', () => {
@@ -28,15 +29,16 @@ describe('the timing plan and the state it is taken in', () => {
   it('a budget that runs out caps the plan: the outcome says so and keeps what was measured', async () => {
     const { db } = await seededDb('timing-cap', 'tiny', 32);
     const classes = await discoverContexts(db, await sampleUsers(db, ['typical']));
-    const capped = await timeRounds({ db, patterns: [], classes, sides: ['after'], budgetMs: 0, estimates: new Map() });
+    const one = patterns.filter((p) => p.id === 'memberships');
+    const capped = await timeRounds({ db, patterns: one, classes, sides: ['after'], budgetMs: 0, estimates: new Map() });
     expect(capped.capped).toBe(true);
     expect(capped.calls).toEqual([]);
-    const full = await timeRounds({ db, patterns: [], classes, sides: ['after'], budgetMs: 60_000, estimates: new Map() });
+    const full = await timeRounds({ db, patterns: one, classes, sides: ['after'], budgetMs: 60_000, estimates: new Map() });
     expect(full.capped).toBe(false);
-    expect(full.rounds).toBe(2);
-    expect(full.calls.map((c) => [c.round, c.side, c.position])).toEqual([
-      ...Array.from({ length: 10 }, (_, i) => [1, 'after', i]),
-      ...Array.from({ length: 10 }, (_, i) => [2, 'after', i]),
-    ]);
+    expect(full.rounds).toBe(defaultTimingPlan.rounds);
+    const perRound = defaultTimingPlan.patternSamplesPerRound;
+    expect(full.calls.map((c) => [c.round, c.side, c.position, c.id])).toEqual(
+      Array.from({ length: defaultTimingPlan.rounds }, (_, r) => Array.from({ length: perRound }, (_, i) => [r + 1, 'after', i, 'memberships'])).flat(),
+    );
   });
 });

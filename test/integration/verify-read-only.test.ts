@@ -10,9 +10,8 @@ import { seedDatabase } from '../../src/seed/seed-database.js';
 import { runCli } from '../support/cli.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callRoute } from '../../bench/route.js';
+import { builtIn, callFor } from '../support/routes.js';
 import type { RunResult } from '../../src/result.js';
-import { driverRunner } from '../../src/run/contexts.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 
 // Server-wide counters need a server no other test writes to: this file starts its own.
@@ -73,7 +72,7 @@ describe('verify is strictly read-only', () => {
     if (!user) throw new Error('no user');
     // The operator's part: the profiler on for the exercise, then off (indexgate never turns it on).
     await db.command({ profile: 2 });
-    await callRoute(driverRunner(db), { userId: user.userId });
+    await callFor(db, builtIn('driver'), user.userId);
     await db.command({ profile: 0 });
     const dir = await mkdtemp(join(tmpdir(), 'indexgate-verify-workload-'));
     const workload = join(dir, 'workload.json');
@@ -89,7 +88,7 @@ describe('verify is strictly read-only', () => {
     expect(after.dbHash).toBe(before.dbHash);
 
     const result = JSON.parse(await readFile(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
-    const replay = result.routes?.find((r) => r.id === 'captured');
+    const replay = result.routes.find((r) => r.id === 'captured');
     expect(replay?.userClass).toBe('captured');
     expect(replay?.before).toBeUndefined();
     // The six are in place: every shape of the driver route runs on an index, and is judged.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pattern } from '../../bench/route.js';
+import { pattern } from '../../bench/patterns.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { seededCollections } from '../../seed/collections.js';
 import { planProblems } from '../../src/gate/evaluate.js';

@@ -49,7 +49,7 @@ describe('the change-point pass', () => {
     const check = failed(judged[found] as HistoryJudgement);
     expect(check).toHaveLength(1);
     expect(check[0]).toMatchObject({ check: 'regression', pattern: 'route', userClass: 'typical' });
-    expect(check[0]?.message).toMatch(/^route \(typical\): slower since run-15 \(commit 000000fccccc\): TOTAL p50 level ×1\.\d\d .*last run before: run-14/);
+    expect(check[0]?.message).toMatch(/^route driver \(typical\): slower since run-15 \(commit 000000fccccc\): TOTAL p50 level ×1\.\d\d .*last run before: run-14/);
     // The first nights at the new level may be borderline; from the fifth on, it fails every night until fixed or accepted.
     expect(judged.slice(19).every((j) => failed(j).length === 1)).toBe(true);
   });
@@ -98,7 +98,7 @@ describe('the change-point pass', () => {
     const last = trendOf(faster[29] as HistoryJudgement);
     expect(last?.changePoints).toMatchObject([{ direction: 'faster', after: { runId: 'run-15' } }]);
     expect((faster[29] as HistoryJudgement).checks.find((c) => /change/.test(c.message))?.message).toMatch(
-      /^route \(typical\): 30 comparable runs, no slowdown of ×1\.05 or more; last change ×0\.8\d \(faster\) since run-15 \(commit 000000fccccc\), confidence 0\.99\d$/,
+      /^route driver \(typical\): 30 comparable runs, no slowdown of ×1\.05 or more; last change ×0\.8\d \(faster\) since run-15 \(commit 000000fccccc\), confidence 0\.99\d$/,
     );
 
     // A very steady series makes a 3% step significant; it is still under the practical minimum.
@@ -125,7 +125,7 @@ describe('the single-night alarm', () => {
     const judged = judgeRun(night(10, 960), steady(10));
     const alarm = judged.checks.find((c) => c.message.includes('robust z'));
     expect(alarm?.passed).toBe(false);
-    expect(alarm?.message).toMatch(/^route \(typical\): TOTAL p50 960\.0 ms vs median 480\.0 ms of 10 runs \(×2\.00, robust z 50\.0/);
+    expect(alarm?.message).toMatch(/^route driver \(typical\): TOTAL p50 960\.0 ms vs median 480\.0 ms of 10 runs \(×2\.00, robust z 50\.0/);
   });
 
   it('does not flag a significant but small slowdown (under 20%)', () => {

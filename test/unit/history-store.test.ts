@@ -6,7 +6,7 @@ import { ConfigError } from '../../src/errors.js';
 import { comparabilityKey } from '../../src/history/comparability.js';
 import { type AcceptRecord, historyRecord, indexSetHash, recordable, type RunRecord } from '../../src/history/record.js';
 import { acceptsOf, appendHistoryLine, parseHistory, readHistory, runsOf } from '../../src/history/store.js';
-import type { Measurement, Phases, RouteClassResult, RouteModelResult, RunResult } from '../../src/result.js';
+import type { Measurement, Phases, RouteResult, RunResult } from '../../src/result.js';
 
 /** The history file: JSON Lines appended one record at a time, read strictly, version 1 converted. */
 
@@ -22,7 +22,7 @@ function phases(samples: number[]): Phases {
   const sorted = [...samples].sort((a, b) => a - b);
   const p50 = sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
   const stats = { p50, p95: p50, p99: p50, mean: p50, min: p50, max: p50, samples: samples.length };
-  return { conversationsQuery: 1, parallelQueries: 1, total: p50, latencyMs: { conversationsQuery: stats, parallelQueries: stats, total: stats }, totalSamplesMs: samples };
+  return { total: p50, phases: { conversationsQuery: 1, parallelQueries: 1 }, conversationsQuery: 1, parallelQueries: 1, latencyMs: { conversationsQuery: stats, parallelQueries: stats, total: stats }, totalSamplesMs: samples };
 }
 
 function measurement(indexName: string | null, docs: number): Measurement {
@@ -46,20 +46,22 @@ function measurement(indexName: string | null, docs: number): Measurement {
 
 /** A measured bench result: the driver route for two classes, the prisma model for two (one over its limit), two patterns. */
 function result(): RunResult {
-  const driver = (userClass: 'typical' | 'heavy', samples: number[]): RouteClassResult => ({ userClass, userId: 'u', memberships: 10, pageSize: 20, after: phases(samples) });
-  const model = (userClass: 'typical' | 'heavy', samples: number[], overLimit: boolean): RouteModelResult => ({
-    id: 'prisma',
-    title: 'Prisma',
+  const route = (id: string, userClass: 'typical' | 'heavy', samples: number[], overLimit: boolean): RouteResult => ({
+    id,
+    title: id,
+    file: `bench/routes/${id}.ts`,
     userClass,
+    user: { id: 'u', memberships: 10 },
+    params: {},
+    role: 'gated',
     after: phases(samples),
     overLimit: { before: false, after: overLimit, limitMs: 10_000 },
     commands: [],
     indexesUsed: [],
     indexesUnused: [],
   });
-  const typical = driver('typical', [10, 12, 11]);
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     command: 'bench',
     runId: '20260101-020000-small-ab12',
     startedAt: '2026-01-01T02:00:00.000Z',
@@ -83,8 +85,7 @@ function result(): RunResult {
       { id: 'readCursors', title: '', collection: 'cursors', gated: true, userClass: 'typical', intendedIndexes: [], after: measurement('idx_a', 6) },
       { id: 'adminScan', title: '', collection: 'users', gated: false, userClass: 'typical', intendedIndexes: [], after: measurement(null, 5000) },
     ],
-    route: { ...typical, classes: [typical, driver('heavy', [])] },
-    routes: [model('typical', [40, 44, 42], false), model('heavy', [900, 950], true)],
+    routes: [route('prisma', 'typical', [40, 44, 42], false), route('prisma', 'heavy', [900, 950], true), route('driver', 'typical', [10, 12, 11], false), route('driver', 'heavy', [], false)],
     gate: { verdict: 'fail', passed: false, failures: [], inconclusive: [], checks: [] },
     thresholds: { source: 'default', values: {} },
     timings: {},
@@ -94,7 +95,7 @@ function result(): RunResult {
 
 describe('the run record', () => {
   it('holds the setting, every valid measure with its statistics, and the gated plans', () => {
-    const record = historyRecord(result(), { routes: { driver: true, models: ['prisma'] } });
+    const record = historyRecord(result(), { routes: { models: ['driver', 'prisma'] } });
     expect(record).toMatchObject({
       type: 'run',
       version: 2,
@@ -117,19 +118,19 @@ describe('the run record', () => {
       machine: { memoryGb: 7.8, node: 'v20.19.0' },
       plans: { 'readCursors|typical': { indexName: 'idx_a', docsExamined: 6, keysExamined: 7, p50: 1.5 } },
     });
-    expect(Object.keys(record.measures)).toEqual(['route:driver|typical', 'route:prisma|typical']);
+    expect(Object.keys(record.measures).sort()).toEqual(['route:driver|typical', 'route:prisma|typical']);
     const m = record.measures['route:driver|typical'];
     expect(m).toMatchObject({ route: 'driver', userClass: 'typical', gated: true, samplesMs: [10, 12, 11], median: 11 });
     const logs = [10, 12, 11].map(Math.log);
     const mean = logs.reduce((s, x) => s + x, 0) / 3;
     expect(m?.logMean).toBeCloseTo(mean, 6);
     expect(m?.logSd).toBeCloseTo(Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / 2), 6);
-    expect(record.unmeasured).toEqual(['route:driver|heavy: no timed call', 'route:prisma|heavy: a command reached its time limit after the indexes']);
+    expect([...record.unmeasured].sort()).toEqual(['route:driver|heavy: no timed call', 'route:prisma|heavy: a command reached its time limit after the indexes']);
     expect(recordable(record)).toBe(true);
   });
 
-  it('marks the driver route not gated when --route left it out', () => {
-    const record = historyRecord(result(), { routes: { driver: false, models: ['prisma'] } });
+  it('marks a route not gated when the run did not judge it', () => {
+    const record = historyRecord(result(), { routes: { models: ['prisma'] } });
     expect(record.setting.routes).toEqual(['prisma']);
     expect(record.measures['route:driver|typical']?.gated).toBe(false);
     expect(record.measures['route:prisma|typical']?.gated).toBe(true);
@@ -145,7 +146,7 @@ describe('the run record', () => {
   });
 });
 
-const run = (i: number): RunRecord => ({ ...historyRecord(result(), { routes: { driver: true, models: ['prisma'] } }), runId: `run-${i}` });
+const run = (i: number): RunRecord => ({ ...historyRecord(result(), { routes: { models: ['driver', 'prisma'] } }), runId: `run-${i}` });
 const accept: AcceptRecord = { type: 'accept', version: 2, runId: 'run-1', at: '2026-01-03T00:00:00.000Z', note: 'new mongod' };
 
 describe('the history file', () => {

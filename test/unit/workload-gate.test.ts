@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultWorkloadRules, type WorkloadRules } from '../../src/gate/thresholds.js';
 import { workloadChecks } from '../../src/gate/workload.js';
-import type { CommandMeasurement, RouteCommandResult, RouteModelResult } from '../../src/result.js';
+import type { CommandMeasurement, RouteCommandResult, RouteResult } from '../../src/result.js';
 
 /** The gate of a replayed workload, shape by shape (rules as data, measurements as bench writes them). */
 
@@ -44,11 +44,14 @@ const shape = (step: string, collection: string, after: Partial<CommandMeasureme
   },
 });
 
-const route = (commands: RouteCommandResult[]): RouteModelResult => ({
+const route = (commands: RouteCommandResult[]): RouteResult => ({
   id: 'staging',
   title: 'captured',
+  file: 'workload.json',
   userClass: 'captured',
-  after: { conversationsQuery: 0, parallelQueries: 1, total: 1, latencyMs: {} as never, totalSamplesMs: [] },
+  params: {},
+  role: 'gated',
+  after: { total: 1, phases: { replay: 1 }, latencyMs: {} as never, totalSamplesMs: [] },
   overLimit: { before: false, after: false, limitMs: 10_000 },
   commands,
   indexesUsed: [],
