@@ -1,5 +1,5 @@
 import type { Document, ObjectId } from 'mongodb';
-import type { SeededCollection } from '../seed/collections.js';
+import type { QueryPattern as EngineQueryPattern, RunPattern as EngineRunPattern } from '../src/workload.js';
 import type { ConversationType } from '../seed/profiles.js';
 
 /**
@@ -27,29 +27,8 @@ export interface PatternContext {
   readonly offset: number;
 }
 
-export type PatternQuery =
-  | { readonly kind: 'find'; readonly filter: Document; readonly projection?: Document; readonly sort?: Document; readonly skip?: number; readonly limit?: number }
-  | {
-      readonly kind: 'aggregate';
-      /** Where the pipeline runs when it is not the pattern's collection (a $lookup into it). */
-      readonly on?: SeededCollection;
-      readonly pipeline: readonly Document[];
-    };
-
-export interface QueryPattern {
-  readonly id: string;
-  readonly title: string;
-  /** The collection whose index serves the pattern (for a $lookup pattern: the joined one). */
-  readonly collection: SeededCollection;
-  readonly phase: string;
-  /** Gated patterns must meet the plan thresholds; the others are measured and reported. */
-  readonly gated: boolean;
-  /** The index(es) of the six meant to serve it (an index with the same key under another name counts). */
-  readonly intendedIndexes: readonly string[];
-  /** Said in the output when the six do not serve the pattern. */
-  readonly note?: string;
-  build(ctx: PatternContext): PatternQuery;
-}
+/** A query pattern of this workload: built from the ids of `PatternContext`. */
+export type QueryPattern = EngineQueryPattern<PatternContext>;
 
 /** The page size the route uses by default (max 50). */
 export const defaultPageSize = 15;
@@ -203,7 +182,7 @@ export interface PatternRequest {
 }
 
 /** Runs one pattern and returns its documents; the bench and verify pass the driver, tests may pass fakes. */
-export type RunPattern = (pattern: QueryPattern, ctx: PatternContext) => Promise<Document[]>;
+export type RunPattern = EngineRunPattern<PatternContext>;
 
 const byId = new Map<string, QueryPattern>(patterns.map((p) => [p.id, p]));
 export function pattern(id: PatternId): QueryPattern {

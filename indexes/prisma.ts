@@ -1,4 +1,4 @@
-import type { IndexSpec } from './spec.js';
+import type { IndexSpec } from '../src/workload.js';
 
 /**
  * The indexes the application's Prisma schema declares: what `prisma db push` creates,

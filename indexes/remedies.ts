@@ -1,4 +1,4 @@
-import type { IndexSpec } from './spec.js';
+import type { IndexSpec } from '../src/workload.js';
 
 /**
  * Indexes proposed for what the six leave slow in the application's route, each by the

@@ -1,4 +1,4 @@
-import type { IndexSpec } from './spec.js';
+import type { IndexSpec } from '../src/workload.js';
 
 /**
  * The six compound indexes of the runbook's step 4 (`mongodb-add-conversation-indexes.js`),

@@ -25,10 +25,12 @@ import { embeddedCacheGb, startEmbedded } from '../src/mongo/embedded.js';
 import { silentReporter } from '../src/progress.js';
 import { table } from '../src/report/tables.js';
 import { newRunId } from '../src/files.js';
-import { defaultLoaderOptions } from '../src/seed/loader.js';
-import { seedDatabase } from '../src/seed/seed-database.js';
-import { generateDataset, planDataset, seededCollections } from '../seed/dataset.js';
-import { type ScaleName, scaleNames, scaleProfiles } from '../seed/profiles.js';
+import { defaultLoaderOptions } from '../src/dataset/loader.js';
+import { seedDatabase } from '../src/dataset/seed-database.js';
+import { builtInWorkload } from '../bench/built-in-workload.js';
+
+const { dataset } = builtInWorkload;
+type ScaleName = string;
 
 interface Measured {
   mode: 'seed' | 'ceiling';
@@ -55,14 +57,14 @@ async function child(uri: string, mode: 'seed' | 'ceiling', scale: ScaleName): P
   let result: Omit<Measured, 'peakRssMb' | 'ms' | 'docsPerSecond'> & { ms?: number };
   try {
     if (mode === 'seed') {
-      const seeded = await seedDatabase({ db, profile: scaleProfiles[scale], seed, baseline: 'bare', reporter: silentReporter });
+      const seeded = await seedDatabase({ db, dataset, scale, seed, baseline: 'bare', baselineSpecs: [], reporter: silentReporter });
       result = { mode, scale, docs: seeded.docs };
     } else {
-      for (const name of seededCollections) await db.createCollection(name);
+      for (const name of dataset.collections) await db.createCollection(name);
       const batches: { collection: string; docs: Document[] }[] = [];
       const open = new Map<string, Document[]>();
       let docs = 0;
-      for (const [collection, doc] of generateDataset(planDataset(scaleProfiles[scale], seed))) {
+      for (const [collection, doc] of dataset.generate(dataset.plan(scale, seed))) {
         if (docs >= ceilingDocs) break;
         const buffer = open.get(collection) ?? [];
         open.set(collection, buffer);
@@ -95,10 +97,10 @@ async function child(uri: string, mode: 'seed' | 'ceiling', scale: ScaleName): P
 
 async function parent(): Promise<void> {
   const scales = (argValue('--scales') ?? 'small,medium').split(',') as ScaleName[];
-  for (const s of scales) if (!scaleNames.includes(s)) throw new Error(`unknown scale ${s}`);
+  for (const s of scales) if (!(s in dataset.scales)) throw new Error(`unknown scale ${s}`);
   const host = { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() };
   // The server is started as bench starts it for the largest scale asked (a production-sized one gets mongod's default cache).
-  const cacheSizeGb = scales.map((scale) => embeddedCacheGb(scale, totalmem())).find((gb) => gb !== undefined);
+  const cacheSizeGb = scales.map((scale) => embeddedCacheGb(dataset.scales[scale], totalmem())).find((gb) => gb !== undefined);
   if (cacheSizeGb !== undefined) process.stderr.write(`bench:seed: WiredTiger cache ${cacheSizeGb} GB (as bench starts the server for large)\n`);
   const server = await startEmbedded({ host, cacheSizeGb, reporter: { ...silentReporter, notice: (m) => process.stderr.write(`bench:seed: ${m}\n`) } });
   const measured: Measured[] = [];

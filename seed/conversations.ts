@@ -1,5 +1,5 @@
 import type { Document, ObjectId } from 'mongodb';
-import { Rng, streams } from '../src/seed/random.js';
+import { Rng, streams } from './random.js';
 import { type ConversationType, conversationTypes, dataShape, type ScaleProfile } from './profiles.js';
 import { slug, type TextPool } from './text.js';
 

@@ -1,7 +1,7 @@
 import type { Document, ObjectId } from 'mongodb';
-import { AliasSampler } from '../src/seed/alias.js';
-import { collectionCodes, objectIdAt } from '../src/seed/ids.js';
-import { Rng, streams } from '../src/seed/random.js';
+import { AliasSampler } from './alias.js';
+import { collectionCodes, objectIdAt } from './ids.js';
+import { Rng, streams } from './random.js';
 import type { ConversationPlan, ConversationPlanner } from './conversations.js';
 import { dataShape, type ScaleProfile } from './profiles.js';
 import { powerUserIndexes, type UserDirectory } from './users.js';

@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
-import { collectionCodes, objectIdAt } from '../src/seed/ids.js';
-import { hash32, type Rng } from '../src/seed/random.js';
+import { collectionCodes, objectIdAt } from './ids.js';
+import { hash32, type Rng } from './random.js';
 import type { Membership } from './members.js';
 import { dataShape } from './profiles.js';
 import type { UserDirectory } from './users.js';

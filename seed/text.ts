@@ -5,7 +5,7 @@ import { faker as en } from '@faker-js/faker/locale/en';
 import { faker as es } from '@faker-js/faker/locale/es';
 import { faker as fr } from '@faker-js/faker/locale/fr';
 import { faker as pt } from '@faker-js/faker/locale/pt_BR';
-import { hash32, type Rng, streams } from '../src/seed/random.js';
+import { hash32, type Rng, streams } from './random.js';
 
 /**
  * Words, names and sentences made with faker once per run (seeded by the dataset seed),

@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
-import { collectionCodes, objectIdAt } from '../src/seed/ids.js';
-import { Rng, streams } from '../src/seed/random.js';
+import { collectionCodes, objectIdAt } from './ids.js';
+import { Rng, streams } from './random.js';
 import { dataShape, type ScaleProfile } from './profiles.js';
 import { languages, pickLanguage, slug, type TextPool } from './text.js';
 

@@ -1,11 +1,18 @@
-import type { IndexOutcome } from './indexes/apply.js';
+import type { IndexOutcome } from './indexing/apply.js';
 import type { Environment } from './mongo/environment.js';
-import type { LookupSummary, PlanNode, ShardPlan } from './plan/analyze.js';
-import type { UserClass } from './users/user-classes.js';
+import type { Measurement } from './plan/analyze.js';
+import type { Phases } from './timing/stats.js';
+
+export type { Measurement } from './plan/analyze.js';
+export type { Phases } from './timing/stats.js';
 import type { ReadCommand } from './capture/shape.js';
-import type { HistorySummary } from './history/judge.js';
+import type { HistorySummary } from './history-summary.js';
+import type { GateResult, RouteAudience } from './checks.js';
+import type { UserClass } from './users/user-classes.js';
+
+export { checkKinds, checkOutcomes, type CheckInput, type CheckKind, type CheckOutcome, type GateCheck, type GateFailure, type GateResult, type RouteAudience, type Verdict } from './checks.js';
 import type { TimedCall, TimingPlan } from './timing/plan.js';
-import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
+import type { Speedup, SpeedupEstimate } from './timing/stats.js';
 
 /**
  * The result JSON (`<out>/result.json`, and `--json` on stdout): the contract's fields
@@ -13,32 +20,6 @@ import type { LatencyStats, Speedup, SpeedupEstimate } from './timing/stats.js';
  * a named field changes meaning; adding fields does not.
  */
 export const resultSchemaVersion = 3;
-
-/** One pattern's plan and cost in one state (before or after the six indexes). */
-export interface Measurement {
-  /** Winning plan, root first, e.g. ["LIMIT","FETCH","IXSCAN"]. */
-  stages: string[];
-  indexName: string | null;
-  totalKeysExamined: number;
-  totalDocsExamined: number;
-  nReturned: number;
-  /** Absent in `explain` output (plans only). */
-  latencyMs?: LatencyStats;
-  engine: 'classic' | 'sbe';
-  collscan: boolean;
-  blockingSort: boolean;
-  sortedDocs: number | null;
-  covered: boolean;
-  indexesUsed: string[];
-  /** Key pattern of `indexName` on the server (how equivalence by key is judged). */
-  indexKey: Record<string, number> | null;
-  /** Server-side execution time reported by explain (ms). */
-  explainMs: number | null;
-  lookups?: LookupSummary[];
-  shards?: ShardPlan[];
-  /** The winning plan as a tree (aggregation stages above the query layer's plan). */
-  tree?: PlanNode;
-}
 
 export interface PatternResult {
   id: string;
@@ -57,23 +38,6 @@ export interface PatternResult {
   speedupEstimate?: SpeedupEstimate;
 }
 
-/**
- * Milliseconds (p50) of a route's calls: TOTAL and each phase the route names (as the
- * application logs them: `conversationsQuery`, `parallelQueries` for the conversation list),
- * with full statistics.
- */
-export interface Phases {
-  total: number;
-  /** p50 of each named phase, in the order the route ran them. */
-  phases: Record<string, number>;
-  /** The conversation list's phases, where the route names them (the contract's fields). */
-  conversationsQuery?: number;
-  parallelQueries?: number;
-  /** Statistics of TOTAL (`total`) and of each named phase. */
-  latencyMs: Record<string, LatencyStats> & { total: LatencyStats };
-  /** TOTAL of every timed call, ms, in call order (the budget check's sample). */
-  totalSamplesMs: number[];
-}
 
 /** One command of a route model on one side: its plan and work, and what came back to the client. */
 export interface CommandMeasurement extends Measurement {
@@ -127,8 +91,7 @@ export interface CapturedCommand {
   speedupEstimate?: SpeedupEstimate;
 }
 
-/** Who a route is measured for: a user class, or (a replayed workload) the captured parameters. */
-export type RouteAudience = UserClass | 'captured';
+
 
 /** One route for one user class (`routes[]`): a built-in route or a route file, the driver model included. */
 export interface RouteResult {
@@ -184,55 +147,6 @@ export interface RemedyEffect {
   overLimit: { before: boolean; after: boolean };
 }
 
-export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'limit', 'counts', 'regression'] as const;
-export type CheckKind = (typeof checkKinds)[number];
-
-/** What one check concluded: `inconclusive` when the samples the run could take cannot decide it. */
-export const checkOutcomes = ['pass', 'fail', 'inconclusive'] as const;
-export type CheckOutcome = (typeof checkOutcomes)[number];
-
-export interface GateCheck {
-  check: CheckKind;
-  /** pass, fail, or inconclusive (the data cannot decide; never turned into pass or fail). */
-  outcome: CheckOutcome;
-  pattern?: string;
-  /** The route model a check is about (`routes[].id`), and its command's step. */
-  route?: string;
-  step?: string;
-  index?: string;
-  userClass?: RouteAudience;
-  collection?: string;
-  passed: boolean;
-  message: string;
-}
-
-/** A check as the rules write it: `outcome` defaults to pass or fail from `passed`. */
-export type CheckInput = Omit<GateCheck, 'outcome'> & { outcome?: CheckOutcome };
-
-export interface GateFailure {
-  check: CheckKind;
-  pattern?: string;
-  route?: string;
-  step?: string;
-  index?: string;
-  userClass?: RouteAudience;
-  message: string;
-}
-
-/** The gate's verdict and its exit code: pass 0, fail 1, inconclusive 3 (any fail wins over inconclusive). */
-export type Verdict = CheckOutcome;
-
-export interface GateResult {
-  verdict: Verdict;
-  /** verdict === "pass". */
-  passed: boolean;
-  failures: GateFailure[];
-  /** Checks the samples could not decide (the reason is in the message). */
-  inconclusive: GateFailure[];
-  /** Every check made, passed or not (JUnit has one test case per check). */
-  checks: GateCheck[];
-}
-
 export interface DatasetInfo {
   scale: string | null;
   seed: number | null;
@@ -256,6 +170,8 @@ export interface RunResult {
   patterns: PatternResult[];
   /** Every route measured, one entry per route and user class (the driver model, the application's, route files, a replayed workload). */
   routes: RouteResult[];
+  /** The id of the application's own route in `routes[]` (the workload names it): the one the sign-off answer is about. */
+  applicationRoute?: string;
   /** Remedies measured for the application's route, with their effect. */
   remedies?: RemedyResult[];
   gate: GateResult;

@@ -1,13 +1,11 @@
-import { knownIndexSpecs } from '../../indexes/index.js';
-import type { IndexOutcome } from '../indexes/apply.js';
-import { formatKey, sameKey } from '../indexes/inspect.js';
+import type { IndexOutcome } from '../indexing/apply.js';
+import { formatKey, sameKey } from '../indexing/inspect.js';
 import type { CheckInput, GateCheck, GateFailure, GateResult, Measurement, PatternResult, Phases, Verdict } from '../result.js';
-import type { PlanRule, Thresholds } from './thresholds.js';
+import type { PlanRule, Thresholds } from './threshold-rules.js';
 import type { UserClass } from '../users/user-classes.js';
 import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../timing/bounds.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
-
-const knownSpecs = knownIndexSpecs;
+import type { IndexSpec } from '../workload.js';
 
 export interface CountExpectation {
   collection: string;
@@ -24,6 +22,8 @@ export interface GateInput {
   counts?: readonly CountExpectation[];
   /** verify has no "before": speedup checks do not apply. */
   judgeSpeedup: boolean;
+  /** The index specs the thresholds may name an index by (the workload's sets): matched by key. */
+  knownSpecs: readonly IndexSpec[];
 }
 
 /**
@@ -33,7 +33,7 @@ export interface GateInput {
 export function evaluateGate(input: GateInput): GateResult {
   const checks: CheckInput[] = [
     ...input.indexes.map(indexCheck),
-    ...input.patterns.flatMap((p) => patternChecks(p, input.thresholds.patterns[p.id], input.judgeSpeedup)),
+    ...input.patterns.flatMap((p) => patternChecks(p, input.thresholds.patterns[p.id], input.judgeSpeedup, input.knownSpecs)),
     ...(input.counts ?? []).map(countCheck),
   ];
   return conclude(checks);
@@ -75,10 +75,10 @@ function indexCheck(outcome: IndexOutcome): CheckInput {
 
 /**
  * True when the plan used one of the acceptable indexes. A name proves nothing: an
- * acceptable name that is a known spec (one of the six, or a Prisma index) is matched by
- * its key, whatever the index is called on the server; other names (`_id_`) by name.
+ * acceptable name that is a known spec (one of the workload's sets) is matched by its key,
+ * whatever the index is called on the server; other names (`_id_`) by name.
  */
-export function usesAcceptableIndex(m: Measurement, acceptable: readonly string[]): boolean {
+export function usesAcceptableIndex(m: Measurement, acceptable: readonly string[], knownSpecs: readonly IndexSpec[]): boolean {
   if (m.indexName === null) return false;
   const indexKey = m.indexKey;
   return acceptable.some((name) => {
@@ -88,10 +88,10 @@ export function usesAcceptableIndex(m: Measurement, acceptable: readonly string[
   });
 }
 
-function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeSpeedup: boolean): CheckInput[] {
+function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeSpeedup: boolean, knownSpecs: readonly IndexSpec[]): CheckInput[] {
   if (!result.gated || !rule) return [];
   const base = { pattern: result.id, userClass: result.userClass, collection: result.collection };
-  const problems = planProblems(result.after, rule);
+  const problems = planProblems(result.after, rule, knownSpecs);
   const where = `${result.id} (${result.userClass})`;
   const checks: CheckInput[] = [
     {
@@ -110,8 +110,8 @@ function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeS
   return checks;
 }
 
-/** What is wrong with a plan, in words; empty when it meets the rule. */
-export function planProblems(m: Measurement, rule: PlanRule): string[] {
+/** What is wrong with a plan, in words; empty when it meets the rule (`knownSpecs`: the specs an index named in the rule is matched by, by key). */
+export function planProblems(m: Measurement, rule: PlanRule, knownSpecs: readonly IndexSpec[]): string[] {
   const problems: string[] = [];
   if (rule.collscan === 'forbid' && m.collscan) {
     const lookupScans = (m.lookups ?? []).filter((l) => l.collectionScans > 0).map((l) => `${l.from} scanned ${l.collectionScans}× by $lookup`);
@@ -123,7 +123,7 @@ export function planProblems(m: Measurement, rule: PlanRule): string[] {
       problems.push(`blocking SORT of ${m.sortedDocs ?? 'an unknown number of'} documents (at most ${rule.blockingSort.maxSortedDocs} allowed)`);
     }
   }
-  if (rule.indexes && !usesAcceptableIndex(m, rule.indexes)) {
+  if (rule.indexes && !usesAcceptableIndex(m, rule.indexes, knownSpecs)) {
     const used = m.indexName ? `${m.indexName}${m.indexKey ? ` ${formatKey(m.indexKey)}` : ''}` : 'no index';
     const expected = rule.indexes.map((name) => {
       const spec = knownSpecs.find((s) => s.name === name);
@@ -193,6 +193,11 @@ export function speedupCheck(where: string, result: { speedup?: Speedup; speedup
   const s = result.speedup;
   if (!s) {
     const e = result.speedupEstimate;
+    // A one-sided bound (the before side reached its limit): enough to pass when it clears the minimum, never to fail.
+    if (e?.atLeast !== undefined) {
+      const outcome = e.atLeast >= min ? 'pass' : 'inconclusive';
+      return { outcome, passed: outcome === 'pass', message: `${where} speedup ≥ ${e.atLeast}x (one-sided: ${e.reason}), required ≥ ${min}x${outcome === 'pass' ? '' : ': the bound does not reach it'}` };
+    }
     const point = e?.ratio !== undefined ? `point estimate ${e.ratio}x, ` : '';
     return { outcome: 'inconclusive', passed: false, message: `${where} ${point}no interval: ${e?.reason ?? 'no samples'}; required ≥ ${min}x on the lower bound` };
   }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { seededCollections } from '../../seed/collections.js';
 import { parseConfig, readJsonFile } from '../config-file.js';
 import type { CountExpectation } from './evaluate.js';
 
@@ -10,7 +9,8 @@ const count = z.number().int().nonnegative();
  * runbook's step 6), exact or within a tolerance:
  *   { "tolerance": 0.001, "counts": { "User": 25000, "Message": { "expected": 1000000, "tolerance": 0.01 } } }
  */
-export const expectedCountsSchema = z
+export const expectedCountsSchema = (collections: readonly string[]) =>
+  z
   .object({
     /** Relative tolerance for every collection (0 = exact). */
     tolerance: z.number().min(0).max(1).default(0),
@@ -21,17 +21,18 @@ export const expectedCountsSchema = z
   .strict()
   .superRefine((value, ctx) => {
     for (const name of Object.keys(value.counts)) {
-      if (!(seededCollections as readonly string[]).includes(name)) {
-        ctx.addIssue({ code: 'custom', path: ['counts', name], message: `unknown collection (known: ${seededCollections.join(', ')})` });
+      if (!collections.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['counts', name], message: `unknown collection (known: ${collections.join(', ')})` });
       }
     }
   });
 
-export type ExpectedCounts = z.infer<typeof expectedCountsSchema>;
+export type ExpectedCounts = z.infer<ReturnType<typeof expectedCountsSchema>>;
 
-export async function loadExpectedCounts(file: string): Promise<ExpectedCounts> {
+/** Reads `--expect-counts`: every collection it names must be one of `collections` (the workload's). */
+export async function loadExpectedCounts(file: string, collections: readonly string[]): Promise<ExpectedCounts> {
   const json = await readJsonFile(file, 'pass a JSON file like {"counts": {"User": 25000}}');
-  return parseConfig(expectedCountsSchema, json, file);
+  return parseConfig(expectedCountsSchema(collections), json, file);
 }
 
 export function countExpectations(expected: ExpectedCounts, actual: Readonly<Record<string, number>>): CountExpectation[] {

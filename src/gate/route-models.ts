@@ -1,8 +1,14 @@
 import type { CheckInput, RouteResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
 import { planProblems, routeChecks } from './evaluate.js';
-import { patternIds } from '../../bench/patterns.js';
-import type { PlanRule, StepRule, Thresholds } from './thresholds.js';
+import type { PlanRule, StepRule, Thresholds } from './threshold-rules.js';
+import type { IndexSpec } from '../workload.js';
+
+/** What the route checks know of the workload: its query patterns' ids, and the index specs a rule may name. */
+export interface RouteGateContext {
+  readonly patternIds: readonly string[];
+  readonly knownSpecs: readonly IndexSpec[];
+}
 
 /**
  * The plan rule every command of a gated route model must meet after the indexes: no
@@ -26,10 +32,10 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
  * after a query pattern (the driver model's, whose commands carry the pattern's id), none: that
  * query is judged once, as the pattern; else the rule every route command meets.
  */
-export function stepRule(thresholds: Thresholds, route: string, step: string): StepRule {
+export function stepRule(thresholds: Thresholds, route: string, step: string, patternIds: readonly string[]): StepRule {
   const own = thresholds.routes?.[route]?.steps[step];
   if (own) return own;
-  if ((patternIds as readonly string[]).includes(step)) return { gated: false, why: `judged as the query pattern ${step}` };
+  if (patternIds.includes(step)) return { gated: false, why: `judged as the query pattern ${step}` };
   return defaultRouteCommandRule;
 }
 
@@ -38,15 +44,15 @@ export function stepRule(thresholds: Thresholds, route: string, step: string): S
  * over its limit fails, with the work it did), then the route's speedup and budget. A route
  * over the limit after the indexes fails its budget. A remedy's route is reported, not judged.
  */
-export function routeModelChecks(result: RouteResult, thresholds: Thresholds): CheckInput[] {
+export function routeModelChecks(result: RouteResult, thresholds: Thresholds, gate: RouteGateContext): CheckInput[] {
   const userClass = result.userClass;
-  // A replayed workload is judged per shape (gate/workload.ts), not as the route.
+  // A replayed workload is judged per shape (gate/replay-checks.ts), not as the route.
   if (result.role !== 'gated' || userClass === 'captured' || !thresholds.route.userClasses.includes(userClass)) return [];
   const where = `route ${result.id} (${result.userClass})`;
   const base = { route: result.id, userClass: result.userClass };
   const checks: CheckInput[] = result.commands.flatMap((c): CheckInput[] => {
     const at = { ...base, step: c.step, pattern: `${result.id}:${c.step}`, collection: c.collection };
-    const rule = stepRule(thresholds, result.id, c.step);
+    const rule = stepRule(thresholds, result.id, c.step, gate.patternIds);
     if ('gated' in rule) return [];
     const over = c.after.overLimit;
     if (over) {
@@ -57,7 +63,7 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds): C
     }
     // A count examines what it counts: its work is judged per document counted, not per the one document it returns.
     const judged = isCount(c.shape) && c.after.counted !== undefined ? { ...c.after, nReturned: Math.max(c.after.nReturned, c.after.counted) } : c.after;
-    const problems = planProblems(judged, rule);
+    const problems = planProblems(judged, rule, gate.knownSpecs);
     if (c.clientSide && c.returnedDocs > maxReturnedPerKept * Math.max(1, c.clientSide.keptDocs)) {
       problems.push(`${thousands(c.returnedDocs)} documents (${(c.returnedBytes / 1_048_576).toFixed(1)} MB) returned to the client to keep ${thousands(c.clientSide.keptDocs)} (at most ${maxReturnedPerKept} per kept): the take is applied in memory`);
     }

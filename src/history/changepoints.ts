@@ -1,4 +1,6 @@
-import { hash32, Rng } from '../seed/random.js';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 /**
  * Change points in a series by E-Divisive means (Matteson & James 2014, "A nonparametric
@@ -142,7 +144,8 @@ function permutationPValue(
   round: number,
   scratch: Scratch,
 ): number {
-  const rng = new Rng(hash32(options.seed, round, n));
+  // Seeded per (seed, round, n): the same history gives the same p-values on every machine.
+  const rng = xoroshiro128plus((options.seed * 1_000_003 + round * 10_007 + n) | 0);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const total = options.permutations;
   let atLeast = 0;
@@ -161,9 +164,9 @@ function permutationPValue(
 }
 
 /** Fisher–Yates over order[a..b). */
-function shuffle(order: Int32Array, a: number, b: number, rng: Rng): void {
+function shuffle(order: Int32Array, a: number, b: number, rng: RandomGenerator): void {
   for (let i = b - 1; i > a; i--) {
-    const j = a + rng.int(i - a + 1);
+    const j = uniformInt(rng, a, i);
     const t = order[i] as number;
     order[i] = order[j] as number;
     order[j] = t;

@@ -1,28 +1,12 @@
 import type { AcceptRecord, HistoryLine, RunRecord, RunSetting } from './record.js';
 
-/**
- * Which runs may judge which: two runs are compared only when every field of their
- * `setting` is equal and known. A `bare` run never judges a `prisma` run, nor a run on
- * another machine, mongod, dataset, index set or route selection (Bencher keys every series
- * by testbed × measure in the same way). Tool version and commit are not keys: finding the
- * commit that changed the figures is the point of the series; an intended change is
- * accepted (`history accept`), which moves the baseline instead.
- */
-export const comparabilityFields = [
-  'fingerprint',
-  'scale',
-  'baseline',
-  'indexSet',
-  'routes',
-  'mongodVersion',
-  'topology',
-  'underWine',
-  'platform',
-  'arch',
-  'cpuModel',
-  'cpus',
-] as const satisfies ReadonlyArray<keyof RunSetting>;
-export type ComparabilityField = (typeof comparabilityFields)[number];
+import { type ComparabilityField, comparabilityFields } from '../history-summary.js';
+
+export { type ComparabilityField, comparabilityFields } from '../history-summary.js';
+
+// Every comparability field is a field of a run's setting.
+const _settingFields: ReadonlyArray<keyof RunSetting> = comparabilityFields;
+
 
 /** The series a run belongs to, as one string; undefined when a field is unknown (the run compares with nothing). */
 export function comparabilityKey(record: Pick<RunRecord, 'setting'>): string | undefined {

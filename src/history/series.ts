@@ -1,4 +1,4 @@
-import type { RouteAudience, Verdict } from '../result.js';
+import type { RouteAudience, Verdict } from '../checks.js';
 import { eDivisive } from './changepoints.js';
 import { acceptedIndex, comparabilityKey } from './comparability.js';
 import { describeChanges, historyDefaults, type HistoryOptions, type TrendPoint } from './judge.js';

@@ -38,14 +38,14 @@ export interface EmbeddedOptions {
 
 /**
  * The WiredTiger cache a dataset of this size asks for: for a production-sized one
- * (`large`), what mongod chooses by default on this machine, half of (memory − 1 GB)
+ * (a scale marked `largeCache`, such as `large`), what mongod chooses by default on this machine, half of (memory − 1 GB)
  * (MongoDB manual, "WiredTiger Storage Engine", cache size); otherwise none (the
  * server's default, 1 GB under Wine). Measured here, seeding `large` under Wine: 35 k
  * docs/s with 1 GB, 57 k docs/s with the default (11 GB on this 24 GB machine), since
  * its `_id` indexes outgrow 1 GB and every insert then reads and evicts index pages.
  */
-export function embeddedCacheGb(scale: string, totalMemoryBytes: number): number | undefined {
-  if (scale !== 'large') return undefined;
+export function embeddedCacheGb(scale: { readonly largeCache?: boolean } | undefined, totalMemoryBytes: number): number | undefined {
+  if (!scale?.largeCache) return undefined;
   return Math.max(1, Math.floor(((totalMemoryBytes / 2 ** 30 - 1) / 2) * 10) / 10);
 }
 

@@ -1,5 +1,6 @@
 import { ExplainPlan } from '@mongodb-js/explain-plan-helper';
 import type { Document } from 'mongodb';
+import type { LatencyStats } from '../timing/stats.js';
 
 /** A $lookup's own work, as explain reports it (the joined collection is read once per input document). */
 export interface LookupSummary {
@@ -245,3 +246,30 @@ function pipelineDetail(stage: Document): Partial<PlanNode> {
   }
   return num(stage.nReturned) !== undefined ? { nReturned: num(stage.nReturned) } : {};
 }
+
+/** One pattern's plan and cost in one state (before or after the six indexes). */
+export interface Measurement {
+  /** Winning plan, root first, e.g. ["LIMIT","FETCH","IXSCAN"]. */
+  stages: string[];
+  indexName: string | null;
+  totalKeysExamined: number;
+  totalDocsExamined: number;
+  nReturned: number;
+  /** Absent in `explain` output (plans only). */
+  latencyMs?: LatencyStats;
+  engine: 'classic' | 'sbe';
+  collscan: boolean;
+  blockingSort: boolean;
+  sortedDocs: number | null;
+  covered: boolean;
+  indexesUsed: string[];
+  /** Key pattern of `indexName` on the server (how equivalence by key is judged). */
+  indexKey: Record<string, number> | null;
+  /** Server-side execution time reported by explain (ms). */
+  explainMs: number | null;
+  lookups?: LookupSummary[];
+  shards?: ShardPlan[];
+  /** The winning plan as a tree (aggregation stages above the query layer's plan). */
+  tree?: PlanNode;
+}
+

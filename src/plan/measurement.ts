@@ -1,6 +1,6 @@
 import type { Db, Document } from 'mongodb';
-import { listIndexes } from '../indexes/inspect.js';
-import type { Measurement } from '../result.js';
+import { listIndexes } from '../indexing/inspect.js';
+import type { Measurement } from './analyze.js';
 import { analyzeExplain } from './analyze.js';
 
 /** Resolves an index name to its key pattern on the server, listing each collection's indexes once. */

@@ -1,6 +1,6 @@
 import { BSON, type Document } from 'mongodb';
 import type { DataModel, Model } from './datamodel.js';
-import { PrismaCallError } from './errors.js';
+import { PrismaCallError } from './call-error.js';
 import { type CommandRequest, type ReadOp, type ReadTransport, runCount, runRead } from './read.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Document } from 'mongodb';
 import type { DataModel, Model, RelationField, ScalarField } from './datamodel.js';
-import { PrismaCallError } from './errors.js';
+import { PrismaCallError } from './call-error.js';
 import { encodeValue } from './values.js';
 
 /**

@@ -1,6 +1,6 @@
 import { BSON, type Document } from 'mongodb';
 import type { DataModel, Model, RelationField, ScalarField } from './datamodel.js';
-import { PrismaCallError } from './errors.js';
+import { PrismaCallError } from './call-error.js';
 import { buildJoin, definedEntries, type Filter, type Join, parseWhere, renderFilter } from './filter.js';
 import { brief } from './describe.js';
 import { decodeValue, encodeValue } from './values.js';

@@ -1,6 +1,6 @@
 import { BSON, type Document, ObjectId } from 'mongodb';
 import type { ScalarField } from './datamodel.js';
-import { PrismaCallError } from './errors.js';
+import { PrismaCallError } from './call-error.js';
 
 /**
  * Values between the client and the database, as Prisma 6.19's MongoDB connector converts

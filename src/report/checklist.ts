@@ -1,4 +1,5 @@
 import type { RunResult } from '../result.js';
+import { applicationRouteOf } from './route-tables.js';
 
 export type ChecklistState = 'done' | 'failed' | 'undecided' | 'not-checked';
 
@@ -24,7 +25,8 @@ export function runbookChecklist(result: RunResult): ChecklistItem[] {
   const planChecks = of('plan');
   // The sign-off is about the application's route where one was measured, else about every route measured.
   const gated = result.routes.filter((r) => r.role === 'gated');
-  const judged = gated.some((r) => r.id === 'prisma') ? gated.filter((r) => r.id === 'prisma') : gated;
+  const application = applicationRouteOf(result);
+  const judged = gated.some((r) => r.id === application) ? gated.filter((r) => r.id === application) : gated;
   const ids = new Set(judged.map((r) => r.id));
   const budget = checks.filter((c) => c.check === 'budget' && c.route !== undefined && ids.has(c.route));
   const speedup = checks.filter((c) => c.check === 'speedup' && c.pattern === 'route' && c.route !== undefined && ids.has(c.route));

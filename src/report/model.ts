@@ -1,6 +1,6 @@
 import type { GateFailure, Measurement, RouteResult, RunResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
-import { commandRows, formatRouteSpeedup, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './routes.js';
+import { applicationRouteOf, commandRows, formatRouteSpeedup, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './route-tables.js';
 import { formatMs, formatNumber, wallTime } from './tables.js';
 
 /**
@@ -83,7 +83,8 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
         ? `${gate.failures.length} of ${gate.checks.length} checks failed`
         : `${gate.inconclusive.length} of ${gate.checks.length} checks undecided by the samples, none failed`;
   const models = result.routes;
-  const app = models.filter((r) => r.id === 'prisma');
+  const application = applicationRouteOf(result as RunResult);
+  const app = models.filter((r) => r.id === application);
   const routeIds = [...new Set(models.filter((r) => r.userClass !== 'captured').map((r) => r.id))];
   const limitMs = app[0]?.overLimit.limitMs ?? 10_000;
   const d = result.dataset;

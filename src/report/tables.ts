@@ -1,6 +1,5 @@
 import Table from 'cli-table3';
-import { conversationTypes, type ScaleProfile, scaleProfiles } from '../../seed/profiles.js';
-import { planDataset } from '../../seed/dataset.js';
+import type { Workload } from '../workload.js';
 
 /** Plain tables for the terminal (no colours: they end up in CI logs and files). */
 export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<'left' | 'right'>): string {
@@ -22,21 +21,10 @@ export function formatMs(ms: number | null | undefined): string {
   return `${ms.toFixed(2)} ms`;
 }
 
-/** What each scale holds: the counts its plan yields (exact for users, conversations, messages). */
-export function renderProfiles(seed: number): string {
-  const rows = Object.values(scaleProfiles).map((p: ScaleProfile) => {
-    const counts = p.name === 'large' ? undefined : planDataset(p, seed).estimatedCounts;
-    return [
-      p.name,
-      p.users,
-      conversationTypes.map((t) => `${t} ${formatNumber(p.conversations[t])}`).join(', '),
-      counts?.Message ?? `≈${formatNumber(p.messages)}`,
-      counts ? `≈${formatNumber(counts.ConversationMember)}` : '≈3,000,000',
-      `${p.powerUsers.count} × ${formatNumber(p.powerUsers.memberships[0])}–${formatNumber(p.powerUsers.memberships[1])}`,
-      p.purpose,
-    ];
-  });
-  return table(['scale', 'users', 'conversations', 'messages', 'memberships', 'power users (memberships)', 'for'], rows);
+/** `seed --profiles`: the workload's table of its scales. */
+export function renderProfiles(workload: Workload, seed: number): string {
+  const { head, rows } = workload.dataset.describeScales(seed);
+  return table([...head], rows.map((r) => [...r]));
 }
 
 export interface SeedSummaryInput {

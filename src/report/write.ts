@@ -3,11 +3,14 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { dirname, join, resolve } from 'node:path';
-import { type ReportFormat, reportFormats } from '../options.js';
 import type { RunResult } from '../result.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+
+/** The report formats (`report --format`), each written next to result.json by bench and verify. */
+export const reportFormats = ['md', 'html', 'junit'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
 
 export function defaultOutDir(runId: string): string {
   return resolve('reports', runId);

@@ -1,5 +1,5 @@
 import type { PatternResult, RouteResult } from '../result.js';
-import type { IndexOutcome } from '../indexes/apply.js';
+import type { IndexOutcome } from '../indexing/apply.js';
 import type { Environment } from '../mongo/environment.js';
 
 /**

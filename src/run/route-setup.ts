@@ -1,19 +1,18 @@
-import { join } from 'node:path';
-import { builtInRoutes, defaultRouteChoice, type RouteChoice, selectedRoutes } from '../../bench/routes/index.js';
 import { UsageError } from '../errors.js';
 import { type DataModel, dataModelOf, readSchemaText } from '../prisma/datamodel.js';
-import { dryRun } from '../routes/dry-run.js';
-import { loadRouteFile, parseRouteParams } from '../routes/load.js';
-import type { ParamValue, Route } from '../routes/route.js';
-import { packageRoot } from '../version.js';
+import { dryRun } from '../route-engine/dry-run.js';
+import { loadRouteFile, parseRouteParams } from '../route-engine/load.js';
+import type { ParamValue, Route } from '../route.js';
+import type { Workload } from '../workload.js';
 
-/** The schema of the models indexgate seeds, shipped with it: what a route's `prisma` knows without --prisma-schema. */
-export const defaultSchemaFile = join(packageRoot, 'seed', 'schema.prisma');
-
+/** The route options of bench and verify, under the names the command line gives them. */
 export interface RouteOptions {
-  route?: RouteChoice | undefined;
-  routeFiles?: readonly string[] | undefined;
-  routeParams?: readonly string[] | undefined;
+  /** `--route`: a built-in route's id, or `all`. */
+  route?: string | undefined;
+  /** `--route-file` (repeatable). */
+  routeFile?: readonly string[] | undefined;
+  /** `--route-param key=value` (repeatable). */
+  routeParam?: readonly string[] | undefined;
   prismaSchema?: string | undefined;
 }
 
@@ -23,23 +22,31 @@ export interface PreparedRoutes {
   readonly params: Readonly<Record<string, ParamValue>>;
 }
 
-/** The data model routes are rendered against: the application's schema (--prisma-schema) or the shipped one. */
-export async function loadDataModel(file: string = defaultSchemaFile): Promise<DataModel> {
+/** The data model routes are rendered against: the application's schema (--prisma-schema) or the workload's. */
+export async function loadDataModel(file: string): Promise<DataModel> {
   return dataModelOf(await readSchemaText(file), file);
+}
+
+/** The built-in routes `--route` chooses: one by id, or all of them. */
+export function builtInRoutes(workload: Workload, choice: string): Route[] {
+  if (choice === 'all') return [...workload.routes.builtIn];
+  const route = workload.routes.builtIn.find((r) => r.id === choice);
+  if (!route) throw new UsageError(`--route ${choice}: not a built-in route (${workload.routes.builtIn.map((r) => r.id).join(', ')}, all)`);
+  return [route];
 }
 
 /**
  * The routes a run measures, checked before anything starts: the route files (each loaded,
  * its shape checked, its first calls rendered on an empty database so that a call the renderer
- * refuses is reported now), or the built-in routes `--route` chooses; with both, both. Two
- * routes with one id are refused.
+ * refuses is reported now), or the built-in routes `--route` chooses (`defaultChoice` without
+ * either); with both, both. Two routes with one id are refused.
  */
-export async function prepareRoutes(options: RouteOptions): Promise<PreparedRoutes> {
-  const dm = await loadDataModel(options.prismaSchema);
-  const params = parseRouteParams(options.routeParams ?? []);
+export async function prepareRoutes(workload: Workload, options: RouteOptions, defaultChoice: string = workload.routes.defaultChoice): Promise<PreparedRoutes> {
+  const dm = await loadDataModel(options.prismaSchema ?? workload.schemaFile);
+  const params = parseRouteParams(options.routeParam ?? []);
   const files = [];
-  for (const file of options.routeFiles ?? []) files.push(await loadRouteFile(file));
-  const builtIn = files.length === 0 || options.route !== undefined ? selectedRoutes(options.route ?? defaultRouteChoice) : [];
+  for (const file of options.routeFile ?? []) files.push(await loadRouteFile(file));
+  const builtIn = files.length === 0 || options.route !== undefined ? builtInRoutes(workload, options.route ?? defaultChoice) : [];
   const routes = [...builtIn, ...files];
   const seen = new Map<string, Route>();
   for (const route of routes) {
@@ -50,5 +57,3 @@ export async function prepareRoutes(options: RouteOptions): Promise<PreparedRout
   for (const route of files) await dryRun(dm, route, { ...route.params, ...params });
   return { dm, routes, params };
 }
-
-export const builtInRouteIds = (): string[] => builtInRoutes.map((r) => r.id);

@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
-import type { QueryPattern } from '../../bench/patterns.js';
+import type { QueryPattern } from '../workload.js';
 import { analyzeExplain } from '../plan/analyze.js';
 import type { CheckInput, Measurement } from '../result.js';
-import { explainQuery } from '../patterns/execute.js';
+import { explainQuery } from './pattern-query.js';
 import type { Side } from '../timing/plan.js';
 import type { ClassContext } from './contexts.js';
-import { measurementKey } from './explain.js';
+import { measurementKey } from './explain-patterns.js';
 
 /**
  * After each switch of state (hide or unhide the created indexes), a `queryPlanner`

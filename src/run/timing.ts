@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
-import type { QueryPattern } from '../../bench/patterns.js';
+import type { QueryPattern } from '../workload.js';
 import { throwIfAborted } from '../errors.js';
-import { executeQuery } from '../patterns/execute.js';
+import { executeQuery } from './pattern-query.js';
 import type { UserClass } from '../users/user-classes.js';
 import { timeCalls } from '../timing/sample.js';
 import type { ClassContext } from './contexts.js';
-import { measurementKey } from './explain.js';
+import { measurementKey } from './explain-patterns.js';
 import { defaultTimingPlan, type Side, sides, type TimedCall, type TimingPlan } from '../timing/plan.js';
 
 export { sides, type Side } from '../timing/plan.js';
@@ -70,7 +70,7 @@ export function sideOrder(available: readonly Side[], round: number): Side[] {
  * order of the sides (before, after | after, before | …). A cheap pattern gets one untimed
  * warm-up call in the first round (the plan cache was just cleared); patterns dearer than
  * `plan.dearMs` are not executed again (their explain is their one sample). Routes are timed
- * by the route stage (src/run/routes.ts), every route the same way.
+ * by the route stage (src/run/measure-routes.ts), every route the same way.
  */
 export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
   const plan = input.plan ?? defaultTimingPlan;

@@ -65,3 +65,21 @@ export function summarize(samples: readonly number[]): LatencyStats {
     samples: sorted.length,
   };
 }
+
+/**
+ * Milliseconds (p50) of a route's calls: TOTAL and each phase the route names (as the
+ * application logs them: `conversationsQuery`, `parallelQueries` for the conversation list),
+ * with full statistics.
+ */
+export interface Phases {
+  total: number;
+  /** p50 of each named phase, in the order the route ran them. */
+  phases: Record<string, number>;
+  /** The conversation list's phases, where the route names them (the contract's fields). */
+  conversationsQuery?: number;
+  parallelQueries?: number;
+  /** Statistics of TOTAL (`total`) and of each named phase. */
+  latencyMs: Record<string, LatencyStats> & { total: LatencyStats };
+  /** TOTAL of every timed call, ms, in call order (the budget check's sample). */
+  totalSamplesMs: number[];
+}

@@ -1,4 +1,4 @@
-import type { Phases } from '../result.js';
+import type { Phases } from './stats.js';
 import { type SpeedupBound, speedupBounds } from './bounds.js';
 import { type Speedup, type SpeedupEstimate, summarize } from './stats.js';
 

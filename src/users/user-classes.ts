@@ -1,6 +1,6 @@
 import type { Db, ObjectId } from 'mongodb';
-import type { PatternContext } from '../../bench/patterns.js';
 import { TargetStateError } from '../errors.js';
+import type { UserDefinition } from '../workload.js';
 
 /** Who the route is measured for: a median user, a p99 user, and the user in the most conversations. */
 export const userClasses = ['typical', 'heavy', 'heaviest'] as const;
@@ -19,14 +19,15 @@ export interface SampledUser {
  * Picks one user per class from the target's own data, deterministically: users ranked
  * by active memberships (ties by id), then the one at the class's percentile. Read-only.
  */
-export async function sampleUsers(db: Db, classes: readonly UserClass[] = userClasses): Promise<SampledUser[]> {
+export async function sampleUsers(db: Db, users: UserDefinition, classes: readonly UserClass[] = userClasses): Promise<SampledUser[]> {
+  const { collection, userField, activeFilter } = users.memberships;
   const ranked = await db
-    .collection('ConversationMember')
-    .aggregate<{ _id: ObjectId; n: number }>([{ $match: { isActive: true } }, { $group: { _id: '$userId', n: { $sum: 1 } } }, { $sort: { n: 1, _id: 1 } }], {
+    .collection(collection)
+    .aggregate<{ _id: ObjectId; n: number }>([{ $match: activeFilter }, { $group: { _id: `$${userField}`, n: { $sum: 1 } } }, { $sort: { n: 1, _id: 1 } }], {
       allowDiskUse: true,
     })
     .toArray();
-  if (ranked.length === 0) throw new TargetStateError(db.databaseName, 'ConversationMember holds no active membership: nothing to measure the route with');
+  if (ranked.length === 0) throw new TargetStateError(db.databaseName, `${collection} holds no active membership: nothing to measure the route with`);
   return classes.map((userClass) => {
     const position = Math.round((userClassPercentile[userClass] / 100) * (ranked.length - 1));
     const user = ranked[position] as { _id: ObjectId; n: number };
@@ -37,6 +38,7 @@ export async function sampleUsers(db: Db, classes: readonly UserClass[] = userCl
 /** One user class with the ids its route works on (found by the run's context stage). */
 export interface ClassContext {
   readonly user: SampledUser;
-  readonly context: PatternContext;
+  /** The workload's own context (its `PatternSet.context`): what the patterns are built from. */
+  readonly context: unknown;
   readonly pageSize: number;
 }

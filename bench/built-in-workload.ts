@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import { routeOf } from '../src/route-engine/load.js';
+import type { Workload } from '../src/workload.js';
+import { baselineIndexes, indexSets } from '../indexes/sets.js';
+import { remedyIndexes } from '../indexes/remedies.js';
+import { seededCollections } from '../seed/collections.js';
+import { describeScales, generateDataset, generatorVersion, planDataset } from '../seed/generate.js';
+import { dataShape, type ScaleName, scaleNames, scaleProfiles } from '../seed/profiles.js';
+import { patternContext, patterns } from './patterns.js';
+import listConversations from './routes/list-conversations.js';
+import listConversationsDriver from './routes/list-conversations-driver.js';
+import listConversationsRewrite from './routes/list-conversations-rewrite.js';
+
+/**
+ * The built-in workload: the chat application's data (`seed/`), the runbook's indexes and
+ * the others the application knows (`indexes/`), its route as route files, the driver
+ * model's query patterns and the shipped thresholds (`bench/`), assembled in the one shape
+ * the engine defines (src/workload.ts). The CLI's entry point hands it to the commands.
+ */
+
+/** Route files are named by their source, relative to indexgate's folder: the file a reader opens (the run loads the compiled module). */
+const routeFile = (name: string) => `bench/routes/${name}`;
+const packageFile = (path: string) => fileURLToPath(new URL(import.meta.url.includes('/dist/') ? `../../${path}` : `../${path}`, import.meta.url));
+
+/** Run budgets per scale (seconds): the default `--budget-seconds`, and the least in which seeding fits. */
+const budgets: Readonly<Record<ScaleName, { budgetSeconds: number; minimumBudgetSeconds: number }>> = {
+  tiny: { budgetSeconds: 180, minimumBudgetSeconds: 15 },
+  small: { budgetSeconds: 300, minimumBudgetSeconds: 30 },
+  medium: { budgetSeconds: 900, minimumBudgetSeconds: 90 },
+  large: { budgetSeconds: 5400, minimumBudgetSeconds: 900 },
+};
+
+const profileOf = (scale: string) => {
+  const profile = scaleProfiles[scale as ScaleName];
+  if (!profile) throw new Error(`unknown scale ${scale}`);
+  return profile;
+};
+
+export const builtInWorkload: Workload = {
+  name: 'meeshy GET /api/v1/conversations',
+  dataset: {
+    collections: seededCollections,
+    scales: Object.fromEntries(
+      scaleNames.map((name) => [name, { name, purpose: scaleProfiles[name].purpose, ...budgets[name], ...(name === 'large' ? { largeCache: true } : {}) }]),
+    ),
+    version: generatorVersion,
+    fingerprintInput: (scale) => ({ profile: profileOf(scale), dataShape }),
+    plan: (scale, seed) => planDataset(profileOf(scale), seed),
+    generate: (plan, options) => generateDataset(plan as ReturnType<typeof planDataset>, options),
+    describeScales,
+  },
+  users: { memberships: { collection: 'ConversationMember', userField: 'userId', activeFilter: { isActive: true } } },
+  indexes: { sets: indexSets, migration: 'six', baselines: baselineIndexes, schemaBaseline: 'prisma' },
+  patterns: { list: patterns, context: (run, userId) => patternContext(run, { userId }) },
+  routes: {
+    builtIn: [routeOf(listConversations, routeFile('list-conversations.ts')), routeOf(listConversationsDriver, routeFile('list-conversations-driver.ts'))],
+    defaultChoice: 'all',
+    verifyDefault: 'driver',
+    application: { id: 'prisma', remedyIndexes, rewrite: routeOf(listConversationsRewrite, routeFile('list-conversations-rewrite.ts')) },
+  },
+  thresholdsFile: packageFile('bench/thresholds.json'),
+  schemaFile: packageFile('seed/schema.prisma'),
+};

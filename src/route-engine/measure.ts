@@ -1,0 +1,234 @@
+import type { Db, Document } from 'mongodb';
+import type { ReadCommand } from '../capture/shape.js';
+import { throwIfAborted } from '../errors.js';
+import { analyzeExplain } from '../plan/analyze.js';
+import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
+import type { DataModel } from '../prisma/datamodel.js';
+import type { Measurement } from '../result.js';
+import { type CallInput, callRoute, type RouteCall } from './call.js';
+import { type CommandShape, explainShape, isOverLimit } from './recorder.js';
+import type { ParamValue, Route } from '../route.js';
+
+/** How a route is sampled on one side. */
+export interface RoutePlan {
+  /** Server-side limit of every command and every explain (ms). */
+  maxTimeMS: number;
+  /** Timed calls per audience and round for a route whose first call took less than `dearMs`... */
+  callsPerRound: number;
+  /** ...and for a dearer one (the first call counts as one of them). */
+  dearCallsPerRound: number;
+  dearMs: number;
+  /** Outer documents a probe lets into a $lookup when the whole command is over the limit... */
+  probeDocs: number;
+  /** ...and the probe's own limit (ms), at least the commands' (a probe is small by construction). */
+  probeMaxTimeMS: number;
+}
+
+export const defaultRoutePlan: RoutePlan = { maxTimeMS: 10_000, callsPerRound: 6, dearCallsPerRound: 1, dearMs: 1000, probeDocs: 20, probeMaxTimeMS: 30_000 };
+
+/** Who a route is measured for: a sampled user of a class, or (a replayed workload) the captured parameters. */
+export interface Audience {
+  readonly userClass: string;
+  readonly input: CallInput;
+}
+
+/**
+ * What a command that reached the limit did: its plan (queryPlanner), and its work measured on
+ * the first `probeDocs` documents entering its first $lookup, projected to all of them.
+ */
+export interface OverLimitWork {
+  limitMs: number;
+  plan: string[];
+  /** Indexes the planner chose for it (queryPlanner). */
+  indexesUsed: string[];
+  probe?: { outerDocs: number; docsExamined: number; keysExamined: number; collectionScans: number; totalOuterDocs: number; projectedDocsExamined: number };
+}
+
+/** One command (step) of a route on one side, for one audience. */
+export interface CommandSide {
+  step: string;
+  call: string;
+  collection: string;
+  command: ReadCommand;
+  source: string;
+  shapes: CommandShape[];
+  /** Its plan and work (explain executionStats, the work of a fan-out summed); absent when it is over the limit. */
+  measurement?: Measurement;
+  overLimit?: OverLimitWork;
+  returnedDocs: number;
+  returnedBytes: number;
+  counted?: number;
+  clientSide?: { describe: string; keptDocs: number; ms: number };
+  /** Time of the command in each timed call (ms). */
+  samplesMs: number[];
+}
+
+/** A route on one side for one audience: every timed call and every command's measurement. */
+export interface RouteSide {
+  userClass: string;
+  input: CallInput;
+  calls: RouteCall[];
+  commands: CommandSide[];
+  /** A command reached the limit on this side: the route's times are lower bounds. */
+  overLimit: boolean;
+  /** The step whose limit ended the calls (the commands after it were not sent). */
+  stopped?: string;
+  /** The first call took `dearMs` or more: fewer calls per round. */
+  dear: boolean;
+}
+
+export interface MeasureContext {
+  readonly db: Db;
+  readonly dm: DataModel;
+  readonly plan: RoutePlan;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * The first call of a route on one side: every returned byte counted, then every command
+ * explained (executionStats, the limit on the explain), a command over the limit described
+ * by its plan and a probe.
+ */
+export async function captureRoute(ctx: MeasureContext, route: Route, audience: Audience): Promise<{ call: RouteCall; commands: CommandSide[] }> {
+  const { db, plan } = ctx;
+  const call = await callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true });
+  const keyOf = indexKeyResolver(db);
+  const commands: CommandSide[] = [];
+  for (const run of call.commands) {
+    throwIfAborted(ctx.signal);
+    const side: CommandSide = {
+      step: run.step,
+      call: run.call,
+      collection: run.collection,
+      command: run.command,
+      source: run.source,
+      shapes: [...run.shapes],
+      returnedDocs: run.returnedDocs,
+      returnedBytes: run.returnedBytes ?? 0,
+      ...(run.counted === undefined ? {} : { counted: run.counted }),
+      ...(run.clientSide ? { clientSide: { ...run.clientSide } } : {}),
+      samplesMs: run.overLimit ? [] : [run.ms],
+    };
+    const first = run.shapes[0] as CommandShape;
+    if (run.overLimit) side.overLimit = await describeOverLimit(ctx, run.collection, first);
+    else {
+      try {
+        const measured: Measurement[] = [];
+        for (const shape of run.shapes) measured.push(await measurementOf(await explainShape(db, run.collection, shape, plan.maxTimeMS), run.collection, keyOf));
+        side.measurement = combine(measured);
+      } catch (error) {
+        if (!isOverLimit(error)) throw error;
+        side.overLimit = await describeOverLimit(ctx, run.collection, first);
+      }
+    }
+    commands.push(side);
+  }
+  return { call, commands };
+}
+
+async function describeOverLimit(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<OverLimitWork> {
+  const { db, plan } = ctx;
+  const planned = analyzeExplain(await explainShape(db, collection, shape, plan.maxTimeMS, 'queryPlanner'), collection);
+  const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
+  if (shape.kind !== 'aggregate') return work;
+  const at = shape.pipeline.findIndex((s) => '$lookup' in s);
+  if (at < 0) return work;
+  // The probe: the same pipeline with only the first `probeDocs` documents let into the $lookup.
+  const probe: CommandShape = { kind: 'aggregate', pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)] };
+  try {
+    const measured = analyzeExplain(await explainShape(db, collection, probe, Math.max(plan.maxTimeMS, plan.probeMaxTimeMS)), collection);
+    const lookup = measured.lookups[0];
+    const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
+    const totalOuterDocs = at === 0 ? await db.collection(collection).estimatedDocumentCount() : await countBefore(db, collection, shape.pipeline.slice(0, at), plan.maxTimeMS);
+    const docsExamined = lookup?.totalDocsExamined ?? measured.totalDocsExamined;
+    work.probe = {
+      outerDocs,
+      docsExamined,
+      keysExamined: lookup?.totalKeysExamined ?? measured.totalKeysExamined,
+      collectionScans: lookup?.collectionScans ?? 0,
+      totalOuterDocs,
+      projectedDocsExamined: outerDocs > 0 ? Math.round((docsExamined / outerDocs) * totalOuterDocs) : 0,
+    };
+  } catch (error) {
+    if (!isOverLimit(error)) throw error;
+  }
+  return work;
+}
+
+async function countBefore(db: Db, collection: string, stages: readonly Document[], maxTimeMS: number): Promise<number> {
+  const [row] = await db
+    .collection(collection)
+    .aggregate<{ n: number }>([...stages, { $count: 'n' }], { maxTimeMS })
+    .toArray();
+  return row?.n ?? 0;
+}
+
+/**
+ * One round of a route on one side, for every audience. In the first round each audience's
+ * first call is the capture (measured, explained); a route whose capture took `dearMs` or
+ * more is dear: the capture is then its first timed call, and it gets `dearCallsPerRound`
+ * calls per round instead of `callsPerRound`. A route with a command over the limit is not
+ * called again: being over the limit is its measurement.
+ */
+export async function measureRouteRound(ctx: MeasureContext, route: Route, audiences: readonly Audience[], previous: readonly RouteSide[] | undefined): Promise<RouteSide[]> {
+  const out: RouteSide[] = [];
+  for (const audience of audiences) {
+    throwIfAborted(ctx.signal);
+    const earlier = previous?.find((s) => s.userClass === audience.userClass);
+    let side: RouteSide;
+    let already = 0;
+    if (earlier) side = { ...earlier, calls: [...earlier.calls], commands: earlier.commands.map((c) => ({ ...c, samplesMs: [...c.samplesMs] })) };
+    else {
+      const { call, commands } = await captureRoute(ctx, route, audience);
+      const dear = call.overLimit || call.phases.total >= ctx.plan.dearMs;
+      side = { userClass: audience.userClass, input: audience.input, calls: dear ? [call] : [], commands, overLimit: call.overLimit, ...(call.stopped ? { stopped: call.stopped } : {}), dear };
+      already = side.calls.length;
+      // A cheap route's capture was a warm-up: its command times are not samples.
+      if (!dear) for (const c of side.commands) c.samplesMs = [];
+    }
+    const planned = side.dear ? ctx.plan.dearCallsPerRound : ctx.plan.callsPerRound;
+    for (let i = already; i < planned && !side.overLimit; i++) {
+      throwIfAborted(ctx.signal);
+      const call = await callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS });
+      side.calls.push(call);
+      for (const run of call.commands) {
+        const command = side.commands.find((c) => c.step === run.step);
+        if (command && !run.overLimit) command.samplesMs.push(run.ms);
+      }
+      if (call.overLimit) side.overLimit = true;
+    }
+    out.push(side);
+  }
+  return out;
+}
+
+/** The audiences of a route: each sampled user (with the route's parameters), or once for a replayed workload. */
+export function audiencesOf(route: Route, users: readonly { userClass: string; userId: string }[], params: Readonly<Record<string, ParamValue>>): Audience[] {
+  const merged = { ...route.params, ...params };
+  const chosen = route.audience === 'captured' ? users.slice(0, 1).map((u) => ({ ...u, userClass: 'captured' })) : users;
+  return chosen.map((u) => ({ userClass: u.userClass, input: { user: { id: u.userId, class: u.userClass }, params: merged } }));
+}
+
+function sortedDocsOf(measured: readonly Measurement[]): number | null {
+  const sorting = measured.filter((m) => m.blockingSort);
+  if (sorting.length === 0) return measured[0]?.sortedDocs ?? null;
+  return sorting.some((m) => m.sortedDocs === null) ? null : Math.max(...sorting.map((m) => m.sortedDocs as number));
+}
+
+/** The measurements of a fan-out's shapes as one: the first's plan, every index used, the work summed, any scan or blocking sort. */
+function combine(measured: readonly Measurement[]): Measurement {
+  const [first, ...rest] = measured as [Measurement, ...Measurement[]];
+  if (rest.length === 0) return first;
+  return {
+    ...first,
+    indexesUsed: [...new Set(measured.flatMap((m) => m.indexesUsed))],
+    totalKeysExamined: measured.reduce((n, m) => n + m.totalKeysExamined, 0),
+    totalDocsExamined: measured.reduce((n, m) => n + m.totalDocsExamined, 0),
+    nReturned: measured.reduce((n, m) => n + m.nReturned, 0),
+    collscan: measured.some((m) => m.collscan),
+    blockingSort: measured.some((m) => m.blockingSort),
+    // The largest sort of any shape (each is one execution); unknown if any sorting shape's count is.
+    sortedDocs: sortedDocsOf(measured),
+    explainMs: measured.reduce((n, m) => n + (m.explainMs ?? 0), 0),
+  };
+}

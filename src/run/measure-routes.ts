@@ -1,0 +1,153 @@
+import type { Db } from 'mongodb';
+import type { IndexSpec } from '../workload.js';
+import { throwIfAborted } from '../errors.js';
+import { applyIndexes, type IndexOutcome } from '../indexing/apply.js';
+import { setCreatedIndexesHidden } from '../indexing/hide.js';
+import type { DataModel } from '../prisma/datamodel.js';
+import type { Reporter } from '../progress.js';
+import type { RemedyEffect, RemedyResult, RouteResult } from '../result.js';
+import { callPhases, censoredEstimate, routeResults } from '../route-engine/results.js';
+import { type Audience, audiencesOf, type MeasureContext, measureRouteRound, type RoutePlan, type RouteSide } from '../route-engine/measure.js';
+import type { ParamValue, Route } from '../route.js';
+import { boundsByKey, speedupFields } from '../timing/summaries.js';
+
+/** Each route with its audiences (the sampled users of every class, or once for a replayed workload), and the users' memberships by class. */
+export function routesFor(
+  routes: readonly Route[],
+  classes: readonly { user: { userClass: string; userId: { toHexString(): string }; memberships: number } }[],
+  params: Readonly<Record<string, ParamValue>>,
+): { routes: RouteToMeasure[]; memberships: Map<string, number> } {
+  const users = classes.map((k) => ({ userClass: k.user.userClass, userId: k.user.userId.toHexString() }));
+  return { routes: routes.map((route) => ({ route, audiences: audiencesOf(route, users, params) })), memberships: new Map(classes.map((k) => [k.user.userClass, k.user.memberships])) };
+}
+
+/** A route to measure, and who it is measured for. */
+export interface RouteToMeasure {
+  readonly route: Route;
+  readonly audiences: readonly Audience[];
+}
+
+export interface RoutesRunInput {
+  db: Db;
+  dm: DataModel;
+  routes: readonly RouteToMeasure[];
+  /** The index set's outcomes: what is hidden for "before"; absent: one side only (verify: the current state). */
+  indexes?: readonly IndexOutcome[] | undefined;
+  indexSet: readonly IndexSpec[];
+  plan: RoutePlan;
+  /** What to measure for the application's route if it stays slow: extra indexes, and a rewrite measured with them. */
+  remedies?: { route: string; indexes: readonly IndexSpec[]; rewrite: RouteToMeasure } | undefined;
+  /** Active memberships of each sampled user, by class (for the reports). */
+  memberships?: ReadonlyMap<string, number>;
+  reporter: Reporter;
+  signal?: AbortSignal | undefined;
+  /** The run's time cap (performance.now() ms): past it, no second round and no remedies start. */
+  deadline?: number | undefined;
+}
+
+export interface RoutesRun {
+  routes: RouteResult[];
+  remedies: RemedyResult[];
+  /** The cap stopped the stage early: what was skipped, in words. */
+  capped?: string;
+  ms: number;
+}
+
+type Side = 'before' | 'after';
+
+/**
+ * Every route before and after the index set, in two rounds (before, after; then after,
+ * before: a drift of the machine falls on both sides), then the remedies: their indexes built
+ * on top, the application's route and the rewrite measured with them, and the remedy indexes
+ * dropped again. Leaves the target as it found it: the set visible. Without `indexes` (verify)
+ * each route is measured on the target's current state only, in two rounds all the same.
+ */
+export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
+  const started = performance.now();
+  const { db, plan, reporter, signal } = input;
+  const ctx: MeasureContext = { db, dm: input.dm, plan, signal };
+  const sides = new Map<string, Record<Side, RouteSide[] | undefined>>(input.routes.map((r) => [r.route.id, { before: undefined, after: undefined }]));
+  const past = () => input.deadline !== undefined && performance.now() > input.deadline;
+  let capped: string | undefined;
+  const rounds = input.indexes
+    ? ([
+        [1, ['before', 'after']],
+        [2, ['after', 'before']],
+      ] as const)
+    : ([
+        [1, ['after']],
+        [2, ['after']],
+      ] as const);
+  for (const [round, order] of rounds) {
+    if (round === 2 && past()) {
+      capped = 'the time budget ran out after the first round of the routes: no second round, no remedies';
+      break;
+    }
+    for (const side of order) {
+      if (input.indexes) await setCreatedIndexesHidden(db, input.indexes, side === 'before');
+      for (const { route, audiences } of input.routes) {
+        throwIfAborted(signal);
+        reporter.notice(`route ${route.id}, ${input.indexes ? `${side} the indexes` : 'current state'} (round ${round}/${rounds.length})`);
+        const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
+        entry[side] = await measureRouteRound(ctx, route, audiences, entry[side]);
+      }
+    }
+  }
+  if (input.indexes) await setCreatedIndexesHidden(db, input.indexes, false);
+  const results = input.routes.flatMap(({ route }) => {
+    const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
+    return routeResults({ route, ...(entry.before ? { before: entry.before } : {}), after: entry.after ?? [], ...(input.memberships ? { memberships: input.memberships } : {}) }, plan, input.indexSet);
+  });
+
+  const remedies: RemedyResult[] = [];
+  const remedy = input.remedies;
+  const appAfter = remedy ? sides.get(remedy.route)?.after : undefined;
+  const app = remedy ? input.routes.find((r) => r.route.id === remedy.route) : undefined;
+  if (remedy && appAfter && app && past() && !capped) capped = 'the time budget ran out before the remedies: none measured';
+  if (remedy && appAfter && app && !capped) {
+    throwIfAborted(signal);
+    reporter.notice(`remedies: building ${remedy.indexes.map((s) => s.name).join(', ')} on top of the set`);
+    const built = await applyIndexes(db, remedy.indexes, { signal });
+    try {
+      // One round each: the application's route with the remedy indexes is dear (one call per class), the rewrite gets its 6.
+      const withIndexes = await measureRouteRound(ctx, app.route, app.audiences, undefined);
+      remedies.push(remedyResult(remedy.route, 'index', `add ${remedy.indexes.map((s) => s.name).join(' and ')}`, remedy.indexes, appAfter, withIndexes, plan));
+      const rewritten = await measureRouteRound(ctx, remedy.rewrite.route, remedy.rewrite.audiences, undefined);
+      remedies.push(
+        remedyResult(remedy.route, 'rewrite', `${remedy.rewrite.route.title}, with ${remedy.indexes.map((s) => s.name).join(' and ')}`, rewriteSpec(remedy.rewrite.route, rewritten, remedy.indexes), appAfter, rewritten, plan),
+      );
+      results.push(...routeResults({ route: remedy.rewrite.route, after: rewritten, role: 'remedy', ...(input.memberships ? { memberships: input.memberships } : {}) }, plan, input.indexSet));
+    } finally {
+      // The remedy indexes this run created are dropped: the target keeps the state the run was asked for.
+      for (const o of built.filter((b) => b.status === 'created')) await db.collection(o.collection).dropIndex(o.name);
+    }
+  }
+  return { routes: results, remedies, ms: performance.now() - started, ...(capped ? { capped } : {}) };
+}
+
+/** The rewrite as a remedy spec: the route file and the calls it made, and the indexes it needs. */
+function rewriteSpec(route: Route, sides: readonly RouteSide[], indexes: readonly IndexSpec[]): unknown {
+  const calls = [...new Set(sides.flatMap((s) => s.commands.map((c) => c.call)))];
+  return { route: route.id, file: route.file, calls, indexes: indexes.map(({ name, collection, key }) => ({ name, collection, key })) };
+}
+
+/** A remedy with its effect per class: the application's route after the set (before) against the remedy (after), same statistics as the routes. */
+function remedyResult(route: string, kind: RemedyResult['kind'], title: string, spec: unknown, before: readonly RouteSide[], after: readonly RouteSide[], plan: RoutePlan): RemedyResult {
+  const classes = remedyEffects(before, after, plan);
+  const effect = classes.find((e) => e.userClass === 'typical') ?? classes[0];
+  if (!effect) throw new Error(`remedy ${title}: no class measured`);
+  return { route, kind, title, spec, effect, classes };
+}
+
+function remedyEffects(before: readonly RouteSide[], after: readonly RouteSide[], plan: RoutePlan): RemedyEffect[] {
+  const finished = after.filter((a) => !a.overLimit && !before.find((b) => b.userClass === a.userClass)?.overLimit);
+  const bounds = boundsByKey(finished.map((a) => ({ key: a.userClass, before: before.find((b) => b.userClass === a.userClass)?.calls.map((c) => c.phases.total) ?? [], after: a.calls.map((c) => c.phases.total) })));
+  return after.flatMap((a) => {
+    const b = before.find((s) => s.userClass === a.userClass);
+    if (!b) return [];
+    const overLimit = { before: b.overLimit, after: a.overLimit };
+    const speedup = finished.includes(a) ? speedupFields(bounds.get(a.userClass)) : { speedupEstimate: censoredEstimate(b, a, plan) };
+    return [{ userClass: a.userClass as RemedyEffect['userClass'], before: callPhases(b.calls), after: callPhases(a.calls), ...speedup, overLimit }];
+  });
+}
+
