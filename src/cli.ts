@@ -1,46 +1,40 @@
 import { homedir, tmpdir } from 'node:os';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { Cleanup } from './cleanup.js';
-import type { CommandContext } from './commands/context.js';
 import { InterruptedError, isIndexgateError } from './errors.js';
 import { redactText } from './mongo/uri.js';
 import type { HostInfo } from './system.js';
 import { terminalReporter } from './terminal.js';
 import { toolVersion } from './version.js';
 
-import {
-  benchDefinition,
-  captureDefinition,
-  historyAcceptDefinition,
-  historyShowDefinition,
-  explainDefinition,
-  indexesApplyDefinition,
-  indexesCheckDefinition,
-  indexesListDefinition,
-  indexesScriptDefinition,
-  indexesVerifyDefinition,
-  reportDefinition,
-  routesRenderDefinition,
-  seedDefinition,
-  verifyDefinition,
-} from './cli-commands.js';
-import type { CommandOutput, Invocation } from './invocation.js';
+import { type AnyCommand, type CommandContext, type CommandOutput } from './commands/command.js';
+import { commandGroups, commandTable } from './commands/table.js';
+import { ExitCode } from './exit-code.js';
+import type { Workload } from './workload.js';
 
-export type { CommandOutput, Invocation } from './invocation.js';
+/** One parsed invocation: the command's path ("indexes apply"), its arguments and its options as declared. */
+export interface Invocation {
+  readonly command: string;
+  readonly args: unknown[];
+  readonly options: Record<string, unknown>;
+}
 
-export type Dispatch = (invocation: Invocation) => Promise<CommandOutput>;
+/** Runs a parsed command; the CLI's is `spec.run` then `spec.render`, tests pass one that records what was parsed. */
+export type Runner = (spec: AnyCommand, invocation: Invocation) => Promise<CommandOutput>;
 
 /**
- * Builds the program. `dispatch` runs a parsed invocation; tests pass one that records
- * what was parsed, so argument parsing is tested apart from the commands.
+ * Builds the program from the command table: each command's options declared once by its
+ * `define`, for the workload given. `run` runs a parsed invocation.
  */
-export function createProgram(dispatch: Dispatch, output: { out: (s: string) => void; err: (s: string) => void }): {
-  program: Command;
-  result: () => CommandOutput | undefined;
-} {
+export function createProgram(
+  workload: Workload,
+  run: Runner,
+  output: { out: (s: string) => void; err: (s: string) => void },
+  commands: readonly AnyCommand[] = commandTable,
+): { program: Command; result: () => CommandOutput | undefined } {
   let outcome: CommandOutput | undefined;
   const program = new Command('indexgate')
-    .description('Proves, with MongoDB\'s own query planner, whether an index migration does what it promises.')
+    .description("Proves, with MongoDB's own query planner, whether an index migration does what it promises.")
     .version(toolVersion, '-V, --version')
     // Commander puts its suggestion on a second line: keep every error on one line.
     .configureOutput({ writeOut: output.out, writeErr: (s) => output.err(s.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')) })
@@ -48,27 +42,27 @@ export function createProgram(dispatch: Dispatch, output: { out: (s: string) => 
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
 
-  const run = async (invocation: Invocation): Promise<void> => {
-    outcome = await dispatch(invocation);
+  const groups = new Map<string, Command>();
+  const parentOf = (path: readonly string[]): Command => {
+    if (path.length === 1) return program;
+    const name = path[0] as string;
+    let group = groups.get(name);
+    if (!group) {
+      group = program.command(name).description(commandGroups[name] ?? name);
+      groups.set(name, group);
+    }
+    return group;
   };
-  benchDefinition(program).action((options) => run({ command: 'bench', args: [], options }));
-  seedDefinition(program).action((options) => run({ command: 'seed', args: [], options }));
-  const indexes = program.command('indexes').description('the six indexes of the runbook: list, script, apply, verify, check');
-  indexesListDefinition(indexes).action((options) => run({ command: 'indexes list', args: [], options }));
-  indexesScriptDefinition(indexes).action((options) => run({ command: 'indexes script', args: [], options }));
-  indexesApplyDefinition(indexes).action((options) => run({ command: 'indexes apply', args: [], options }));
-  indexesVerifyDefinition(indexes).action((options) => run({ command: 'indexes verify', args: [], options }));
-  indexesCheckDefinition(indexes).action((options) => run({ command: 'indexes check', args: [], options }));
-  explainDefinition(program).action((options) => run({ command: 'explain', args: [], options }));
-  verifyDefinition(program).action((options) => run({ command: 'verify', args: [], options }));
-  reportDefinition(program).action((file, options) => run({ command: 'report', args: [file], options }));
-  captureDefinition(program).action((options) => run({ command: 'capture', args: [], options }));
-  const routes = program.command('routes').description('route files: render what a route sends');
-  routesRenderDefinition(routes).action((file, options) => run({ command: 'routes render', args: [file], options }));
-  const history = program.command('history').description('the nightly gate\'s history file (bench --history): show its series, accept a change');
-  historyShowDefinition(history).action((options) => run({ command: 'history show', args: [], options }));
-  historyAcceptDefinition(history).action((target, options) => run({ command: 'history accept', args: [target], options }));
-
+  for (const spec of commands) {
+    const name = spec.path[spec.path.length - 1] as string;
+    const command = spec.define(parentOf(spec.path).command(name), workload);
+    command.action(async (...received: unknown[]) => {
+      // commander passes the arguments, then the options, then the command itself.
+      const args = received.slice(0, -2);
+      const options = received[received.length - 2] as Record<string, unknown>;
+      outcome = await run(spec, { command: spec.path.join(' '), args, options });
+    });
+  }
   return { program, result: () => outcome };
 }
 
@@ -103,8 +97,8 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
-/** The program's one exit point. */
-export async function main(argv: readonly string[] = process.argv): Promise<void> {
+/** The program's one exit point: `workload` is the application described as data, assembled by the entry point (bin/indexgate.js). */
+export async function main(workload: Workload, argv: readonly string[] = process.argv): Promise<void> {
   const secrets = secretsFromArgv(argv);
   const redact = (s: string) => redactText(s, secrets);
   const printErr = (s: string) => process.stderr.write(redact(s));
@@ -115,9 +109,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     reporter: terminalReporter(process.stderr, redact),
     signal: controller.signal,
     cleanup,
+    workload,
   };
-  const { dispatch } = await import('./dispatch.js');
-  const { program, result } = createProgram((invocation) => dispatch(invocation, context), {
+  const { program, result } = createProgram(workload, async (spec, { args, options }) => spec.render(await spec.run({ args, options }, context), options), {
     out: (s) => process.stdout.write(s),
     err: printErr,
   });
@@ -132,14 +126,14 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     process.once('SIGTERM', interrupt);
   });
 
-  let exitCode: number;
+  let exitCode: ExitCode;
   try {
     const parsing = program.parseAsync(argv);
     parsing.catch(() => undefined); // after an interrupt its rejection is expected and ignored
     await Promise.race([parsing, interrupted]);
     const outcome = result();
     if (outcome?.stdout) process.stdout.write(outcome.stdout.endsWith('\n') ? outcome.stdout : `${outcome.stdout}\n`);
-    exitCode = outcome?.exitCode ?? 0;
+    exitCode = outcome?.exitCode ?? ExitCode.pass;
   } catch (error) {
     exitCode = exitCodeFor(error, printErr);
   } finally {
@@ -151,14 +145,14 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   }
   process.exitCode = exitCode;
   // After Ctrl-C, abandoned operations may still hold sockets: leave now that cleanup is done.
-  if (exitCode === 130) process.exit(130);
+  if (exitCode === ExitCode.interrupted) process.exit(ExitCode.interrupted);
 }
 
-function exitCodeFor(error: unknown, printErr: (s: string) => void): number {
+function exitCodeFor(error: unknown, printErr: (s: string) => void): ExitCode {
   if (error instanceof CommanderError) {
     // Help and version are not errors; commander already printed its one-line message.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    return 2;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.pass;
+    return ExitCode.usage;
   }
   if (isIndexgateError(error)) {
     printErr(`indexgate: error: ${error.message.split('\n').join(' ')}\n`);
@@ -166,5 +160,5 @@ function exitCodeFor(error: unknown, printErr: (s: string) => void): number {
   }
   // A bug: show everything, never swallow it.
   printErr(`indexgate: internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return 70;
+  return ExitCode.internal;
 }

@@ -1,3 +1,5 @@
+import { ExitCode } from './exit-code.js';
+
 /**
  * Known failures. Each carries the values it is about, so that a caller (and a test)
  * can act on them without parsing messages. The CLI maps every `IndexgateError` to its
@@ -5,8 +7,8 @@
  * with its stack.
  */
 export abstract class IndexgateError extends Error {
-  /** 2 for usage, configuration, connection and safety errors; 130 for interruption. */
-  readonly exitCode: number = 2;
+  /** Usage, configuration, connection and safety errors; interruption has its own. */
+  readonly exitCode: ExitCode = ExitCode.usage;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -81,7 +83,7 @@ export class ServerError extends IndexgateError {
 
 /** The user pressed Ctrl-C (or the process got SIGINT/SIGTERM). */
 export class InterruptedError extends IndexgateError {
-  override readonly exitCode = 130;
+  override readonly exitCode = ExitCode.interrupted;
 
   constructor() {
     super('interrupted');

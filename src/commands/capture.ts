@@ -1,11 +1,15 @@
 import { dirname } from 'node:path';
 import { readLog, readProfile, type CaptureReading } from '../capture/sources.js';
-import { buildWorkload, type WorkloadFile } from '../capture/workload.js';
+import { buildWorkload, type WorkloadFile } from '../capture/workload-file.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { exists } from '../system.js';
-import type { CommandContext } from './context.js';
+import { Option } from '@commander-js/extra-typings';
+import { ExitCode } from '../exit-code.js';
+import { formatMs, formatNumber, table } from '../report/tables.js';
+import { type CommandContext, defineCommand, json } from './command.js';
+import { jsonOption, parseNonNegativeInt, timeoutOption, uriOption } from './options.js';
 
 export interface CaptureCommandOptions {
   uri?: string | undefined;
@@ -19,8 +23,8 @@ export interface CaptureCommandOptions {
   /** Real parameter sets kept per shape. */
   params: number;
   /** Replace an existing workload file. */
-  force: boolean;
-  skipUnknown: boolean;
+  force?: true | undefined;
+  skipUnknown?: true | undefined;
   timeoutMs?: number | undefined;
 }
 
@@ -35,7 +39,7 @@ export interface CaptureOutcome {
  * writes to the database (the profiler is turned on and off by the operator); nothing is
  * written at all when the source cannot be read whole.
  */
-export async function captureCommand(options: CaptureCommandOptions, context: CommandContext): Promise<CaptureOutcome> {
+export async function captureWorkload(options: CaptureCommandOptions, context: CommandContext): Promise<CaptureOutcome> {
   if (options.log !== undefined && options.uri !== undefined) throw new UsageError('capture reads either --uri (its database\'s system.profile) or --log <file>, not both');
   if (options.log === undefined && options.uri === undefined) {
     throw new UsageError("capture needs --uri <mongodb-uri> (reads the database's system.profile) or --log <mongod log file>");
@@ -47,11 +51,11 @@ export async function captureCommand(options: CaptureCommandOptions, context: Co
   let reading: CaptureReading;
   let source: { kind: 'profile' | 'log'; from: string; database: string | null };
   if (options.log !== undefined) {
-    reading = await readLog(options.log, { database: options.db, skipUnknown: options.skipUnknown });
+    reading = await readLog(options.log, { database: options.db, skipUnknown: options.skipUnknown === true });
     source = { kind: 'log', from: options.log, database: options.db ?? reading.operations[0]?.database ?? null };
   } else {
     const { dbName } = planTarget(options);
-    const read = await withTarget({ ...options, ...context }, async (target) => ({ reading: await readProfile(target.db, { skipUnknown: options.skipUnknown }), display: target.display }));
+    const read = await withTarget({ ...options, ...context }, async (target) => ({ reading: await readProfile(target.db, { skipUnknown: options.skipUnknown === true }), display: target.display }));
     reading = read.reading;
     source = { kind: 'profile', from: `${read.display} ${dbName}.system.profile`, database: dbName };
   }
@@ -63,3 +67,35 @@ export async function captureCommand(options: CaptureCommandOptions, context: Co
   await writeFileAtomic(options.out, `${JSON.stringify(workload, null, 2)}\n`);
   return { workload, file: options.out };
 }
+
+export function renderCapture(outcome: CaptureOutcome): string {
+  const w = outcome.workload;
+  const skipped = Object.entries(w.source.skipped).map(([why, n]) => `${formatNumber(n)} ${why}`).join(', ');
+  return [
+    `capture from ${w.source.from}: ${formatNumber(w.source.entries)} entries, ${w.shapes.length} read shapes${skipped ? ` (skipped: ${skipped})` : ''}`,
+    table(
+      ['#', 'shape', 'command', 'collection', 'calls', 'total', 'p50', 'recorded plan', 'params'],
+      w.shapes.map((s, i) => [i + 1, s.id, s.command, s.collection, formatNumber(s.count), formatMs(s.recorded.totalMs), formatMs(s.recorded.p50Ms), s.recorded.planSummary ?? '–', s.unreplayable ? 'none (truncated)' : s.params.length]),
+    ),
+    `wrote ${outcome.file}; replay it with \`indexgate bench --workload ${outcome.file}\` or \`indexgate verify --uri … --workload ${outcome.file}\``,
+  ].join('\n');
+}
+
+export const captureCommand = defineCommand({
+  path: ['capture'],
+  define: (command) =>
+    command
+      .description("read-only: the read commands the application sent, from a database's profiler (--uri, system.profile) or a mongod log file (--log), grouped by shape into a workload file")
+      .addOption(uriOption())
+      .addOption(new Option('--db <name>', "the application's database (with --uri: whose system.profile; with --log: whose lines)"))
+      .addOption(new Option('--log <file>', 'a mongod log file (JSON lines, plain or gzip) instead of the profiler'))
+      .addOption(new Option('--out <file>', 'the workload file to write').default('workload.json'))
+      .addOption(new Option('--name <name>', "the workload's name (its route id when replayed)").default('captured'))
+      .addOption(new Option('--params <n>', 'real parameter sets kept per shape').argParser(parseNonNegativeInt('--params')).default(3))
+      .addOption(new Option('--force', 'replace an existing --out file'))
+      .addOption(new Option('--skip-unknown', 'skip entries whose command indexgate does not know, instead of refusing the capture'))
+      .addOption(jsonOption())
+      .addOption(timeoutOption()),
+  run: ({ options }, context) => captureWorkload(options, context),
+  render: (outcome, options) => ({ stdout: options.json ? json(outcome.workload) : renderCapture(outcome), exitCode: ExitCode.pass }),
+});

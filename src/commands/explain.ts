@@ -1,20 +1,24 @@
-import type { QueryPattern } from '../../bench/patterns.js';
 import { UsageError } from '../errors.js';
-import { requireApplicationCollections } from '../mongo/collections.js';
+import { ExitCode } from '../exit-code.js';
+import { requireApplicationCollections } from '../mongo/required-collections.js';
 import type { Environment } from '../mongo/environment.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { type Service, servedBy } from '../plan/served.js';
 import type { Measurement } from '../result.js';
 import { type SampledUser, sampleUsers } from '../users/user-classes.js';
 import { discoverContexts } from '../run/contexts.js';
-import { explainAll, measurementKey } from '../run/explain.js';
+import { explainAll, measurementKey } from '../run/explain-patterns.js';
 import { selectPatterns } from '../run/select.js';
-import type { CommandContext } from './context.js';
+import { formatNumber, table } from '../report/tables.js';
+import { migrationSet, patternCollections, type QueryPattern } from '../workload.js';
+import { type CommandContext, defineCommand, json } from './command.js';
+import { dbOption, jsonOption, patternOption, readPreferenceOption, timeoutOption, uriOption } from './options.js';
 
 export interface ExplainCommandOptions {
   uri?: string | undefined;
   db?: string | undefined;
-  patterns?: readonly string[] | undefined;
+  /** `--pattern`: only these query patterns. */
+  pattern?: readonly string[] | undefined;
   timeoutMs?: number | undefined;
   readPreference?: 'primary' | 'primaryPreferred' | 'secondary' | 'secondaryPreferred' | 'nearest' | undefined;
 }
@@ -41,14 +45,15 @@ export interface ExplainOutcome {
  * `indexgate explain`: the plan of every pattern on the target's current state, for each
  * user class sampled from the target's data. Read-only.
  */
-export async function explainCommand(options: ExplainCommandOptions, context: CommandContext): Promise<ExplainOutcome> {
+export async function explainPatterns(options: ExplainCommandOptions, context: CommandContext): Promise<ExplainOutcome> {
+  const { workload } = context;
   if (options.uri === undefined) throw new UsageError('explain needs --uri (and --db): it reads an existing database; `indexgate bench` measures an embedded one');
   planTarget(options);
-  const selected: QueryPattern[] = selectPatterns(options.patterns);
+  const selected: QueryPattern[] = selectPatterns(workload.patterns.list, options.pattern);
   return withTarget({ ...options, ...context }, async (target) => {
-    await requireApplicationCollections(target.db);
-    const users = await sampleUsers(target.db);
-    const classes = await discoverContexts(target.db, users);
+    await requireApplicationCollections(target.db, workload.dataset.collections, patternCollections(workload));
+    const users = await sampleUsers(target.db, workload.users);
+    const classes = await discoverContexts(target.db, workload.patterns, users);
     const plans = await explainAll(target.db, selected, classes, { signal: context.signal });
     const patterns: ExplainedPattern[] = [];
     for (const pattern of selected) {
@@ -62,7 +67,7 @@ export async function explainCommand(options: ExplainCommandOptions, context: Co
           gated: pattern.gated,
           userClass: user.userClass,
           measurement,
-          service: servedBy(pattern, measurement),
+          service: servedBy(pattern, measurement, migrationSet(workload.indexes)),
         });
       }
     }
@@ -79,3 +84,39 @@ export function explainJson(outcome: ExplainOutcome): unknown {
     patterns: outcome.patterns.map((p) => ({ id: p.id, collection: p.collection, gated: p.gated, userClass: p.userClass, served: p.service, ...p.measurement })),
   };
 }
+
+export function renderExplain(outcome: ExplainOutcome): string {
+  const users = outcome.users.map((u) => `${u.userClass} ${u.userId.toHexString()} (${u.memberships} conversations)`).join('; ');
+  return [
+    `explain on ${outcome.database} (${outcome.target}), mongod ${outcome.environment.mongodVersion} ${outcome.environment.topology}`,
+    `users: ${users}`,
+    table(
+      ['pattern', 'class', 'plan (root first)', 'keys', 'docs', 'returned', 'served'],
+      outcome.patterns.map((p) => [
+        `${p.id}${p.gated ? '' : ' (not gated)'}`,
+        p.userClass,
+        p.measurement.stages.join(' > '),
+        formatNumber(p.measurement.totalKeysExamined),
+        formatNumber(p.measurement.totalDocsExamined),
+        formatNumber(p.measurement.nReturned),
+        p.service.message,
+      ]),
+    ),
+  ].join('\n');
+}
+
+export const explainCommand = defineCommand({
+  path: ['explain'],
+  define: (command) =>
+    command
+      .description("explain every query pattern on the target's current state (read-only)")
+      .addOption(uriOption())
+      .addOption(dbOption())
+      .addOption(patternOption())
+      .addOption(jsonOption())
+      .addOption(timeoutOption())
+      .addOption(readPreferenceOption()),
+  run: ({ options }, context) => explainPatterns(options, context),
+  // The JSON of explain is the command's own outcome, pattern by pattern (no renderer decides its shape).
+  render: (outcome, options) => ({ stdout: options.json ? json(explainJson(outcome)) : renderExplain(outcome), exitCode: ExitCode.pass }),
+});

@@ -2,7 +2,12 @@ import { acceptRecord } from '../history/accept.js';
 import type { AcceptRecord } from '../history/record.js';
 import { historySeries, type SeriesTable } from '../history/series.js';
 import { appendHistoryLine, readHistory } from '../history/store.js';
+import { Option } from '@commander-js/extra-typings';
 import { ConfigError } from '../errors.js';
+import { ExitCode } from '../exit-code.js';
+import { formatMs, table } from '../report/tables.js';
+import { defineCommand, json } from './command.js';
+import { jsonOption, parsePositiveNumber } from './options.js';
 
 export interface HistoryShowOutcome {
   readonly file: string;
@@ -11,7 +16,7 @@ export interface HistoryShowOutcome {
 }
 
 /** `indexgate history show`: every series of the file (reads it only). */
-export async function historyShowCommand(options: { file: string; last?: number | undefined }): Promise<HistoryShowOutcome> {
+export async function showHistory(options: { file: string; last?: number | undefined }): Promise<HistoryShowOutcome> {
   const loaded = await readHistory(options.file);
   if (loaded.format === 'absent') throw new ConfigError(options.file, 'no such file; `bench --history <file>` writes it on its first run');
   const series = historySeries(loaded.lines, options.last === undefined ? {} : { last: Math.floor(options.last) });
@@ -28,10 +33,64 @@ export interface HistoryAcceptOutcome {
  * judged against the runs from the accepted one on. Naming nothing recorded is refused
  * (exit 2) before anything is written.
  */
-export async function historyAcceptCommand(options: { file: string; target: string; note: string; now?: Date }): Promise<HistoryAcceptOutcome> {
+export async function acceptInHistory(options: { file: string; target: string; note: string; now?: Date }): Promise<HistoryAcceptOutcome> {
   const loaded = await readHistory(options.file);
   if (loaded.format === 'absent') throw new ConfigError(options.file, 'no such file; `bench --history <file>` writes it on its first run');
   const accepted = acceptRecord(loaded.lines, options.target, options.note, options.now ?? new Date());
   await appendHistoryLine(loaded, accepted);
   return { file: options.file, accepted };
 }
+
+export function renderHistorySeries(outcome: HistoryShowOutcome): string {
+  if (outcome.series.length === 0) return `${outcome.file}: ${outcome.runs} runs, no measure recorded yet`;
+  const parts = [`${outcome.file}: ${outcome.runs} runs, ${outcome.series.length} series (p50 TOTAL after the indexes; ▲ a change point to a slower level, ▼ to a faster one; ✓ accepted: the baseline starts there)`];
+  for (const t of outcome.series) {
+    const s = t.setting;
+    const setting = t.key === undefined ? 'runs of a version-1 history (settings unknown: never compared)' : `${s.scale ?? '?'} ${s.baseline ?? '?'}, routes ${s.routes?.join('+') ?? '?'}, mongod ${s.mongodVersion}${s.underWine ? ' (Wine)' : ''}, ${s.cpus ?? '?'} × ${s.cpuModel ?? '?'}`;
+    parts.push(
+      `route ${t.route} (${t.userClass})${t.gated ? '' : ', recorded only'} — ${setting}`,
+      table(
+        ['run', 'finished', 'commit', 'p50 TOTAL', 'verdict', ''],
+        t.rows.map((r) => [
+          r.runId,
+          r.finishedAt.replace('T', ' ').slice(0, 16),
+          r.commit?.slice(0, 10) ?? '–',
+          r.value === null ? '–' : formatMs(r.value),
+          r.verdict,
+          [r.accepted ? '✓ accepted' : '', r.changePoint ? `${r.changePoint.direction === 'slower' ? '▲' : '▼'} ×${r.changePoint.size.toFixed(2)} (confidence ${(r.changePoint.confidence * 100).toFixed(1)}%)` : ''].filter(Boolean).join(' '),
+        ]),
+      ),
+    );
+  }
+  return parts.join('\n');
+}
+
+const historyFileOption = () => new Option('--history <file>', 'the history file (JSON Lines, written by bench --history)').makeOptionMandatory();
+
+export const historyShowCommand = defineCommand({
+  path: ['history', 'show'],
+  define: (command) =>
+    command
+      .description('the series of a history file as tables: each measure per comparable setting, with verdicts, accepts and change points (reads the file only)')
+      .addOption(historyFileOption())
+      .addOption(new Option('--last <n>', 'rows per series, newest kept (default: the change-point window, 60)').argParser(parsePositiveNumber('--last', 1)))
+      .addOption(jsonOption()),
+  run: ({ options }) => showHistory({ file: options.history, last: options.last }),
+  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderHistorySeries(outcome), exitCode: ExitCode.pass }),
+});
+
+export const historyAcceptCommand = defineCommand({
+  path: ['history', 'accept'],
+  define: (command) =>
+    command
+      .description("mark a change as intended: later runs are compared from this run (or this commit's first run) on; appends one line to the file")
+      .argument('<run-id|commit>', 'a run id of the history, or a commit (7+ characters) one of its runs was built from')
+      .addOption(historyFileOption())
+      .addOption(new Option('--note <text>', 'why the change is intended (kept in the file, shown in reports)').makeOptionMandatory())
+      .addOption(jsonOption()),
+  run: ({ args: [target], options }) => acceptInHistory({ file: options.history, target, note: options.note }),
+  render: (outcome, options) => {
+    const a = outcome.accepted;
+    return { stdout: options.json ? json(outcome) : `accepted ${a.runId ?? `commit ${a.commit ?? ''}`} in ${outcome.file}: later runs are compared from it on ("${a.note}")`, exitCode: ExitCode.pass };
+  },
+});

@@ -1,57 +1,70 @@
-import { runbookIndexes } from '../../indexes/runbook.js';
-import type { IndexSpec } from '../../indexes/spec.js';
-import { seededCollections } from '../../seed/collections.js';
+import { Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
-import { applyIndexes, type IndexOutcome } from '../indexes/apply.js';
-import { type IndexFinding, inspectIndexes, sameKey } from '../indexes/inspect.js';
-import { indexDeclaration, loadPrismaSchema } from '../indexes/prisma-schema.js';
-import { renderMongoshScript } from '../indexes/script.js';
-import { requireApplicationCollections } from '../mongo/collections.js';
+import { ExitCode } from '../exit-code.js';
+import { applyIndexes, type IndexOutcome } from '../indexing/apply.js';
+import { formatKey, type IndexFinding, inspectIndexes, sameKey } from '../indexing/inspect.js';
+import { indexDeclaration, loadPrismaSchema } from '../indexing/prisma-schema.js';
+import { renderMongoshScript } from '../indexing/script.js';
+import { requireApplicationCollections } from '../mongo/required-collections.js';
 import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
 import { planTarget, type Target, withTarget } from '../mongo/target.js';
-import type { CommandContext } from './context.js';
+import { formatMs, table } from '../report/tables.js';
+import { type IndexSpec, migrationSet, patternCollections, type Workload } from '../workload.js';
+import { type CommandContext, defineCommand, json } from './command.js';
+import { collect, dbOption, indexSetOption, jsonOption, remoteWritesOption, timeoutOption, uriOption } from './options.js';
 
-export { type IndexSet, indexSets } from '../../indexes/index.js';
-import { type IndexSet, indexSets } from '../../indexes/index.js';
-
-export interface IndexTargetOptions {
+interface IndexTargetOptions {
   uri?: string | undefined;
   db?: string | undefined;
   timeoutMs?: number | undefined;
 }
 
-/** `indexes list`: the specs as data. */
-export function listIndexSpecs(set: IndexSet): readonly IndexSpec[] {
-  return indexSets[set];
+/** The migration's set, or those named with --only (which must be among them). */
+export function selectIndexes(workload: Workload, only: readonly string[] | undefined): IndexSpec[] {
+  const set = migrationSet(workload.indexes);
+  if (!only || only.length === 0) return [...set];
+  const unknown = only.filter((n) => !set.some((s) => s.name === n));
+  if (unknown.length > 0) throw new UsageError(`--only ${unknown.join(', ')}: not one of the set ${workload.indexes.migration} (${set.map((s) => s.name).join(', ')})`);
+  return set.filter((s) => only.includes(s.name));
 }
 
-/** `indexes script`: the mongosh script of the runbook's step 4, generated from the specs. */
-export function indexScript(database?: string): string {
-  return renderMongoshScript(runbookIndexes, database);
-}
-
-/** Picks the six, or those named with --only (which must be among them). */
-export function selectIndexes(only: readonly string[] | undefined): IndexSpec[] {
-  if (!only || only.length === 0) return [...runbookIndexes];
-  const unknown = only.filter((n) => !runbookIndexes.some((s) => s.name === n));
-  if (unknown.length > 0) throw new UsageError(`--only ${unknown.join(', ')}: not one of the six (${runbookIndexes.map((s) => s.name).join(', ')})`);
-  return runbookIndexes.filter((s) => only.includes(s.name));
-}
-
-async function withExistingDatabase<T>(
-  command: string,
-  options: IndexTargetOptions & { allowRemoteWrites?: boolean },
-  context: CommandContext,
-  work: (target: Target) => Promise<T>,
-): Promise<T> {
+async function withExistingDatabase<T>(command: string, options: IndexTargetOptions & { allowRemoteWrites?: boolean }, context: CommandContext, work: (target: Target) => Promise<T>): Promise<T> {
   if (options.uri === undefined) throw new UsageError(`${command} needs --uri (and --db): it works on an existing database`);
   const { uri, dbName } = planTarget(options);
   if (options.allowRemoteWrites !== undefined) assertRemoteWritesAllowed(uri, dbName, command, options.allowRemoteWrites);
   return withTarget({ ...options, ...context }, async (target) => {
-    await requireApplicationCollections(target.db);
+    await requireApplicationCollections(target.db, context.workload.dataset.collections, patternCollections(context.workload));
     return work(target);
   });
 }
+
+
+// ─── indexes list ───────────────────────────────────────────────────────────────────────
+
+export function renderIndexSpecs(specs: readonly IndexSpec[]): string {
+  return table(
+    ['#', 'priority', 'name', 'collection', 'key', 'expected impact'],
+    specs.map((s, i) => [i + 1, s.priority ?? '', s.name, s.collection, formatKey(s.key) + (s.unique ? ' unique' : ''), s.expectedImpact ?? s.purpose ?? '']),
+  );
+}
+
+export const indexesListCommand = defineCommand({
+  path: ['indexes', 'list'],
+  define: (command, workload) => command.description('the index specs: name, collection, key, priority, expected impact').addOption(indexSetOption(workload)).addOption(jsonOption()),
+  run: async ({ options }, context) => context.workload.indexes.sets[options.set] ?? [],
+  render: (specs, options) => ({ stdout: options.json ? json(specs) : renderIndexSpecs(specs), exitCode: ExitCode.pass }),
+});
+
+// ─── indexes script ─────────────────────────────────────────────────────────────────────
+
+export const indexesScriptCommand = defineCommand({
+  path: ['indexes', 'script'],
+  define: (command, workload) => command.description(`print a mongosh script that creates the migration's index set (${workload.indexes.migration}; the runbook's step 4), idempotent`).addOption(dbOption()),
+  run: async ({ options }, context) => renderMongoshScript(migrationSet(context.workload.indexes), options.db),
+  render: (script) => ({ stdout: script, exitCode: ExitCode.pass }),
+});
+
+// ─── indexes apply ──────────────────────────────────────────────────────────────────────
 
 export interface ApplyOutcome {
   readonly target: string;
@@ -61,21 +74,45 @@ export interface ApplyOutcome {
   readonly ok: boolean;
 }
 
-/** `indexes apply`: creates the six where allowed, idempotently, timing each build. */
-export async function applyIndexesCommand(
-  options: IndexTargetOptions & { only?: readonly string[] | undefined; allowRemoteWrites: boolean; allowWritesTo?: string | undefined },
-  context: CommandContext,
-): Promise<ApplyOutcome> {
-  const specs = selectIndexes(options.only);
-  return withExistingDatabase('indexes apply', options, context, async (target) => {
-    await assertWritable(target, { command: 'indexes apply', allowRemoteWrites: options.allowRemoteWrites, allowWritesTo: options.allowWritesTo });
-    const indexes = await applyIndexes(target.db, specs, {
-      signal: context.signal,
-      onIndex: (o) => context.reporter.notice(`${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`),
-    });
-    return { target: target.display, database: target.dbName, indexes, ok: indexes.every((o) => o.status !== 'conflict') };
-  });
+export function renderApplyOutcome(outcome: ApplyOutcome): string {
+  return [
+    `indexes apply on ${outcome.database} (${outcome.target})`,
+    table(
+      ['index', 'collection', 'status', 'build', 'detail'],
+      outcome.indexes.map((o) => [o.name, o.collection, o.status, o.buildMs > 0 ? formatMs(o.buildMs) : '–', o.detail]),
+    ),
+    outcome.ok ? 'All indexes in place.' : 'CONFLICT: an index with the same name and another key exists; nothing was dropped. Fix it by hand, then run apply again.',
+  ].join('\n');
 }
+
+export const indexesApplyCommand = defineCommand({
+  path: ['indexes', 'apply'],
+  define: (command, workload) =>
+    command
+      .description(`create the migration's index set (${workload.indexes.migration}), idempotently, timing each build`)
+      .addOption(uriOption())
+      .addOption(dbOption())
+      .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
+      .addOption(new Option('--allow-writes-to <db>', 'allow creating indexes in this database although indexgate did not seed it (must equal --db)'))
+      .addOption(remoteWritesOption())
+      .addOption(jsonOption())
+      .addOption(timeoutOption()),
+  run: async ({ options }, context): Promise<ApplyOutcome> => {
+    const specs = selectIndexes(context.workload, options.only);
+    const allowRemoteWrites = options.allowRemoteWrites === true;
+    return withExistingDatabase('indexes apply', { ...options, allowRemoteWrites }, context, async (target) => {
+      await assertWritable(target, { command: 'indexes apply', allowRemoteWrites, allowWritesTo: options.allowWritesTo });
+      const indexes = await applyIndexes(target.db, specs, {
+        signal: context.signal,
+        onIndex: (o) => context.reporter.notice(`${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`),
+      });
+      return { target: target.display, database: target.dbName, indexes, ok: indexes.every((o) => o.status !== 'conflict') };
+    });
+  },
+  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderApplyOutcome(outcome), exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail }),
+});
+
+// ─── indexes verify ─────────────────────────────────────────────────────────────────────
 
 export interface VerifyIndexesOutcome {
   readonly target: string;
@@ -85,27 +122,30 @@ export interface VerifyIndexesOutcome {
   readonly ok: boolean;
 }
 
-/** `indexes verify`: read-only; judges each of the six by key, whatever its name. */
-export async function verifyIndexesCommand(options: IndexTargetOptions, context: CommandContext): Promise<VerifyIndexesOutcome> {
-  return withExistingDatabase('indexes verify', options, context, async (target) => {
-    const findings = await inspectIndexes(target.db, runbookIndexes, seededCollections);
-    return { target: target.display, database: target.dbName, findings, ok: findings.every((f) => f.status === 'present' || f.status === 'equivalent') };
-  });
+export function renderIndexFindings(outcome: VerifyIndexesOutcome): string {
+  return [
+    `indexes verify on ${outcome.database} (${outcome.target}), judged by key pattern`,
+    table(
+      ['index', 'collection', 'status', 'detail'],
+      outcome.findings.map((f) => [f.spec.name, f.spec.collection, f.status, f.detail]),
+    ),
+    outcome.ok ? `All ${outcome.findings.length} indexes are there (by key).` : `FAIL: ${outcome.findings.filter((f) => f.status === 'missing' || f.status === 'conflict').length} index(es) missing or conflicting.`,
+  ].join('\n');
 }
 
-/** Findings as the result JSON's `indexes[]` entries. */
-export function findingsAsOutcomes(findings: readonly IndexFinding[]): IndexOutcome[] {
-  return findings.map((f) => ({
-    name: f.spec.name,
-    collection: f.spec.collection,
-    key: f.spec.key,
-    status: f.status,
-    buildMs: 0,
-    existingName: f.existingName,
-    detail: f.detail,
-    priority: f.spec.priority,
-  }));
-}
+export const indexesVerifyCommand = defineCommand({
+  path: ['indexes', 'verify'],
+  define: (command) =>
+    command.description('check each index is present by key pattern, whatever its name (read-only)').addOption(uriOption()).addOption(dbOption()).addOption(jsonOption()).addOption(timeoutOption()),
+  run: async ({ options }, context): Promise<VerifyIndexesOutcome> =>
+    withExistingDatabase('indexes verify', options, context, async (target) => {
+      const findings = await inspectIndexes(target.db, migrationSet(context.workload.indexes), context.workload.dataset.collections);
+      return { target: target.display, database: target.dbName, findings, ok: findings.every((f) => f.status === 'present' || f.status === 'equivalent') };
+    }),
+  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderIndexFindings(outcome), exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail }),
+});
+
+// ─── indexes check ──────────────────────────────────────────────────────────────────────
 
 export interface SchemaCheckFinding {
   readonly spec: IndexSpec;
@@ -127,12 +167,61 @@ export interface SchemaCheckOutcome {
  * not declare (judged by key, whatever the name), and the `@@index` line that would
  * declare each. Reads a file, touches no database.
  */
-export async function checkSchemaCommand(options: { prismaSchema: string; set: IndexSet }): Promise<SchemaCheckOutcome> {
-  const schema = await loadPrismaSchema(options.prismaSchema);
-  const findings = indexSets[options.set].map((spec) => {
+export async function checkSchema(options: { prismaSchema: string; specs: readonly IndexSpec[]; collections: readonly string[] }): Promise<SchemaCheckOutcome> {
+  const schema = await loadPrismaSchema(options.prismaSchema, options.collections);
+  const findings = options.specs.map((spec) => {
     // By key, whatever the name or uniqueness: a unique index with the same key serves the same queries (the runbook's #5 and Prisma's @@unique).
     const declared = schema.indexes.find((ix) => ix.collection === spec.collection && sameKey(ix.key, spec.key));
     return { spec, declaredAs: declared?.name ?? null, declaration: declared ? null : (indexDeclaration(schema, spec) ?? null) };
   });
   return { file: options.prismaSchema, findings, ok: findings.every((f) => f.declaredAs !== null) };
 }
+
+/**
+ * What `prisma db push` does on MongoDB to an index the schema does not declare, read from
+ * prisma-engines (see docs/workload.md, "The application's schema"): said beside the lines to add.
+ */
+export const dbPushNote =
+  'Why it matters: on MongoDB, `prisma db push` drops every index of a modelled collection that the schema does not declare by name ' +
+  "(no warning, no --accept-data-loss; an index with the same key under another name is dropped and recreated under Prisma's name). " +
+  'Declared with `map:` as above, each keeps its name and survives the next push. Source: prisma-engines mongodb-schema-connector differ.rs ' +
+  '(DifferDatabase::new, dropped_indexes: indexes matched by name), destructive_change_checker.rs (no diagnostics); prisma/orm#12751.';
+
+export function renderSchemaCheck(outcome: SchemaCheckOutcome): string {
+  const missing = outcome.findings.filter((f) => f.declaredAs === null);
+  const lines = [
+    `indexes check against ${outcome.file}, judged by key pattern`,
+    table(
+      ['index', 'collection', 'key', 'in the schema'],
+      outcome.findings.map((f) => [f.spec.name, f.spec.collection, formatKey(f.spec.key), f.declaredAs ?? 'not declared']),
+    ),
+  ];
+  if (missing.length === 0) lines.push('Every index of the set is declared by the schema (by key).');
+  else {
+    lines.push(`${missing.length} index(es) not declared. Add to the schema:`);
+    const byModel = new Map<string, string[]>();
+    for (const f of missing) {
+      if (!f.declaration) {
+        lines.push(`  (no model of the schema maps to ${f.spec.collection}: ${f.spec.name} cannot be declared)`);
+        continue;
+      }
+      byModel.set(f.declaration.model, [...(byModel.get(f.declaration.model) ?? []), f.declaration.line]);
+    }
+    for (const [model, decl] of byModel) lines.push(`  model ${model} {`, ...decl.map((l) => `    ${l}`), '  }');
+    lines.push(dbPushNote);
+  }
+  return lines.join('\n');
+}
+
+export const indexesCheckCommand = defineCommand({
+  path: ['indexes', 'check'],
+  define: (command, workload) =>
+    command
+      .description("which of the set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)")
+      .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma").makeOptionMandatory())
+      .addOption(indexSetOption(workload))
+      .addOption(jsonOption()),
+  run: async ({ options }, context) =>
+    checkSchema({ prismaSchema: options.prismaSchema, specs: context.workload.indexes.sets[options.set] ?? [], collections: context.workload.dataset.collections }),
+  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderSchemaCheck(outcome), exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail }),
+});

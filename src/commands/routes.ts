@@ -1,23 +1,27 @@
-import { scaleProfiles } from '../../seed/profiles.js';
-import { cacheEntry, datasetCacheDir, findCachedDataset } from '../mongo/dataset-cache.js';
-import { requireApplicationCollections } from '../mongo/collections.js';
+import { ExitCode } from '../exit-code.js';
+import { cacheEntry, datasetCacheDir, findCachedDataset } from '../dataset/cache.js';
+import { requireApplicationCollections } from '../mongo/required-collections.js';
 import type { ResolvedMongod } from '../mongo/binary.js';
 import { withTarget } from '../mongo/target.js';
-import { defaultSeed } from '../options.js';
-import { callRoute } from '../routes/call.js';
-import type { CommandShape } from '../routes/recorder.js';
-import { prepareDataset } from '../run/dataset.js';
+import { defaultSeed, dbOption, jsonOption, prismaSchemaOption, routeParamOption, timeoutOption, userClassOption } from './options.js';
+import { Option } from '@commander-js/extra-typings';
+import { mongoshStatement } from '../route-engine/mongosh.js';
+import { formatNumber } from '../report/tables.js';
+import { patternCollections } from '../workload.js';
+import { callRoute } from '../route-engine/call.js';
+import type { CommandShape } from '../route-engine/recorder.js';
+import { prepareDataset } from '../dataset/prepare.js';
 import { prepareRoutes } from '../run/route-setup.js';
-import { datasetFingerprint } from '../seed/fingerprint.js';
+import { datasetFingerprint } from '../dataset/fingerprint.js';
 import { sampleUsers, type UserClass } from '../users/user-classes.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, defineCommand, json } from './command.js';
 
 export interface RoutesRenderOptions {
   file: string;
   uri?: string | undefined;
   db?: string | undefined;
   userClass: UserClass;
-  routeParams?: readonly string[] | undefined;
+  routeParam?: readonly string[] | undefined;
   prismaSchema?: string | undefined;
   timeoutMs?: number | undefined;
 }
@@ -44,12 +48,14 @@ export interface RoutesRenderOutcome {
  * embedded, throw-away mongod; each command as the route sent it, for a person to read or paste
  * into mongosh.
  */
-export async function routesRenderCommand(options: RoutesRenderOptions, context: CommandContext): Promise<RoutesRenderOutcome> {
-  const prepared = await prepareRoutes({ routeFiles: [options.file], routeParams: options.routeParams, prismaSchema: options.prismaSchema });
+export async function renderRoute(options: RoutesRenderOptions, context: CommandContext): Promise<RoutesRenderOutcome> {
+  const { workload } = context;
+  const prepared = await prepareRoutes(workload, { routeFile: [options.file], routeParam: options.routeParam, prismaSchema: options.prismaSchema });
   const route = prepared.routes[0];
   if (!route) throw new Error('no route loaded');
-  const scale = 'tiny' as const;
-  const fingerprint = datasetFingerprint(scaleProfiles[scale], defaultSeed);
+  // The smallest scale: seeded in seconds, enough to sample a user of every class.
+  const scale = Object.keys(workload.dataset.scales)[0] ?? 'tiny';
+  const fingerprint = datasetFingerprint(workload.dataset, scale, defaultSeed);
   const cacheDir = options.uri === undefined ? datasetCacheDir(context.host) : undefined;
   const key = { fingerprint, baseline: 'bare', dbName: options.db ?? 'indexgate' };
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, key, mongod)) : undefined;
@@ -57,9 +63,11 @@ export async function routesRenderCommand(options: RoutesRenderOptions, context:
     let data = `${options.uri === undefined ? 'embedded' : 'the'} database ${target.db.databaseName}`;
     if (target.embedded) {
       await prepareDataset(target, {
+        dataset: workload.dataset,
         scale,
         seed: defaultSeed,
         baseline: 'bare',
+        baselineSpecs: [],
         fingerprint,
         drop: false,
         allowRemoteWrites: false,
@@ -67,9 +75,9 @@ export async function routesRenderCommand(options: RoutesRenderOptions, context:
         reporter: context.reporter,
         signal: context.signal,
       });
-      data = `a tiny dataset (seed ${defaultSeed}) in an embedded mongod`;
-    } else await requireApplicationCollections(target.db);
-    const users = await sampleUsers(target.db, [options.userClass]);
+      data = `a ${scale} dataset (seed ${defaultSeed}) in an embedded mongod`;
+    } else await requireApplicationCollections(target.db, workload.dataset.collections, patternCollections(workload));
+    const users = await sampleUsers(target.db, workload.users, [options.userClass]);
     const user = users[0];
     if (!user) throw new Error('no user sampled');
     const params = { ...route.params, ...prepared.params };
@@ -83,3 +91,36 @@ export async function routesRenderCommand(options: RoutesRenderOptions, context:
     };
   });
 }
+
+/** `routes render`: the route, the user, then each command as a mongosh statement. */
+export function renderRoutesRender(outcome: RoutesRenderOutcome): string {
+  const lines = [
+    `// route ${outcome.route.id}: ${outcome.route.title} (${outcome.route.file})`,
+    ...(outcome.route.source ? [`// source: ${outcome.route.source}`] : []),
+    `// user ${outcome.user.id} (${outcome.user.class}, ${formatNumber(outcome.user.memberships)} active memberships) from ${outcome.data}; params ${JSON.stringify(outcome.params)}`,
+    '',
+  ];
+  for (const c of outcome.commands) {
+    lines.push(`// ${c.step}: ${c.call}${c.shapes.length > 1 ? ` (${c.shapes.length} times; each below)` : ''}`);
+    for (const shape of c.shapes) lines.push(`${mongoshStatement(c.collection, shape)};`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export const routesRenderCommand = defineCommand({
+  path: ['routes', 'render'],
+  define: (command, workload) =>
+    command
+      .description('print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)')
+      .argument('<file>', 'a route file')
+      .addOption(new Option('--uri <mongodb-uri>', 'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod'))
+      .addOption(dbOption())
+      .addOption(userClassOption())
+      .addOption(routeParamOption())
+      .addOption(prismaSchemaOption(workload))
+      .addOption(jsonOption())
+      .addOption(timeoutOption()),
+  run: ({ args: [file], options }, context) => renderRoute({ ...options, file }, context),
+  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderRoutesRender(outcome), exitCode: ExitCode.pass }),
+});

@@ -1,28 +1,17 @@
 import { totalmem } from 'node:os';
+import { Option } from '@commander-js/extra-typings';
+import { seedDatabase, type SeedResult } from '../dataset/seed-database.js';
+import { ExitCode } from '../exit-code.js';
+import { UsageError } from '../errors.js';
+import { loadPrismaSchema } from '../indexing/prisma-schema.js';
 import { embeddedCacheGb } from '../mongo/embedded.js';
-import { type ScaleName, scaleProfiles } from '../../seed/profiles.js';
+import type { Environment } from '../mongo/environment.js';
 import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { planTarget, withTarget } from '../mongo/target.js';
-import type { Environment } from '../mongo/environment.js';
-import type { Baseline } from '../options.js';
-import { seedDatabase, type SeedResult } from '../seed/seed-database.js';
-import type { CommandContext } from './context.js';
-import type { IndexSpec } from '../../indexes/spec.js';
-import { UsageError } from '../errors.js';
-import { loadPrismaSchema } from '../indexes/prisma-schema.js';
-
-export interface SeedCommandOptions {
-  uri?: string | undefined;
-  db?: string | undefined;
-  scale: ScaleName;
-  seed: number;
-  baseline: Baseline;
-  /** With baseline prisma: the indexes the application's schema.prisma declares. */
-  prismaSchema?: string | undefined;
-  drop: boolean;
-  allowRemoteWrites: boolean;
-  timeoutMs?: number | undefined;
-}
+import { renderProfiles, renderSeedSummary } from '../report/tables.js';
+import type { IndexSpec, Workload } from '../workload.js';
+import { type CommandContext, defineCommand, json } from './command.js';
+import { baselineOption, dbOption, jsonOption, prismaSchemaOption, remoteWritesOption, scaleOption, seedOption, timeoutOption, uriOption } from './options.js';
 
 export interface SeedOutcome {
   readonly target: string;
@@ -33,22 +22,31 @@ export interface SeedOutcome {
   readonly result: SeedResult;
 }
 
-/** `indexgate seed`: seeds the six collections and User, deterministically, where it is allowed to. */
-export async function seedCommand(options: SeedCommandOptions, context: CommandContext): Promise<SeedOutcome> {
+/** What seed and bench share: where to seed, which dataset, and what they may replace. */
+export interface SeedOptions {
+  uri?: string | undefined;
+  db?: string | undefined;
+  scale: string;
+  seed: number;
+  baseline: string;
+  prismaSchema?: string | undefined;
+  drop?: true | undefined;
+  allowRemoteWrites?: true | undefined;
+  timeoutMs: number;
+}
+
+/** `indexgate seed`: seeds the workload's collections, deterministically, where it is allowed to. */
+export async function seed(options: SeedOptions, context: CommandContext): Promise<SeedOutcome> {
+  const { dataset } = context.workload;
   const { uri, dbName } = planTarget(options); // usage errors before anything starts
-  assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites);
-  // seed runs no route: here the schema can only be the baseline's indexes.
-  if (options.prismaSchema !== undefined && options.baseline !== 'prisma') throw new UsageError(`--prisma-schema gives seed the indexes of --baseline prisma; add --baseline prisma (the baseline is ${options.baseline})`);
-  const baselineSpecs = await schemaBaseline(options);
-  return withTarget({ ...options, ...context, cacheSizeGb: embeddedCacheGb(options.scale, totalmem()) }, async (target) => {
-    const { replaced } = await claimForSeeding(target, {
-      command: 'seed',
-      drop: options.drop,
-      allowRemoteWrites: options.allowRemoteWrites,
-    });
+  assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites === true);
+  const baselineSpecs = await baselineIndexes(context.workload, options, 'seed');
+  return withTarget({ ...options, ...context, cacheSizeGb: embeddedCacheGb(dataset.scales[options.scale], totalmem()) }, async (target) => {
+    const { replaced } = await claimForSeeding(target, { command: 'seed', drop: options.drop === true, allowRemoteWrites: options.allowRemoteWrites === true });
     const result = await seedDatabase({
       db: target.db,
-      profile: scaleProfiles[options.scale],
+      dataset,
+      scale: options.scale,
       seed: options.seed,
       baseline: options.baseline,
       baselineSpecs,
@@ -59,9 +57,39 @@ export async function seedCommand(options: SeedCommandOptions, context: CommandC
   });
 }
 
-/** `--prisma-schema`: the baseline's indexes read from the application's schema (only with `--baseline prisma`). */
-export async function schemaBaseline(options: { baseline: Baseline; prismaSchema?: string | undefined }): Promise<readonly IndexSpec[] | undefined> {
-  // The schema's indexes are the baseline's only with --baseline prisma; otherwise the schema is the routes' data model alone.
-  if (options.prismaSchema === undefined || options.baseline !== 'prisma') return undefined;
-  return (await loadPrismaSchema(options.prismaSchema)).indexes;
+/**
+ * The indexes of `--baseline`: the workload's list, or with `--prisma-schema` and the
+ * workload's schema baseline, the indexes the application's schema declares. `seed` runs no
+ * route, so there a schema with another baseline is a mistake; bench reads it as the routes' data model.
+ */
+export async function baselineIndexes(workload: Workload, options: { baseline: string; prismaSchema?: string | undefined }, command: 'seed' | 'bench'): Promise<readonly IndexSpec[]> {
+  const schemaBaseline = workload.indexes.schemaBaseline;
+  if (options.prismaSchema !== undefined && options.baseline === schemaBaseline) return (await loadPrismaSchema(options.prismaSchema, workload.dataset.collections)).indexes;
+  if (options.prismaSchema !== undefined && command === 'seed') {
+    throw new UsageError(`--prisma-schema gives seed the indexes of --baseline ${schemaBaseline ?? '(none)'}; add --baseline ${schemaBaseline ?? '…'} (the baseline is ${options.baseline})`);
+  }
+  return workload.indexes.baselines[options.baseline] ?? [];
 }
+
+export const seedCommand = defineCommand({
+  path: ['seed'],
+  define: (command, workload) =>
+    command
+      .description(`seed the collections deterministically (${workload.dataset.collections.join(', ')})`)
+      .addOption(uriOption())
+      .addOption(dbOption())
+      .addOption(scaleOption(workload, 'small'))
+      .addOption(seedOption())
+      .addOption(baselineOption(workload))
+      .addOption(prismaSchemaOption(workload))
+      .addOption(new Option('--drop', 'replace a database indexgate seeded before'))
+      .addOption(new Option('--profiles', 'print what each scale holds and exit'))
+      .addOption(jsonOption())
+      .addOption(remoteWritesOption())
+      .addOption(timeoutOption()),
+  run: async ({ options }, context) => (options.profiles ? { profiles: renderProfiles(context.workload, options.seed) } : { seeded: await seed(options, context) }),
+  render: (outcome, options) => {
+    if ('profiles' in outcome) return { stdout: outcome.profiles, exitCode: ExitCode.pass };
+    return { stdout: options.json ? json(outcome.seeded) : renderSeedSummary(outcome.seeded), exitCode: ExitCode.pass };
+  },
+});

@@ -1,86 +1,124 @@
-import type { Db } from 'mongodb';
-import type { QueryPattern } from '../../bench/patterns.js';
-import { type CountExpectation, evaluateGate, withChecks } from '../gate/evaluate.js';
-import type { Thresholds } from '../gate/thresholds.js';
-import { judgeRun } from '../history/judge.js';
-import { historyRecord, recordable, type RecordContext } from '../history/record.js';
-import { appendHistoryLine, type LoadedHistory } from '../history/store.js';
-import type { IndexOutcome } from '../indexes/apply.js';
-import type { Reporter } from '../progress.js';
-import type { CheckInput, GateResult, Measurement, PatternResult, RunResult } from '../result.js';
-import { type ClassContext, sampleUsers } from '../users/user-classes.js';
-import { patternResults } from './assemble.js';
-import { discoverContexts } from './contexts.js';
-import { explainAll } from './explain.js';
-import type { SideSamples } from './timing.js';
+import type { CommandContext } from '../commands/command.js';
+import type { LoadedThresholds } from '../gate/threshold-rules.js';
+import type { LoadedHistory } from '../history/store.js';
+import type { IndexOutcome } from '../indexing/apply.js';
+import { type Target, type TargetOptions, withTarget } from '../mongo/target.js';
+import { type FinalOutputs, writeRunOutputs } from '../report/write.js';
+import type { CheckInput, DatasetInfo, Measurement, RunResult } from '../result.js';
+import type { RoutePlan } from '../route-engine/measure.js';
+import type { ClassContext } from '../users/user-classes.js';
+import type { IndexSpec, QueryPattern, Workload } from '../workload.js';
+import type { RoutesRun } from './measure-routes.js';
+import type { PreparedWorkload } from './replay.js';
+import type { PreparedRoutes } from './route-setup.js';
+import type { TimingOutcome } from './timing.js';
 
 /**
- * The stages `bench` and `verify` share, in their order: sample the users and explain
- * every pattern for each (one side), then conclude (assemble → gate), then the history.
- * Each command adds its own stages between them (bench: seed, build, the second side, the
- * route models; verify: inspect); reports are written by the command layer.
+ * A run (bench or verify) is a list of named stages over one typed state: each stage reads
+ * what earlier stages put in the state and adds its own part. `bench` and `verify` are two
+ * plans of it (src/commands/bench.ts, verify.ts): the inputs they check before anything
+ * starts, the target they open, and their list of stages. The pipeline opens the target,
+ * runs the stages in order (timing each named one), writes the reports and records the history.
  */
 
-/** Users of each class and their ids, then every selected pattern explained on the target's current state. */
-export async function explainSide(
-  db: Db,
-  selected: readonly QueryPattern[],
-  options: { classes?: readonly ClassContext[] | undefined; signal?: AbortSignal | undefined; maxTimeMS?: number | undefined; reporter?: Reporter | undefined } = {},
-): Promise<{ classes: readonly ClassContext[]; plans: Map<string, Measurement> }> {
-  let classes = options.classes;
-  if (!classes) {
-    const users = await sampleUsers(db);
-    options.reporter?.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
-    classes = await discoverContexts(db, users);
-  }
-  return { classes, plans: await explainAll(db, selected, classes, { signal: options.signal, maxTimeMS: options.maxTimeMS }) };
+/** Everything a run needs that can be checked before it starts: a mistake here is a one-line error with nothing written. */
+export interface RunInputs {
+  readonly command: 'bench' | 'verify';
+  readonly workload: Workload;
+  readonly runId: string;
+  readonly outDir: string;
+  readonly patterns: readonly QueryPattern[];
+  readonly thresholds: LoadedThresholds;
+  /** The index set judged: bench's (`--indexes` or the migration's set), verify's (the migration's). */
+  readonly indexSet: readonly IndexSpec[];
+  readonly routes: PreparedRoutes;
+  /** A captured workload to replay (`--workload`), as one more route. */
+  readonly replay?: PreparedWorkload | undefined;
+  readonly routePlan: RoutePlan;
+  readonly history?: LoadedHistory | undefined;
+  /** The run's time cap (performance.now() ms): past it, what is left is skipped and said inconclusive. */
+  readonly deadline?: number | undefined;
+  /** The budget the text names when the cap stops something (`--budget-seconds`). */
+  readonly budgetSeconds: number;
 }
 
-export interface ConcludeInput {
-  selected: readonly QueryPattern[];
-  classes: readonly ClassContext[];
-  plans: { before?: ReadonlyMap<string, Measurement>; after: ReadonlyMap<string, Measurement> };
-  samples: { before?: SideSamples; after: SideSamples };
-  thresholds: Thresholds;
-  indexes: readonly IndexOutcome[];
-  counts?: readonly CountExpectation[];
-  /** bench: the speedups are judged; verify has no "before". */
-  judgeSpeedup: boolean;
-  /** Checks made by other stages (state checks, routes). */
-  extraChecks?: readonly CheckInput[];
+/** The state the stages fill in, in their order. */
+export interface RunState {
+  readonly inputs: RunInputs;
+  readonly target: Target;
+  readonly startedAt: Date;
+  /** performance.now() when the run started: the reports' total is measured from it. */
+  readonly runStarted: number;
+  /** Wall time per named stage, ms (result.timings). */
+  readonly timings: Record<string, number>;
+  dataset?: DatasetInfo;
+  /** The index set's outcomes on the target: built (bench) or inspected (verify). */
+  indexes?: IndexOutcome[];
+  /** The sampled users of each class, with the ids their patterns are built from. */
+  classes?: readonly ClassContext[];
+  plans: { before?: Map<string, Measurement>; after?: Map<string, Measurement> };
+  timing?: TimingOutcome;
+  routeRun?: RoutesRun;
+  /** Checks made along the way (the state checks of the timing rounds), joined to the gate's. */
+  readonly checks: CheckInput[];
+  notes: string[];
+  /** The result, once concluded (and judged against the history, when there is one). */
+  result?: RunResult;
+  /** Appends the run to the history file once its reports are written. */
+  recordHistory?: () => Promise<void>;
 }
 
-/** Assemble the patterns from plans and samples, then the gate over them and the other stages' checks (the routes'). */
-export function concludeRun(input: ConcludeInput): { patterns: PatternResult[]; gate: GateResult } {
-  const patterns = patternResults({ patterns: input.selected, classes: input.classes, plans: input.plans, samples: input.samples });
-  const gate = evaluateGate({ thresholds: input.thresholds, indexes: input.indexes, patterns, counts: input.counts ?? [], judgeSpeedup: input.judgeSpeedup });
-  return { patterns, gate: withChecks(gate, input.extraChecks ?? []) };
+export interface Stage {
+  /** Its wall time goes to `timings[name]`; a stage without a timing name is not timed on its own. */
+  readonly name: string;
+  readonly timed: boolean;
+  run(state: RunState, context: CommandContext): Promise<void>;
 }
 
-/**
- * The history stage: the measured result recorded as a run of the series and judged
- * against the comparable earlier runs since the last accept (plan regressions, the
- * single-night alarm, change points; src/history/judge.ts), its checks added to a new
- * result (the measured one is not changed). `record` appends the run, with its final
- * verdict, once its reports are written; a run that measured nothing validly is not kept.
- */
-export function historyStage(
-  measured: RunResult,
-  history: { loaded: LoadedHistory; routes: RecordContext['routes'] } | undefined,
-  reporter: Reporter,
-): { result: RunResult; record: () => Promise<void> } {
-  if (!history) return { result: measured, record: async () => {} };
-  const run = historyRecord(measured, { routes: history.routes });
-  const { checks, summary } = judgeRun(run, history.loaded.lines);
-  reporter.notice(
-    `history: ${summary.comparableRuns} comparable earlier run(s) in ${history.loaded.file}${summary.notComparable > 0 ? ` (${summary.notComparable} not comparable)` : ''}${summary.accepted ? `, since the accept of ${summary.accepted.runId}` : ''}`,
-  );
-  const gate = withChecks(measured.gate, checks);
-  const result: RunResult = { ...measured, gate, history: { file: history.loaded.file, ...summary } };
-  return {
-    result,
-    record: async () => {
-      if (recordable(run)) await appendHistoryLine(history.loaded, { ...run, verdict: gate.verdict });
-    },
+export interface RunPlan {
+  readonly inputs: RunInputs;
+  /** How to open the target (the embedded server's options included). */
+  readonly target: Omit<TargetOptions, 'host' | 'reporter' | 'cleanup' | 'signal'>;
+  readonly stages: readonly Stage[];
+}
+
+export type RunOutcome = FinalOutputs;
+
+/** A stage that fills part of the state. */
+export const stage = (name: string, run: Stage['run'], timed = true): Stage => ({ name, timed, run });
+
+/** What a stage needs from an earlier one; a missing part is a bug in the plan, not a user's mistake. */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`pipeline: ${what} is not in the run state yet (a stage is missing or out of order)`);
+  return value;
+}
+
+/** Runs a plan: opens its target, runs its stages in order, writes the reports, records the history. */
+export async function runPipeline(plan: RunPlan, context: CommandContext): Promise<RunOutcome> {
+  const timings: Record<string, number> = {};
+  const startedAt = new Date();
+  const runStarted = performance.now();
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    context.reporter.notice(`${name}…`);
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - started);
+    }
   };
+  return withTarget(
+    { ...plan.target, ...context },
+    async (target) => {
+      const state: RunState = { inputs: plan.inputs, target, startedAt, runStarted, timings, plans: {}, checks: [], notes: [] };
+      for (const s of plan.stages) {
+        if (s.timed) await timed(s.name, () => s.run(state, context));
+        else await s.run(state, context);
+      }
+      const written = await writeRunOutputs(need(state.result, 'the result'), plan.inputs.outDir, { redact: target.redact, runStarted });
+      await state.recordHistory?.();
+      return written;
+    },
+    (start) => timed('start', start),
+  );
 }

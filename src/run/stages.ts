@@ -1,19 +1,274 @@
-import type { Reporter } from '../progress.js';
+import { prepareDataset } from '../dataset/prepare.js';
+import { throwIfAborted } from '../errors.js';
+import { evaluateGate, withChecks, type CountExpectation } from '../gate/evaluate.js';
+import { routeModelChecks } from '../gate/route-models.js';
+import { judgeRun } from '../history/judge.js';
+import { historyRecord, recordable } from '../history/record.js';
+import { appendHistoryLine } from '../history/store.js';
+import { applyIndexes, findingsAsOutcomes } from '../indexing/apply.js';
+import { setCreatedIndexesHidden } from '../indexing/hide.js';
+import { inspectIndexes } from '../indexing/inspect.js';
+import type { ResolvedMongod } from '../mongo/binary.js';
+import { readMarker } from '../mongo/safety.js';
+import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
+import { resultSchemaVersion, type CheckInput, type RunResult } from '../result.js';
+import { sampleUsers } from '../users/user-classes.js';
+import { toolCommit, toolVersion } from '../version.js';
+import { knownIndexSpecs, type IndexSpec } from '../workload.js';
+import { discoverContexts } from './contexts.js';
+import { explainAll } from './explain-patterns.js';
+import { measureRoutes, routesFor, type RouteToMeasure } from './measure-routes.js';
+import { runNotes } from './notes.js';
+import { patternResults } from './pattern-results.js';
+import { need, stage, type Stage } from './pipeline.js';
+import { replayChecks } from './replay.js';
+import { checkSideState } from './state-check.js';
+import { estimateCosts, type Side, timeRounds } from './timing.js';
 
-/** Runs named stages, saying each on the reporter and adding its wall time (ms) to `timings`. */
-export function stageTimer(reporter: Reporter): {
-  timings: Record<string, number>;
-  stage: <T>(name: string, work: () => Promise<T>) => Promise<T>;
-} {
-  const timings: Record<string, number> = {};
-  const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    reporter.notice(`${name}…`);
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - started);
+/**
+ * The stages runs are made of, in the order plans use them: open data (seed, or inspect a
+ * target) → sample users → explain a side → build the set → time the patterns → the routes
+ * → conclude (the gate) → the history. Each reads the state earlier stages filled in.
+ */
+
+/** bench: the dataset, a cached copy or a fresh seed (src/dataset/prepare.ts). */
+export function seedStage(options: {
+  scale: string;
+  seed: number;
+  baseline: string;
+  baselineSpecs: readonly IndexSpec[];
+  fingerprint: string;
+  /** The dataset cache's entry for this dataset on an embedded server (named by its mongod), if the cache is on. */
+  cacheEntryFor: (mongod: ResolvedMongod) => string | undefined;
+  drop: boolean;
+  allowRemoteWrites: boolean;
+}): Stage {
+  return stage('seed', async (state, { reporter, signal }) => {
+    const { cacheEntryFor, ...rest } = options;
+    const embedded = state.target.embedded;
+    const cacheEntry = embedded ? cacheEntryFor(embedded.mongod) : undefined;
+    const seeded = await prepareDataset(state.target, { ...rest, cacheEntry, dataset: state.inputs.workload.dataset, reporter, signal });
+    state.dataset = { scale: options.scale, seed: options.seed, baseline: options.baseline, counts: { ...seeded.counts }, fingerprint: seeded.fingerprint, origin: 'indexgate' };
+  });
+}
+
+/** verify: what is on the target, read-only: counts, the marker of an indexgate dataset, a fingerprint, the set's indexes by key. */
+export function inspectStage(): Stage {
+  return stage('inspect', async (state) => {
+    const { db } = state.target;
+    const { dataset } = state.inputs.workload;
+    const counts = await countDocuments(db, dataset.collections);
+    const marker = await readMarker(db);
+    state.dataset = marker
+      ? { scale: marker.scale, seed: marker.seed, baseline: marker.baseline, counts, fingerprint: marker.fingerprint, origin: 'indexgate' }
+      : { scale: null, seed: null, baseline: null, counts, fingerprint: await targetFingerprint(db, dataset.collections, counts), origin: 'target' };
+    state.indexes = findingsAsOutcomes(await inspectIndexes(db, state.inputs.indexSet, dataset.collections));
+  });
+}
+
+/**
+ * The users of each class sampled from the target's data and the ids their patterns are
+ * built from (once), then every selected pattern explained on the target's current state as `side`.
+ */
+export function explainStage(name: string, side: Side, options: { maxTimeMS?: number | undefined } = {}): Stage {
+  return stage(name, async (state, { reporter, signal }) => {
+    const { db } = state.target;
+    const { workload, patterns } = state.inputs;
+    if (!state.classes) {
+      const users = await sampleUsers(db, workload.users);
+      reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
+      state.classes = await discoverContexts(db, workload.patterns, users);
     }
-  };
-  return { timings, stage };
+    state.plans[side] = await explainAll(db, patterns, state.classes, { signal, maxTimeMS: options.maxTimeMS });
+  });
+}
+
+/** bench: builds the set (`--skip-index` leaves some out, for testing the gate), each index timed. */
+export function buildStage(skip: ReadonlySet<string>): Stage {
+  return stage('build', async (state, { reporter, signal }) => {
+    const { db } = state.target;
+    const { indexSet, workload } = state.inputs;
+    const applied = await applyIndexes(
+      db,
+      indexSet.filter((s) => !skip.has(s.name)),
+      { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) },
+    );
+    const skipped = findingsAsOutcomes(await inspectIndexes(db, indexSet.filter((s) => skip.has(s.name)), workload.dataset.collections)).map((o) => ({
+      ...o,
+      detail: `left out of apply (--skip-index): ${o.detail}`,
+    }));
+    state.indexes = indexSet.map((s) => [...applied, ...skipped].find((o) => o.name === s.name) as (typeof applied)[number]);
+  });
+}
+
+/**
+ * Times every pattern by the fixed plan, in rounds that alternate the sides (bench: the set
+ * hidden for "before", a state check after each switch). Not a stage of its own in
+ * `timings`: its time is added to the sides' (`before`, `after`) or to `time` (verify).
+ */
+export function timePatternsStage(sides: readonly Side[], options: { budgetMs?: number; maxTimeMS?: number | undefined } = {}): Stage {
+  return stage(
+    'time',
+    async (state, { reporter, signal }) => {
+      throwIfAborted(signal);
+      const { db } = state.target;
+      const { patterns, workload, deadline, budgetSeconds } = state.inputs;
+      const classes = need(state.classes, 'the user classes');
+      const plans = state.plans;
+      // The route runs every pattern, measured or not: estimate its cost from all of them.
+      const all = workload.patterns.list;
+      const estimates = estimateCosts(patterns.length === all.length ? plans : {}, classes, all.map((p) => p.id));
+      const reserveMs = 3000;
+      const budgetMs = options.budgetMs ?? Math.max(0, (deadline ?? Infinity) - performance.now() - reserveMs);
+      if (options.budgetMs === undefined) reporter.notice(`timing: ${Math.round(budgetMs / 1000)} s left in the ${budgetSeconds} s budget`);
+      const started = performance.now();
+      const indexes = state.indexes;
+      const hiding = sides.length > 1 && indexes !== undefined;
+      const timing = await timeRounds({
+        db,
+        patterns,
+        classes,
+        sides,
+        budgetMs,
+        estimates,
+        maxTimeMS: options.maxTimeMS,
+        signal,
+        ...(hiding
+          ? {
+              switchTo: async (side: Side, round: number) => {
+                await setCreatedIndexesHidden(db, indexes, side === 'before');
+                const context = classes[0];
+                const sidePlans = plans[side];
+                if (context && sidePlans) state.checks.push(await checkSideState(db, { side, round, patterns, context, plans: sidePlans }));
+              },
+              onRound: (round: number, rounds: number, order: readonly Side[]) => reporter.notice(`timing round ${round}/${rounds} (${order.join(', then ')})`),
+            }
+          : {}),
+      });
+      state.timing = timing;
+      if (hiding) for (const side of sides) state.timings[side] = Math.round((state.timings[side] ?? 0) + timing.sideMs[side]);
+      else state.timings.time = Math.round((state.timings.time ?? 0) + performance.now() - started);
+    },
+    false,
+  );
+}
+
+/**
+ * Every route (built-in, route files, a replayed workload) on each side, then, in bench, the
+ * remedies of the workload's application route: its remedy indexes and its rewrite.
+ */
+export function routesStage(options: { sides: 'before-after' | 'current'; remedies: boolean }): Stage {
+  return stage('routes', async (state, { reporter, signal }) => {
+    const { routes, replay, workload, routePlan, indexSet, deadline } = state.inputs;
+    const classes = need(state.classes, 'the user classes');
+    const targets = routesFor([...routes.routes, ...(replay ? [replay.route] : [])], classes, routes.params);
+    const application = workload.routes.application;
+    const remedies =
+      options.remedies && application && routes.routes.some((r) => r.id === application.id)
+        ? { route: application.id, indexes: application.remedyIndexes, rewrite: routesFor([application.rewrite], classes, routes.params).routes[0] as RouteToMeasure }
+        : undefined;
+    state.routeRun = await measureRoutes({
+      db: state.target.db,
+      dm: routes.dm,
+      routes: targets.routes,
+      ...(options.sides === 'before-after' ? { indexes: need(state.indexes, 'the built set') } : {}),
+      indexSet,
+      plan: routePlan,
+      remedies,
+      memberships: targets.memberships,
+      reporter,
+      signal,
+      deadline,
+    });
+  });
+}
+
+/** The gate over everything measured (indexes, patterns, routes, replayed shapes, counts), and the result document. */
+export function concludeStage(options: { judgeSpeedup: boolean; counts?: (actual: Readonly<Record<string, number>>) => readonly CountExpectation[] }): Stage {
+  return stage(
+    'conclude',
+    async (state) => {
+      const { inputs, target } = state;
+      const { workload, thresholds } = inputs;
+      const classes = need(state.classes, 'the user classes');
+      const timing = need(state.timing, 'the timing');
+      const routeRun = need(state.routeRun, 'the routes');
+      const dataset = need(state.dataset, 'the dataset');
+      const indexes = need(state.indexes, 'the index set');
+      const knownSpecs = knownIndexSpecs(workload.indexes);
+      const patternIds = workload.patterns.list.map((p) => p.id);
+      const patterns = patternResults({ patterns: inputs.patterns, classes, plans: { ...state.plans, after: need(state.plans.after, 'the plans after') }, samples: timing.samples });
+      const routeChecks: CheckInput[] = [
+        ...routeRun.routes.flatMap((r) => routeModelChecks(r, thresholds.values, { patternIds, knownSpecs })),
+        ...(inputs.replay ? await replayChecks(target.db, routeRun.routes, inputs.replay.rules, options.judgeSpeedup, knownSpecs) : []),
+      ];
+      const gate = withChecks(
+        evaluateGate({ thresholds: thresholds.values, indexes, patterns, counts: options.counts?.(dataset.counts) ?? [], judgeSpeedup: options.judgeSpeedup, knownSpecs }),
+        [...state.checks, ...routeChecks],
+      );
+      const notes = [
+        ...runNotes({
+          command: inputs.command,
+          environment: target.environment,
+          patterns,
+          routes: routeRun.routes,
+          ...(inputs.command === 'bench' ? { indexes } : {}),
+          capped: timing.capped,
+          rounds: timing.rounds,
+          plannedRounds: timing.plan.rounds,
+        }),
+        ...(routeRun.capped ? [`Routes: ${routeRun.capped} (--budget-seconds ${inputs.budgetSeconds}).`] : []),
+        ...state.notes,
+      ];
+      state.result = {
+        schemaVersion: resultSchemaVersion,
+        command: inputs.command,
+        runId: inputs.runId,
+        startedAt: state.startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+        environment: target.environment,
+        dataset,
+        indexes,
+        patterns,
+        routes: routeRun.routes,
+        ...(workload.routes.application ? { applicationRoute: workload.routes.application.id } : {}),
+        ...(routeRun.remedies.length > 0 ? { remedies: routeRun.remedies } : {}),
+        gate,
+        thresholds: { source: thresholds.source, values: thresholds.values },
+        timings: state.timings,
+        notes,
+        timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
+      };
+    },
+    false,
+  );
+}
+
+/**
+ * The history (`bench --history`): the run recorded as a run of the series and judged against
+ * the comparable earlier runs since the last accept (plan regressions, the single-night alarm,
+ * change points; src/history/judge.ts), its checks added to the result. The run is appended,
+ * with its final verdict, once its reports are written; a run that measured nothing validly is not kept.
+ */
+export function historyStage(): Stage {
+  return stage(
+    'history',
+    async (state, { reporter }) => {
+      const history = state.inputs.history;
+      const measured: RunResult = need(state.result, 'the result');
+      if (!history) return;
+      const run = historyRecord(measured, { routes: { models: [...state.inputs.routes.routes.map((r) => r.id), ...(state.inputs.replay ? [state.inputs.replay.route.id] : [])] } });
+      const { checks, summary } = judgeRun(run, history.lines);
+      reporter.notice(
+        `history: ${summary.comparableRuns} comparable earlier run(s) in ${history.file}${summary.notComparable > 0 ? ` (${summary.notComparable} not comparable)` : ''}${summary.accepted ? `, since the accept of ${summary.accepted.runId}` : ''}`,
+      );
+      const gate = withChecks(measured.gate, checks);
+      state.result = { ...measured, gate, history: { file: history.file, ...summary } };
+      state.recordHistory = async () => {
+        if (recordable(run)) await appendHistoryLine(history, { ...run, verdict: gate.verdict });
+      };
+    },
+    false,
+  );
 }

@@ -1,0 +1,35 @@
+import type { AnyCommand } from './command.js';
+import { benchCommand } from './bench.js';
+import { captureCommand } from './capture.js';
+import { explainCommand } from './explain.js';
+import { historyAcceptCommand, historyShowCommand } from './history.js';
+import { indexesApplyCommand, indexesCheckCommand, indexesListCommand, indexesScriptCommand, indexesVerifyCommand } from './indexes.js';
+import { reportCommand } from './report.js';
+import { routesRenderCommand } from './routes.js';
+import { seedCommand } from './seed.js';
+import { verifyCommand } from './verify.js';
+
+/** Every command, in the order `--help` lists them: each declares its options, runs, and renders its outcome. */
+export const commandTable: readonly AnyCommand[] = [
+  benchCommand,
+  seedCommand,
+  indexesListCommand,
+  indexesScriptCommand,
+  indexesApplyCommand,
+  indexesVerifyCommand,
+  indexesCheckCommand,
+  explainCommand,
+  verifyCommand,
+  reportCommand,
+  captureCommand,
+  routesRenderCommand,
+  historyShowCommand,
+  historyAcceptCommand,
+];
+
+/** The groups' own descriptions (`indexgate indexes --help`). */
+export const commandGroups: Readonly<Record<string, string>> = {
+  indexes: "the migration's index set: list, script, apply, verify, check",
+  routes: 'route files: render what a route sends',
+  history: "the nightly gate's history file (bench --history): show its series, accept a change",
+};
