@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { defaultRoutePlan } from '../../src/routes/measure.js';
+import { defaultRoutePlan } from '../../src/route-engine/measure.js';
 import { benchContract } from '../support/contract.js';
 import { expectOneLineRefusal, runCli, thresholdsWithoutRouteSpeedup } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
@@ -83,7 +83,7 @@ describe('inconclusive: the samples cannot decide (exit 3), never a pass or a fa
     const budget = saved.gate.inconclusive.filter((c: { check: string }) => c.check === 'budget');
     expect(budget).toHaveLength(3);
     expect(budget[0].message).toMatch(/12 samples cannot bound a p95 from above \(at least 72 needed\)/);
-    // The route's calls: 6 per round and side for each class, two rounds (the plan of src/routes/measure.ts), all kept.
+    // The route's calls: 6 per round and side for each class, two rounds (the plan of src/route-engine/measure.ts), all kept.
     for (const r of saved.routes.filter((e: { id: string }) => e.id === 'driver')) {
       expect(r.before.totalSamplesMs).toHaveLength(2 * defaultRoutePlan.callsPerRound);
       expect(r.after.totalSamplesMs).toHaveLength(2 * defaultRoutePlan.callsPerRound);

@@ -137,7 +137,7 @@ describe('routes render: the commands a route file sends for one sampled user, a
     const db = uniqueDbName('render');
     const seeded = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny']);
     expect(seeded.code).toBe(0);
-    const conversations = new URL('../../bench/routes/conversations.ts', import.meta.url).pathname;
+    const conversations = new URL('../../bench/routes/list-conversations.ts', import.meta.url).pathname;
     const rendered = await runCli(['routes', 'render', conversations, '--uri', testUri(), '--db', db, '--user-class', 'heavy', '--route-param', 'limit=5']);
     expect(rendered.code).toBe(0);
     expect(rendered.stdout).toMatch(/^\/\/ route prisma: the application as it runs/m);

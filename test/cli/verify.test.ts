@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { scaleProfiles } from '../../seed/profiles.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
 import { silentReporter } from '../../src/progress.js';
-import { seedDatabase } from '../../src/seed/seed-database.js';
+import { seedDatabase } from '../../src/dataset/seed-database.js';
+import { seedInput } from '../support/workload.js';
 import { verifyContract } from '../support/contract.js';
 import { expectOneLineRefusal, runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
@@ -23,7 +23,7 @@ afterAll(() => client.close());
 /** A migrated staging database: seeded, then the six applied (as after the runbook's step 4). */
 async function staging(label: string, indexes = runbookIndexes): Promise<string> {
   const name = uniqueDbName(label);
-  await seedDatabase({ db: client.db(name), profile: scaleProfiles.tiny, seed: 17, baseline: 'bare', reporter: silentReporter });
+  await seedDatabase({ db: client.db(name), ...seedInput('tiny', 17), reporter: silentReporter });
   await applyIndexes(client.db(name), indexes);
   return name;
 }

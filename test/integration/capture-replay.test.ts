@@ -1,15 +1,16 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { workload as builtInWorkload } from '../support/workload.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { shapeOfCommand } from '../../src/capture/shape.js';
-import type { WorkloadFile } from '../../src/capture/workload.js';
-import { defaultSeed } from '../../src/options.js';
+import type { WorkloadFile } from '../../src/capture/workload-file.js';
+import { defaultSeed } from '../../src/commands/options.js';
 import type { RunResult } from '../../src/result.js';
-import type { RouteCall } from '../../src/routes/call.js';
-import type { CommandShape } from '../../src/routes/recorder.js';
+import type { RouteCall } from '../../src/route-engine/call.js';
+import type { CommandShape } from '../../src/route-engine/recorder.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { builtIn, callFor } from '../support/routes.js';
 import { runCli } from '../support/cli.js';
@@ -96,7 +97,7 @@ const plansOf = (commands: readonly { before?: Plan; after: Plan }[], side: 'bef
 describe('capture and replay', () => {
   it('the driver route at small: profiler and log capture its commands one for one, and bench --workload reports the patterns\' plans before and after', async () => {
     const { db } = await seededDb('capdriver', 'small', defaultSeed);
-    const [user] = await sampleUsers(db, ['typical']);
+    const [user] = await sampleUsers(db, builtInWorkload.users, ['typical']);
     if (!user) throw new Error('no user');
     const profiled = await withProfiler(db, () => callFor(db, builtIn('driver'), user.userId));
     const expected = sentBy(profiled).identities;
@@ -138,7 +139,7 @@ describe('capture and replay', () => {
 
   it('the prisma route at tiny: the profile holds its commands one for one (aggregates with $expr, fan-out counts as one shape), and bench --workload reports the route\'s plans', async () => {
     const { db } = await seededDb('capprisma', 'tiny', defaultSeed);
-    const [user] = await sampleUsers(db, ['typical']);
+    const [user] = await sampleUsers(db, builtInWorkload.users, ['typical']);
     if (!user) throw new Error('no user');
     const call = await withProfiler(db, () => callFor(db, builtIn('prisma'), user.userId));
     expect(call.overLimit).toBe(false);

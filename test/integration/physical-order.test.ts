@@ -1,17 +1,16 @@
 import { BSON, type Db, type Document } from 'mongodb';
+import { patterns, seedInput, workload } from '../support/workload.js';
 import { describe, expect, it } from 'vitest';
-import { patterns } from '../../bench/patterns.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { scaleProfiles } from '../../seed/profiles.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
-import { executeQuery } from '../../src/patterns/execute.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
+import { executeQuery } from '../../src/run/pattern-query.js';
 import { silentReporter } from '../../src/progress.js';
-import { audiencesOf, captureRoute, defaultRoutePlan } from '../../src/routes/measure.js';
-import type { Route } from '../../src/routes/route.js';
+import { audiencesOf, captureRoute, defaultRoutePlan } from '../../src/route-engine/measure.js';
+import type { Route } from '../../src/route.js';
 import { discoverContexts } from '../../src/run/contexts.js';
-import { explainAll, measurementKey } from '../../src/run/explain.js';
-import { seedDatabase } from '../../src/seed/seed-database.js';
+import { explainAll, measurementKey } from '../../src/run/explain-patterns.js';
+import { seedDatabase } from '../../src/dataset/seed-database.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { testDb } from '../support/mongo.js';
 import { builtIn, callFor, dataModel } from '../support/routes.js';
@@ -27,7 +26,7 @@ import { builtIn, callFor, dataModel } from '../support/routes.js';
 
 /** Facts of one database in its current index state: per route, class and command, and per pattern and class. */
 async function facts(db: Db, routes: readonly Route[]): Promise<Record<string, unknown>> {
-  const classes = await discoverContexts(db, await sampleUsers(db));
+  const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users));
   const out: Record<string, unknown> = {};
   const ctx = { db, dm: await dataModel(), plan: { ...defaultRoutePlan, maxTimeMS: 120_000 } };
   for (const route of routes) {
@@ -61,10 +60,9 @@ const work = (m: Document) => ({ stages: m.stages, indexName: m.indexName, keys:
 describe('the facts do not depend on the physical order of the data', () => {
   it('the same (scale, seed) loaded in two orders gives the same rows picked, plans and work, before and after the indexes', { timeout: 600_000 }, async () => {
 
-    const profile = scaleProfiles.tiny;
     const [a, b] = [await testDb('orderA'), await testDb('orderB')];
-    await seedDatabase({ db: a, profile, seed: 20260126, baseline: 'bare', reporter: silentReporter });
-    await seedDatabase({ db: b, profile, seed: 20260126, baseline: 'bare', reporter: silentReporter, batchSize: 89, maxInFlight: 1, reverseBatches: true });
+    await seedDatabase({ db: a, ...seedInput('tiny', 20260126), reporter: silentReporter });
+    await seedDatabase({ db: b, ...seedInput('tiny', 20260126), reporter: silentReporter, batchSize: 89, maxInFlight: 1, reverseBatches: true });
 
     // The loader did give the two databases different physical orders (else this test proves nothing).
     const natural = async (db: Db) => (await db.collection('ConversationMember').find({}, { projection: { _id: 1 }, hint: { $natural: 1 }, limit: 200 }).toArray()).map((d) => String(d._id));

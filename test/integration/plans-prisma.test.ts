@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { patterns } from '../../bench/patterns.js';
+import { knownSpecs, patternIds, patterns, workload } from '../support/workload.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { seededCollections } from '../../seed/collections.js';
 import { planProblems } from '../../src/gate/evaluate.js';
-import { loadThresholds } from '../../src/gate/thresholds.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
-import { inspectIndexes } from '../../src/indexes/inspect.js';
+import { loadThresholds } from '../../src/gate/threshold-rules.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
+import { inspectIndexes } from '../../src/indexing/inspect.js';
 import type { Measurement } from '../../src/result.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { discoverContexts } from '../../src/run/contexts.js';
-import { explainAll, measurementKey } from '../../src/run/explain.js';
+import { explainAll, measurementKey } from '../../src/run/explain-patterns.js';
 import { seededDb } from '../support/seeded.js';
 
 describe('at scale small, baseline prisma', () => {
@@ -24,14 +24,14 @@ describe('at scale small, baseline prisma', () => {
     expect(applied.find((o) => o.name === 'idx_userprefs_user_conv')?.status).toBe('equivalent');
     expect(applied.filter((o) => o.status === 'created')).toHaveLength(5);
 
-    const classes = await discoverContexts(db, await sampleUsers(db));
+    const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users));
     const after = await explainAll(db, patterns, classes);
-    const { values } = await loadThresholds();
+    const { values } = await loadThresholds(workload.thresholdsFile, patternIds);
     const used: string[] = [];
     for (const p of patterns.filter((x) => x.gated)) {
       for (const { user } of classes) {
         const m = after.get(measurementKey(p.id, user.userClass)) as Measurement;
-        expect(planProblems(m, values.patterns[p.id] as never), `${p.id} (${user.userClass})`).toEqual([]);
+        expect(planProblems(m, values.patterns[p.id] as never, knownSpecs), `${p.id} (${user.userClass})`).toEqual([]);
         used.push(`${p.id} (${user.userClass}): ${m.indexName}`);
       }
     }

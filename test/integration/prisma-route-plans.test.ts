@@ -1,9 +1,10 @@
 import type { Db } from 'mongodb';
+import { workload } from '../support/workload.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
-import { audiencesOf, captureRoute, type CommandSide, defaultRoutePlan } from '../../src/routes/measure.js';
+import { audiencesOf, captureRoute, type CommandSide, defaultRoutePlan } from '../../src/route-engine/measure.js';
 import { builtIn, dataModel } from '../support/routes.js';
 import { seededDb } from '../support/seeded.js';
 
@@ -14,7 +15,7 @@ let commands: Map<string, CommandSide>;
 beforeAll(async () => {
   ({ db } = await seededDb('prisma-plans', 'small', 20260126, 'prisma'));
   await applyIndexes(db, runbookIndexes);
-  const [heaviest] = await sampleUsers(db, ['heaviest']);
+  const [heaviest] = await sampleUsers(db, workload.users, ['heaviest']);
   if (!heaviest) throw new Error('no user');
   const route = builtIn('prisma');
   const [audience] = audiencesOf(route, [{ userClass: 'heaviest', userId: heaviest.userId.toHexString() }], {});

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { scaleProfiles } from '../../seed/profiles.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
 import { silentReporter } from '../../src/progress.js';
-import { seedDatabase } from '../../src/seed/seed-database.js';
+import { seedDatabase } from '../../src/dataset/seed-database.js';
+import { seedInput } from '../support/workload.js';
 import { runCli } from '../support/cli.js';
 import { startReplicaSet } from '../support/servers.js';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const client = await MongoClient.connect(set.uri);
   try {
     const db = client.db('staging');
-    await seedDatabase({ db, profile: scaleProfiles.tiny, seed: 5, baseline: 'bare', reporter: silentReporter });
+    await seedDatabase({ db, ...seedInput('tiny', 5), reporter: silentReporter });
     await applyIndexes(db, runbookIndexes);
   } finally {
     await client.close();

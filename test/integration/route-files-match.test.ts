@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { patterns, workload } from '../support/workload.js';
 import { BSON, type Document } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PatternQuery, patterns } from '../../bench/patterns.js';
+import type { PatternQuery } from '../../src/workload.js';
 import { remedyIndexes } from '../../indexes/remedies.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
 import { discoverContexts } from '../../src/run/contexts.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { builtIn, callFor } from '../support/routes.js';
@@ -70,7 +71,7 @@ describe('the built-in route files send what the hand-built models sent', () => 
   });
 
   it('driver: each command is the query pattern of its name, as bench/patterns.ts builds it for the same user', async () => {
-    const classes = await discoverContexts(db, await sampleUsers(db));
+    const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users));
     for (const klass of classes) {
       const call = await callFor(db, builtIn('driver'), klass.user.userId, {}, klass.user.userClass);
       expect(call.commands.map((c) => c.step)).toEqual(['memberships', 'conversationsPage', 'lastMessage', 'pageMembers', 'preferences', 'memberUsers', 'readCursors', 'conversationsCount']);

@@ -2,11 +2,11 @@ import { homedir, tmpdir } from 'node:os';
 import { type Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
-import { scaleProfiles } from '../../seed/profiles.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
 import { type EmbeddedServer, startEmbedded } from '../../src/mongo/embedded.js';
 import { silentReporter } from '../../src/progress.js';
-import { seedDatabase } from '../../src/seed/seed-database.js';
+import { seedDatabase } from '../../src/dataset/seed-database.js';
+import { seedInput, workload as builtInWorkload } from '../support/workload.js';
 import { runCli } from '../support/cli.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   });
   client = await MongoClient.connect(server.uri);
   const db = client.db(dbName);
-  await seedDatabase({ db, profile: scaleProfiles.tiny, seed: 9, baseline: 'prisma', reporter: silentReporter });
+  await seedDatabase({ db, ...seedInput('tiny', 9, 'prisma'), reporter: silentReporter });
   await applyIndexes(db, runbookIndexes);
 }, 300_000);
 
@@ -68,7 +68,7 @@ describe('verify is strictly read-only', () => {
 
   it('verify --workload replays a captured workload on the current state and still writes nothing', async () => {
     const db = client.db(dbName);
-    const [user] = await sampleUsers(db, ['typical']);
+    const [user] = await sampleUsers(db, builtInWorkload.users, ['typical']);
     if (!user) throw new Error('no user');
     // The operator's part: the profiler on for the exercise, then off (indexgate never turns it on).
     await db.command({ profile: 2 });

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { knownSpecs, patternIds, workload } from '../support/workload.js';
 import { pattern } from '../../bench/patterns.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { seededCollections } from '../../seed/collections.js';
 import { planProblems } from '../../src/gate/evaluate.js';
-import { loadThresholds } from '../../src/gate/thresholds.js';
-import { applyIndexes } from '../../src/indexes/apply.js';
-import { inspectIndexes } from '../../src/indexes/inspect.js';
+import { loadThresholds } from '../../src/gate/threshold-rules.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
+import { inspectIndexes } from '../../src/indexing/inspect.js';
 import type { Measurement } from '../../src/result.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { discoverContexts } from '../../src/run/contexts.js';
-import { explainAll, measurementKey } from '../../src/run/explain.js';
+import { explainAll, measurementKey } from '../../src/run/explain-patterns.js';
 import { seededDb } from '../support/seeded.js';
 
 const spec = (name: string) => runbookIndexes.find((s) => s.name === name) as (typeof runbookIndexes)[number];
@@ -20,11 +21,11 @@ describe('deliberately wrong states are caught', () => {
     await applyIndexes(db, runbookIndexes.filter((s) => s.name !== 'idx_cursor_user_conv'));
     const findings = await inspectIndexes(db, runbookIndexes, seededCollections);
     expect(findings.find((f) => f.spec.name === 'idx_cursor_user_conv')?.status).toBe('missing');
-    const classes = await discoverContexts(db, await sampleUsers(db, ['typical']));
+    const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users, ['typical']));
     const plans = await explainAll(db, [pattern('readCursors')], classes);
     const m = plans.get(measurementKey('readCursors', 'typical')) as Measurement;
-    const { values } = await loadThresholds();
-    expect(planProblems(m, values.patterns.readCursors as never).join('; ')).toMatch(/COLLSCAN in the plan; .*expected idx_cursor_user_conv/);
+    const { values } = await loadThresholds(workload.thresholdsFile, patternIds);
+    expect(planProblems(m, values.patterns.readCursors as never, knownSpecs).join('; ')).toMatch(/COLLSCAN in the plan; .*expected idx_cursor_user_conv/);
   });
 
   it('the right name with the wrong key order: a conflict, reported and never dropped', async () => {

@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
 import type { ClientTransport, RawRequest } from '../../src/prisma/client.js';
 import type { CommandRequest } from '../../src/prisma/read.js';
-import { Recorder } from '../../src/routes/recorder.js';
+import { Recorder } from '../../src/route-engine/recorder.js';
 
 export interface Sent {
   readonly step: string;

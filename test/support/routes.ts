@@ -1,22 +1,22 @@
 import type { Db, ObjectId } from 'mongodb';
-import { builtInRoutes, rewriteRoute } from '../../bench/routes/index.js';
 import type { DataModel } from '../../src/prisma/datamodel.js';
-import { callRoute, type RouteCall } from '../../src/routes/call.js';
-import type { RecorderOptions } from '../../src/routes/recorder.js';
-import type { Route } from '../../src/routes/route.js';
+import { callRoute, type RouteCall } from '../../src/route-engine/call.js';
+import type { RecorderOptions } from '../../src/route-engine/recorder.js';
+import type { Route } from '../../src/route.js';
 import { loadDataModel } from '../../src/run/route-setup.js';
+import { workload } from './workload.js';
 
 let dm: DataModel | undefined;
 
 /** The shipped data model (seed/schema.prisma), read once per test file. */
 export async function dataModel(): Promise<DataModel> {
-  dm ??= await loadDataModel();
+  dm ??= await loadDataModel(workload.schemaFile);
   return dm;
 }
 
 /** A built-in route by id (`prisma`, `driver`, `prisma-rewrite`). */
 export function builtIn(id: string): Route {
-  const route = [...builtInRoutes, rewriteRoute].find((r) => r.id === id);
+  const route = [...workload.routes.builtIn, ...(workload.routes.application ? [workload.routes.application.rewrite] : [])].find((r) => r.id === id);
   if (!route) throw new Error(`no built-in route ${id}`);
   return route;
 }

@@ -1,13 +1,12 @@
 import type { Db } from 'mongodb';
-import { scaleProfiles, type ScaleName } from '../../seed/profiles.js';
-import type { Baseline } from '../../src/options.js';
 import { silentReporter } from '../../src/progress.js';
-import { seedDatabase, type SeedResult } from '../../src/seed/seed-database.js';
+import { seedDatabase, type SeedResult } from '../../src/dataset/seed-database.js';
 import { testDb } from './mongo.js';
+import { seedInput } from './workload.js';
 
 /** A fresh database of its own, seeded the way `indexgate seed` seeds. */
-export async function seededDb(label: string, scale: ScaleName, seed: number, baseline: Baseline = 'bare'): Promise<{ db: Db; seeded: SeedResult }> {
+export async function seededDb(label: string, scale: string, seed: number, baseline = 'bare'): Promise<{ db: Db; seeded: SeedResult }> {
   const db = await testDb(label);
-  const seeded = await seedDatabase({ db, profile: scaleProfiles[scale], seed, baseline, reporter: silentReporter });
+  const seeded = await seedDatabase({ db, ...seedInput(scale, seed, baseline), reporter: silentReporter });
   return { db, seeded };
 }

@@ -7,7 +7,7 @@ import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { shapeOfCommand } from '../../src/capture/shape.js';
 import { readLog } from '../../src/capture/sources.js';
-import { buildWorkload } from '../../src/capture/workload.js';
+import { buildWorkload } from '../../src/capture/workload-file.js';
 import { ConfigError } from '../../src/errors.js';
 
 /** Lines a mongod 7.0.15 wrote (getLog) with a profile filter logging every operation of database "app". */

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { createProgram, type Invocation } from '../../src/cli.js';
+import { workload } from '../support/workload.js';
 
 /** Parses argv with a dispatch that only records what it was given. */
 async function parse(argv: string[]): Promise<{ invocation?: Invocation; error?: CommanderError; err: string }> {
   let invocation: Invocation | undefined;
   let err = '';
   const { program } = createProgram(
-    async (i) => {
+    workload,
+    async (_spec, i) => {
       invocation = i;
       return { exitCode: 0 };
     },

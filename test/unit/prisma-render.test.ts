@@ -2,7 +2,7 @@ import { BSON, type Document, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../../src/prisma/client.js';
 import { dataModelOf } from '../../src/prisma/datamodel.js';
-import { PrismaCallError } from '../../src/prisma/errors.js';
+import { PrismaCallError } from '../../src/prisma/call-error.js';
 import { FakeTransport, type Sent } from '../support/fake-transport.js';
 
 /**
@@ -307,7 +307,7 @@ describe('what the renderer does not render is refused, naming the call', () => 
   });
 });
 
-describe('the application\'s route rendered from its own calls (bench/routes/conversations.ts, schema seed/schema.prisma)', () => {
+describe('the application\'s route rendered from its own calls (bench/routes/list-conversations.ts, schema seed/schema.prisma)', () => {
   it('the page: $lookup of every Conversation\'s members named ConversationToConversationMember, the where in the key order of the handler\'s object', async () => {
     const { readFile } = await import('node:fs/promises');
     const shipped = dataModelOf(await readFile(new URL('../../seed/schema.prisma', import.meta.url), 'utf8'), 'seed/schema.prisma');

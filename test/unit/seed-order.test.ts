@@ -1,7 +1,7 @@
 import { EJSON } from 'bson';
 import type { Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { generateDataset, planDataset } from '../../seed/dataset.js';
+import { generateDataset, planDataset } from '../../seed/generate.js';
 import { scaleProfiles } from '../../seed/profiles.js';
 
 const seed = 20260126;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/seed/random.js';
+import { Rng } from '../../seed/random.js';
 import { speedupBounds } from '../../src/timing/bounds.js';
 import { percentile, summarize } from '../../src/timing/stats.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultWorkloadRules, type WorkloadRules } from '../../src/gate/thresholds.js';
-import { workloadChecks } from '../../src/gate/workload.js';
+import { defaultWorkloadRules, type WorkloadRules } from '../../src/gate/threshold-rules.js';
+import { workloadChecks } from '../../src/gate/replay-checks.js';
 import type { CommandMeasurement, RouteCommandResult, RouteResult } from '../../src/result.js';
 
 /** The gate of a replayed workload, shape by shape (rules as data, measurements as bench writes them). */
