@@ -25,7 +25,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(\\.\\./)+(seed|bench|indexes)(/|$)',
-              message: 'src/ is the engine: it receives the workload (src/workload.ts) and never imports seed/, indexes/ or bench/; take what you need from the Workload the command context carries.',
+              message:
+                'src/ is the engine: it receives the workload (src/workload.ts) and never imports seed/, indexes/ or bench/; take what you need from the Workload the command context carries.',
             },
           ],
         },

@@ -37,7 +37,8 @@ const result = JSON.parse(readFileSync(newest, 'utf8'));
 
 const exitFor = { pass: 0, fail: 1, inconclusive: 3 };
 if (![0, 1, 3].includes(code)) fail(`npm run bench exited ${codeArg}: it did not complete (0, 1 or 3 expected)`);
-if (exitFor[result.gate.verdict] !== code) fail(`exit code ${code} disagrees with ${newest}: verdict "${result.gate.verdict}" means exit ${exitFor[result.gate.verdict]}`);
+if (exitFor[result.gate.verdict] !== code)
+  fail(`exit code ${code} disagrees with ${newest}: verdict "${result.gate.verdict}" means exit ${exitFor[result.gate.verdict]}`);
 
 const facts = {
   scale: result.dataset.scale,
@@ -57,7 +58,14 @@ const facts = {
     (result.routes ?? []).map((r) => [
       `${r.id} (${r.userClass})`,
       Object.fromEntries(
-        r.commands.map((c) => [c.step, Object.fromEntries(['before', 'after'].filter((side) => c[side]).map((side) => [side, c[side].overLimit ? overLimit(c[side]) : { ...plan(c[side]), returnedDocs: c[side].returnedDocs }]))]),
+        r.commands.map((c) => [
+          c.step,
+          Object.fromEntries(
+            ['before', 'after']
+              .filter((side) => c[side])
+              .map((side) => [side, c[side].overLimit ? overLimit(c[side]) : { ...plan(c[side]), returnedDocs: c[side].returnedDocs }]),
+          ),
+        ]),
       ),
     ]),
   ),
@@ -67,10 +75,26 @@ const facts = {
     .sort(),
 };
 function overLimit(m) {
-  return { overLimit: true, stages: m.stages, probe: m.overLimit.probe ? { outerDocs: m.overLimit.probe.outerDocs, docsExamined: m.overLimit.probe.docsExamined, collectionScans: m.overLimit.probe.collectionScans } : null };
+  return {
+    overLimit: true,
+    stages: m.stages,
+    probe: m.overLimit.probe
+      ? {
+          outerDocs: m.overLimit.probe.outerDocs,
+          docsExamined: m.overLimit.probe.docsExamined,
+          collectionScans: m.overLimit.probe.collectionScans,
+        }
+      : null,
+  };
 }
 function plan(m) {
-  return { stages: m.stages, indexName: m.indexName, keysExamined: m.totalKeysExamined, docsExamined: m.totalDocsExamined, returned: m.nReturned };
+  return {
+    stages: m.stages,
+    indexName: m.indexName,
+    keysExamined: m.totalKeysExamined,
+    docsExamined: m.totalDocsExamined,
+    returned: m.nReturned,
+  };
 }
 
 const file = join('bench', 'expected', `${facts.scale}-${facts.seed}-${facts.baseline}-mongod${facts.mongodVersion}.json`);
@@ -79,14 +103,16 @@ if (flag === '--record') {
   console.error(`check-bench: recorded ${file} from ${newest}`);
   process.exit(0);
 }
-if (!existsSync(file)) fail(`no expectation for this run (${file}); review a run and record it with: node .ci/check-bench.mjs <code> --record`);
+if (!existsSync(file))
+  fail(`no expectation for this run (${file}); review a run and record it with: node .ci/check-bench.mjs <code> --record`);
 const expected = JSON.parse(readFileSync(file, 'utf8'));
 
 const differences = [];
 compare(expected, facts, '');
 function compare(want, got, path) {
   if (typeof want !== 'object' || want === null || typeof got !== 'object' || got === null) {
-    if (JSON.stringify(want) !== JSON.stringify(got)) differences.push(`${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    if (JSON.stringify(want) !== JSON.stringify(got))
+      differences.push(`${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
     return;
   }
   for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) compare(want[key], got[key], path ? `${path}.${key}` : key);
@@ -100,7 +126,13 @@ if (differences.length > 0) fail(`${differences.length} deterministic fact(s) di
  */
 function explain(found) {
   const kindOf = (field) =>
-    ['stages', 'indexName', 'overLimit'].includes(field) ? 'plan' : ['returned', 'returnedDocs'].includes(field) ? 'rows picked' : ['keysExamined', 'docsExamined', 'probe', 'outerDocs', 'collectionScans'].includes(field) ? 'work' : 'value';
+    ['stages', 'indexName', 'overLimit'].includes(field)
+      ? 'plan'
+      : ['returned', 'returnedDocs'].includes(field)
+        ? 'rows picked'
+        : ['keysExamined', 'docsExamined', 'probe', 'outerDocs', 'collectionScans'].includes(field)
+          ? 'work'
+          : 'value';
   const groups = new Map();
   for (const line of found) {
     const [path] = line.split(': expected ');
@@ -130,7 +162,12 @@ function explain(found) {
     group.lines.push(`${field}${line.slice(path.length)}`);
     groups.set(subject, group);
   }
-  return [...groups].slice(0, 40).flatMap(([subject, { kinds, lines }]) => [`  ${subject}: differs in ${[...kinds].join(', ')}`, ...lines.slice(0, 8).map((l) => `      ${l}`)]);
+  return [...groups]
+    .slice(0, 40)
+    .flatMap(([subject, { kinds, lines }]) => [
+      `  ${subject}: differs in ${[...kinds].join(', ')}`,
+      ...lines.slice(0, 8).map((l) => `      ${l}`),
+    ]);
 }
 
 const deterministic = result.gate.checks.filter((c) => !c.route && ['index', 'plan', 'state', 'counts'].includes(c.check));

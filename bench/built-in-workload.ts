@@ -20,7 +20,8 @@ import listConversationsRewrite from './routes/list-conversations-rewrite.js';
 
 /** Route files are named by their source, relative to indexgate's folder: the file a reader opens (the run loads the compiled module). */
 const routeFile = (name: string) => `bench/routes/${name}`;
-const packageFile = (path: string) => fileURLToPath(new URL(import.meta.url.includes('/dist/') ? `../../${path}` : `../${path}`, import.meta.url));
+const packageFile = (path: string) =>
+  fileURLToPath(new URL(import.meta.url.includes('/dist/') ? `../../${path}` : `../${path}`, import.meta.url));
 
 /** Run budgets per scale (seconds): the default `--budget-seconds`, and the least in which seeding fits. */
 const budgets: Readonly<Record<ScaleName, { budgetSeconds: number; minimumBudgetSeconds: number }>> = {
@@ -41,7 +42,10 @@ export const builtInWorkload: Workload = {
   dataset: {
     collections: seededCollections,
     scales: Object.fromEntries(
-      scaleNames.map((name) => [name, { name, purpose: scaleProfiles[name].purpose, ...budgets[name], ...(name === 'large' ? { largeCache: true } : {}) }]),
+      scaleNames.map((name) => [
+        name,
+        { name, purpose: scaleProfiles[name].purpose, ...budgets[name], ...(name === 'large' ? { largeCache: true } : {}) },
+      ]),
     ),
     version: generatorVersion,
     fingerprintInput: (scale) => ({ profile: profileOf(scale), dataShape }),
@@ -53,7 +57,10 @@ export const builtInWorkload: Workload = {
   indexes: { sets: indexSets, migration: 'six', baselines: baselineIndexes, schemaBaseline: 'prisma' },
   patterns: { list: patterns, context: (run, userId) => patternContext(run, { userId }) },
   routes: {
-    builtIn: [routeOf(listConversations, routeFile('list-conversations.ts')), routeOf(listConversationsDriver, routeFile('list-conversations-driver.ts'))],
+    builtIn: [
+      routeOf(listConversations, routeFile('list-conversations.ts')),
+      routeOf(listConversationsDriver, routeFile('list-conversations-driver.ts')),
+    ],
     defaultChoice: 'all',
     verifyDefault: 'driver',
     application: { id: 'prisma', remedyIndexes, rewrite: routeOf(listConversationsRewrite, routeFile('list-conversations-rewrite.ts')) },

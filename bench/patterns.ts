@@ -9,7 +9,6 @@ import type { ConversationType } from '../seed/profiles.js';
  * members shown), so that explain() sees the selectivity the application sees.
  */
 
-
 /** Real ids from the target's data for one user: what the route has in hand at each step. */
 export interface PatternContext {
   readonly userId: ObjectId;
@@ -57,7 +56,13 @@ export const patterns = [
     phase: 'conversationsQuery',
     gated: true,
     intendedIndexes: ['idx_conversation_active_lastmsg'],
-    build: (ctx) => ({ kind: 'find', filter: activeConversationOfUser(ctx), sort: { lastMessageAt: -1 }, skip: ctx.offset, limit: ctx.limit }),
+    build: (ctx) => ({
+      kind: 'find',
+      filter: activeConversationOfUser(ctx),
+      sort: { lastMessageAt: -1 },
+      skip: ctx.offset,
+      limit: ctx.limit,
+    }),
   },
   {
     id: 'conversationsPageByType',
@@ -66,7 +71,13 @@ export const patterns = [
     phase: 'conversationsQuery',
     gated: true,
     intendedIndexes: ['idx_conversation_type_active_lastmsg'],
-    build: (ctx) => ({ kind: 'find', filter: activeConversationOfUser(ctx, ctx.pageType), sort: { lastMessageAt: -1 }, skip: ctx.offset, limit: ctx.limit }),
+    build: (ctx) => ({
+      kind: 'find',
+      filter: activeConversationOfUser(ctx, ctx.pageType),
+      sort: { lastMessageAt: -1 },
+      skip: ctx.offset,
+      limit: ctx.limit,
+    }),
   },
   {
     id: 'lastMessage',
@@ -107,7 +118,12 @@ export const patterns = [
       pipeline: [
         { $match: { conversationId: { $in: [...ctx.pageIds] }, isActive: true } },
         { $sort: { conversationId: 1, _id: 1 } },
-        { $group: { _id: '$conversationId', members: { $firstN: { n: 5, input: { userId: '$userId', role: '$role', nickname: '$nickname' } } } } },
+        {
+          $group: {
+            _id: '$conversationId',
+            members: { $firstN: { n: 5, input: { userId: '$userId', role: '$role', nickname: '$nickname' } } },
+          },
+        },
       ],
     }),
   },
@@ -158,7 +174,15 @@ export const patterns = [
       kind: 'aggregate',
       pipeline: [
         { $match: { userId: ctx.userId, isActive: true } },
-        { $lookup: { from: 'Conversation', localField: 'conversationId', foreignField: '_id', pipeline: [{ $match: { isActive: true, ...(ctx.filterType ? { type: ctx.filterType } : {}) } }, { $project: { _id: 1 } }], as: 'conversation' } },
+        {
+          $lookup: {
+            from: 'Conversation',
+            localField: 'conversationId',
+            foreignField: '_id',
+            pipeline: [{ $match: { isActive: true, ...(ctx.filterType ? { type: ctx.filterType } : {}) } }, { $project: { _id: 1 } }],
+            as: 'conversation',
+          },
+        },
         { $match: { 'conversation.0': { $exists: true } } },
         { $count: 'total' },
       ],
@@ -204,12 +228,16 @@ function initialContext(request: PatternRequest): PatternContext {
   };
 }
 
-const withMemberships = (ctx: PatternContext, docs: Document[]): PatternContext => ({ ...ctx, membershipIds: docs.map((m) => m.conversationId as ObjectId) });
+const withMemberships = (ctx: PatternContext, docs: Document[]): PatternContext => ({
+  ...ctx,
+  membershipIds: docs.map((m) => m.conversationId as ObjectId),
+});
 const withPage = (ctx: PatternContext, docs: Document[]): PatternContext => ({ ...ctx, pageIds: docs.map((c) => c._id as ObjectId) });
 
 function withMembers(ctx: PatternContext, groups: Document[]): PatternContext {
   const users = new Map<string, ObjectId>();
-  for (const group of groups) for (const m of (group.members as Array<{ userId: ObjectId }>) ?? []) users.set(m.userId.toHexString(), m.userId);
+  for (const group of groups)
+    for (const m of (group.members as Array<{ userId: ObjectId }>) ?? []) users.set(m.userId.toHexString(), m.userId);
   return { ...ctx, memberUserIds: [...users.values()] };
 }
 

@@ -11,7 +11,12 @@ export const prismaIndexes: readonly IndexSpec[] = [
   { name: 'Conversation_isActive_idx', collection: 'Conversation', key: { isActive: 1 } },
   { name: 'Conversation_lastMessageAt_idx', collection: 'Conversation', key: { lastMessageAt: 1 } },
 
-  { name: 'ConversationMember_conversationId_userId_key', collection: 'ConversationMember', key: { conversationId: 1, userId: 1 }, unique: true },
+  {
+    name: 'ConversationMember_conversationId_userId_key',
+    collection: 'ConversationMember',
+    key: { conversationId: 1, userId: 1 },
+    unique: true,
+  },
   { name: 'ConversationMember_conversationId_idx', collection: 'ConversationMember', key: { conversationId: 1 } },
   { name: 'ConversationMember_userId_idx', collection: 'ConversationMember', key: { userId: 1 } },
   { name: 'ConversationMember_userId_isActive_idx', collection: 'ConversationMember', key: { userId: 1, isActive: 1 } },
@@ -22,11 +27,21 @@ export const prismaIndexes: readonly IndexSpec[] = [
   { name: 'Message_messageSource_idx', collection: 'Message', key: { messageSource: 1 } },
   { name: 'Message_createdAt_idx', collection: 'Message', key: { createdAt: 1 } },
 
-  { name: 'ConversationReadCursor_conversationId_userId_key', collection: 'ConversationReadCursor', key: { conversationId: 1, userId: 1 }, unique: true },
+  {
+    name: 'ConversationReadCursor_conversationId_userId_key',
+    collection: 'ConversationReadCursor',
+    key: { conversationId: 1, userId: 1 },
+    unique: true,
+  },
   { name: 'ConversationReadCursor_userId_idx', collection: 'ConversationReadCursor', key: { userId: 1 } },
   { name: 'ConversationReadCursor_unreadCount_idx', collection: 'ConversationReadCursor', key: { unreadCount: 1 } },
 
-  { name: 'UserConversationPreferences_userId_conversationId_key', collection: 'UserConversationPreferences', key: { userId: 1, conversationId: 1 }, unique: true },
+  {
+    name: 'UserConversationPreferences_userId_conversationId_key',
+    collection: 'UserConversationPreferences',
+    key: { userId: 1, conversationId: 1 },
+    unique: true,
+  },
   { name: 'UserConversationPreferences_userId_idx', collection: 'UserConversationPreferences', key: { userId: 1 } },
   { name: 'UserConversationPreferences_conversationId_idx', collection: 'UserConversationPreferences', key: { conversationId: 1 } },
 

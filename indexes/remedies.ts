@@ -10,7 +10,8 @@ export const remedyIndexes: readonly IndexSpec[] = [
     collection: 'ConversationMember',
     key: { conversationId: 1, isActive: 1, _id: 1 },
     priority: 'P0',
-    purpose: "serves the relation filter's $lookup (conversationId = $$left_0) and the 5 members of each page conversation (conversationId, isActive: true, the lowest _ids: the application's pick) in 5 keys each",
+    purpose:
+      "serves the relation filter's $lookup (conversationId = $$left_0) and the 5 members of each page conversation (conversationId, isActive: true, the lowest _ids: the application's pick) in 5 keys each",
   },
   {
     name: 'idx_attachment_message',

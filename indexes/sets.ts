@@ -8,7 +8,10 @@ import type { IndexSpec } from '../src/workload.js';
  * creates), the Prisma schema's (a baseline), and the remedies bench measures for the
  * application's route. `indexes list --set` lists them; the gate recognises their names.
  */
-export const indexSets = { six: runbookIndexes, prisma: prismaIndexes, remedies: remedyIndexes } as const satisfies Record<string, readonly IndexSpec[]>;
+export const indexSets = { six: runbookIndexes, prisma: prismaIndexes, remedies: remedyIndexes } as const satisfies Record<
+  string,
+  readonly IndexSpec[]
+>;
 
 /** The state a dataset starts in, before the six: which indexes exist besides `_id`. */
 export const baselineIndexes = { bare: [], prisma: prismaIndexes } as const satisfies Record<string, readonly IndexSpec[]>;

@@ -98,20 +98,36 @@ async function child(uri: string, mode: 'seed' | 'ceiling', scale: ScaleName): P
 async function parent(): Promise<void> {
   const scales = (argValue('--scales') ?? 'small,medium').split(',') as ScaleName[];
   for (const s of scales) if (!(s in dataset.scales)) throw new Error(`unknown scale ${s}`);
-  const host = { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() };
+  const host = {
+    env: process.env,
+    platform: process.platform,
+    arch: process.arch,
+    uid: process.getuid?.(),
+    homedir: homedir(),
+    tmpdir: tmpdir(),
+  };
   // The server is started as bench starts it for the largest scale asked (a production-sized one gets mongod's default cache).
   const cacheSizeGb = scales.map((scale) => embeddedCacheGb(dataset.scales[scale], totalmem())).find((gb) => gb !== undefined);
-  if (cacheSizeGb !== undefined) process.stderr.write(`bench:seed: WiredTiger cache ${cacheSizeGb} GB (as bench starts the server for large)\n`);
-  const server = await startEmbedded({ host, cacheSizeGb, reporter: { ...silentReporter, notice: (m) => process.stderr.write(`bench:seed: ${m}\n`) } });
+  if (cacheSizeGb !== undefined)
+    process.stderr.write(`bench:seed: WiredTiger cache ${cacheSizeGb} GB (as bench starts the server for large)\n`);
+  const server = await startEmbedded({
+    host,
+    cacheSizeGb,
+    reporter: { ...silentReporter, notice: (m) => process.stderr.write(`bench:seed: ${m}\n`) },
+  });
   const measured: Measured[] = [];
   try {
     for (const scale of scales) {
       for (const mode of ['seed', 'ceiling'] as const) {
         process.stderr.write(`bench:seed: ${mode} at ${scale}…\n`);
         const spawned = performance.now();
-        const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, '--uri', server.uri, '--scale', scale], {
-          maxBuffer: 1 << 20,
-        });
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [fileURLToPath(import.meta.url), '--child', mode, '--uri', server.uri, '--scale', scale],
+          {
+            maxBuffer: 1 << 20,
+          },
+        );
         const wall = performance.now() - spawned;
         const reported = JSON.parse(stdout) as Omit<Measured, 'docsPerSecond'> & { ms?: number };
         // The seed as a user sees it (process start to exit); the ceiling, its insert phase only.
@@ -125,18 +141,54 @@ async function parent(): Promise<void> {
   const rows = scales.map((scale) => {
     const s = measured.find((m) => m.scale === scale && m.mode === 'seed') as Measured;
     const c = measured.find((m) => m.scale === scale && m.mode === 'ceiling') as Measured;
-    return { scale, docs: s.docs, seedMs: Math.round(s.ms), seedDocsPerSecond: Math.round(s.docsPerSecond), ceilingDocs: c.docs, ceilingDocsPerSecond: Math.round(c.docsPerSecond), ratio: s.docsPerSecond / c.docsPerSecond, seedPeakRssMb: s.peakRssMb };
+    return {
+      scale,
+      docs: s.docs,
+      seedMs: Math.round(s.ms),
+      seedDocsPerSecond: Math.round(s.docsPerSecond),
+      ceilingDocs: c.docs,
+      ceilingDocsPerSecond: Math.round(c.docsPerSecond),
+      ratio: s.docsPerSecond / c.docsPerSecond,
+      seedPeakRssMb: s.peakRssMb,
+    };
   });
   const medium = rows.find((r) => r.scale === 'medium');
-  const report = { runId: newRunId('seed-bench'), mongod: server.mongod.notice, seed, batchSize: defaultLoaderOptions.batchSize, maxInFlight: defaultLoaderOptions.maxInFlight, heapLimitMb: defaultLoaderOptions.heapLimitMb, ceilingInFlight, rows };
+  const report = {
+    runId: newRunId('seed-bench'),
+    mongod: server.mongod.notice,
+    seed,
+    batchSize: defaultLoaderOptions.batchSize,
+    maxInFlight: defaultLoaderOptions.maxInFlight,
+    heapLimitMb: defaultLoaderOptions.heapLimitMb,
+    ceilingInFlight,
+    rows,
+  };
   const dir = resolve('reports');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${report.runId}.json`);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(
     table(
-      ['scale', 'documents', 'seed wall (process start included)', 'seed docs/s', 'ceiling docs/s (4 in flight, pre-built)', 'seed ÷ ceiling (target ≥ 0.9)', 'rate ÷ medium (large: ≥ 0.8)', 'seed peak RSS (target < 300 MB, flat)'],
-      rows.map((r) => [r.scale, r.docs, `${(r.seedMs / 1000).toFixed(1)} s`, r.seedDocsPerSecond, r.ceilingDocsPerSecond, r.ratio.toFixed(2), medium ? (r.seedDocsPerSecond / medium.seedDocsPerSecond).toFixed(2) : '–', `${r.seedPeakRssMb} MB`]),
+      [
+        'scale',
+        'documents',
+        'seed wall (process start included)',
+        'seed docs/s',
+        'ceiling docs/s (4 in flight, pre-built)',
+        'seed ÷ ceiling (target ≥ 0.9)',
+        'rate ÷ medium (large: ≥ 0.8)',
+        'seed peak RSS (target < 300 MB, flat)',
+      ],
+      rows.map((r) => [
+        r.scale,
+        r.docs,
+        `${(r.seedMs / 1000).toFixed(1)} s`,
+        r.seedDocsPerSecond,
+        r.ceilingDocsPerSecond,
+        r.ratio.toFixed(2),
+        medium ? (r.seedDocsPerSecond / medium.seedDocsPerSecond).toFixed(2) : '–',
+        `${r.seedPeakRssMb} MB`,
+      ]),
     ),
   );
   console.log(`${report.mongod}\nwritten to ${file}`);

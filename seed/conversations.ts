@@ -111,7 +111,11 @@ export interface ConversationFacts {
 export function conversationDocument(plan: ConversationPlan, facts: ConversationFacts, text: TextPool, rng: Rng): Document {
   const { type, index } = plan;
   const title =
-    type === 'direct' ? undefined : type === 'global' ? `Meeshy ${rng.pick(text.titleWords)}` : `${rng.pick(text.titleWords)} ${rng.pick(text.titleWords)}`;
+    type === 'direct'
+      ? undefined
+      : type === 'global'
+        ? `Meeshy ${rng.pick(text.titleWords)}`
+        : `${rng.pick(text.titleWords)} ${rng.pick(text.titleWords)}`;
   const identifier =
     type === 'global'
       ? (globalIdentifiers[index] ?? `mee_global_${index}`)

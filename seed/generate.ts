@@ -4,7 +4,16 @@ import { collectionCodes, objectIdAt } from './ids.js';
 import { Rng, streams } from './random.js';
 import { conversationDocument, ConversationPlanner } from './conversations.js';
 import { buildMemberships, memberDocument, type Membership, memberSampler, pickMembers } from './members.js';
-import { attachmentDocuments, type MessageContext, messageDocument, messageId, messageTypes, RecentMessages, summarizeTimeline, Timeline } from './messages.js';
+import {
+  attachmentDocuments,
+  type MessageContext,
+  messageDocument,
+  messageId,
+  messageTypes,
+  RecentMessages,
+  summarizeTimeline,
+  Timeline,
+} from './messages.js';
 import { preferencesDocument, wantsPreferences } from './preferences.js';
 import { conversationTypes, dataShape, type ScaleProfile, scaleProfiles } from './profiles.js';
 import { cursorDocument, cursorTargets, type LastRead, planCursors } from './read-cursors.js';
@@ -215,7 +224,10 @@ function* conversationWithMembers(
   if (lastActivity <= createdAt) lastActivity = createdAt + (dataShape.epoch - createdAt) * rng.next();
   const memberships = buildMemberships(plan, userIndexes, createdAt, lastActivity, users, rng);
   const conversationId = objectIdAt(createdAt, collectionCodes.Conversation, index, rng.u32());
-  const communityId = plan.type === 'group' && rng.chance(0.2) ? objectIdAt(dataShape.epoch - 700 * day, collectionCodes.Community, rng.int(50), 0) : undefined;
+  const communityId =
+    plan.type === 'group' && rng.chance(0.2)
+      ? objectIdAt(dataShape.epoch - 700 * day, collectionCodes.Community, rng.int(50), 0)
+      : undefined;
   table.add(index, conversationId, createdAt, lastActivity, memberships);
 
   const summary = summarizeTimeline(seed, index, plan.messageCount, createdAt, lastActivity);
@@ -242,7 +254,14 @@ function* conversationWithMembers(
     'Conversation',
     conversationDocument(
       plan,
-      { id: conversationId, createdAt, lastMessageAt: summary.lastNonDeletedAt ?? createdAt, memberCount: activeMembers, createdBy: creator, communityId },
+      {
+        id: conversationId,
+        createdAt,
+        lastMessageAt: summary.lastNonDeletedAt ?? createdAt,
+        memberCount: activeMembers,
+        createdBy: creator,
+        communityId,
+      },
       text,
       rng,
     ),
@@ -250,7 +269,11 @@ function* conversationWithMembers(
   for (const m of memberships) yield ['ConversationMember', memberDocument(m, conversationId, users, sequences.member++, rng)];
   for (const [i, cursor] of cursors.entries()) {
     const membership = memberships[cursor.member];
-    if (membership) yield ['ConversationReadCursor', cursorDocument(cursor, membership, conversationId, lastReads[i], users, sequences.cursor++, cursorRng)];
+    if (membership)
+      yield [
+        'ConversationReadCursor',
+        cursorDocument(cursor, membership, conversationId, lastReads[i], users, sequences.cursor++, cursorRng),
+      ];
   }
   const preferencesRng = Rng.for(seed, streams.preferences, index);
   for (const m of memberships) {

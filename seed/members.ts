@@ -97,4 +97,3 @@ export function memberDocument(m: Membership, conversationId: ObjectId, users: U
   doc.notificationLevel = rng.chance(0.9) ? 'all' : 'mentions';
   return doc;
 }
-

@@ -165,7 +165,8 @@ export function messageDocument(point: TimelinePoint, number: number, ctx: Messa
     const targets = rng.range(1, 3);
     for (let t = 0; t < targets; t++) {
       const to = rng.pick(languages);
-      if (to !== language) translations[to] = { content: messageText(text, rng, to), model: 'basic', translatedAt: new Date(point.at + 2_000) };
+      if (to !== language)
+        translations[to] = { content: messageText(text, rng, to), model: 'basic', translatedAt: new Date(point.at + 2_000) };
     }
     if (Object.keys(translations).length > 0) doc.translations = translations;
   }
@@ -179,7 +180,14 @@ const mimeTypes: Readonly<Record<string, readonly string[]>> = {
   audio: ['audio/webm', 'audio/mpeg'],
 };
 const extensions: Readonly<Record<string, string>> = {
-  'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf', 'application/zip': 'zip', 'text/plain': 'txt', 'audio/webm': 'webm', 'audio/mpeg': 'mp3',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+  'application/zip': 'zip',
+  'text/plain': 'txt',
+  'audio/webm': 'webm',
+  'audio/mpeg': 'mp3',
 };
 
 /**

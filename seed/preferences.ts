@@ -36,7 +36,12 @@ export function preferencesDocument(
   if (rng.chance(0.1)) {
     // A user has up to four categories; ids are derived from the user so they repeat across rows.
     const category = rng.int(4);
-    doc.categoryId = objectIdAt(users.createdAt[membership.userIndex] ?? 0, collectionCodes.Category, membership.userIndex * 4 + category, hash32(membership.userIndex, category));
+    doc.categoryId = objectIdAt(
+      users.createdAt[membership.userIndex] ?? 0,
+      collectionCodes.Category,
+      membership.userIndex * 4 + category,
+      hash32(membership.userIndex, category),
+    );
   }
   if (rng.chance(0.03)) doc.customName = `★ ${membership.userIndex.toString(36)}`;
   doc.createdAt = new Date(createdAt);

@@ -85,4 +85,3 @@ export function slug(text: string): string {
     .replace(/[^a-z0-9]+/g, '')
     .slice(0, 20);
 }
-

@@ -111,10 +111,14 @@ export async function main(workload: Workload, argv: readonly string[] = process
     cleanup,
     workload,
   };
-  const { program, result } = createProgram(workload, async (spec, { args, options }) => spec.render(await spec.run({ args, options }, context), options), {
-    out: (s) => process.stdout.write(s),
-    err: printErr,
-  });
+  const { program, result } = createProgram(
+    workload,
+    async (spec, { args, options }) => spec.render(await spec.run({ args, options }, context), options),
+    {
+      out: (s) => process.stdout.write(s),
+      err: printErr,
+    },
+  );
 
   let interrupt: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
@@ -151,7 +155,8 @@ export async function main(workload: Workload, argv: readonly string[] = process
 function exitCodeFor(error: unknown, printErr: (s: string) => void): ExitCode {
   if (error instanceof CommanderError) {
     // Help and version are not errors; commander already printed its one-line message.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.pass;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
+      return ExitCode.pass;
     return ExitCode.usage;
   }
   if (isIndexgateError(error)) {

@@ -16,4 +16,7 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A gate's verdict (result.gate.verdict) as the process's exit code. */
-export const verdictExitCode = { pass: ExitCode.pass, fail: ExitCode.fail, inconclusive: ExitCode.inconclusive } as const satisfies Record<'pass' | 'fail' | 'inconclusive', ExitCode>;
+export const verdictExitCode = { pass: ExitCode.pass, fail: ExitCode.fail, inconclusive: ExitCode.inconclusive } as const satisfies Record<
+  'pass' | 'fail' | 'inconclusive',
+  ExitCode
+>;

@@ -10,7 +10,18 @@ import type { HistorySummary } from './history-summary.js';
 import type { GateResult, RouteAudience } from './checks.js';
 import type { UserClass } from './users/user-classes.js';
 
-export { checkKinds, checkOutcomes, type CheckInput, type CheckKind, type CheckOutcome, type GateCheck, type GateFailure, type GateResult, type RouteAudience, type Verdict } from './checks.js';
+export {
+  checkKinds,
+  checkOutcomes,
+  type CheckInput,
+  type CheckKind,
+  type CheckOutcome,
+  type GateCheck,
+  type GateFailure,
+  type GateResult,
+  type RouteAudience,
+  type Verdict,
+} from './checks.js';
 import type { TimedCall, TimingPlan } from './timing/plan.js';
 import type { Speedup, SpeedupEstimate } from './timing/stats.js';
 
@@ -38,7 +49,6 @@ export interface PatternResult {
   speedupEstimate?: SpeedupEstimate;
 }
 
-
 /** One command of a route model on one side: its plan and work, and what came back to the client. */
 export interface CommandMeasurement extends Measurement {
   returnedDocs: number;
@@ -52,7 +62,17 @@ export interface CommandMeasurement extends Measurement {
    * The command reached its limit (maxTimeMS): `stages` are the planner's, and the work
    * counts are projected from a probe (the first documents into its $lookup), not measured.
    */
-  overLimit?: { limitMs: number; probe?: { outerDocs: number; docsExamined: number; keysExamined: number; collectionScans: number; totalOuterDocs: number; projectedDocsExamined: number } };
+  overLimit?: {
+    limitMs: number;
+    probe?: {
+      outerDocs: number;
+      docsExamined: number;
+      keysExamined: number;
+      collectionScans: number;
+      totalOuterDocs: number;
+      projectedDocsExamined: number;
+    };
+  };
 }
 
 export interface RouteCommandResult {
@@ -90,8 +110,6 @@ export interface CapturedCommand {
   speedup?: Speedup;
   speedupEstimate?: SpeedupEstimate;
 }
-
-
 
 /** One route for one user class (`routes[]`): a built-in route or a route file, the driver model included. */
 export interface RouteResult {

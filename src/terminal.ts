@@ -44,7 +44,9 @@ function lineProgress(write: (line: string) => void, label: string, total: numbe
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
     const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
-    write(`indexgate: ${label} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${pct}%, ${rate.toLocaleString('en-US')} ${unit}/s)`);
+    write(
+      `indexgate: ${label} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${pct}%, ${rate.toLocaleString('en-US')} ${unit}/s)`,
+    );
   };
   return {
     update(done) {

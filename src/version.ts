@@ -14,7 +14,11 @@ export function toolCommit(): string | null {
   if (commit !== undefined) return commit;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: packageRoot,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    });
     commit = out.toString().trim() + (dirty.toString().trim() ? '+dirty' : '');
   } catch {
     commit = null;

@@ -96,7 +96,14 @@ export interface IndexSets {
 // ─── The query patterns ─────────────────────────────────────────────────────────────────
 
 export type PatternQuery =
-  | { readonly kind: 'find'; readonly filter: Document; readonly projection?: Document; readonly sort?: Document; readonly skip?: number; readonly limit?: number }
+  | {
+      readonly kind: 'find';
+      readonly filter: Document;
+      readonly projection?: Document;
+      readonly sort?: Document;
+      readonly skip?: number;
+      readonly limit?: number;
+    }
   | {
       readonly kind: 'aggregate';
       /** Where the pipeline runs when it is not the pattern's collection (a $lookup into it). */

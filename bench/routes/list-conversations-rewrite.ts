@@ -23,7 +23,8 @@ const idOf = (doc: { _id: { $oid: string } }) => doc._id.$oid;
 export default {
   id: 'prisma-rewrite',
   title: 'the application rewritten: memberships first, per-conversation picks on the server',
-  source: 'indexgate bench/routes/list-conversations-rewrite.ts: a rewrite of isopen-io/meeshy aa13b652 services/gateway/src/routes/conversations/core.ts (GET /conversations)',
+  source:
+    'indexgate bench/routes/list-conversations-rewrite.ts: a rewrite of isopen-io/meeshy aa13b652 services/gateway/src/routes/conversations/core.ts (GET /conversations)',
   description:
     'A remedy by rewrite, measured on the same data: memberships through index #1, the page and the count by id with `$in`, 5 members and the last message per conversation picked by the server (aggregateRaw), no relation filter and no in-memory take.',
   params: { limit: 15, offset: 0, type: null, includeCount: false },
@@ -45,7 +46,19 @@ export default {
                 { $sort: { lastMessageAt: -1 } },
                 { $skip: offset },
                 { $limit: limit },
-                { $project: { title: 1, type: 1, identifier: 1, isActive: 1, createdAt: 1, lastMessageAt: 1, banner: 1, avatar: 1, communityId: 1 } },
+                {
+                  $project: {
+                    title: 1,
+                    type: 1,
+                    identifier: 1,
+                    isActive: 1,
+                    createdAt: 1,
+                    lastMessageAt: 1,
+                    banner: 1,
+                    avatar: 1,
+                    communityId: 1,
+                  },
+                },
               ],
               options: { comment: 'page by id' },
             });
@@ -61,7 +74,12 @@ export default {
                 from: 'ConversationMember',
                 localField: '_id',
                 foreignField: 'conversationId',
-                pipeline: [{ $match: { isActive: true } }, { $sort: { _id: 1 } }, { $limit: 5 }, { $project: { userId: 1, role: 1, nickname: 1, joinedAt: 1, isActive: 1 } }],
+                pipeline: [
+                  { $match: { isActive: true } },
+                  { $sort: { _id: 1 } },
+                  { $limit: 5 },
+                  { $project: { userId: 1, role: 1, nickname: 1, joinedAt: 1, isActive: 1 } },
+                ],
                 as: 'members',
               },
             },
@@ -78,17 +96,31 @@ export default {
           pipeline: [
             { $match: { conversationId: { $in: pageIds.map(oid) }, isDeleted: false } },
             { $sort: { conversationId: 1, isDeleted: 1, createdAt: -1 } },
-            { $group: { _id: '$conversationId', message: { $first: { _id: '$_id', content: '$content', createdAt: '$createdAt', senderId: '$senderId' } } } },
+            {
+              $group: {
+                _id: '$conversationId',
+                message: { $first: { _id: '$_id', content: '$content', createdAt: '$createdAt', senderId: '$senderId' } },
+              },
+            },
           ],
           options: { comment: 'last per conversation' },
         }),
       ]);
       // Groups leave the server in no defined order: in page order, so that the ids sent next are the same on every machine.
       const byConversation = new Map(lastMessages.map((g: { _id: { $oid: string }; message: unknown }) => [g._id.$oid, g.message]));
-      const messages = pageIds.flatMap((id) => (byConversation.has(id) ? [byConversation.get(id) as { _id: { $oid: string }; senderId?: { $oid: string } | null }] : []));
-      const senderIds = [...new Set<string>(messages.flatMap((m: { senderId?: { $oid: string } | null }) => (m.senderId ? [m.senderId.$oid] : [])))];
+      const messages = pageIds.flatMap((id) =>
+        byConversation.has(id) ? [byConversation.get(id) as { _id: { $oid: string }; senderId?: { $oid: string } | null }] : [],
+      );
+      const senderIds = [
+        ...new Set<string>(messages.flatMap((m: { senderId?: { $oid: string } | null }) => (m.senderId ? [m.senderId.$oid] : []))),
+      ];
       await Promise.all([
-        senderIds.length > 0 ? prisma.user.findMany({ where: { id: { in: senderIds } }, select: { id: true, username: true, displayName: true, avatar: true } }) : Promise.resolve([]),
+        senderIds.length > 0
+          ? prisma.user.findMany({
+              where: { id: { in: senderIds } },
+              select: { id: true, username: true, displayName: true, avatar: true },
+            })
+          : Promise.resolve([]),
         // The first attachment of each last message (the application's `take: 1`, in id order).
         prisma.messageAttachment
           .findMany({
@@ -101,19 +133,33 @@ export default {
       return { ids, page, members };
     });
 
-    const memberUserIds = [...new Set<string>(members.flatMap((g: { members: { userId: { $oid: string } }[] }) => g.members.map((m) => m.userId.$oid)))];
+    const memberUserIds = [
+      ...new Set<string>(members.flatMap((g: { members: { userId: { $oid: string } }[] }) => g.members.map((m) => m.userId.$oid))),
+    ];
     const pageIds: string[] = page.map(idOf);
     await phase('parallelQueries', () =>
       Promise.all([
         memberUserIds.length > 0
           ? prisma.user.findMany({
               where: { id: { in: memberUserIds } },
-              select: { id: true, username: true, displayName: true, firstName: true, lastName: true, avatar: true, isOnline: true, lastActiveAt: true },
+              select: {
+                id: true,
+                username: true,
+                displayName: true,
+                firstName: true,
+                lastName: true,
+                avatar: true,
+                isOnline: true,
+                lastActiveAt: true,
+              },
             })
           : Promise.resolve([]),
         unreadCounts(prisma, userId, pageIds),
         ids.length > 0 && (offset === 0 || params.includeCount === true)
-          ? prisma.conversation.aggregateRaw({ pipeline: [{ $match: { _id: { $in: ids.map(oid) }, isActive: true, ...type } }, { $count: 'total' }], options: { comment: 'count by id' } })
+          ? prisma.conversation.aggregateRaw({
+              pipeline: [{ $match: { _id: { $in: ids.map(oid) }, isActive: true, ...type } }, { $count: 'total' }],
+              options: { comment: 'count by id' },
+            })
           : Promise.resolve([]),
       ]),
     );

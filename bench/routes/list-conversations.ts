@@ -14,7 +14,11 @@ import type { RouteContext, RouteDefinition } from '../../src/route.js';
  */
 
 /** MessageReadStatusService.getUnreadCountsForConversations @aa13b652: one read of the cursors, 0 for a conversation without one. */
-export async function unreadCounts(prisma: RouteContext['prisma'], userId: string, conversationIds: string[]): Promise<Map<string, number>> {
+export async function unreadCounts(
+  prisma: RouteContext['prisma'],
+  userId: string,
+  conversationIds: string[],
+): Promise<Map<string, number>> {
   const cursors = await prisma.conversationReadCursor.findMany({
     where: {
       userId,
@@ -30,7 +34,8 @@ export async function unreadCounts(prisma: RouteContext['prisma'], userId: strin
 export default {
   id: 'prisma',
   title: 'the application as it runs (Prisma 6.19)',
-  source: 'isopen-io/meeshy aa13b652 services/gateway/src/routes/conversations/core.ts (GET /conversations); services/gateway/src/services/MessageReadStatusService.ts getUnreadCountsForConversations',
+  source:
+    'isopen-io/meeshy aa13b652 services/gateway/src/routes/conversations/core.ts (GET /conversations); services/gateway/src/services/MessageReadStatusService.ts getUnreadCountsForConversations',
   description:
     "The handler's own Prisma calls, rendered as Prisma 6.19's MongoDB connector sends them: every read an aggregate with `$match: {$expr}`, the relation filter a `$lookup` from every Conversation, nested reads by parent ids with per-conversation `take` applied in memory.",
   params: { limit: 15, offset: 0, type: null, includeCount: false, withUserId: null },
@@ -54,8 +59,18 @@ export default {
     };
     if (typeFilter) whereClause.type = typeFilter;
     if (withUserId) {
-      whereClause.members = { every: { OR: [{ userId: userId, isActive: true }, { userId: withUserId, isActive: true }] } };
-      whereClause.AND = [{ members: { some: { userId: userId, isActive: true } } }, { members: { some: { userId: withUserId, isActive: true } } }];
+      whereClause.members = {
+        every: {
+          OR: [
+            { userId: userId, isActive: true },
+            { userId: withUserId, isActive: true },
+          ],
+        },
+      };
+      whereClause.AND = [
+        { members: { some: { userId: userId, isActive: true } } },
+        { members: { some: { userId: withUserId, isActive: true } } },
+      ];
       delete whereClause.members;
     }
 
@@ -112,7 +127,16 @@ export default {
         allMemberUserIds.size > 0
           ? prisma.user.findMany({
               where: { id: { in: Array.from(allMemberUserIds) } },
-              select: { id: true, username: true, displayName: true, firstName: true, lastName: true, avatar: true, isOnline: true, lastActiveAt: true },
+              select: {
+                id: true,
+                username: true,
+                displayName: true,
+                firstName: true,
+                lastName: true,
+                avatar: true,
+                isOnline: true,
+                lastActiveAt: true,
+              },
             })
           : Promise.resolve([]),
         unreadCounts(prisma, userId, conversationIds),

@@ -68,7 +68,8 @@ function classify(
   const [database = ''] = ns.split('.');
   if (['admin', 'local', 'config'].includes(database)) return { skip: 'system database' };
   if (name === 'getMore') {
-    if (!originating || !readCommands.includes(commandName(originating) as (typeof readCommands)[number])) return { skip: 'getMore without its originating read' };
+    if (!originating || !readCommands.includes(commandName(originating) as (typeof readCommands)[number]))
+      return { skip: 'getMore without its originating read' };
     return { read: { database, collection: String(originating[commandName(originating) as string]), command: originating, getMore: true } };
   }
   if ((readCommands as readonly string[]).includes(name)) {
@@ -79,7 +80,10 @@ function classify(
   }
   if (skippedCommands.has(name)) return { skip: name === 'explain' ? 'explain' : 'not a read' };
   if (options.skipUnknown) return { skip: 'unknown command' };
-  throw new ConfigError(file, `${where}: unknown command "${name}" (not a read indexgate replays, nor a command it knows to skip); pass --skip-unknown to skip such entries`);
+  throw new ConfigError(
+    file,
+    `${where}: unknown command "${name}" (not a read indexgate replays, nor a command it knows to skip); pass --skip-unknown to skip such entries`,
+  );
 }
 
 const readOperation = (
@@ -101,7 +105,10 @@ export async function readProfile(db: Db, options: ReadOptions = {}): Promise<Ca
   const where = `database "${db.databaseName}"`;
   const present = await db.listCollections({ name: 'system.profile' }, { nameOnly: true }).toArray();
   if (present.length === 0) {
-    throw new TargetStateError(db.databaseName, 'has no system.profile: the profiler has never been on here; turn it on with db.setProfilingLevel(1, { slowms: 0, sampleRate: 1 }), exercise the application, then capture (see README, "Capture and replay")');
+    throw new TargetStateError(
+      db.databaseName,
+      'has no system.profile: the profiler has never been on here; turn it on with db.setProfilingLevel(1, { slowms: 0, sampleRate: 1 }), exercise the application, then capture (see README, "Capture and replay")',
+    );
   }
   const operations: CapturedOperation[] = [];
   const skipped: Record<string, number> = {};
@@ -110,7 +117,14 @@ export async function readProfile(db: Db, options: ReadOptions = {}): Promise<Ca
   for await (const entry of cursor) {
     entries++;
     const ns = String(entry.ns ?? '');
-    const classified = classify(`${where}, system.profile entry ${entries}`, `${where} system.profile`, ns, entry.command as Document | undefined, entry.originatingCommand as Document | undefined, options);
+    const classified = classify(
+      `${where}, system.profile entry ${entries}`,
+      `${where} system.profile`,
+      ns,
+      entry.command as Document | undefined,
+      entry.originatingCommand as Document | undefined,
+      options,
+    );
     if ('skip' in classified) {
       bump(skipped, classified.skip);
       continue;
@@ -119,7 +133,10 @@ export async function readProfile(db: Db, options: ReadOptions = {}): Promise<Ca
     operations.push(readOperation(classified.read, entry, '$truncated' in command || typeof command.$truncated === 'string'));
   }
   if (entries === 0) {
-    throw new TargetStateError(db.databaseName, 'system.profile is empty: turn the profiler on (db.setProfilingLevel(1, { slowms: 0 })) and exercise the application before capturing');
+    throw new TargetStateError(
+      db.databaseName,
+      'system.profile is empty: turn the profiler on (db.setProfilingLevel(1, { slowms: 0 })) and exercise the application before capturing',
+    );
   }
   return { operations, entries, skipped };
 }
@@ -127,7 +144,12 @@ export async function readProfile(db: Db, options: ReadOptions = {}): Promise<Ca
 /** A gzip file starts with 1f 8b. */
 async function isGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(file, error.code === 'ENOENT' ? 'no such file; pass the mongod log file (JSON lines, plain or .gz) to --log' : `cannot be read (${error.code ?? String(error)})`);
+    throw new ConfigError(
+      file,
+      error.code === 'ENOENT'
+        ? 'no such file; pass the mongod log file (JSON lines, plain or .gz) to --log'
+        : `cannot be read (${error.code ?? String(error)})`,
+    );
   });
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
@@ -156,12 +178,19 @@ export async function readLog(file: string, options: ReadOptions & { database?: 
       n++;
       if (line.trim() === '') continue;
       const where = `line ${n}`;
-      if (!line.trimStart().startsWith('{')) throw new ConfigError(file, `${where} is not a mongod JSON log line (${JSON.stringify(line.slice(0, 40))}); pass the mongod log itself (MongoDB 4.4+ writes JSON lines), plain or gzip`);
+      if (!line.trimStart().startsWith('{'))
+        throw new ConfigError(
+          file,
+          `${where} is not a mongod JSON log line (${JSON.stringify(line.slice(0, 40))}); pass the mongod log itself (MongoDB 4.4+ writes JSON lines), plain or gzip`,
+        );
       let entry: Document;
       try {
         entry = BSON.EJSON.parse(line, { relaxed: true }) as Document;
       } catch (error) {
-        throw new ConfigError(file, `${where} is truncated or malformed JSON (${error instanceof Error ? error.message : String(error)}); capture from a complete log file`);
+        throw new ConfigError(
+          file,
+          `${where} is truncated or malformed JSON (${error instanceof Error ? error.message : String(error)}); capture from a complete log file`,
+        );
       }
       if (typeof entry !== 'object' || entry === null || !('t' in entry) || !('msg' in entry)) {
         throw new ConfigError(file, `${where} is JSON but not a mongod log entry (no "t" and "msg" fields); pass the mongod log itself`);
@@ -172,7 +201,14 @@ export async function readLog(file: string, options: ReadOptions & { database?: 
         bump(skipped, 'not a slow-query line');
         continue;
       }
-      const classified = classify(where, file, String(attr.ns ?? ''), attr.command as Document | undefined, attr.originatingCommand as Document | undefined, options);
+      const classified = classify(
+        where,
+        file,
+        String(attr.ns ?? ''),
+        attr.command as Document | undefined,
+        attr.originatingCommand as Document | undefined,
+        options,
+      );
       if ('skip' in classified) {
         bump(skipped, classified.skip);
         continue;
@@ -186,7 +222,10 @@ export async function readLog(file: string, options: ReadOptions & { database?: 
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(file, `cannot be read past line ${n} (${error instanceof Error ? error.message : String(error)})${gzip ? ': is the gzip file complete?' : ''}`);
+    throw new ConfigError(
+      file,
+      `cannot be read past line ${n} (${error instanceof Error ? error.message : String(error)})${gzip ? ': is the gzip file complete?' : ''}`,
+    );
   } finally {
     lines.close();
     raw.destroy();

@@ -45,8 +45,19 @@ const shapeSchema = z
 export const workloadFileSchema = z
   .object({
     schemaVersion: z.literal(workloadSchemaVersion),
-    name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, ".", "_" or "-"'),
-    source: z.object({ kind: z.enum(['profile', 'log']), from: z.string(), database: z.string().nullable(), entries: z.number().int(), skipped: z.record(z.string(), z.number()) }).strict(),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[\w.-]+$/, 'letters, digits, ".", "_" or "-"'),
+    source: z
+      .object({
+        kind: z.enum(['profile', 'log']),
+        from: z.string(),
+        database: z.string().nullable(),
+        entries: z.number().int(),
+        skipped: z.record(z.string(), z.number()),
+      })
+      .strict(),
     capturedAt: z.string(),
     shapes: z.array(shapeSchema),
   })
@@ -95,7 +106,19 @@ export function buildWorkload(reading: CaptureReading, options: BuildWorkloadOpt
     const key = shapeOfCommand(op.command);
     let group = groups.get(key.id);
     if (!group) {
-      group = { key, count: 0, getMores: 0, times: [], totalMs: 0, plans: new Map(), docs: 0, keys: 0, returned: 0, params: new Map(), truncated: false };
+      group = {
+        key,
+        count: 0,
+        getMores: 0,
+        times: [],
+        totalMs: 0,
+        plans: new Map(),
+        docs: 0,
+        keys: 0,
+        returned: 0,
+        params: new Map(),
+        truncated: false,
+      };
       groups.set(key.id, group);
     }
     group.totalMs += op.millis;
@@ -140,8 +163,15 @@ export function buildWorkload(reading: CaptureReading, options: BuildWorkloadOpt
           keysExamined: g.keys,
           nreturned: g.returned,
         },
-        params: [...g.params.values()].reverse().map((p) => ({ command: EJSON.serialize(p.command, { relaxed: false }) as Record<string, unknown>, recordedMs: p.recordedMs })),
-        ...(g.truncated && g.params.size === 0 ? { unreplayable: 'the server truncated every recorded command of this shape (over its log size limit): raise maxLogSizeKB or capture from system.profile' } : {}),
+        params: [...g.params.values()]
+          .reverse()
+          .map((p) => ({ command: EJSON.serialize(p.command, { relaxed: false }) as Record<string, unknown>, recordedMs: p.recordedMs })),
+        ...(g.truncated && g.params.size === 0
+          ? {
+              unreplayable:
+                'the server truncated every recorded command of this shape (over its log size limit): raise maxLogSizeKB or capture from system.profile',
+            }
+          : {}),
       };
     })
     .sort((a, b) => b.recorded.totalMs - a.recorded.totalMs || a.id.localeCompare(b.id));
@@ -170,9 +200,11 @@ export async function loadWorkload(file: string): Promise<WorkloadFile> {
         throw new ConfigError(file, `shapes.${shape.id}.params.${i}: the command is not a ${shape.command} on ${shape.collection}`);
       }
       // Replay must stay read-only (verify runs it against staging): a pipeline that writes is refused.
-      if (writes(command)) throw new ConfigError(file, `shapes.${shape.id}.params.${i}: the pipeline writes ($out or $merge); a workload holds reads only`);
+      if (writes(command))
+        throw new ConfigError(file, `shapes.${shape.id}.params.${i}: the pipeline writes ($out or $merge); a workload holds reads only`);
     }
   }
-  if (!workload.shapes.some((s) => s.params.length > 0)) throw new ConfigError(file, 'holds no shape with a parameter set to replay; capture again with the profiler on');
+  if (!workload.shapes.some((s) => s.params.length > 0))
+    throw new ConfigError(file, 'holds no shape with a parameter set to replay; capture again with the profiler on');
   return workload;
 }

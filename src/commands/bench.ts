@@ -72,23 +72,36 @@ export interface BenchOptions extends SeedOptions {
 export async function benchPlan(options: BenchOptions, context: CommandContext): Promise<RunPlan> {
   const { workload } = context;
   const scale = workload.dataset.scales[options.scale];
-  if (!scale) throw new UsageError(`--scale ${options.scale}: not a scale of the workload (${Object.keys(workload.dataset.scales).join(', ')})`);
+  if (!scale)
+    throw new UsageError(`--scale ${options.scale}: not a scale of the workload (${Object.keys(workload.dataset.scales).join(', ')})`);
   const planned = planTarget(options);
   assertRemoteWritesAllowed(planned.uri, planned.dbName, 'bench', options.allowRemoteWrites === true);
   const patterns = selectPatterns(workload.patterns.list, options.pattern);
-  const thresholds = await loadThresholds(options.thresholds ?? workload.thresholdsFile, workload.patterns.list.map((p) => p.id));
-  const indexSet = options.indexes ? await loadIndexSpecs(options.indexes, workload.dataset.collections) : [...migrationSet(workload.indexes)];
+  const thresholds = await loadThresholds(
+    options.thresholds ?? workload.thresholdsFile,
+    workload.patterns.list.map((p) => p.id),
+  );
+  const indexSet = options.indexes
+    ? await loadIndexSpecs(options.indexes, workload.dataset.collections)
+    : [...migrationSet(workload.indexes)];
   const history = options.history ? await readHistory(options.history) : undefined;
   const baselineSpecs = await baselineIndexes(workload, options, 'bench');
   const skip = new Set(options.skipIndex ?? []);
   const unknownSkip = [...skip].filter((name) => !indexSet.some((s) => s.name === name));
-  if (unknownSkip.length > 0) throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSet.map((s) => s.name).join(', ')})`);
+  if (unknownSkip.length > 0)
+    throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSet.map((s) => s.name).join(', ')})`);
   const routes = await prepareRoutes(workload, options);
-  const reserved = [...workload.routes.builtIn.map((r) => r.id), ...(workload.routes.application ? [workload.routes.application.rewrite.id] : []), ...routes.routes.map((r) => r.id)];
+  const reserved = [
+    ...workload.routes.builtIn.map((r) => r.id),
+    ...(workload.routes.application ? [workload.routes.application.rewrite.id] : []),
+    ...routes.routes.map((r) => r.id),
+  ];
   const replay = options.workload ? await prepareWorkload(options.workload, thresholds.values, reserved) : undefined;
   const budgetSeconds = options.budgetSeconds ?? scale.budgetSeconds;
   if (budgetSeconds < scale.minimumBudgetSeconds) {
-    throw new UsageError(`--budget-seconds ${budgetSeconds} is too small to take any sample at scale ${options.scale}: seeding alone needs about ${scale.minimumBudgetSeconds} s; raise it or use a smaller --scale`);
+    throw new UsageError(
+      `--budget-seconds ${budgetSeconds} is too small to take any sample at scale ${options.scale}: seeding alone needs about ${scale.minimumBudgetSeconds} s; raise it or use a smaller --scale`,
+    );
   }
   const runId = newRunId(options.scale);
   const outDir = await prepareOutputs(options.out, runId);
@@ -98,7 +111,11 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
   const cacheDir = options.uri === undefined && options.cache ? datasetCacheDir(context.host) : undefined;
   // A schema's baseline is its own dataset state: its indexes' digest is part of the cache key.
   const fromSchema = options.prismaSchema !== undefined && options.baseline === workload.indexes.schemaBaseline;
-  const cacheKey = { fingerprint, baseline: fromSchema ? `${options.baseline}-schema-${digestOf(baselineSpecs)}` : options.baseline, dbName: planned.dbName };
+  const cacheKey = {
+    fingerprint,
+    baseline: fromSchema ? `${options.baseline}-schema-${digestOf(baselineSpecs)}` : options.baseline,
+    dbName: planned.dbName,
+  };
   const entryFor = (mongod: ResolvedMongod) => (cacheDir ? cacheEntry(cacheDir, cacheKey, mongod) : undefined);
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, cacheKey, mongod)) : undefined;
 
@@ -118,9 +135,24 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       deadline: performance.now() + budgetSeconds * 1000,
       budgetSeconds,
     },
-    target: { uri: options.uri, db: options.db, timeoutMs: options.timeoutMs, initialData, cacheSizeGb: embeddedCacheGb(scale, totalmem()) },
+    target: {
+      uri: options.uri,
+      db: options.db,
+      timeoutMs: options.timeoutMs,
+      initialData,
+      cacheSizeGb: embeddedCacheGb(scale, totalmem()),
+    },
     stages: [
-      seedStage({ scale: options.scale, seed: options.seed, baseline: options.baseline, baselineSpecs, fingerprint, cacheEntryFor: entryFor, drop: options.drop === true, allowRemoteWrites: options.allowRemoteWrites === true }),
+      seedStage({
+        scale: options.scale,
+        seed: options.seed,
+        baseline: options.baseline,
+        baselineSpecs,
+        fingerprint,
+        cacheEntryFor: entryFor,
+        drop: options.drop === true,
+        allowRemoteWrites: options.allowRemoteWrites === true,
+      }),
       explainStage('before', 'before'),
       buildStage(skip),
       explainStage('after', 'after'),
@@ -136,7 +168,9 @@ export const benchCommand = defineCommand({
   path: ['bench'],
   define: (command, workload) =>
     command
-      .description(`seed → explain and time every pattern before → apply the migration's index set (${workload.indexes.migration}) → after → the routes → gate → reports`)
+      .description(
+        `seed → explain and time every pattern before → apply the migration's index set (${workload.indexes.migration}) → after → the routes → gate → reports`,
+      )
       .addOption(uriOption())
       .addOption(dbOption())
       .addOption(scaleOption(workload, 'medium'))
@@ -152,19 +186,32 @@ export const benchCommand = defineCommand({
       .addOption(routeFileOption())
       .addOption(routeParamOption())
       .addOption(
-        new Option('--command-limit-ms <ms>', 'server-side limit (maxTimeMS) of each command of a route, explains included; a command that reaches it is reported over the limit and fails the gate')
+        new Option(
+          '--command-limit-ms <ms>',
+          'server-side limit (maxTimeMS) of each command of a route, explains included; a command that reaches it is reported over the limit and fails the gate',
+        )
           .argParser(parsePositiveNumber('--command-limit-ms'))
           .default(defaultRoutePlan.maxTimeMS),
       )
       .addOption(new Option('--no-remedies', "do not measure remedies for the application's route"))
       .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
       .addOption(workloadOption())
-      .addOption(new Option('--indexes <file>', `benchmark this index set instead of ${workload.indexes.migration} (JSON, shaped like \`indexes list --json\`)`))
-      .addOption(new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect))
+      .addOption(
+        new Option(
+          '--indexes <file>',
+          `benchmark this index set instead of ${workload.indexes.migration} (JSON, shaped like \`indexes list --json\`)`,
+        ),
+      )
+      .addOption(
+        new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect),
+      )
       .addOption(new Option('--drop', 'with --uri: replace a dataset indexgate seeded there before'))
       .addOption(new Option('--no-cache', 'seed afresh instead of reusing the cache of seeded datasets (embedded server only)'))
       .addOption(remoteWritesOption())
       .addOption(timeoutOption()),
   run: async ({ options }, context) => runPipeline(await benchPlan(options, context), context),
-  render: (outcome, options) => ({ stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files), exitCode: verdictExitCode[outcome.result.gate.verdict] }),
+  render: (outcome, options) => ({
+    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files),
+    exitCode: verdictExitCode[outcome.result.gate.verdict],
+  }),
 });

@@ -40,13 +40,16 @@ export interface CaptureOutcome {
  * written at all when the source cannot be read whole.
  */
 export async function captureWorkload(options: CaptureCommandOptions, context: CommandContext): Promise<CaptureOutcome> {
-  if (options.log !== undefined && options.uri !== undefined) throw new UsageError('capture reads either --uri (its database\'s system.profile) or --log <file>, not both');
+  if (options.log !== undefined && options.uri !== undefined)
+    throw new UsageError("capture reads either --uri (its database's system.profile) or --log <file>, not both");
   if (options.log === undefined && options.uri === undefined) {
     throw new UsageError("capture needs --uri <mongodb-uri> (reads the database's system.profile) or --log <mongod log file>");
   }
-  if (!options.force && (await exists(options.out))) throw new UsageError(`--out ${options.out} exists; pass --force to replace it, or name another file`);
+  if (!options.force && (await exists(options.out)))
+    throw new UsageError(`--out ${options.out} exists; pass --force to replace it, or name another file`);
   const outDir = dirname(options.out);
-  if (!(await exists(outDir))) throw new UsageError(`--out ${options.out}: the folder ${outDir} does not exist; create it or name another file`);
+  if (!(await exists(outDir)))
+    throw new UsageError(`--out ${options.out}: the folder ${outDir} does not exist; create it or name another file`);
 
   let reading: CaptureReading;
   let source: { kind: 'profile' | 'log'; from: string; database: string | null };
@@ -55,14 +58,21 @@ export async function captureWorkload(options: CaptureCommandOptions, context: C
     source = { kind: 'log', from: options.log, database: options.db ?? reading.operations[0]?.database ?? null };
   } else {
     const { dbName } = planTarget(options);
-    const read = await withTarget({ ...options, ...context }, async (target) => ({ reading: await readProfile(target.db, { skipUnknown: options.skipUnknown === true }), display: target.display }));
+    const read = await withTarget({ ...options, ...context }, async (target) => ({
+      reading: await readProfile(target.db, { skipUnknown: options.skipUnknown === true }),
+      display: target.display,
+    }));
     reading = read.reading;
     source = { kind: 'profile', from: `${read.display} ${dbName}.system.profile`, database: dbName };
   }
   const workload = buildWorkload(reading, { name: options.name, source, paramsPerShape: options.params });
   if (workload.shapes.length === 0) {
-    const skipped = Object.entries(reading.skipped).map(([why, n]) => `${n} ${why}`).join(', ');
-    throw new UsageError(`${source.from}: no read command to capture among ${reading.entries} entries (${skipped || 'none skipped'}); exercise the application while the profiler (or slowms) records it`);
+    const skipped = Object.entries(reading.skipped)
+      .map(([why, n]) => `${n} ${why}`)
+      .join(', ');
+    throw new UsageError(
+      `${source.from}: no read command to capture among ${reading.entries} entries (${skipped || 'none skipped'}); exercise the application while the profiler (or slowms) records it`,
+    );
   }
   await writeFileAtomic(options.out, `${JSON.stringify(workload, null, 2)}\n`);
   return { workload, file: options.out };
@@ -70,12 +80,24 @@ export async function captureWorkload(options: CaptureCommandOptions, context: C
 
 export function renderCapture(outcome: CaptureOutcome): string {
   const w = outcome.workload;
-  const skipped = Object.entries(w.source.skipped).map(([why, n]) => `${formatNumber(n)} ${why}`).join(', ');
+  const skipped = Object.entries(w.source.skipped)
+    .map(([why, n]) => `${formatNumber(n)} ${why}`)
+    .join(', ');
   return [
     `capture from ${w.source.from}: ${formatNumber(w.source.entries)} entries, ${w.shapes.length} read shapes${skipped ? ` (skipped: ${skipped})` : ''}`,
     table(
       ['#', 'shape', 'command', 'collection', 'calls', 'total', 'p50', 'recorded plan', 'params'],
-      w.shapes.map((s, i) => [i + 1, s.id, s.command, s.collection, formatNumber(s.count), formatMs(s.recorded.totalMs), formatMs(s.recorded.p50Ms), s.recorded.planSummary ?? '–', s.unreplayable ? 'none (truncated)' : s.params.length]),
+      w.shapes.map((s, i) => [
+        i + 1,
+        s.id,
+        s.command,
+        s.collection,
+        formatNumber(s.count),
+        formatMs(s.recorded.totalMs),
+        formatMs(s.recorded.p50Ms),
+        s.recorded.planSummary ?? '–',
+        s.unreplayable ? 'none (truncated)' : s.params.length,
+      ]),
     ),
     `wrote ${outcome.file}; replay it with \`indexgate bench --workload ${outcome.file}\` or \`indexgate verify --uri … --workload ${outcome.file}\``,
   ].join('\n');
@@ -85,7 +107,9 @@ export const captureCommand = defineCommand({
   path: ['capture'],
   define: (command) =>
     command
-      .description("read-only: the read commands the application sent, from a database's profiler (--uri, system.profile) or a mongod log file (--log), grouped by shape into a workload file")
+      .description(
+        "read-only: the read commands the application sent, from a database's profiler (--uri, system.profile) or a mongod log file (--log), grouped by shape into a workload file",
+      )
       .addOption(uriOption())
       .addOption(new Option('--db <name>', "the application's database (with --uri: whose system.profile; with --log: whose lines)"))
       .addOption(new Option('--log <file>', 'a mongod log file (JSON lines, plain or gzip) instead of the profiler'))

@@ -38,7 +38,9 @@ export interface CommandSpec<Args extends unknown[], Options extends OptionValue
 }
 
 /** Declares a command (the identity, for type inference of its options from `define`). */
-export function defineCommand<Args extends unknown[], Options extends OptionValues, Outcome>(spec: CommandSpec<Args, Options, Outcome>): CommandSpec<Args, Options, Outcome> {
+export function defineCommand<Args extends unknown[], Options extends OptionValues, Outcome>(
+  spec: CommandSpec<Args, Options, Outcome>,
+): CommandSpec<Args, Options, Outcome> {
   return spec;
 }
 

@@ -47,7 +47,8 @@ export interface ExplainOutcome {
  */
 export async function explainPatterns(options: ExplainCommandOptions, context: CommandContext): Promise<ExplainOutcome> {
   const { workload } = context;
-  if (options.uri === undefined) throw new UsageError('explain needs --uri (and --db): it reads an existing database; `indexgate bench` measures an embedded one');
+  if (options.uri === undefined)
+    throw new UsageError('explain needs --uri (and --db): it reads an existing database; `indexgate bench` measures an embedded one');
   planTarget(options);
   const selected: QueryPattern[] = selectPatterns(workload.patterns.list, options.pattern);
   return withTarget({ ...options, ...context }, async (target) => {
@@ -81,7 +82,14 @@ export function explainJson(outcome: ExplainOutcome): unknown {
     target: outcome.target,
     database: outcome.database,
     environment: outcome.environment,
-    patterns: outcome.patterns.map((p) => ({ id: p.id, collection: p.collection, gated: p.gated, userClass: p.userClass, served: p.service, ...p.measurement })),
+    patterns: outcome.patterns.map((p) => ({
+      id: p.id,
+      collection: p.collection,
+      gated: p.gated,
+      userClass: p.userClass,
+      served: p.service,
+      ...p.measurement,
+    })),
   };
 }
 

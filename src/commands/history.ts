@@ -43,10 +43,15 @@ export async function acceptInHistory(options: { file: string; target: string; n
 
 export function renderHistorySeries(outcome: HistoryShowOutcome): string {
   if (outcome.series.length === 0) return `${outcome.file}: ${outcome.runs} runs, no measure recorded yet`;
-  const parts = [`${outcome.file}: ${outcome.runs} runs, ${outcome.series.length} series (p50 TOTAL after the indexes; ▲ a change point to a slower level, ▼ to a faster one; ✓ accepted: the baseline starts there)`];
+  const parts = [
+    `${outcome.file}: ${outcome.runs} runs, ${outcome.series.length} series (p50 TOTAL after the indexes; ▲ a change point to a slower level, ▼ to a faster one; ✓ accepted: the baseline starts there)`,
+  ];
   for (const t of outcome.series) {
     const s = t.setting;
-    const setting = t.key === undefined ? 'runs of a version-1 history (settings unknown: never compared)' : `${s.scale ?? '?'} ${s.baseline ?? '?'}, routes ${s.routes?.join('+') ?? '?'}, mongod ${s.mongodVersion}${s.underWine ? ' (Wine)' : ''}, ${s.cpus ?? '?'} × ${s.cpuModel ?? '?'}`;
+    const setting =
+      t.key === undefined
+        ? 'runs of a version-1 history (settings unknown: never compared)'
+        : `${s.scale ?? '?'} ${s.baseline ?? '?'}, routes ${s.routes?.join('+') ?? '?'}, mongod ${s.mongodVersion}${s.underWine ? ' (Wine)' : ''}, ${s.cpus ?? '?'} × ${s.cpuModel ?? '?'}`;
     parts.push(
       `route ${t.route} (${t.userClass})${t.gated ? '' : ', recorded only'} — ${setting}`,
       table(
@@ -57,7 +62,14 @@ export function renderHistorySeries(outcome: HistoryShowOutcome): string {
           r.commit?.slice(0, 10) ?? '–',
           r.value === null ? '–' : formatMs(r.value),
           r.verdict,
-          [r.accepted ? '✓ accepted' : '', r.changePoint ? `${r.changePoint.direction === 'slower' ? '▲' : '▼'} ×${r.changePoint.size.toFixed(2)} (confidence ${(r.changePoint.confidence * 100).toFixed(1)}%)` : ''].filter(Boolean).join(' '),
+          [
+            r.accepted ? '✓ accepted' : '',
+            r.changePoint
+              ? `${r.changePoint.direction === 'slower' ? '▲' : '▼'} ×${r.changePoint.size.toFixed(2)} (confidence ${(r.changePoint.confidence * 100).toFixed(1)}%)`
+              : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
         ]),
       ),
     );
@@ -65,15 +77,22 @@ export function renderHistorySeries(outcome: HistoryShowOutcome): string {
   return parts.join('\n');
 }
 
-const historyFileOption = () => new Option('--history <file>', 'the history file (JSON Lines, written by bench --history)').makeOptionMandatory();
+const historyFileOption = () =>
+  new Option('--history <file>', 'the history file (JSON Lines, written by bench --history)').makeOptionMandatory();
 
 export const historyShowCommand = defineCommand({
   path: ['history', 'show'],
   define: (command) =>
     command
-      .description('the series of a history file as tables: each measure per comparable setting, with verdicts, accepts and change points (reads the file only)')
+      .description(
+        'the series of a history file as tables: each measure per comparable setting, with verdicts, accepts and change points (reads the file only)',
+      )
       .addOption(historyFileOption())
-      .addOption(new Option('--last <n>', 'rows per series, newest kept (default: the change-point window, 60)').argParser(parsePositiveNumber('--last', 1)))
+      .addOption(
+        new Option('--last <n>', 'rows per series, newest kept (default: the change-point window, 60)').argParser(
+          parsePositiveNumber('--last', 1),
+        ),
+      )
       .addOption(jsonOption()),
   run: ({ options }) => showHistory({ file: options.history, last: options.last }),
   render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderHistorySeries(outcome), exitCode: ExitCode.pass }),
@@ -83,7 +102,9 @@ export const historyAcceptCommand = defineCommand({
   path: ['history', 'accept'],
   define: (command) =>
     command
-      .description("mark a change as intended: later runs are compared from this run (or this commit's first run) on; appends one line to the file")
+      .description(
+        "mark a change as intended: later runs are compared from this run (or this commit's first run) on; appends one line to the file",
+      )
       .argument('<run-id|commit>', 'a run id of the history, or a commit (7+ characters) one of its runs was built from')
       .addOption(historyFileOption())
       .addOption(new Option('--note <text>', 'why the change is intended (kept in the file, shown in reports)').makeOptionMandatory())
@@ -91,6 +112,11 @@ export const historyAcceptCommand = defineCommand({
   run: ({ args: [target], options }) => acceptInHistory({ file: options.history, target, note: options.note }),
   render: (outcome, options) => {
     const a = outcome.accepted;
-    return { stdout: options.json ? json(outcome) : `accepted ${a.runId ?? `commit ${a.commit ?? ''}`} in ${outcome.file}: later runs are compared from it on ("${a.note}")`, exitCode: ExitCode.pass };
+    return {
+      stdout: options.json
+        ? json(outcome)
+        : `accepted ${a.runId ?? `commit ${a.commit ?? ''}`} in ${outcome.file}: later runs are compared from it on ("${a.note}")`,
+      exitCode: ExitCode.pass,
+    };
   },
 });

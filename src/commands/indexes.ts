@@ -24,11 +24,19 @@ export function selectIndexes(workload: Workload, only: readonly string[] | unde
   const set = migrationSet(workload.indexes);
   if (!only || only.length === 0) return [...set];
   const unknown = only.filter((n) => !set.some((s) => s.name === n));
-  if (unknown.length > 0) throw new UsageError(`--only ${unknown.join(', ')}: not one of the set ${workload.indexes.migration} (${set.map((s) => s.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--only ${unknown.join(', ')}: not one of the set ${workload.indexes.migration} (${set.map((s) => s.name).join(', ')})`,
+    );
   return set.filter((s) => only.includes(s.name));
 }
 
-async function withExistingDatabase<T>(command: string, options: IndexTargetOptions & { allowRemoteWrites?: boolean }, context: CommandContext, work: (target: Target) => Promise<T>): Promise<T> {
+async function withExistingDatabase<T>(
+  command: string,
+  options: IndexTargetOptions & { allowRemoteWrites?: boolean },
+  context: CommandContext,
+  work: (target: Target) => Promise<T>,
+): Promise<T> {
   if (options.uri === undefined) throw new UsageError(`${command} needs --uri (and --db): it works on an existing database`);
   const { uri, dbName } = planTarget(options);
   if (options.allowRemoteWrites !== undefined) assertRemoteWritesAllowed(uri, dbName, command, options.allowRemoteWrites);
@@ -38,19 +46,29 @@ async function withExistingDatabase<T>(command: string, options: IndexTargetOpti
   });
 }
 
-
 // ─── indexes list ───────────────────────────────────────────────────────────────────────
 
 export function renderIndexSpecs(specs: readonly IndexSpec[]): string {
   return table(
     ['#', 'priority', 'name', 'collection', 'key', 'expected impact'],
-    specs.map((s, i) => [i + 1, s.priority ?? '', s.name, s.collection, formatKey(s.key) + (s.unique ? ' unique' : ''), s.expectedImpact ?? s.purpose ?? '']),
+    specs.map((s, i) => [
+      i + 1,
+      s.priority ?? '',
+      s.name,
+      s.collection,
+      formatKey(s.key) + (s.unique ? ' unique' : ''),
+      s.expectedImpact ?? s.purpose ?? '',
+    ]),
   );
 }
 
 export const indexesListCommand = defineCommand({
   path: ['indexes', 'list'],
-  define: (command, workload) => command.description('the index specs: name, collection, key, priority, expected impact').addOption(indexSetOption(workload)).addOption(jsonOption()),
+  define: (command, workload) =>
+    command
+      .description('the index specs: name, collection, key, priority, expected impact')
+      .addOption(indexSetOption(workload))
+      .addOption(jsonOption()),
   run: async ({ options }, context) => context.workload.indexes.sets[options.set] ?? [],
   render: (specs, options) => ({ stdout: options.json ? json(specs) : renderIndexSpecs(specs), exitCode: ExitCode.pass }),
 });
@@ -59,7 +77,12 @@ export const indexesListCommand = defineCommand({
 
 export const indexesScriptCommand = defineCommand({
   path: ['indexes', 'script'],
-  define: (command, workload) => command.description(`print a mongosh script that creates the migration's index set (${workload.indexes.migration}; the runbook's step 4), idempotent`).addOption(dbOption()),
+  define: (command, workload) =>
+    command
+      .description(
+        `print a mongosh script that creates the migration's index set (${workload.indexes.migration}; the runbook's step 4), idempotent`,
+      )
+      .addOption(dbOption()),
   run: async ({ options }, context) => renderMongoshScript(migrationSet(context.workload.indexes), options.db),
   render: (script) => ({ stdout: script, exitCode: ExitCode.pass }),
 });
@@ -81,7 +104,9 @@ export function renderApplyOutcome(outcome: ApplyOutcome): string {
       ['index', 'collection', 'status', 'build', 'detail'],
       outcome.indexes.map((o) => [o.name, o.collection, o.status, o.buildMs > 0 ? formatMs(o.buildMs) : '–', o.detail]),
     ),
-    outcome.ok ? 'All indexes in place.' : 'CONFLICT: an index with the same name and another key exists; nothing was dropped. Fix it by hand, then run apply again.',
+    outcome.ok
+      ? 'All indexes in place.'
+      : 'CONFLICT: an index with the same name and another key exists; nothing was dropped. Fix it by hand, then run apply again.',
   ].join('\n');
 }
 
@@ -93,7 +118,12 @@ export const indexesApplyCommand = defineCommand({
       .addOption(uriOption())
       .addOption(dbOption())
       .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
-      .addOption(new Option('--allow-writes-to <db>', 'allow creating indexes in this database although indexgate did not seed it (must equal --db)'))
+      .addOption(
+        new Option(
+          '--allow-writes-to <db>',
+          'allow creating indexes in this database although indexgate did not seed it (must equal --db)',
+        ),
+      )
       .addOption(remoteWritesOption())
       .addOption(jsonOption())
       .addOption(timeoutOption()),
@@ -109,7 +139,10 @@ export const indexesApplyCommand = defineCommand({
       return { target: target.display, database: target.dbName, indexes, ok: indexes.every((o) => o.status !== 'conflict') };
     });
   },
-  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderApplyOutcome(outcome), exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail }),
+  render: (outcome, options) => ({
+    stdout: options.json ? json(outcome) : renderApplyOutcome(outcome),
+    exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail,
+  }),
 });
 
 // ─── indexes verify ─────────────────────────────────────────────────────────────────────
@@ -129,20 +162,35 @@ export function renderIndexFindings(outcome: VerifyIndexesOutcome): string {
       ['index', 'collection', 'status', 'detail'],
       outcome.findings.map((f) => [f.spec.name, f.spec.collection, f.status, f.detail]),
     ),
-    outcome.ok ? `All ${outcome.findings.length} indexes are there (by key).` : `FAIL: ${outcome.findings.filter((f) => f.status === 'missing' || f.status === 'conflict').length} index(es) missing or conflicting.`,
+    outcome.ok
+      ? `All ${outcome.findings.length} indexes are there (by key).`
+      : `FAIL: ${outcome.findings.filter((f) => f.status === 'missing' || f.status === 'conflict').length} index(es) missing or conflicting.`,
   ].join('\n');
 }
 
 export const indexesVerifyCommand = defineCommand({
   path: ['indexes', 'verify'],
   define: (command) =>
-    command.description('check each index is present by key pattern, whatever its name (read-only)').addOption(uriOption()).addOption(dbOption()).addOption(jsonOption()).addOption(timeoutOption()),
+    command
+      .description('check each index is present by key pattern, whatever its name (read-only)')
+      .addOption(uriOption())
+      .addOption(dbOption())
+      .addOption(jsonOption())
+      .addOption(timeoutOption()),
   run: async ({ options }, context): Promise<VerifyIndexesOutcome> =>
     withExistingDatabase('indexes verify', options, context, async (target) => {
       const findings = await inspectIndexes(target.db, migrationSet(context.workload.indexes), context.workload.dataset.collections);
-      return { target: target.display, database: target.dbName, findings, ok: findings.every((f) => f.status === 'present' || f.status === 'equivalent') };
+      return {
+        target: target.display,
+        database: target.dbName,
+        findings,
+        ok: findings.every((f) => f.status === 'present' || f.status === 'equivalent'),
+      };
     }),
-  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderIndexFindings(outcome), exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail }),
+  render: (outcome, options) => ({
+    stdout: options.json ? json(outcome) : renderIndexFindings(outcome),
+    exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail,
+  }),
 });
 
 // ─── indexes check ──────────────────────────────────────────────────────────────────────
@@ -167,7 +215,11 @@ export interface SchemaCheckOutcome {
  * not declare (judged by key, whatever the name), and the `@@index` line that would
  * declare each. Reads a file, touches no database.
  */
-export async function checkSchema(options: { prismaSchema: string; specs: readonly IndexSpec[]; collections: readonly string[] }): Promise<SchemaCheckOutcome> {
+export async function checkSchema(options: {
+  prismaSchema: string;
+  specs: readonly IndexSpec[];
+  collections: readonly string[];
+}): Promise<SchemaCheckOutcome> {
   const schema = await loadPrismaSchema(options.prismaSchema, options.collections);
   const findings = options.specs.map((spec) => {
     // By key, whatever the name or uniqueness: a unique index with the same key serves the same queries (the runbook's #5 and Prisma's @@unique).
@@ -217,11 +269,20 @@ export const indexesCheckCommand = defineCommand({
   path: ['indexes', 'check'],
   define: (command, workload) =>
     command
-      .description("which of the set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)")
+      .description(
+        "which of the set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)",
+      )
       .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma").makeOptionMandatory())
       .addOption(indexSetOption(workload))
       .addOption(jsonOption()),
   run: async ({ options }, context) =>
-    checkSchema({ prismaSchema: options.prismaSchema, specs: context.workload.indexes.sets[options.set] ?? [], collections: context.workload.dataset.collections }),
-  render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderSchemaCheck(outcome), exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail }),
+    checkSchema({
+      prismaSchema: options.prismaSchema,
+      specs: context.workload.indexes.sets[options.set] ?? [],
+      collections: context.workload.dataset.collections,
+    }),
+  render: (outcome, options) => ({
+    stdout: options.json ? json(outcome) : renderSchemaCheck(outcome),
+    exitCode: outcome.ok ? ExitCode.pass : ExitCode.fail,
+  }),
 });

@@ -44,13 +44,23 @@ export function collect(value: string, previous: string[] | undefined): string[]
 export const uriOption = () => new Option('--uri <mongodb-uri>', 'target server; without it an embedded, throw-away mongod is started');
 export const dbOption = () => new Option('--db <name>', 'database name (default: the URI\'s database, else "indexgate")');
 export const jsonOption = () => new Option('--json', 'print the result JSON on stdout (progress stays on stderr)');
-export const patternOption = () => new Option('--pattern <id>', 'only this query pattern (repeatable; see `indexgate explain --help`)').argParser(collect);
-export const timeoutOption = () => new Option('--timeout-ms <ms>', 'connection and server-selection timeout').argParser(parsePositiveNumber('--timeout-ms')).default(5_000);
+export const patternOption = () =>
+  new Option('--pattern <id>', 'only this query pattern (repeatable; see `indexgate explain --help`)').argParser(collect);
+export const timeoutOption = () =>
+  new Option('--timeout-ms <ms>', 'connection and server-selection timeout').argParser(parsePositiveNumber('--timeout-ms')).default(5_000);
 export const scaleOption = (workload: Workload, fallback: string) =>
   new Option('--scale <scale>', 'dataset size').choices(Object.keys(workload.dataset.scales)).default(fallback);
-export const seedOption = () => new Option('--seed <int>', 'random seed; the same seed gives the same data').argParser(parseNonNegativeInt('--seed')).default(defaultSeed);
+export const seedOption = () =>
+  new Option('--seed <int>', 'random seed; the same seed gives the same data')
+    .argParser(parseNonNegativeInt('--seed'))
+    .default(defaultSeed);
 export const baselineOption = (workload: Workload) =>
-  new Option('--baseline <baseline>', `indexes present before the migration's set: ${Object.entries(workload.indexes.baselines).map(([name, specs]) => `${name} (${specs.length === 0 ? 'only _id' : `${specs.length} indexes`})`).join(', ')}`)
+  new Option(
+    '--baseline <baseline>',
+    `indexes present before the migration's set: ${Object.entries(workload.indexes.baselines)
+      .map(([name, specs]) => `${name} (${specs.length === 0 ? 'only _id' : `${specs.length} indexes`})`)
+      .join(', ')}`,
+  )
     .choices(Object.keys(workload.indexes.baselines))
     .default(Object.keys(workload.indexes.baselines)[0] ?? 'bare');
 export const remoteWritesOption = () => new Option('--allow-remote-writes', 'allow writing to a --uri that is not on this machine');
@@ -62,12 +72,27 @@ export const prismaSchemaOption = (workload: Workload) =>
     `the application's schema.prisma (read by Prisma's schema engine): the models a route's prisma client knows${workload.indexes.schemaBaseline ? `; with --baseline ${workload.indexes.schemaBaseline}, also the indexes it declares instead of the built-in list` : ''}`,
   );
 export const routeOption = (workload: Workload, what: string) =>
-  new Option('--route <id>', `which built-in route to ${what}: ${workload.routes.builtIn.map((r) => `${r.id} (${r.title})`).join(', ')}, or all`).choices([...workload.routes.builtIn.map((r) => r.id), 'all']);
+  new Option(
+    '--route <id>',
+    `which built-in route to ${what}: ${workload.routes.builtIn.map((r) => `${r.id} (${r.title})`).join(', ')}, or all`,
+  ).choices([...workload.routes.builtIn.map((r) => r.id), 'all']);
 export const routeFileOption = () =>
-  new Option('--route-file <file>', 'a route file (.ts, .mts, .js, .mjs: a default export { id, title, run(ctx) }) to measure and judge (repeatable); without one, the built-in routes').argParser(collect);
-export const routeParamOption = () => new Option('--route-param <key=value>', 'override a route parameter (repeatable; the value read as JSON where it is a number, true, false or null)').argParser(collect);
+  new Option(
+    '--route-file <file>',
+    'a route file (.ts, .mts, .js, .mjs: a default export { id, title, run(ctx) }) to measure and judge (repeatable); without one, the built-in routes',
+  ).argParser(collect);
+export const routeParamOption = () =>
+  new Option(
+    '--route-param <key=value>',
+    'override a route parameter (repeatable; the value read as JSON where it is a number, true, false or null)',
+  ).argParser(collect);
 export const workloadOption = () =>
-  new Option('--workload <file>', 'also replay this captured workload (`indexgate capture`), shape by shape, and gate each shape (see docs/capture-and-replay.md)');
+  new Option(
+    '--workload <file>',
+    'also replay this captured workload (`indexgate capture`), shape by shape, and gate each shape (see docs/capture-and-replay.md)',
+  );
 export const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
-export const userClassOption = () => new Option('--user-class <class>', 'which sampled user').choices(userClasses).default('typical' as const);
-export const indexSetOption = (workload: Workload) => new Option('--set <set>', 'which specs').choices(Object.keys(workload.indexes.sets)).default(workload.indexes.migration);
+export const userClassOption = () =>
+  new Option('--user-class <class>', 'which sampled user').choices(userClasses).default('typical' as const);
+export const indexSetOption = (workload: Workload) =>
+  new Option('--set <set>', 'which specs').choices(Object.keys(workload.indexes.sets)).default(workload.indexes.migration);

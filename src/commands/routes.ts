@@ -50,7 +50,11 @@ export interface RoutesRenderOutcome {
  */
 export async function renderRoute(options: RoutesRenderOptions, context: CommandContext): Promise<RoutesRenderOutcome> {
   const { workload } = context;
-  const prepared = await prepareRoutes(workload, { routeFile: [options.file], routeParam: options.routeParam, prismaSchema: options.prismaSchema });
+  const prepared = await prepareRoutes(workload, {
+    routeFile: [options.file],
+    routeParam: options.routeParam,
+    prismaSchema: options.prismaSchema,
+  });
   const route = prepared.routes[0];
   if (!route) throw new Error('no route loaded');
   // The smallest scale: seeded in seconds, enough to sample a user of every class.
@@ -81,7 +85,13 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
     const user = users[0];
     if (!user) throw new Error('no user sampled');
     const params = { ...route.params, ...prepared.params };
-    const call = await callRoute(target.db, prepared.dm, route, { user: { id: user.userId.toHexString(), class: user.userClass }, params }, { maxTimeMS: 60_000 });
+    const call = await callRoute(
+      target.db,
+      prepared.dm,
+      route,
+      { user: { id: user.userId.toHexString(), class: user.userClass }, params },
+      { maxTimeMS: 60_000 },
+    );
     return {
       route: { id: route.id, title: route.title, file: route.file, ...(route.source ? { source: route.source } : {}) },
       user: { id: user.userId.toHexString(), class: user.userClass, memberships: user.memberships },
@@ -112,9 +122,16 @@ export const routesRenderCommand = defineCommand({
   path: ['routes', 'render'],
   define: (command, workload) =>
     command
-      .description('print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)')
+      .description(
+        'print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)',
+      )
       .argument('<file>', 'a route file')
-      .addOption(new Option('--uri <mongodb-uri>', 'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod'))
+      .addOption(
+        new Option(
+          '--uri <mongodb-uri>',
+          'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod',
+        ),
+      )
       .addOption(dbOption())
       .addOption(userClassOption())
       .addOption(routeParamOption())

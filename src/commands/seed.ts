@@ -11,7 +11,17 @@ import { planTarget, withTarget } from '../mongo/target.js';
 import { renderProfiles, renderSeedSummary } from '../report/tables.js';
 import type { IndexSpec, Workload } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
-import { baselineOption, dbOption, jsonOption, prismaSchemaOption, remoteWritesOption, scaleOption, seedOption, timeoutOption, uriOption } from './options.js';
+import {
+  baselineOption,
+  dbOption,
+  jsonOption,
+  prismaSchemaOption,
+  remoteWritesOption,
+  scaleOption,
+  seedOption,
+  timeoutOption,
+  uriOption,
+} from './options.js';
 
 export interface SeedOutcome {
   readonly target: string;
@@ -42,7 +52,11 @@ export async function seed(options: SeedOptions, context: CommandContext): Promi
   assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites === true);
   const baselineSpecs = await baselineIndexes(context.workload, options, 'seed');
   return withTarget({ ...options, ...context, cacheSizeGb: embeddedCacheGb(dataset.scales[options.scale], totalmem()) }, async (target) => {
-    const { replaced } = await claimForSeeding(target, { command: 'seed', drop: options.drop === true, allowRemoteWrites: options.allowRemoteWrites === true });
+    const { replaced } = await claimForSeeding(target, {
+      command: 'seed',
+      drop: options.drop === true,
+      allowRemoteWrites: options.allowRemoteWrites === true,
+    });
     const result = await seedDatabase({
       db: target.db,
       dataset,
@@ -62,11 +76,18 @@ export async function seed(options: SeedOptions, context: CommandContext): Promi
  * workload's schema baseline, the indexes the application's schema declares. `seed` runs no
  * route, so there a schema with another baseline is a mistake; bench reads it as the routes' data model.
  */
-export async function baselineIndexes(workload: Workload, options: { baseline: string; prismaSchema?: string | undefined }, command: 'seed' | 'bench'): Promise<readonly IndexSpec[]> {
+export async function baselineIndexes(
+  workload: Workload,
+  options: { baseline: string; prismaSchema?: string | undefined },
+  command: 'seed' | 'bench',
+): Promise<readonly IndexSpec[]> {
   const schemaBaseline = workload.indexes.schemaBaseline;
-  if (options.prismaSchema !== undefined && options.baseline === schemaBaseline) return (await loadPrismaSchema(options.prismaSchema, workload.dataset.collections)).indexes;
+  if (options.prismaSchema !== undefined && options.baseline === schemaBaseline)
+    return (await loadPrismaSchema(options.prismaSchema, workload.dataset.collections)).indexes;
   if (options.prismaSchema !== undefined && command === 'seed') {
-    throw new UsageError(`--prisma-schema gives seed the indexes of --baseline ${schemaBaseline ?? '(none)'}; add --baseline ${schemaBaseline ?? '…'} (the baseline is ${options.baseline})`);
+    throw new UsageError(
+      `--prisma-schema gives seed the indexes of --baseline ${schemaBaseline ?? '(none)'}; add --baseline ${schemaBaseline ?? '…'} (the baseline is ${options.baseline})`,
+    );
   }
   return workload.indexes.baselines[options.baseline] ?? [];
 }
@@ -87,7 +108,8 @@ export const seedCommand = defineCommand({
       .addOption(jsonOption())
       .addOption(remoteWritesOption())
       .addOption(timeoutOption()),
-  run: async ({ options }, context) => (options.profiles ? { profiles: renderProfiles(context.workload, options.seed) } : { seeded: await seed(options, context) }),
+  run: async ({ options }, context) =>
+    options.profiles ? { profiles: renderProfiles(context.workload, options.seed) } : { seeded: await seed(options, context) },
   render: (outcome, options) => {
     if ('profiles' in outcome) return { stdout: outcome.profiles, exitCode: ExitCode.pass };
     return { stdout: options.json ? json(outcome.seeded) : renderSeedSummary(outcome.seeded), exitCode: ExitCode.pass };

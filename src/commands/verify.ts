@@ -67,10 +67,21 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
   if (options.uri === undefined) throw new UsageError('verify needs --uri (and --db): it checks an existing database, read-only');
   planTarget(options);
   const patterns = selectPatterns(workload.patterns.list, options.pattern);
-  const thresholds = await loadThresholds(options.thresholds ?? workload.thresholdsFile, workload.patterns.list.map((p) => p.id));
-  const expected: ExpectedCounts | undefined = options.expectCounts ? await loadExpectedCounts(options.expectCounts, workload.dataset.collections) : undefined;
+  const thresholds = await loadThresholds(
+    options.thresholds ?? workload.thresholdsFile,
+    workload.patterns.list.map((p) => p.id),
+  );
+  const expected: ExpectedCounts | undefined = options.expectCounts
+    ? await loadExpectedCounts(options.expectCounts, workload.dataset.collections)
+    : undefined;
   const routes = await prepareRoutes(workload, options, workload.routes.verifyDefault);
-  const replay = options.workload ? await prepareWorkload(options.workload, thresholds.values, routes.routes.map((r) => r.id)) : undefined;
+  const replay = options.workload
+    ? await prepareWorkload(
+        options.workload,
+        thresholds.values,
+        routes.routes.map((r) => r.id),
+      )
+    : undefined;
   const budgetSeconds = options.budgetSeconds ?? defaultVerifyBudgetSeconds;
   const maxTimeMS = options.maxTimeMs ?? defaultVerifyMaxTimeMS;
   const runId = newRunId('verify');
@@ -91,13 +102,20 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
     },
     target: { uri: options.uri, db: options.db, timeoutMs: options.timeoutMs, readPreference: options.readPreference },
     stages: [
-      stage('check', (state) => requireApplicationCollections(state.target.db, workload.dataset.collections, patternCollections(workload)), false),
+      stage(
+        'check',
+        (state) => requireApplicationCollections(state.target.db, workload.dataset.collections, patternCollections(workload)),
+        false,
+      ),
       inspectStage(),
       explainStage('explain', 'after', { maxTimeMS }),
       timePatternsStage(['after'], { budgetMs: budgetSeconds * 1000, maxTimeMS }),
       // The routes (the driver model by default, route files, a captured workload) on the current state: nothing hidden (verify writes nothing).
       routesStage({ sides: 'current', remedies: false }),
-      concludeStage({ judgeSpeedup: false, ...(expected ? { counts: (actual: Readonly<Record<string, number>>) => countExpectations(expected, actual) } : {}) }),
+      concludeStage({
+        judgeSpeedup: false,
+        ...(expected ? { counts: (actual: Readonly<Record<string, number>>) => countExpectations(expected, actual) } : {}),
+      }),
     ],
   };
 }
@@ -114,12 +132,17 @@ export const verifyCommand = defineCommand({
       .addOption(outOption())
       .addOption(jsonOption())
       .addOption(patternOption())
-      .addOption(new Option('--budget-seconds <s>', `time budget for the timing part (default ${defaultVerifyBudgetSeconds})`).argParser(parsePositiveNumber('--budget-seconds')))
+      .addOption(
+        new Option('--budget-seconds <s>', `time budget for the timing part (default ${defaultVerifyBudgetSeconds})`).argParser(
+          parsePositiveNumber('--budget-seconds'),
+        ),
+      )
       .addOption(readPreferenceOption())
       .addOption(
-        new Option('--max-time-ms <ms>', `server-side limit per query (default ${defaultVerifyMaxTimeMS}; ${defaultRoutePlan.maxTimeMS} for the commands of a route or a --workload)`).argParser(
-          parsePositiveNumber('--max-time-ms'),
-        ),
+        new Option(
+          '--max-time-ms <ms>',
+          `server-side limit per query (default ${defaultVerifyMaxTimeMS}; ${defaultRoutePlan.maxTimeMS} for the commands of a route or a --workload)`,
+        ).argParser(parsePositiveNumber('--max-time-ms')),
       )
       .addOption(workloadOption())
       .addOption(routeOption(workload, `run, read-only (default ${workload.routes.verifyDefault}, unless --route-file is given)`))
@@ -128,5 +151,8 @@ export const verifyCommand = defineCommand({
       .addOption(prismaSchemaOption(workload))
       .addOption(timeoutOption()),
   run: async ({ options }, context) => runPipeline(await verifyPlan(options, context), context),
-  render: (outcome, options) => ({ stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files), exitCode: verdictExitCode[outcome.result.gate.verdict] }),
+  render: (outcome, options) => ({
+    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files),
+    exitCode: verdictExitCode[outcome.result.gate.verdict],
+  }),
 });

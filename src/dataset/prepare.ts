@@ -49,7 +49,16 @@ export async function prepareDataset(target: Target, options: DatasetStageOption
     await target.db.dropDatabase();
   }
   await claimForSeeding(target, { command: 'bench', drop: options.drop, allowRemoteWrites: options.allowRemoteWrites });
-  const seeded = await seedDatabase({ db: target.db, dataset: options.dataset, scale: options.scale, seed: options.seed, baseline: options.baseline, baselineSpecs: options.baselineSpecs, reporter, signal: options.signal });
+  const seeded = await seedDatabase({
+    db: target.db,
+    dataset: options.dataset,
+    scale: options.scale,
+    seed: options.seed,
+    baseline: options.baseline,
+    baselineSpecs: options.baselineSpecs,
+    reporter,
+    signal: options.signal,
+  });
   throwIfAborted(options.signal);
   if (!cacheEntry || !target.embedded) return { fingerprint: seeded.fingerprint, counts: { ...seeded.counts }, source: 'seeded' };
   const saved = await saveDataset(target.client, target.embedded.dbPath, cacheEntry);

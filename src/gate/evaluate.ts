@@ -88,7 +88,12 @@ export function usesAcceptableIndex(m: Measurement, acceptable: readonly string[
   });
 }
 
-function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeSpeedup: boolean, knownSpecs: readonly IndexSpec[]): CheckInput[] {
+function patternChecks(
+  result: PatternResult,
+  rule: PlanRule | undefined,
+  judgeSpeedup: boolean,
+  knownSpecs: readonly IndexSpec[],
+): CheckInput[] {
   if (!result.gated || !rule) return [];
   const base = { pattern: result.id, userClass: result.userClass, collection: result.collection };
   const problems = planProblems(result.after, rule, knownSpecs);
@@ -114,13 +119,17 @@ function patternChecks(result: PatternResult, rule: PlanRule | undefined, judgeS
 export function planProblems(m: Measurement, rule: PlanRule, knownSpecs: readonly IndexSpec[]): string[] {
   const problems: string[] = [];
   if (rule.collscan === 'forbid' && m.collscan) {
-    const lookupScans = (m.lookups ?? []).filter((l) => l.collectionScans > 0).map((l) => `${l.from} scanned ${l.collectionScans}× by $lookup`);
+    const lookupScans = (m.lookups ?? [])
+      .filter((l) => l.collectionScans > 0)
+      .map((l) => `${l.from} scanned ${l.collectionScans}× by $lookup`);
     problems.push(`COLLSCAN in the plan${lookupScans.length > 0 ? ` (${lookupScans.join(', ')})` : ''}`);
   }
   if (m.blockingSort) {
     if (rule.blockingSort === 'forbid') problems.push('blocking SORT in the plan');
     else if (typeof rule.blockingSort === 'object' && (m.sortedDocs ?? Infinity) > rule.blockingSort.maxSortedDocs) {
-      problems.push(`blocking SORT of ${m.sortedDocs ?? 'an unknown number of'} documents (at most ${rule.blockingSort.maxSortedDocs} allowed)`);
+      problems.push(
+        `blocking SORT of ${m.sortedDocs ?? 'an unknown number of'} documents (at most ${rule.blockingSort.maxSortedDocs} allowed)`,
+      );
     }
   }
   if (rule.indexes && !usesAcceptableIndex(m, rule.indexes, knownSpecs)) {
@@ -134,7 +143,9 @@ export function planProblems(m: Measurement, rule: PlanRule, knownSpecs: readonl
   if (rule.maxDocsExaminedPerReturned !== undefined) {
     const ratio = m.totalDocsExamined / Math.max(1, m.nReturned);
     if (ratio > rule.maxDocsExaminedPerReturned) {
-      problems.push(`${m.totalDocsExamined} docs examined for ${m.nReturned} returned (${ratio.toFixed(1)} per returned, at most ${rule.maxDocsExaminedPerReturned})`);
+      problems.push(
+        `${m.totalDocsExamined} docs examined for ${m.nReturned} returned (${ratio.toFixed(1)} per returned, at most ${rule.maxDocsExaminedPerReturned})`,
+      );
     }
   }
   return problems;
@@ -158,7 +169,12 @@ export function routeChecks(times: RouteTimes, thresholds: Thresholds, judgeSpee
   const tag = { pattern: 'route', route };
   if (judgeSpeedup && rules.minSpeedup !== undefined) {
     const totals = `TOTAL ${round(times.before?.total)} ms → ${round(times.after.total)} ms, `;
-    checks.push({ check: 'speedup', ...tag, userClass: times.userClass, ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, times, rules.minSpeedup) });
+    checks.push({
+      check: 'speedup',
+      ...tag,
+      userClass: times.userClass,
+      ...speedupCheck(`${where}: ${totals.slice(0, -2)};`, times, rules.minSpeedup),
+    });
   }
   for (const [stat, budget] of Object.entries(rules.afterBudgetMs ?? {})) {
     if (budget === undefined) continue;
@@ -189,17 +205,29 @@ export function routeChecks(times: RouteTimes, thresholds: Thresholds, judgeSpee
  * when the upper bound is below it, inconclusive when the interval straddles it or when
  * the samples allowed no interval (never decided on a point estimate).
  */
-export function speedupCheck(where: string, result: { speedup?: Speedup; speedupEstimate?: SpeedupEstimate }, min: number): Pick<CheckInput, 'outcome' | 'passed' | 'message'> {
+export function speedupCheck(
+  where: string,
+  result: { speedup?: Speedup; speedupEstimate?: SpeedupEstimate },
+  min: number,
+): Pick<CheckInput, 'outcome' | 'passed' | 'message'> {
   const s = result.speedup;
   if (!s) {
     const e = result.speedupEstimate;
     // A one-sided bound (the before side reached its limit): enough to pass when it clears the minimum, never to fail.
     if (e?.atLeast !== undefined) {
       const outcome = e.atLeast >= min ? 'pass' : 'inconclusive';
-      return { outcome, passed: outcome === 'pass', message: `${where} speedup ≥ ${e.atLeast}x (one-sided: ${e.reason}), required ≥ ${min}x${outcome === 'pass' ? '' : ': the bound does not reach it'}` };
+      return {
+        outcome,
+        passed: outcome === 'pass',
+        message: `${where} speedup ≥ ${e.atLeast}x (one-sided: ${e.reason}), required ≥ ${min}x${outcome === 'pass' ? '' : ': the bound does not reach it'}`,
+      };
     }
     const point = e?.ratio !== undefined ? `point estimate ${e.ratio}x, ` : '';
-    return { outcome: 'inconclusive', passed: false, message: `${where} ${point}no interval: ${e?.reason ?? 'no samples'}; required ≥ ${min}x on the lower bound` };
+    return {
+      outcome: 'inconclusive',
+      passed: false,
+      message: `${where} ${point}no interval: ${e?.reason ?? 'no samples'}; required ≥ ${min}x on the lower bound`,
+    };
   }
   const outcome = s.ciLow >= min ? 'pass' : s.ciHigh < min ? 'fail' : 'inconclusive';
   const level = `${Math.round((2 * s.confidence - 1) * 100)}%`;

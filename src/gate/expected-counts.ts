@@ -11,21 +11,21 @@ const count = z.number().int().nonnegative();
  */
 export const expectedCountsSchema = (collections: readonly string[]) =>
   z
-  .object({
-    /** Relative tolerance for every collection (0 = exact). */
-    tolerance: z.number().min(0).max(1).default(0),
-    counts: z
-      .record(z.string(), z.union([count, z.object({ expected: count, tolerance: z.number().min(0).max(1).optional() }).strict()]))
-      .refine((c) => Object.keys(c).length > 0, 'name at least one collection'),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    for (const name of Object.keys(value.counts)) {
-      if (!collections.includes(name)) {
-        ctx.addIssue({ code: 'custom', path: ['counts', name], message: `unknown collection (known: ${collections.join(', ')})` });
+    .object({
+      /** Relative tolerance for every collection (0 = exact). */
+      tolerance: z.number().min(0).max(1).default(0),
+      counts: z
+        .record(z.string(), z.union([count, z.object({ expected: count, tolerance: z.number().min(0).max(1).optional() }).strict()]))
+        .refine((c) => Object.keys(c).length > 0, 'name at least one collection'),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      for (const name of Object.keys(value.counts)) {
+        if (!collections.includes(name)) {
+          ctx.addIssue({ code: 'custom', path: ['counts', name], message: `unknown collection (known: ${collections.join(', ')})` });
+        }
       }
-    }
-  });
+    });
 
 export type ExpectedCounts = z.infer<ReturnType<typeof expectedCountsSchema>>;
 

@@ -17,7 +17,11 @@ export interface RouteGateContext {
  * fails), and at most 20 documents examined per document returned (a whole index walked for
  * its order, as `$sort {_id: 1}` does, is a scan by another name).
  */
-export const defaultRouteCommandRule: PlanRule = { collscan: 'forbid', blockingSort: { maxSortedDocs: 1000 }, maxDocsExaminedPerReturned: 20 };
+export const defaultRouteCommandRule: PlanRule = {
+  collscan: 'forbid',
+  blockingSort: { maxSortedDocs: 1000 },
+  maxDocsExaminedPerReturned: 20,
+};
 
 /**
  * At most this many documents returned to the client per document it keeps: Prisma's
@@ -59,16 +63,33 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds, ga
       const work = over.probe
         ? `; ${over.probe.collectionScans} collection scans and ${thousands(over.probe.docsExamined)} documents examined for the first ${over.probe.outerDocs} of ${thousands(over.probe.totalOuterDocs)} documents entering its $lookup: about ${thousands(over.probe.projectedDocsExamined)} for all (projected)`
         : '';
-      return [{ check: 'limit', ...at, passed: false, message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}` }];
+      return [
+        {
+          check: 'limit',
+          ...at,
+          passed: false,
+          message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}`,
+        },
+      ];
     }
     // A count examines what it counts: its work is judged per document counted, not per the one document it returns.
-    const judged = isCount(c.shape) && c.after.counted !== undefined ? { ...c.after, nReturned: Math.max(c.after.nReturned, c.after.counted) } : c.after;
+    const judged =
+      isCount(c.shape) && c.after.counted !== undefined ? { ...c.after, nReturned: Math.max(c.after.nReturned, c.after.counted) } : c.after;
     const problems = planProblems(judged, rule, gate.knownSpecs);
     if (c.clientSide && c.returnedDocs > maxReturnedPerKept * Math.max(1, c.clientSide.keptDocs)) {
-      problems.push(`${thousands(c.returnedDocs)} documents (${(c.returnedBytes / 1_048_576).toFixed(1)} MB) returned to the client to keep ${thousands(c.clientSide.keptDocs)} (at most ${maxReturnedPerKept} per kept): the take is applied in memory`);
+      problems.push(
+        `${thousands(c.returnedDocs)} documents (${(c.returnedBytes / 1_048_576).toFixed(1)} MB) returned to the client to keep ${thousands(c.clientSide.keptDocs)} (at most ${maxReturnedPerKept} per kept): the take is applied in memory`,
+      );
     }
     const summary = `${compactStages(c.after.stages)} on ${c.after.indexesUsed.join(', ') || 'no index'}, ${thousands(c.after.totalDocsExamined)} docs examined, ${thousands(c.returnedDocs)} returned to the client${c.clientSide ? `, ${thousands(c.clientSide.keptDocs)} kept` : ''}`;
-    return [{ check: 'plan', ...at, passed: problems.length === 0, message: `${where} ${c.step}: ${problems.length === 0 ? summary : `${problems.join('; ')} (${summary})`}` }];
+    return [
+      {
+        check: 'plan',
+        ...at,
+        passed: problems.length === 0,
+        message: `${where} ${c.step}: ${problems.length === 0 ? summary : `${problems.join('; ')} (${summary})`}`,
+      },
+    ];
   });
   if (result.overLimit.after) {
     checks.push({
@@ -79,7 +100,14 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds, ga
       message: `${where}: a command did not finish within ${result.overLimit.limitMs / 1000} s after the indexes: TOTAL is over ${result.overLimit.limitMs / 1000} s, far beyond any budget`,
     });
     if (thresholds.route.minSpeedup !== undefined) {
-      checks.push({ check: 'speedup', ...base, pattern: 'route', outcome: 'inconclusive', passed: false, message: `${where}: no speedup can be measured: ${result.speedupEstimate?.reason ?? 'over the limit'}` });
+      checks.push({
+        check: 'speedup',
+        ...base,
+        pattern: 'route',
+        outcome: 'inconclusive',
+        passed: false,
+        message: `${where}: no speedup can be measured: ${result.speedupEstimate?.reason ?? 'over the limit'}`,
+      });
     }
     return checks;
   }
@@ -89,5 +117,12 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds, ga
 /** A pipeline (or each pipeline of a fan-out) that ends in `$group` or `$count`: a count. */
 function isCount(shape: unknown): boolean {
   const pipelines = Array.isArray(shape) && shape.every((p) => Array.isArray(p)) ? (shape as unknown[][]) : [shape as unknown[]];
-  return pipelines.every((p) => Array.isArray(p) && p.length > 0 && typeof p[p.length - 1] === 'object' && p[p.length - 1] !== null && ('$group' in (p[p.length - 1] as object) || '$count' in (p[p.length - 1] as object)));
+  return pipelines.every(
+    (p) =>
+      Array.isArray(p) &&
+      p.length > 0 &&
+      typeof p[p.length - 1] === 'object' &&
+      p[p.length - 1] !== null &&
+      ('$group' in (p[p.length - 1] as object) || '$count' in (p[p.length - 1] as object)),
+  );
 }

@@ -55,12 +55,20 @@ const thresholdsObject = z
     patterns: z.record(z.string(), planRule),
     route: z
       .object({
-        userClasses: z.array(z.enum(userClasses)).min(1).default([...userClasses]),
+        userClasses: z
+          .array(z.enum(userClasses))
+          .min(1)
+          .default([...userClasses]),
         /** Minimum route speedup (before/after total), judged on the lower bound of its 95% interval. */
         minSpeedup: z.number().positive().optional(),
         /** Latency budget for the route after the indexes. */
         afterBudgetMs: z
-          .object({ p50: z.number().positive().optional(), p90: z.number().positive().optional(), p95: z.number().positive().optional(), p99: z.number().positive().optional() })
+          .object({
+            p50: z.number().positive().optional(),
+            p90: z.number().positive().optional(),
+            p95: z.number().positive().optional(),
+            p99: z.number().positive().optional(),
+          })
           .strict()
           .optional(),
       })

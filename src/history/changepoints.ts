@@ -103,7 +103,15 @@ interface Split {
  * within [s, e), the sum between X and Y is W(a, κ) − W(a, τ) − W(τ, κ); W(a, ·) is one
  * running sum and W(·, κ) is updated for every τ as κ grows.
  */
-function bestSplit(distance: Float64Array, n: number, order: Int32Array, a: number, b: number, minSegment: number, scratch: Scratch): Split | undefined {
+function bestSplit(
+  distance: Float64Array,
+  n: number,
+  order: Int32Array,
+  a: number,
+  b: number,
+  minSegment: number,
+  scratch: Scratch,
+): Split | undefined {
   if (b - a < 2 * minSegment) return undefined;
   // prefix[t] = W(a, t); tail[τ] = W(τ, κ) for the current κ.
   const { prefix, tail } = scratch;

@@ -7,7 +7,6 @@ export { type ComparabilityField, comparabilityFields } from '../history-summary
 // Every comparability field is a field of a run's setting.
 const _settingFields: ReadonlyArray<keyof RunSetting> = comparabilityFields;
 
-
 /** The series a run belongs to, as one string; undefined when a field is unknown (the run compares with nothing). */
 export function comparabilityKey(record: Pick<RunRecord, 'setting'>): string | undefined {
   const values = comparabilityFields.map((field) => record.setting[field]);
@@ -77,6 +76,9 @@ export function baselineFor(lines: readonly HistoryLine[], current: RunRecord): 
 
 /** Where `accept` starts the baseline in `series` (file order), if it names one of its runs. */
 export function acceptedIndex(accept: AcceptRecord, series: readonly RunRecord[]): number | undefined {
-  const index = accept.runId !== undefined ? series.findIndex((r) => r.runId === accept.runId) : series.findIndex((r) => r.tool.commit !== null && r.tool.commit === accept.commit);
+  const index =
+    accept.runId !== undefined
+      ? series.findIndex((r) => r.runId === accept.runId)
+      : series.findIndex((r) => r.tool.commit !== null && r.tool.commit === accept.commit);
   return index >= 0 ? index : undefined;
 }

@@ -3,9 +3,27 @@ import type { CheckInput } from '../checks.js';
 import { median } from '../timing/stats.js';
 import { type FoundChange, eDivisive } from './changepoints.js';
 import { type Baseline, baselineFor } from './comparability.js';
-import { type ChangePoint, type HistoryOptions, type HistorySummary, historyDefaults, type MeasureTrend, type NightAlarm, type RunRef, type TrendPoint } from '../history-summary.js';
+import {
+  type ChangePoint,
+  type HistoryOptions,
+  type HistorySummary,
+  historyDefaults,
+  type MeasureTrend,
+  type NightAlarm,
+  type RunRef,
+  type TrendPoint,
+} from '../history-summary.js';
 
-export { type ChangePoint, type HistoryOptions, type HistorySummary, historyDefaults, type MeasureTrend, type NightAlarm, type RunRef, type TrendPoint } from '../history-summary.js';
+export {
+  type ChangePoint,
+  type HistoryOptions,
+  type HistorySummary,
+  historyDefaults,
+  type MeasureTrend,
+  type NightAlarm,
+  type RunRef,
+  type TrendPoint,
+} from '../history-summary.js';
 import { type HistoryLine, type MeasureStats, type RunRecord } from './record.js';
 
 /**
@@ -48,7 +66,9 @@ export function judgeRun(current: RunRecord, lines: readonly HistoryLine[], opti
     measures.push(trend);
     if (stats.gated) checks.push(alarmCheck(trend, o), trendCheck(trend, o));
   }
-  const accepted = baseline.accepted ? { ...refOf(baseline.accepted.run), at: baseline.accepted.record.at, note: baseline.accepted.record.note } : null;
+  const accepted = baseline.accepted
+    ? { ...refOf(baseline.accepted.run), at: baseline.accepted.record.at, note: baseline.accepted.record.note }
+    : null;
   return {
     checks,
     summary: {
@@ -64,7 +84,13 @@ export function judgeRun(current: RunRecord, lines: readonly HistoryLine[], opti
 }
 
 /** The trend of one measure of `current`: its window, change points, regression and alarm. */
-function measureTrend(key: string, stats: MeasureStats, current: RunRecord, baseline: Pick<Baseline, 'runs'>, o: HistoryOptions): MeasureTrend {
+function measureTrend(
+  key: string,
+  stats: MeasureStats,
+  current: RunRecord,
+  baseline: Pick<Baseline, 'runs'>,
+  o: HistoryOptions,
+): MeasureTrend {
   const earlier = baseline.runs.flatMap((r) => {
     const m = r.measures[key];
     return m ? [pointOf(r, m)] : [];
@@ -132,7 +158,14 @@ function nightAlarm(value: number, previous: readonly TrendPoint[], o: HistoryOp
   const spread = Math.max(1.4826 * mad, 0.02 * center);
   const z = (value - center) / spread;
   const ratio = value / center;
-  return { valueMs: value, baselineMedianMs: center, baselineRuns: series.length, ratio, z, raised: z > o.zThreshold && ratio >= o.minSlowdown };
+  return {
+    valueMs: value,
+    baselineMedianMs: center,
+    baselineRuns: series.length,
+    ratio,
+    z,
+    raised: z > o.zThreshold && ratio >= o.minSlowdown,
+  };
 }
 
 function where(trend: MeasureTrend): { tag: Pick<CheckInput, 'pattern' | 'route' | 'userClass'>; name: string } {
@@ -143,7 +176,12 @@ function alarmCheck(trend: MeasureTrend, o: HistoryOptions): CheckInput {
   const { tag, name } = where(trend);
   const a = trend.alarm;
   if (!a) {
-    return { check: 'regression', ...tag, passed: true, message: `${name}: ${trend.points.length - 1} comparable earlier run(s), ${o.minRuns} needed to judge latency` };
+    return {
+      check: 'regression',
+      ...tag,
+      passed: true,
+      message: `${name}: ${trend.points.length - 1} comparable earlier run(s), ${o.minRuns} needed to judge latency`,
+    };
   }
   return {
     check: 'regression',
@@ -166,7 +204,12 @@ function trendCheck(trend: MeasureTrend, o: HistoryOptions): CheckInput {
     };
   }
   if (runs < 2 * o.minSegment) {
-    return { check: 'regression', ...tag, passed: true, message: `${name}: ${runs} comparable run(s), ${2 * o.minSegment} needed to look for change points` };
+    return {
+      check: 'regression',
+      ...tag,
+      passed: true,
+      message: `${name}: ${runs} comparable run(s), ${2 * o.minSegment} needed to look for change points`,
+    };
   }
   const last = trend.changePoints[trend.changePoints.length - 1];
   const seen = last
@@ -207,7 +250,9 @@ function pointOf(run: RunRecord, stats: MeasureStats): TrendPoint {
 }
 
 function refOf(run: RunRef | RunRecord): RunRef {
-  return 'tool' in run ? { runId: run.runId, commit: run.tool.commit, finishedAt: run.finishedAt } : { runId: run.runId, commit: run.commit, finishedAt: run.finishedAt };
+  return 'tool' in run
+    ? { runId: run.runId, commit: run.tool.commit, finishedAt: run.finishedAt }
+    : { runId: run.runId, commit: run.commit, finishedAt: run.finishedAt };
 }
 
 function runName(run: RunRef): string {

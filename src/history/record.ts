@@ -132,7 +132,8 @@ export function historyRecord(result: RunResult, context: RecordContext): RunRec
     if (problem) unmeasured.push(`${key}: ${problem}`);
     else measures[key] = measureStats(route, userClass, gated, phases);
   };
-  for (const r of result.routes) add(r.id, r.userClass, r.role === 'gated' && context.routes.models.includes(r.id), r.after, r.overLimit.after);
+  for (const r of result.routes)
+    add(r.id, r.userClass, r.role === 'gated' && context.routes.models.includes(r.id), r.after, r.overLimit.after);
   const m = result.environment.machine;
   return {
     type: 'run',
@@ -162,7 +163,12 @@ export function historyRecord(result: RunResult, context: RecordContext): RunRec
         .filter((p) => p.gated)
         .map((p) => [
           measurementKey(p.id, p.userClass),
-          { indexName: p.after.indexName, docsExamined: p.after.totalDocsExamined, keysExamined: p.after.totalKeysExamined, p50: p.after.latencyMs?.p50 ?? null },
+          {
+            indexName: p.after.indexName,
+            docsExamined: p.after.totalDocsExamined,
+            keysExamined: p.after.totalKeysExamined,
+            p50: p.after.latencyMs?.p50 ?? null,
+          },
         ]),
     ),
     unmeasured,
@@ -204,5 +210,13 @@ function measureStats(route: string, userClass: RouteAudience, gated: boolean, p
   const logMean = logs.reduce((s, x) => s + x, 0) / logs.length;
   const logSd = logs.length > 1 ? Math.sqrt(logs.reduce((s, x) => s + (x - logMean) ** 2, 0) / (logs.length - 1)) : 0;
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
-  return { route, userClass, gated, samplesMs: [...phases.totalSamplesMs], median: phases.total, logMean: round(logMean), logSd: round(logSd) };
+  return {
+    route,
+    userClass,
+    gated,
+    samplesMs: [...phases.totalSamplesMs],
+    median: phases.total,
+    logMean: round(logMean),
+    logSd: round(logSd),
+  };
 }

@@ -77,7 +77,15 @@ export function historySeries(lines: readonly HistoryLine[], options: SeriesOpti
         changePoint: null,
       }));
       if (key !== '') markChanges(rows, o);
-      tables.push({ key: key === '' ? undefined : key, setting: latest.setting, measure, route: stats.route, userClass: stats.userClass, gated: stats.gated, rows });
+      tables.push({
+        key: key === '' ? undefined : key,
+        setting: latest.setting,
+        measure,
+        route: stats.route,
+        userClass: stats.userClass,
+        gated: stats.gated,
+        rows,
+      });
     }
   }
   return tables;
@@ -105,7 +113,10 @@ function markChanges(rows: SeriesRow[], o: HistoryOptions): void {
     );
     for (const change of describeChanges(points, found)) {
       const i = at[change.index] as number;
-      rows[i] = { ...(rows[i] as SeriesRow), changePoint: { direction: change.direction, size: change.size, confidence: change.confidence } };
+      rows[i] = {
+        ...(rows[i] as SeriesRow),
+        changePoint: { direction: change.direction, size: change.size, confidence: change.confidence },
+      };
     }
   }
 }

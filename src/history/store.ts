@@ -27,7 +27,8 @@ export interface LoadedHistory {
 /** The run records of a history, in file order. */
 export const runsOf = (history: Pick<LoadedHistory, 'lines'>): RunRecord[] => history.lines.filter((l): l is RunRecord => l.type === 'run');
 /** The accept records of a history, in file order. */
-export const acceptsOf = (history: Pick<LoadedHistory, 'lines'>): AcceptRecord[] => history.lines.filter((l): l is AcceptRecord => l.type === 'accept');
+export const acceptsOf = (history: Pick<LoadedHistory, 'lines'>): AcceptRecord[] =>
+  history.lines.filter((l): l is AcceptRecord => l.type === 'accept');
 
 /** Reads the history; an absent file is an empty history. */
 export async function readHistory(file: string): Promise<LoadedHistory> {
@@ -60,11 +61,18 @@ function parseLine(raw: string, file: string, lineNumber: number): HistoryLine {
   try {
     json = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigError(file, `${where} is not valid JSON (${error instanceof Error ? error.message : String(error)}); every line of a history is one JSON record`);
+    throw new ConfigError(
+      file,
+      `${where} is not valid JSON (${error instanceof Error ? error.message : String(error)}); every line of a history is one JSON record`,
+    );
   }
   const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
   const schema = type === 'run' ? runRecordSchema : type === 'accept' ? acceptRecordSchema : undefined;
-  if (!schema) throw new ConfigError(file, `${where} is not an indexgate history record (type: expected "run" or "accept", got ${JSON.stringify(type) ?? 'none'})`);
+  if (!schema)
+    throw new ConfigError(
+      file,
+      `${where} is not an indexgate history record (type: expected "run" or "accept", got ${JSON.stringify(type) ?? 'none'})`,
+    );
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ConfigError(file, `${where} is not a valid ${type} record (${formatIssues(parsed.error.issues)})`);
   return parsed.data;

@@ -23,7 +23,10 @@ export const version1EntrySchema = z.object({
   underWine: z.boolean(),
   commit: z.string().nullable(),
   route: z.record(z.string(), z.object({ afterP50: z.number(), afterP95: z.number(), speedup: z.number().nullable() })),
-  patterns: z.record(z.string(), z.object({ afterP50: z.number().nullable(), docsExamined: z.number(), keysExamined: z.number(), indexName: z.string().nullable() })),
+  patterns: z.record(
+    z.string(),
+    z.object({ afterP50: z.number().nullable(), docsExamined: z.number(), keysExamined: z.number(), indexName: z.string().nullable() }),
+  ),
 });
 export const version1Schema = z.object({ version: z.literal(1), runs: z.array(version1EntrySchema) }).strict();
 
@@ -31,7 +34,9 @@ export type Version1Entry = z.infer<typeof version1EntrySchema>;
 
 /** A version-1 document? (`{ version: 1, runs }`; a JSON Lines record has a `type`.) */
 export function looksLikeVersion1(json: unknown): boolean {
-  return typeof json === 'object' && json !== null && !Array.isArray(json) && (json as { version?: unknown }).version === 1 && 'runs' in json;
+  return (
+    typeof json === 'object' && json !== null && !Array.isArray(json) && (json as { version?: unknown }).version === 1 && 'runs' in json
+  );
 }
 
 /** A version-1 run as a run record: what it knew, every other key unknown. */
@@ -74,7 +79,10 @@ export function fromVersion1(entry: Version1Entry): RunRecord {
     machine: { memoryGb: null, node: null },
     measures,
     plans: Object.fromEntries(
-      Object.entries(entry.patterns).map(([key, p]) => [key, { indexName: p.indexName, docsExamined: p.docsExamined, keysExamined: p.keysExamined, p50: p.afterP50 }]),
+      Object.entries(entry.patterns).map(([key, p]) => [
+        key,
+        { indexName: p.indexName, docsExamined: p.docsExamined, keysExamined: p.keysExamined, p50: p.afterP50 },
+      ]),
     ),
     unmeasured: [],
     migratedFrom: 1,

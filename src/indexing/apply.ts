@@ -87,9 +87,12 @@ export async function createIndexesPerCollection(db: Db, specs: readonly IndexSp
   for (const [collection, list] of byCollection) {
     throwIfAborted(signal);
     const started = performance.now();
-    await db.collection(collection).createIndexes(list.map((s) => ({ key: { ...s.key }, name: s.name, ...(s.unique ? { unique: true } : {}) })));
+    await db
+      .collection(collection)
+      .createIndexes(list.map((s) => ({ key: { ...s.key }, name: s.name, ...(s.unique ? { unique: true } : {}) })));
     const ms = performance.now() - started;
-    for (const spec of list) outcomes.push(toOutcome(spec, 'created', ms, spec.name, `built with the other ${collection} indexes in ${Math.round(ms)} ms`));
+    for (const spec of list)
+      outcomes.push(toOutcome(spec, 'created', ms, spec.name, `built with the other ${collection} indexes in ${Math.round(ms)} ms`));
   }
   return outcomes;
 }

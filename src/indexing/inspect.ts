@@ -55,7 +55,12 @@ export async function listIndexes(db: Db, collection: string): Promise<ExistingI
 export function judge(spec: IndexSpec, existing: readonly ExistingIndex[], elsewhere: readonly string[] = []): IndexFinding {
   const byName = existing.find((ix) => ix.name === spec.name);
   if (byName && sameKey(byName.key, spec.key)) {
-    return { spec, status: 'present', existingName: byName.name, detail: `${spec.name} ${formatKey(spec.key)}${byName.hidden ? ' (hidden: the planner ignores it)' : ''}` };
+    return {
+      spec,
+      status: 'present',
+      existingName: byName.name,
+      detail: `${spec.name} ${formatKey(spec.key)}${byName.hidden ? ' (hidden: the planner ignores it)' : ''}`,
+    };
   }
   if (byName) {
     return {
@@ -86,7 +91,9 @@ export async function inspectIndexes(db: Db, specs: readonly IndexSpec[], collec
   const lists = new Map<string, ExistingIndex[]>();
   for (const name of new Set([...collections, ...specs.map((s) => s.collection)])) lists.set(name, await listIndexes(db, name));
   return specs.map((spec) => {
-    const elsewhere = [...lists.entries()].filter(([coll, list]) => coll !== spec.collection && list.some((ix) => ix.name === spec.name)).map(([coll]) => coll);
+    const elsewhere = [...lists.entries()]
+      .filter(([coll, list]) => coll !== spec.collection && list.some((ix) => ix.name === spec.name))
+      .map(([coll]) => coll);
     return judge(spec, lists.get(spec.collection) ?? [], elsewhere);
   });
 }

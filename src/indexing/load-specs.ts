@@ -4,26 +4,31 @@ import { parseConfig, readJsonFile } from '../config-file.js';
 
 const specSchema = (collections: readonly string[]) =>
   z
-  .object({
-    name: z.string().min(1).max(127),
-    collection: z.string().refine((c) => collections.includes(c), { message: `not a collection of the workload (${collections.join(', ')})` }),
-    key: z.record(z.string().min(1), z.union([z.literal(1), z.literal(-1)])).refine((k) => Object.keys(k).length > 0, 'a key needs at least one field'),
-    unique: z.boolean().optional(),
-    priority: z.enum(['P0', 'P1', 'P2']).optional(),
-    expectedImpact: z.string().optional(),
-    purpose: z.string().optional(),
-  })
-  .strict();
+    .object({
+      name: z.string().min(1).max(127),
+      collection: z
+        .string()
+        .refine((c) => collections.includes(c), { message: `not a collection of the workload (${collections.join(', ')})` }),
+      key: z
+        .record(z.string().min(1), z.union([z.literal(1), z.literal(-1)]))
+        .refine((k) => Object.keys(k).length > 0, 'a key needs at least one field'),
+      unique: z.boolean().optional(),
+      priority: z.enum(['P0', 'P1', 'P2']).optional(),
+      expectedImpact: z.string().optional(),
+      purpose: z.string().optional(),
+    })
+    .strict();
 
 const specsSchema = (collections: readonly string[]) =>
   z
-  .array(specSchema(collections))
-  .min(1)
-  .superRefine((specs, ctx) => {
-    specs.forEach((s, i) => {
-      if (specs.findIndex((o) => o.name === s.name) !== i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate index name ${s.name}` });
+    .array(specSchema(collections))
+    .min(1)
+    .superRefine((specs, ctx) => {
+      specs.forEach((s, i) => {
+        if (specs.findIndex((o) => o.name === s.name) !== i)
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate index name ${s.name}` });
+      });
     });
-  });
 
 /** An alternative index set for `bench --indexes <file>`: a JSON array shaped like `indexgate indexes list --json`, on the workload's `collections`. */
 export async function loadIndexSpecs(file: string, collections: readonly string[]): Promise<IndexSpec[]> {

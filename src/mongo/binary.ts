@@ -39,7 +39,13 @@ export async function resolveMongod(host: HostInfo, reporter: Reporter, signal?:
     const version = await binaryVersion(systemBinary, host);
     const wine = await findWineMongod(host);
     const underWine = wine?.wrapper === systemBinary;
-    return { source: 'MONGOMS_SYSTEM_BINARY', path: systemBinary, version, underWine, notice: `mongod ${version} from MONGOMS_SYSTEM_BINARY (${systemBinary})` };
+    return {
+      source: 'MONGOMS_SYSTEM_BINARY',
+      path: systemBinary,
+      version,
+      underWine,
+      notice: `mongod ${version} from MONGOMS_SYSTEM_BINARY (${systemBinary})`,
+    };
   }
   tried.push('MONGOMS_SYSTEM_BINARY is not set');
 

@@ -67,7 +67,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   if (restoredFrom) await cp(restoredFrom, dbPath, { recursive: true });
   const port = await getFreePort();
   const instance = new MongoInstance({
-    instance: { port, ip: '127.0.0.1', dbPath, launchTimeout: 180_000, args: options.cacheSizeGb === undefined ? [] : ['--wiredTigerCacheSizeGB', String(options.cacheSizeGb)] },
+    instance: {
+      port,
+      ip: '127.0.0.1',
+      dbPath,
+      launchTimeout: 180_000,
+      args: options.cacheSizeGb === undefined ? [] : ['--wiredTigerCacheSizeGB', String(options.cacheSizeGb)],
+    },
     binary: { systemBinary: mongod.path, version: mongod.version, checkMD5: false },
     // Detached: a Ctrl-C in the terminal reaches us, not mongod; we stop it in order.
     // Wine's own temporary files go to TMPDIR: keep them in the folder we remove.

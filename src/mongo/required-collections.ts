@@ -16,5 +16,6 @@ export async function requireApplicationCollections(db: Db, collections: readonl
       `none of the application's collections (${collections.join(', ')}) is there${others.length > 0 ? `; it holds ${others.join(', ')}` : ', it is empty'}: check --db`,
     );
   }
-  if (missing.length > 0) throw new TargetStateError(db.databaseName, `missing collections ${missing.join(', ')}: the route cannot be measured`);
+  if (missing.length > 0)
+    throw new TargetStateError(db.databaseName, `missing collections ${missing.join(', ')}: the route cannot be measured`);
 }

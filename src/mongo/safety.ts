@@ -22,10 +22,7 @@ export interface DatasetMarker {
 }
 
 export type WriteOwnership =
-  | { kind: 'embedded' }
-  | { kind: 'empty' }
-  | { kind: 'seeded'; marker: DatasetMarker }
-  | { kind: 'explicitly-allowed' };
+  { kind: 'embedded' } | { kind: 'empty' } | { kind: 'seeded'; marker: DatasetMarker } | { kind: 'explicitly-allowed' };
 
 export interface WriteGuardOptions {
   /** The command, for the refusal message ("seed", "bench", "indexes apply"). */
@@ -71,11 +68,7 @@ export async function readMarker(db: Db): Promise<DatasetMarker | undefined> {
 }
 
 export async function writeMarker(db: Db, marker: Omit<DatasetMarker, '_id' | 'tool'>): Promise<void> {
-  await db.collection<DatasetMarker>(markerCollection).replaceOne(
-    { _id: markerId },
-    { tool: 'indexgate', ...marker },
-    { upsert: true },
-  );
+  await db.collection<DatasetMarker>(markerCollection).replaceOne({ _id: markerId }, { tool: 'indexgate', ...marker }, { upsert: true });
 }
 
 /**
@@ -84,7 +77,10 @@ export async function writeMarker(db: Db, marker: Omit<DatasetMarker, '_id' | 't
  */
 export function assertRemoteWritesAllowed(uri: TargetUri | undefined, database: string, command: string, allowRemoteWrites: boolean): void {
   if (uri && !uri.loopback && !allowRemoteWrites) {
-    throw new SafetyRefusal(database, `${uri.redacted} is not on this machine; "${command}" writes, so pass --allow-remote-writes if you really mean it`);
+    throw new SafetyRefusal(
+      database,
+      `${uri.redacted} is not on this machine; "${command}" writes, so pass --allow-remote-writes if you really mean it`,
+    );
   }
 }
 
@@ -102,7 +98,10 @@ export async function userCollections(db: Db): Promise<string[]> {
  * a database indexgate seeded before is replaced only with `drop` (--drop). Returns
  * whether a previous dataset was dropped.
  */
-export async function claimForSeeding(target: Target, options: WriteGuardOptions & { drop: boolean }): Promise<{ replaced: DatasetMarker | undefined }> {
+export async function claimForSeeding(
+  target: Target,
+  options: WriteGuardOptions & { drop: boolean },
+): Promise<{ replaced: DatasetMarker | undefined }> {
   const ownership = await assertWritable(target, options);
   if (ownership.kind === 'explicitly-allowed') {
     throw new SafetyRefusal(target.dbName, `"${options.command}" only seeds an empty database or one indexgate seeded`);

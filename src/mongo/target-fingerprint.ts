@@ -10,8 +10,16 @@ export async function targetFingerprint(db: Db, collections: readonly string[], 
   const parts: unknown[] = [];
   for (const name of collections) {
     const coll = db.collection(name);
-    const [first] = await coll.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(1).toArray();
-    const [last] = await coll.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+    const [first] = await coll
+      .find({}, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .limit(1)
+      .toArray();
+    const [last] = await coll
+      .find({}, { projection: { _id: 1 } })
+      .sort({ _id: -1 })
+      .limit(1)
+      .toArray();
     parts.push([name, counts[name] ?? 0, String(first?._id ?? ''), String(last?._id ?? '')]);
   }
   return `target-${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16)}`;

@@ -113,7 +113,11 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     }
     if (embedded?.died) {
       const { code, signal } = embedded.died;
-      return new ServerError('run', `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}; the embedded mongod's data is lost`, { cause: error });
+      return new ServerError(
+        'run',
+        `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}; the embedded mongod's data is lost`,
+        { cause: error },
+      );
     }
     return translateDriverError(error, display, timeoutMs, redact);
   };
@@ -149,7 +153,11 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
 export function translateDriverError(error: unknown, display: string, timeoutMs: number, redact: (s: string) => string): unknown {
   if (error instanceof MongoServerSelectionError) {
     const reason = redact(error.reason?.error?.message ?? error.message).split('\n')[0];
-    return new ConnectionError(display, `no server answered within ${timeoutMs / 1000} s (${reason}); check the host, port and network, or raise --timeout-ms`, { cause: error });
+    return new ConnectionError(
+      display,
+      `no server answered within ${timeoutMs / 1000} s (${reason}); check the host, port and network, or raise --timeout-ms`,
+      { cause: error },
+    );
   }
   if (error instanceof MongoServerError && (error.code === 18 || error.codeName === 'AuthenticationFailed')) {
     return new ConnectionError(display, 'authentication failed: check the user name, password and authSource in the URI', { cause: error });

@@ -29,9 +29,7 @@ export function parseTargetUri(raw: string): TargetUri {
     throw new UsageError(`--uri is not a valid MongoDB connection string (${reason}); expected mongodb://host[:port]/[db]`);
   }
   const hosts = parsed.hosts.map((h: string) => hostWithoutPort(h));
-  const secrets = [parsed.password, ...sensitiveParams(parsed)]
-    .map((s) => safeDecode(s))
-    .filter((s): s is string => s.length > 0);
+  const secrets = [parsed.password, ...sensitiveParams(parsed)].map((s) => safeDecode(s)).filter((s): s is string => s.length > 0);
   const pathDatabase = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || undefined;
   return {
     raw,

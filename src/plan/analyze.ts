@@ -84,21 +84,24 @@ export function analyzeExplain(explain: Document, collection?: string): PlanSumm
   const shards = plan.isSharded ? shardPlans(root) : [];
 
   const queryStages = root ? walk(root) : [];
-  const mainStages = plan.isSharded ? [String(root?.stage ?? 'SHARD_MERGE'), ...(shards[0]?.stages ?? [])] : queryStages.map((s) => String(s.stage));
-  const pipelineNames = pipeline
-    .slice(1)
-    .map(stageName)
-    .reverse();
+  const mainStages = plan.isSharded
+    ? [String(root?.stage ?? 'SHARD_MERGE'), ...(shards[0]?.stages ?? [])]
+    : queryStages.map((s) => String(s.stage));
+  const pipelineNames = pipeline.slice(1).map(stageName).reverse();
   const stages = [...pipelineNames, ...mainStages.filter((s) => s !== 'undefined')];
 
   const mainIndexes = unique(queryStages.flatMap(indexOf));
   const eqLookups = queryStages.filter((s) => s.stage === 'EQ_LOOKUP');
   const lookupIndexes = lookups.flatMap((l) => l.indexesUsed);
-  const eqLookupIndexes = eqLookups.map((s) => (typeof s.indexName === 'string' ? s.indexName : null)).filter((s): s is string => s !== null);
+  const eqLookupIndexes = eqLookups
+    .map((s) => (typeof s.indexName === 'string' ? s.indexName : null))
+    .filter((s): s is string => s !== null);
   const namespace = typeof plan.namespace === 'string' ? plan.namespace.slice(plan.namespace.indexOf('.') + 1) : undefined;
   const targetIsJoined = collection !== undefined && collection !== namespace;
   const joined = lookups.find((l) => l.from === collection);
-  const eqJoined = eqLookups.find((s) => s.foreignCollection === collection || String(s.foreignCollection ?? '').endsWith(`.${collection}`));
+  const eqJoined = eqLookups.find(
+    (s) => s.foreignCollection === collection || String(s.foreignCollection ?? '').endsWith(`.${collection}`),
+  );
   const indexName = targetIsJoined
     ? (joined?.indexesUsed[0] ?? (typeof eqJoined?.indexName === 'string' ? eqJoined.indexName : null))
     : (mainIndexes[0] ?? null);
@@ -118,14 +121,27 @@ export function analyzeExplain(explain: Document, collection?: string): PlanSumm
     engine,
     stages,
     indexName,
-    indexesUsed: unique([...mainIndexes, ...lookupIndexes, ...eqLookupIndexes, ...shards.flatMap((s) => (s.indexName ? [s.indexName] : []))]),
+    indexesUsed: unique([
+      ...mainIndexes,
+      ...lookupIndexes,
+      ...eqLookupIndexes,
+      ...shards.flatMap((s) => (s.indexName ? [s.indexName] : [])),
+    ]),
     totalKeysExamined: (plan.totalKeysExamined ?? 0) + lookupKeys,
     totalDocsExamined: (plan.totalDocsExamined ?? 0) + lookupDocs,
     nReturned: plan.nReturned ?? 0,
-    collscan: queryStages.some((s) => scanStages.has(String(s.stage))) || lookups.some((l) => l.collectionScans > 0) || eqLookupScans || shards.some((s) => s.collscan),
+    collscan:
+      queryStages.some((s) => scanStages.has(String(s.stage))) ||
+      lookups.some((l) => l.collectionScans > 0) ||
+      eqLookupScans ||
+      shards.some((s) => s.collscan),
     blockingSort: sorts.length > 0 || pipelineSort || shards.some((s) => s.blockingSort),
     sortedDocs: sorts.length > 0 ? Math.max(...sorts.map(sortInput)) : null,
-    covered: !targetIsJoined && mainIndexes.length > 0 && !queryStages.some((s) => s.stage === 'FETCH' || scanStages.has(String(s.stage))) && (plan.totalDocsExamined ?? 0) === 0,
+    covered:
+      !targetIsJoined &&
+      mainIndexes.length > 0 &&
+      !queryStages.some((s) => s.stage === 'FETCH' || scanStages.has(String(s.stage))) &&
+      (plan.totalDocsExamined ?? 0) === 0,
     sharded: plan.isSharded,
     shards,
     lookups,
@@ -224,8 +240,12 @@ function toTree(stage: Stage): PlanNode {
     stage: name,
     ...(detail ? { detail } : {}),
     ...(num(stage.nReturned) !== undefined ? { nReturned: num(stage.nReturned) } : {}),
-    ...(num(stage.docsExamined ?? stage.totalDocsExamined) !== undefined ? { docsExamined: num(stage.docsExamined ?? stage.totalDocsExamined) } : {}),
-    ...(num(stage.keysExamined ?? stage.totalKeysExamined) !== undefined ? { keysExamined: num(stage.keysExamined ?? stage.totalKeysExamined) } : {}),
+    ...(num(stage.docsExamined ?? stage.totalDocsExamined) !== undefined
+      ? { docsExamined: num(stage.docsExamined ?? stage.totalDocsExamined) }
+      : {}),
+    ...(num(stage.keysExamined ?? stage.totalKeysExamined) !== undefined
+      ? { keysExamined: num(stage.keysExamined ?? stage.totalKeysExamined) }
+      : {}),
     children: children.map(toTree),
   };
   return node;
@@ -272,4 +292,3 @@ export interface Measurement {
   /** The winning plan as a tree (aggregation stages above the query layer's plan). */
   tree?: PlanNode;
 }
-

@@ -10,4 +10,3 @@ export function compactStages(stages: readonly string[]): string {
   }
   return out.join(' > ');
 }
-

@@ -26,7 +26,17 @@ export type RawRequest =
   | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'command'; readonly command: Document });
 
 const readOps: readonly ReadOp[] = ['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow'];
-const writeOps = ['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany'];
+const writeOps = [
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'upsert',
+  'delete',
+  'deleteMany',
+];
 const otherOps = ['aggregate', 'groupBy'];
 
 /** The client's accessor of a model: its name with a lower-case first letter (`conversationReadCursor`). */
@@ -53,7 +63,8 @@ export function signatureOf(value: unknown): string {
 }
 
 /** Extended JSON in, BSON out, as Prisma's raw operations read their arguments (raw.rs: `Bson::try_from(serde_json::Value)`). */
-const fromJson = (value: unknown): Document => BSON.EJSON.deserialize(JSON.parse(JSON.stringify(value)) as Document, { relaxed: true }) as Document;
+const fromJson = (value: unknown): Document =>
+  BSON.EJSON.deserialize(JSON.parse(JSON.stringify(value)) as Document, { relaxed: true }) as Document;
 /** Raw results come back as extended JSON (relaxed). */
 const toJson = (docs: Document[]): Document[] => docs.map((d) => BSON.EJSON.serialize(d, { relaxed: true }) as Document);
 
@@ -76,7 +87,11 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
             if ((readOps as readonly string[]).includes(op)) {
               if (op === 'findUnique' || op === 'findUniqueOrThrow') {
                 // The client batches findUnique calls made in the same tick into one findMany (core query_document BatchDocument::compact): not rendered here.
-                if (pendingUnique.has(model.name)) throw new PrismaCallError(call, "two findUnique calls in the same tick: Prisma's client batches them into one findMany, which indexgate's renderer does not render; await them one by one or use findMany");
+                if (pendingUnique.has(model.name))
+                  throw new PrismaCallError(
+                    call,
+                    "two findUnique calls in the same tick: Prisma's client batches them into one findMany, which indexgate's renderer does not render; await them one by one or use findMany",
+                  );
                 pendingUnique.add(model.name);
                 queueMicrotask(() => pendingUnique.delete(model.name));
               }
@@ -86,17 +101,33 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
             if (op === 'aggregateRaw' || op === 'findRaw') {
               // A raw operation's `options.comment` (sent to the server, as applications tag their queries) names its step.
               const comment = (args as { options?: { comment?: unknown } } | undefined)?.options?.comment;
-              return rawModelCall(model, op, args, typeof comment === 'string' ? transport.stepFor(`${accessor}.${op} (${comment})`, signatureOf(args)) : label(op), call);
+              return rawModelCall(
+                model,
+                op,
+                args,
+                typeof comment === 'string' ? transport.stepFor(`${accessor}.${op} (${comment})`, signatureOf(args)) : label(op),
+                call,
+              );
             }
-            if (writeOps.includes(op)) throw new PrismaCallError(call, 'writes are not supported by indexgate\'s renderer in read routes');
-            if (otherOps.includes(op)) throw new PrismaCallError(call, `${op} is not supported by indexgate's renderer (count, findMany, findFirst, findUnique, aggregateRaw and findRaw are)`);
+            if (writeOps.includes(op)) throw new PrismaCallError(call, "writes are not supported by indexgate's renderer in read routes");
+            if (otherOps.includes(op))
+              throw new PrismaCallError(
+                call,
+                `${op} is not supported by indexgate's renderer (count, findMany, findFirst, findUnique, aggregateRaw and findRaw are)`,
+              );
             throw new PrismaCallError(call, `Prisma has no ${op} on a model`);
           };
         },
       },
     );
 
-  async function rawModelCall(model: Model, op: 'aggregateRaw' | 'findRaw', args: unknown, step: string, call: string): Promise<Document[]> {
+  async function rawModelCall(
+    model: Model,
+    op: 'aggregateRaw' | 'findRaw',
+    args: unknown,
+    step: string,
+    call: string,
+  ): Promise<Document[]> {
     const a = (args ?? {}) as Record<string, unknown>;
     if (typeof a !== 'object' || a === null) throw new PrismaCallError(call, 'takes one object of arguments');
     const options = a.options === undefined ? {} : fromJson(a.options);
@@ -116,15 +147,23 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
       if (name === '$runCommandRaw') {
         return async (command: unknown) => {
           const step = transport.stepFor('$runCommandRaw', signatureOf(command));
-          const [reply] = await transport.raw({ kind: 'command', step, call: 'prisma.$runCommandRaw', collection: '', command: fromJson(command), source: 'Prisma sends the command as given (raw.rs)' });
+          const [reply] = await transport.raw({
+            kind: 'command',
+            step,
+            call: 'prisma.$runCommandRaw',
+            collection: '',
+            command: fromJson(command),
+            source: 'Prisma sends the command as given (raw.rs)',
+          });
           return reply ? (BSON.EJSON.serialize(reply, { relaxed: true }) as Document) : {};
         };
       }
       if (name === '$transaction' || name === '$queryRaw' || name === '$executeRaw' || name === '$connect' || name === '$disconnect') {
-        throw new PrismaCallError(`prisma.${name}`, 'not supported by indexgate\'s renderer in a route');
+        throw new PrismaCallError(`prisma.${name}`, "not supported by indexgate's renderer in a route");
       }
       const model = byAccessor.get(name);
-      if (!model) throw new PrismaCallError(`prisma.${name}`, `no model ${name} in ${dm.file} (models: ${[...byAccessor.keys()].join(', ')})`);
+      if (!model)
+        throw new PrismaCallError(`prisma.${name}`, `no model ${name} in ${dm.file} (models: ${[...byAccessor.keys()].join(', ')})`);
       return modelClient(model);
     },
   });

@@ -78,7 +78,9 @@ export async function readSchemaText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); pass the application's schema.prisma`);
+    throw new UsageError(
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); pass the application's schema.prisma`,
+    );
   }
 }
 
@@ -87,7 +89,9 @@ export function readDmmf(text: string, file: string): Dmmf {
   try {
     return JSON.parse(schemaEngine().get_dmmf(JSON.stringify({ prismaSchema: [[file, text]] }))) as Dmmf;
   } catch (error) {
-    throw new UsageError(`${file}: Prisma's schema engine refuses it: ${engineMessage(error)}; fix the schema (\`prisma validate\` says the same)`);
+    throw new UsageError(
+      `${file}: Prisma's schema engine refuses it: ${engineMessage(error)}; fix the schema (\`prisma validate\` says the same)`,
+    );
   }
 }
 
@@ -221,11 +225,14 @@ export function dataModelOf(text: string, file: string): DataModel {
     return found;
   };
   const opposite = (field: RelationField): RelationField => {
-    const other = model(field.type).relations.find((r) => r.relationName === field.relationName && !(r.model === field.model && r.name === field.name));
+    const other = model(field.type).relations.find(
+      (r) => r.relationName === field.relationName && !(r.model === field.model && r.name === field.name),
+    );
     if (!other) throw new UsageError(`${file}: the relation ${field.relationName} of ${field.model}.${field.name} has no other side`);
     return other;
   };
-  const scalarsByName = (m: Model, names: readonly string[]): ScalarField[] => names.map((n) => m.field(n)).filter((f): f is ScalarField => f?.kind === 'scalar');
+  const scalarsByName = (m: Model, names: readonly string[]): ScalarField[] =>
+    names.map((n) => m.field(n)).filter((f): f is ScalarField => f?.kind === 'scalar');
   const linkingFields = (field: RelationField): ScalarField[] => {
     if (field.fromFields.length > 0) return scalarsByName(model(field.model), field.fromFields);
     return scalarsByName(model(field.model), opposite(field).toFields);

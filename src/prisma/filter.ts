@@ -81,7 +81,9 @@ function extract(dm: DataModel, model: Model, where: Record<string, unknown>, ca
     } else {
       const field = model.field(key);
       if (!field) throw new PrismaCallError(call, `where: ${model.name} has no field ${key}`);
-      const parts = (field.kind === 'relation' ? relationFilters(dm, field, value, call) : scalarFilters(field, value, call)).filter((f) => f.kind !== 'empty');
+      const parts = (field.kind === 'relation' ? relationFilters(dm, field, value, call) : scalarFilters(field, value, call)).filter(
+        (f) => f.kind !== 'empty',
+      );
       filter = parts.length === 0 ? { kind: 'empty' } : parts.length === 1 ? (parts[0] as Filter) : { kind: 'and', filters: parts };
     }
     if (filter.kind !== 'empty') filters.push(filter);
@@ -91,15 +93,29 @@ function extract(dm: DataModel, model: Model, where: Record<string, unknown>, ca
 
 /** `extract_scalar_filters` and `ScalarFilterParser::parse_scalar` (`reverse` under `not: {…}`). */
 function scalarFilters(field: ScalarField, value: unknown, call: string): Filter[] {
-  if (field.isList) throw new PrismaCallError(call, `where: ${field.name} is a list field; list filters (has, hasSome, …) are not supported by indexgate's renderer`);
+  if (field.isList)
+    throw new PrismaCallError(
+      call,
+      `where: ${field.name} is a list field; list filters (has, hasSome, …) are not supported by indexgate's renderer`,
+    );
   if (!isPlainObject(value)) return [scalar(field, 'equals', value, false, call)];
   const { mode, ...ops } = value;
-  if (mode !== undefined && mode !== 'default' && mode !== 'insensitive') throw new PrismaCallError(call, `where: ${field.name}.mode must be "default" or "insensitive"`);
+  if (mode !== undefined && mode !== 'default' && mode !== 'insensitive')
+    throw new PrismaCallError(call, `where: ${field.name}.mode must be "default" or "insensitive"`);
   const insensitive = mode === 'insensitive';
   return parseOps(field, ops, false, insensitive, call);
 }
 
-const reversed: Record<string, ConditionOp> = { equals: 'notEquals', contains: 'notContains', startsWith: 'notStartsWith', endsWith: 'notEndsWith', lt: 'gte', gt: 'lte', lte: 'gt', gte: 'lt' };
+const reversed: Record<string, ConditionOp> = {
+  equals: 'notEquals',
+  contains: 'notContains',
+  startsWith: 'notStartsWith',
+  endsWith: 'notEndsWith',
+  lt: 'gte',
+  gt: 'lte',
+  lte: 'gt',
+  gte: 'lt',
+};
 
 function parseOps(field: ScalarField, ops: Record<string, unknown>, reverse: boolean, insensitive: boolean, call: string): Filter[] {
   const out: Filter[] = [];
@@ -125,8 +141,10 @@ function parseOps(field: ScalarField, ops: Record<string, unknown>, reverse: boo
       case 'lte':
       case 'gt':
       case 'gte':
-        if (['contains', 'startsWith', 'endsWith'].includes(op) && field.type !== 'String') throw new PrismaCallError(call, `where: ${field.name}.${op} applies to String fields only`);
-        if (field.objectId && ['contains', 'startsWith', 'endsWith'].includes(op)) throw new PrismaCallError(call, `where: ${field.name}.${op}: an ObjectId field has no string filters`);
+        if (['contains', 'startsWith', 'endsWith'].includes(op) && field.type !== 'String')
+          throw new PrismaCallError(call, `where: ${field.name}.${op} applies to String fields only`);
+        if (field.objectId && ['contains', 'startsWith', 'endsWith'].includes(op))
+          throw new PrismaCallError(call, `where: ${field.name}.${op}: an ObjectId field has no string filters`);
         out.push(scalar(field, reverse ? (reversed[op] as ConditionOp) : (op as ConditionOp), v, insensitive, call));
         break;
       case 'isSet':
@@ -134,7 +152,10 @@ function parseOps(field: ScalarField, ops: Record<string, unknown>, reverse: boo
         out.push(scalar(field, 'isSet', reverse ? !v : v, insensitive, call));
         break;
       default:
-        throw new PrismaCallError(call, `where: ${field.name}.${op} is not a scalar filter indexgate's renderer supports (equals, not, in, notIn, lt, lte, gt, gte, contains, startsWith, endsWith, mode, isSet)`);
+        throw new PrismaCallError(
+          call,
+          `where: ${field.name}.${op} is not a scalar filter indexgate's renderer supports (equals, not, in, notIn, lt, lte, gt, gte, contains, startsWith, endsWith, mode, isSet)`,
+        );
     }
   }
   return out;
@@ -146,7 +167,11 @@ function scalar(field: ScalarField, op: ConditionOp, value: unknown, insensitive
     return { kind: 'scalar', field, condition: { op, value: value.map((v) => encodeValue(field, v, call)) }, insensitive };
   }
   if (op === 'isSet') return { kind: 'scalar', field, condition: { op, value }, insensitive };
-  if (isPlainObject(value)) throw new PrismaCallError(call, `where: ${field.name}: ${JSON.stringify(value)} is not a value for ${op} (field references are not supported)`);
+  if (isPlainObject(value))
+    throw new PrismaCallError(
+      call,
+      `where: ${field.name}: ${JSON.stringify(value)} is not a value for ${op} (field references are not supported)`,
+    );
   return { kind: 'scalar', field, condition: { op, value: encodeValue(field, value, call) }, insensitive };
 }
 
@@ -162,7 +187,11 @@ function relationFilters(dm: DataModel, field: RelationField, value: unknown, ca
     return [{ kind: 'relation', field, condition: 'toOne', nested: extract(dm, related, value, call, 0) }];
   }
   return entries.map(([key, inner]): Filter => {
-    if (field.isList !== ['some', 'every', 'none'].includes(key)) throw new PrismaCallError(call, `where: ${field.name}.${key}: ${field.isList ? 'a list relation takes some, every or none' : 'a to-one relation takes is or isNot'}`);
+    if (field.isList !== ['some', 'every', 'none'].includes(key))
+      throw new PrismaCallError(
+        call,
+        `where: ${field.name}.${key}: ${field.isList ? 'a list relation takes some, every or none' : 'a to-one relation takes is or isNot'}`,
+      );
     if (inner === null) {
       if (key === 'is') return { kind: 'oneIsNull', field };
       if (key === 'isNot') return { kind: 'not', filters: [{ kind: 'oneIsNull', field }] };
@@ -236,13 +265,22 @@ function visit(dm: DataModel, filter: Filter, v: Visitor): Rendered {
     case 'raw':
       return { expr: filter.expr, joins: [] };
     case 'scalar':
-      return { expr: scalarExpr(filter.field, v.invert ? invertCondition(filter.condition) : filter.condition, filter.insensitive, v), joins: [] };
+      return {
+        expr: scalarExpr(filter.field, v.invert ? invertCondition(filter.condition) : filter.condition, filter.insensitive, v),
+        joins: [],
+      };
     case 'oneIsNull': {
       const ref = `${v.prefix}${filter.field.relationName}`;
       return { expr: { [v.invert ? '$gt' : '$eq']: [{ $size: ref }, 0] }, joins: [{ field: filter.field, nested: [] }] };
     }
     case 'relation':
-      return relationExpr(dm, filter.field, v.invert ? invertRelation(filter.condition, !filter.field.isList) : filter.condition, filter.nested, v);
+      return relationExpr(
+        dm,
+        filter.field,
+        v.invert ? invertRelation(filter.condition, !filter.field.isList) : filter.condition,
+        filter.nested,
+        v,
+      );
   }
 }
 
@@ -299,7 +337,9 @@ function scalarExpr(field: ScalarField, c: Condition, insensitive: boolean, v: V
   const ref = `${v.prefix}${field.dbName}`;
   if (c.op === 'isSet') return isSetExpr(ref, c.value as boolean);
   // The value is not escaped: `contains: "a.b"` matches "axb", as in Prisma.
-  const regex = (pre: string, value: unknown, post: string): Document => ({ $regexMatch: { input: ref, regex: `${pre}${String(value)}${post}`, options: insensitive ? 'i' : '' } });
+  const regex = (pre: string, value: unknown, post: string): Document => ({
+    $regexMatch: { input: ref, regex: `${pre}${String(value)}${post}`, options: insensitive ? 'i' : '' },
+  });
   const text = patterns[c.op];
   let expr: Document;
   if (text) {
@@ -376,6 +416,8 @@ export function buildJoin(dm: DataModel, join: Join): { lookup: Document; unwind
   for (const n of nested) pipeline.push(buildJoin(dm, n).lookup);
   if (join.filter) pipeline.push({ $match: { $expr: join.filter.expr } });
   const as = join.alias ?? join.field.relationName;
-  const lookup = { $lookup: { from: related.collection, let: Object.fromEntries(left.map((l, i) => [`left_${i}`, `$${l.dbName}`])), pipeline, as } };
+  const lookup = {
+    $lookup: { from: related.collection, let: Object.fromEntries(left.map((l, i) => [`left_${i}`, `$${l.dbName}`])), pipeline, as },
+  };
   return join.field.isList ? { lookup } : { lookup, unwind: { $unwind: { path: `$${as}`, preserveNullAndEmptyArrays: true } } };
 }

@@ -43,9 +43,12 @@ export class OverLimit extends Error {
   }
 }
 
-export const readSource = 'rendered as Prisma 6.19 sends it (prisma-engines @2ba551f3: mongodb-query-connector read_query_builder.rs, filter.rs, join.rs, projection.rs, orderby.rs)';
-const nestedSource = 'rendered as Prisma 6.19 sends it (prisma-engines @2ba551f3: core nested_read.rs one2m, inmemory_record_processor.rs; mongodb-query-connector read_query_builder.rs, filter.rs)';
-const countSource = 'rendered as Prisma 6.19 sends it (client aggregates/count.ts: _count._all; prisma-engines @2ba551f3 root_queries/aggregate.rs, query_builder/group_by_builder.rs)';
+export const readSource =
+  'rendered as Prisma 6.19 sends it (prisma-engines @2ba551f3: mongodb-query-connector read_query_builder.rs, filter.rs, join.rs, projection.rs, orderby.rs)';
+const nestedSource =
+  'rendered as Prisma 6.19 sends it (prisma-engines @2ba551f3: core nested_read.rs one2m, inmemory_record_processor.rs; mongodb-query-connector read_query_builder.rs, filter.rs)';
+const countSource =
+  'rendered as Prisma 6.19 sends it (client aggregates/count.ts: _count._all; prisma-engines @2ba551f3 root_queries/aggregate.rs, query_builder/group_by_builder.rs)';
 
 type Take = { kind: 'all' } | { kind: 'one'; reversed: boolean } | { kind: 'some'; n: number };
 
@@ -77,7 +80,8 @@ interface ReadNode {
 const readArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include']);
 const nestedArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include']);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 /** `finalize_arguments` (core extractors/query_arguments.rs): no orderBy, and a take, a skip > 0: order by the id. */
 function implicitOrder(model: Model, order: readonly Order[], skip: number | undefined, take: Take): readonly Order[] {
@@ -95,7 +99,11 @@ function parseOrder(model: Model, orderBy: unknown, call: string): Order[] {
     if (!first) return [];
     const [name, dir] = first;
     const field = model.field(name);
-    if (!field || field.kind !== 'scalar') throw new PrismaCallError(call, `orderBy ${name}: ordering by a relation or an aggregate is not supported by indexgate's renderer; order by a scalar of ${model.name}`);
+    if (!field || field.kind !== 'scalar')
+      throw new PrismaCallError(
+        call,
+        `orderBy ${name}: ordering by a relation or an aggregate is not supported by indexgate's renderer; order by a scalar of ${model.name}`,
+      );
     if (dir !== 'asc' && dir !== 'desc') throw new PrismaCallError(call, `orderBy ${name}: 'asc' or 'desc' (nulls is not sent on MongoDB)`);
     return [{ field, dir: dir === 'asc' ? 1 : -1 }];
   });
@@ -109,14 +117,26 @@ function parseTake(take: unknown, call: string): Take {
 
 function parseSkip(skip: unknown, call: string): number | undefined {
   if (skip === undefined) return undefined;
-  if (typeof skip !== 'number' || !Number.isInteger(skip) || skip < 0) throw new PrismaCallError(call, `skip must be an integer ≥ 0 ("Invalid value for skip argument")`);
+  if (typeof skip !== 'number' || !Number.isInteger(skip) || skip < 0)
+    throw new PrismaCallError(call, `skip must be an integer ≥ 0 ("Invalid value for skip argument")`);
   return skip;
 }
 
 /** A read's node from the client's arguments (`select`/`include` → selection, nested reads, `_count`). */
-function planNode(dm: DataModel, model: Model, args: Record<string, unknown>, label: string, call: string, allowed: Set<string>, relation?: RelationField): ReadNode {
-  for (const [key] of definedEntries(args)) if (!allowed.has(key)) throw new PrismaCallError(call, `${key} is not supported by indexgate's renderer (supported: ${[...allowed].join(', ')})`);
-  if (args.select !== undefined && args.include !== undefined) throw new PrismaCallError(call, 'select and include cannot be used together (Prisma refuses it too)');
+function planNode(
+  dm: DataModel,
+  model: Model,
+  args: Record<string, unknown>,
+  label: string,
+  call: string,
+  allowed: Set<string>,
+  relation?: RelationField,
+): ReadNode {
+  for (const [key] of definedEntries(args))
+    if (!allowed.has(key))
+      throw new PrismaCallError(call, `${key} is not supported by indexgate's renderer (supported: ${[...allowed].join(', ')})`);
+  if (args.select !== undefined && args.include !== undefined)
+    throw new PrismaCallError(call, 'select and include cannot be used together (Prisma refuses it too)');
   const filter = args.where === undefined ? undefined : parseWhere(dm, model, args.where, call);
   const skip = parseSkip(args.skip, call);
   const take = parseTake(args.take, call);
@@ -158,14 +178,21 @@ function planNode(dm: DataModel, model: Model, args: Record<string, unknown>, la
     }
     const nestedArgsOf = value === true ? {} : isObject(value) ? value : undefined;
     if (!nestedArgsOf) throw new PrismaCallError(call, `${key} takes true or an object`);
-    if (!field.isList) for (const k of ['where', 'orderBy', 'skip', 'take']) if (nestedArgsOf[k] !== undefined) throw new PrismaCallError(call, `${key} is a to-one relation: ${k} is not allowed on it`);
+    if (!field.isList)
+      for (const k of ['where', 'orderBy', 'skip', 'take'])
+        if (nestedArgsOf[k] !== undefined) throw new PrismaCallError(call, `${key} is a to-one relation: ${k} is not allowed on it`);
     const node = planNode(dm, dm.model(field.type), nestedArgsOf, `${label} › ${key}`, call, nestedArgs, field);
     nested.push(node);
     result.push({ kind: 'relation', node });
   }
 
   // collect_selected_fields: the id first; merge_relation_selections: the parent's link (nested reads), then each nested read's link.
-  const projection = uniqueFields([model.id, ...selected, ...(relation ? dm.linkingFields(dm.opposite(relation)) : []), ...nested.flatMap((n) => dm.linkingFields(n.relation as RelationField))]);
+  const projection = uniqueFields([
+    model.id,
+    ...selected,
+    ...(relation ? dm.linkingFields(dm.opposite(relation)) : []),
+    ...nested.flatMap((n) => dm.linkingFields(n.relation as RelationField)),
+  ]);
   const written = relation ? `${relation.name}: ${brief(args)}` : `prisma.${label.replace(/ #\d+$/, '')}(${brief(args)})`;
   return { model, ...(relation ? { relation } : {}), label, call: written, filter, order, skip, take, projection, counts, result, nested };
 }
@@ -178,13 +205,16 @@ function uniqueFields(fields: readonly ScalarField[]): ScalarField[] {
 /** `_count: true` (every to-many relation) or `_count: { select: { rel: true | { where } } }` (read/utils.rs `extract_relation_count_selections`). */
 function planCounts(dm: DataModel, model: Model, value: unknown, call: string): { field: RelationField; filter: Filter | undefined }[] {
   if (value === true) return model.relations.filter((r) => r.isList).map((field) => ({ field, filter: undefined }));
-  if (!isObject(value) || !isObject(value.select)) throw new PrismaCallError(call, '_count takes true or { select: { relation: true | { where } } }');
+  if (!isObject(value) || !isObject(value.select))
+    throw new PrismaCallError(call, '_count takes true or { select: { relation: true | { where } } }');
   return definedEntries(value.select).flatMap(([name, v]) => {
     if (v === false) return [];
     const field = model.field(name);
-    if (!field || field.kind !== 'relation' || !field.isList) throw new PrismaCallError(call, `_count: ${name} is not a list relation of ${model.name}`);
+    if (!field || field.kind !== 'relation' || !field.isList)
+      throw new PrismaCallError(call, `_count: ${name} is not a list relation of ${model.name}`);
     if (v === true) return [{ field, filter: undefined }];
-    if (!isObject(v) || Object.keys(v).some((k) => k !== 'where')) throw new PrismaCallError(call, `_count.select.${name} takes true or { where }`);
+    if (!isObject(v) || Object.keys(v).some((k) => k !== 'where'))
+      throw new PrismaCallError(call, `_count.select.${name} takes true or { where }`);
     return [{ field, filter: v.where === undefined ? undefined : parseWhere(dm, dm.model(field.type), v.where, call) }];
   });
 }
@@ -206,7 +236,12 @@ function pipelineOf(dm: DataModel, node: ReadNode, filter: Filter | undefined, o
   if (rendered && filterJoins.length === 0) stages.push({ $match: { $expr: rendered.expr } });
   const countJoins: Join[] =
     options.tail === 'project'
-      ? node.counts.map((c) => ({ field: c.field, nested: [], alias: countAlias(c.field), ...(c.filter ? { filter: renderFilter(dm, c.filter) } : {}) }))
+      ? node.counts.map((c) => ({
+          field: c.field,
+          nested: [],
+          alias: countAlias(c.field),
+          ...(c.filter ? { filter: renderFilter(dm, c.filter) } : {}),
+        }))
       : [];
   const unwinds: Document[] = [];
   for (const join of [...filterJoins, ...countJoins]) {
@@ -217,12 +252,18 @@ function pipelineOf(dm: DataModel, node: ReadNode, filter: Filter | undefined, o
   if (rendered && filterJoins.length > 0) stages.push({ $match: { $expr: rendered.expr } });
   stages.push(...unwinds);
   const reversed = node.take.kind === 'some' ? node.take.n < 0 : node.take.kind === 'one' && node.take.reversed;
-  if (node.order.length > 0) stages.push({ $sort: Object.fromEntries(node.order.map((o) => [o.field.dbName, (reversed ? -o.dir : o.dir) as 1 | -1])) });
+  if (node.order.length > 0)
+    stages.push({ $sort: Object.fromEntries(node.order.map((o) => [o.field.dbName, (reversed ? -o.dir : o.dir) as 1 | -1])) });
   if (node.skip !== undefined && !options.inMemory) stages.push({ $skip: BSON.Long.fromNumber(node.skip) });
   const limit = node.take.kind === 'one' ? 1 : node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
   if (limit !== undefined && !options.inMemory) stages.push({ $limit: BSON.Long.fromNumber(limit) });
   if (options.tail === 'project') {
-    stages.push({ $project: { ...Object.fromEntries(node.projection.map((f) => [f.dbName, 1])), ...Object.fromEntries(node.counts.map((c) => [countAlias(c.field), { $size: `$${countAlias(c.field)}` }])) } });
+    stages.push({
+      $project: {
+        ...Object.fromEntries(node.projection.map((f) => [f.dbName, 1])),
+        ...Object.fromEntries(node.counts.map((c) => [countAlias(c.field), { $size: `$${countAlias(c.field)}` }])),
+      },
+    });
   } else {
     // GroupByBuilder::render with `_count._all` only: no `$project` (aggregate.rs).
     stages.push({ $group: { _id: null, count_all: { $sum: 1 } } });
@@ -236,12 +277,20 @@ interface Row {
   parent?: string;
 }
 
-const keyOf = (value: unknown): string => (value instanceof BSON.ObjectId ? value.toHexString() : value instanceof Date ? value.toISOString() : JSON.stringify(value));
+const keyOf = (value: unknown): string =>
+  value instanceof BSON.ObjectId ? value.toHexString() : value instanceof Date ? value.toISOString() : JSON.stringify(value);
 
 export type ReadOp = 'findMany' | 'findFirst' | 'findFirstOrThrow' | 'findUnique' | 'findUniqueOrThrow';
 
 /** Runs a model read and returns what the client returns (objects, a single object, or null). */
-export async function runRead(dm: DataModel, model: Model, op: ReadOp, args: unknown, label: string, transport: ReadTransport): Promise<unknown> {
+export async function runRead(
+  dm: DataModel,
+  model: Model,
+  op: ReadOp,
+  args: unknown,
+  label: string,
+  transport: ReadTransport,
+): Promise<unknown> {
   const call = `prisma.${label}`;
   const a = args === undefined ? {} : args;
   if (!isObject(a)) throw new PrismaCallError(call, 'takes one object of arguments');
@@ -254,7 +303,8 @@ export async function runRead(dm: DataModel, model: Model, op: ReadOp, args: unk
   const results = await resolve(dm, node, kept, transport, call);
   if (op === 'findMany') return results;
   const first = results[0] ?? null;
-  if (first === null && op.endsWith('OrThrow')) throw new PrismaCallError(call, 'P2025 No record was found for a query (the route threw it)');
+  if (first === null && op.endsWith('OrThrow'))
+    throw new PrismaCallError(call, 'P2025 No record was found for a query (the route threw it)');
   return first;
 }
 
@@ -270,7 +320,11 @@ function planRead(dm: DataModel, model: Model, op: ReadOp, a: Record<string, unk
     if (op === 'findFirst' || op === 'findFirstOrThrow') {
       // read/first.rs `try_limit_to_one`, after the implicit order was decided.
       const take = node.take;
-      if (take.kind === 'some' && take.n !== 1 && take.n !== -1) throw new PrismaCallError(call, "findFirst takes no take but 1 or -1 (Prisma: \"The 'findFirst' operation cannot be used with a 'take' argument that isn't 1 or -1\")");
+      if (take.kind === 'some' && take.n !== 1 && take.n !== -1)
+        throw new PrismaCallError(
+          call,
+          "findFirst takes no take but 1 or -1 (Prisma: \"The 'findFirst' operation cannot be used with a 'take' argument that isn't 1 or -1\")",
+        );
       node = { ...node, take: { kind: 'one', reversed: take.kind === 'some' && take.n === -1 } };
     }
   }
@@ -293,18 +347,36 @@ function uniqueFilter(dm: DataModel, model: Model, where: unknown, call: string)
         kind: 'and',
         filters: compound.fields.map((name) => {
           const f = model.field(name) as ScalarField;
-          return { kind: 'scalar' as const, field: f, condition: { op: 'equals' as const, value: encodeValue(f, value[name], call) }, insensitive: false };
+          return {
+            kind: 'scalar' as const,
+            field: f,
+            condition: { op: 'equals' as const, value: encodeValue(f, value[name], call) },
+            insensitive: false,
+          };
         }),
       });
     } else rest[key] = value;
   }
-  if (unique.length === 0) throw new PrismaCallError(call, `where needs a unique field of ${model.name} (${[model.id.name, ...model.scalars.filter((s) => s.isUnique).map((s) => s.name), ...model.compoundUniques.map((u) => u.name)].join(', ')})`);
-  return { kind: 'and', filters: [{ kind: 'and', filters: unique }, Object.keys(rest).length > 0 ? parseWhere(dm, model, rest, call) : { kind: 'empty' }] };
+  if (unique.length === 0)
+    throw new PrismaCallError(
+      call,
+      `where needs a unique field of ${model.name} (${[model.id.name, ...model.scalars.filter((s) => s.isUnique).map((s) => s.name), ...model.compoundUniques.map((u) => u.name)].join(', ')})`,
+    );
+  return {
+    kind: 'and',
+    filters: [{ kind: 'and', filters: unique }, Object.keys(rest).length > 0 ? parseWhere(dm, model, rest, call) : { kind: 'empty' }],
+  };
 }
 
 async function rootRows(dm: DataModel, node: ReadNode, transport: ReadTransport): Promise<Row[]> {
   const pipeline = transport.overhead(() => pipelineOf(dm, node, node.filter, { inMemory: false, tail: 'project' }));
-  const docs = await sendWithStandIn(dm, node, pipeline, { inMemory: false, tail: 'project' }, transport, { step: node.label, call: node.call, collection: node.model.collection, pipeline, source: readSource });
+  const docs = await sendWithStandIn(dm, node, pipeline, { inMemory: false, tail: 'project' }, transport, {
+    step: node.label,
+    call: node.call,
+    collection: node.model.collection,
+    pipeline,
+    source: readSource,
+  });
   return docs.map((doc) => ({ doc }));
 }
 
@@ -321,7 +393,13 @@ export async function runCount(dm: DataModel, model: Model, args: unknown, label
   if (node.take.kind === 'some' && node.take.n === 0) return 0;
   const options = { inMemory: false, tail: 'count' } as const;
   const pipeline = transport.overhead(() => pipelineOf(dm, node, node.filter, options));
-  const docs = await sendWithStandIn(dm, node, pipeline, options, transport, { step: label, call: node.call, collection: model.collection, pipeline, source: countSource });
+  const docs = await sendWithStandIn(dm, node, pipeline, options, transport, {
+    step: label,
+    call: node.call,
+    collection: model.collection,
+    pipeline,
+    source: countSource,
+  });
   const counted = docs[0]?.count_all;
   return typeof counted === 'number' ? counted : Number(counted ?? 0);
 }
@@ -333,13 +411,22 @@ export async function runCount(dm: DataModel, model: Model, args: unknown, label
  * route's later commands run on the rows the application would have: a stand-in, not
  * timed, not recorded. Otherwise the limit ends the route's call (OverLimit propagates).
  */
-async function sendWithStandIn(dm: DataModel, node: ReadNode, pipeline: Document[], options: PipelineOptions, transport: ReadTransport, request: CommandRequest): Promise<Document[]> {
+async function sendWithStandIn(
+  dm: DataModel,
+  node: ReadNode,
+  pipeline: Document[],
+  options: PipelineOptions,
+  transport: ReadTransport,
+  request: CommandRequest,
+): Promise<Document[]> {
   try {
     return await transport.aggregate({ ...request, pipeline });
   } catch (error) {
     if (!(error instanceof OverLimit) || !node.filter) throw error;
     const parts = node.filter.kind === 'and' ? node.filter.filters : [node.filter];
-    const somes = parts.filter((f): f is Extract<Filter, { kind: 'relation' }> => f.kind === 'relation' && f.condition === 'some' && f.field.isList);
+    const somes = parts.filter(
+      (f): f is Extract<Filter, { kind: 'relation' }> => f.kind === 'relation' && f.condition === 'some' && f.field.isList,
+    );
     const others = parts.filter((f) => !somes.includes(f as never));
     if (somes.length === 0 || others.some((f) => renderFilter(dm, f).joins.length > 0)) throw error;
     let ids: Map<string, unknown> | undefined;
@@ -348,14 +435,21 @@ async function sendWithStandIn(dm: DataModel, node: ReadNode, pipeline: Document
       if (inner.joins.length > 0) throw error;
       const [link] = dm.linkingFields(dm.opposite(some.field));
       if (!link || dm.linkingFields(some.field).length !== 1) throw error;
-      const found = await transport.standIn(dm.model(some.field.type).collection, [{ $match: { $expr: inner.expr } }, { $group: { _id: `$${link.dbName}` } }]);
+      const found = await transport.standIn(dm.model(some.field.type).collection, [
+        { $match: { $expr: inner.expr } },
+        { $group: { _id: `$${link.dbName}` } },
+      ]);
       const next = new Map(found.map((d) => [keyOf(d._id), d._id as unknown]));
       ids = ids ? new Map([...ids].filter(([k]) => next.has(k))) : next;
     }
     const [parentLink] = dm.linkingFields(somes[0]?.field as RelationField);
-    const rest: Filter = others.length === 0 ? { kind: 'empty' } : others.length === 1 ? (others[0] as Filter) : { kind: 'and', filters: others };
+    const rest: Filter =
+      others.length === 0 ? { kind: 'empty' } : others.length === 1 ? (others[0] as Filter) : { kind: 'and', filters: others };
     const stages = pipelineOf(dm, node, rest.kind === 'empty' ? undefined : rest, options);
-    return transport.standIn(node.model.collection, [{ $match: { [(parentLink as ScalarField).dbName]: { $in: [...(ids ?? new Map()).values()] } } }, ...stages]);
+    return transport.standIn(node.model.collection, [
+      { $match: { [(parentLink as ScalarField).dbName]: { $in: [...(ids ?? new Map()).values()] } } },
+      ...stages,
+    ]);
   }
 }
 
@@ -363,18 +457,21 @@ async function sendWithStandIn(dm: DataModel, node: ReadNode, pipeline: Document
 async function resolve(dm: DataModel, node: ReadNode, rows: readonly Row[], transport: ReadTransport, call: string): Promise<Document[]> {
   const children = new Map<ReadNode, Map<string, Document[]>>();
   if (rows.length > 0) for (const child of node.nested) children.set(child, await nestedRead(dm, node, child, rows, transport, call));
-  return transport.overhead(() => rows.map((row) => {
-    const out: Document = {};
-    for (const item of node.result) {
-      if (item.kind === 'scalar') out[item.field.name] = decodeValue(item.field, row.doc[item.field.dbName]);
-      else if (item.kind === 'count') out._count = Object.fromEntries(node.counts.map((c) => [c.field.name, Number(row.doc[countAlias(c.field)] ?? 0)]));
-      else {
-        const own = children.get(item.node)?.get(parentKey(node, row)) ?? [];
-        out[(item.node.relation as RelationField).name] = (item.node.relation as RelationField).isList ? own : (own[0] ?? null);
+  return transport.overhead(() =>
+    rows.map((row) => {
+      const out: Document = {};
+      for (const item of node.result) {
+        if (item.kind === 'scalar') out[item.field.name] = decodeValue(item.field, row.doc[item.field.dbName]);
+        else if (item.kind === 'count')
+          out._count = Object.fromEntries(node.counts.map((c) => [c.field.name, Number(row.doc[countAlias(c.field)] ?? 0)]));
+        else {
+          const own = children.get(item.node)?.get(parentKey(node, row)) ?? [];
+          out[(item.node.relation as RelationField).name] = (item.node.relation as RelationField).isList ? own : (own[0] ?? null);
+        }
       }
-    }
-    return out;
-  }));
+      return out;
+    }),
+  );
 }
 
 const parentKey = (node: ReadNode, row: Row): string => keyOf(row.doc[node.model.id.dbName]);
@@ -385,11 +482,19 @@ const parentKey = (node: ReadNode, row: Row): string => keyOf(row.doc[node.model
  * `where` (not folded); with several parents, `$skip`/`$limit` are not sent and the
  * in-memory processor sorts the children by parent and keeps `skip`/`take` per parent.
  */
-async function nestedRead(dm: DataModel, parent: ReadNode, node: ReadNode, parents: readonly Row[], transport: ReadTransport, call: string): Promise<Map<string, Document[]>> {
+async function nestedRead(
+  dm: DataModel,
+  parent: ReadNode,
+  node: ReadNode,
+  parents: readonly Row[],
+  transport: ReadTransport,
+  call: string,
+): Promise<Map<string, Document[]>> {
   const relation = node.relation as RelationField;
   const parentLink = dm.linkingFields(relation);
   const childLink = dm.linkingFields(dm.opposite(relation));
-  if (parentLink.length !== 1 || childLink.length !== 1) throw new PrismaCallError(call, `${relation.name}: relations over several fields are not supported by indexgate's renderer`);
+  if (parentLink.length !== 1 || childLink.length !== 1)
+    throw new PrismaCallError(call, `${relation.name}: relations over several fields are not supported by indexgate's renderer`);
   const [pl, cl] = [parentLink[0] as ScalarField, childLink[0] as ScalarField];
   // link value → the parents holding it
   const byLink = new Map<string, { value: unknown; parents: string[] }>();
@@ -404,10 +509,21 @@ async function nestedRead(dm: DataModel, parent: ReadNode, node: ReadNode, paren
   const out = new Map<string, Document[]>();
   if (byLink.size === 0) return out;
   const inMemory = byLink.size > 1;
-  const inFilter: Filter = { kind: 'scalar', field: cl, condition: { op: 'in', value: [...byLink.values()].map((e) => e.value) }, insensitive: false };
+  const inFilter: Filter = {
+    kind: 'scalar',
+    field: cl,
+    condition: { op: 'in', value: [...byLink.values()].map((e) => e.value) },
+    insensitive: false,
+  };
   const filter: Filter = node.filter ? { kind: 'and', filters: [node.filter, inFilter] } : inFilter;
   const pipeline = transport.overhead(() => pipelineOf(dm, node, filter, { inMemory, tail: 'project' }));
-  const docs = await transport.aggregate({ step: node.label, call: node.call, collection: node.model.collection, pipeline, source: nestedSource });
+  const docs = await transport.aggregate({
+    step: node.label,
+    call: node.call,
+    collection: node.model.collection,
+    pipeline,
+    source: nestedSource,
+  });
   let rows: Row[] = [];
   const fkOnParent = relation.fromFields.length > 0;
   for (const doc of docs) {
@@ -432,7 +548,12 @@ async function nestedRead(dm: DataModel, parent: ReadNode, node: ReadNode, paren
 }
 
 function describeProcessor(node: ReadNode): string {
-  const per = node.take.kind === 'some' ? `keeps ${node.skip ? `after ${node.skip} ` : ''}the first ${Math.abs(node.take.n)} per parent` : node.skip ? `skips ${node.skip} per parent` : 'orders by parent';
+  const per =
+    node.take.kind === 'some'
+      ? `keeps ${node.skip ? `after ${node.skip} ` : ''}the first ${Math.abs(node.take.n)} per parent`
+      : node.skip
+        ? `skips ${node.skip} per parent`
+        : 'orders by parent';
   return `Prisma's in-memory processor ${per} (every match was fetched)`;
 }
 
@@ -440,7 +561,10 @@ function describeProcessor(node: ReadNode): string {
 function processInMemory(node: ReadNode, rows: Row[]): Row[] {
   const reversed = node.take.kind === 'some' && node.take.n < 0;
   let out = reversed ? [...rows].reverse() : [...rows];
-  out = out.map((r, i) => ({ r, i })).sort((a, b) => (a.r.parent === b.r.parent ? a.i - b.i : (a.r.parent as string) < (b.r.parent as string) ? -1 : 1)).map((x) => x.r);
+  out = out
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r.parent === b.r.parent ? a.i - b.i : (a.r.parent as string) < (b.r.parent as string) ? -1 : 1))
+    .map((x) => x.r);
   if (node.take.kind === 'some' || node.skip !== undefined) {
     const take = node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
     const skip = node.skip ?? 0;

@@ -23,7 +23,10 @@ function encodeOne(field: ScalarField, value: unknown, where: string): unknown {
   if (field.objectId) {
     if (value instanceof ObjectId) return value;
     if (typeof value === 'string' && ObjectId.isValid(value) && /^[0-9a-fA-F]{24}$/.test(value)) return new ObjectId(value);
-    throw new PrismaCallError(where, `${field.name} is an ObjectId field: ${JSON.stringify(value)} is not a 24-digit hex string (Prisma: "Malformed ObjectID")`);
+    throw new PrismaCallError(
+      where,
+      `${field.name} is an ObjectId field: ${JSON.stringify(value)} is not a 24-digit hex string (Prisma: "Malformed ObjectID")`,
+    );
   }
   switch (field.type) {
     case 'Int':
@@ -32,14 +35,16 @@ function encodeOne(field: ScalarField, value: unknown, where: string): unknown {
       return integer(value, field, where, 'int64');
     case 'Float':
     case 'Decimal':
-      if (typeof value !== 'number') throw new PrismaCallError(where, `${field.name} is a ${field.type}: ${JSON.stringify(value)} is not a number`);
+      if (typeof value !== 'number')
+        throw new PrismaCallError(where, `${field.name} is a ${field.type}: ${JSON.stringify(value)} is not a number`);
       return new BSON.Double(value);
     case 'Boolean':
       if (typeof value !== 'boolean') throw new PrismaCallError(where, `${field.name} is a Boolean: ${JSON.stringify(value)} is not one`);
       return value;
     case 'DateTime': {
       const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-      if (!date || Number.isNaN(date.getTime())) throw new PrismaCallError(where, `${field.name} is a DateTime: ${JSON.stringify(value)} is not a date`);
+      if (!date || Number.isNaN(date.getTime()))
+        throw new PrismaCallError(where, `${field.name} is a DateTime: ${JSON.stringify(value)} is not a date`);
       return date;
     }
     case 'String':
@@ -56,7 +61,8 @@ function encodeOne(field: ScalarField, value: unknown, where: string): unknown {
 
 function integer(value: unknown, field: ScalarField, where: string, width: 'int32' | 'int64'): unknown {
   const n = typeof value === 'bigint' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new PrismaCallError(where, `${field.name} is an ${field.type}: ${JSON.stringify(String(value))} is not an integer`);
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw new PrismaCallError(where, `${field.name} is an ${field.type}: ${JSON.stringify(String(value))} is not an integer`);
   const whole = Math.trunc(n);
   return width === 'int32' ? new BSON.Int32(whole) : BSON.Long.fromNumber(whole);
 }
@@ -65,7 +71,12 @@ function integer(value: unknown, field: ScalarField, where: string, width: 'int3
 export function decodeValue(field: ScalarField, value: unknown): unknown {
   if (value === undefined || value === null) {
     if (field.isList) return [];
-    if (field.isRequired && field.default !== undefined && (typeof field.default !== 'object' || field.default === null || Array.isArray(field.default))) return field.default;
+    if (
+      field.isRequired &&
+      field.default !== undefined &&
+      (typeof field.default !== 'object' || field.default === null || Array.isArray(field.default))
+    )
+      return field.default;
     return null;
   }
   if (Array.isArray(value)) return value.map((v) => decodeOne(v));

@@ -19,7 +19,13 @@ export function runbookChecklist(result: RunResult): ChecklistItem[] {
   const checks = result.gate.checks;
   const of = (kind: string, pattern?: string) => checks.filter((c) => c.check === kind && (pattern === undefined || c.pattern === pattern));
   const state = (list: typeof checks): ChecklistState =>
-    list.length === 0 ? 'not-checked' : list.some((c) => c.outcome === 'fail') ? 'failed' : list.some((c) => c.outcome === 'inconclusive') ? 'undecided' : 'done';
+    list.length === 0
+      ? 'not-checked'
+      : list.some((c) => c.outcome === 'fail')
+        ? 'failed'
+        : list.some((c) => c.outcome === 'inconclusive')
+          ? 'undecided'
+          : 'done';
 
   const indexChecks = of('index');
   const planChecks = of('plan');
@@ -34,7 +40,9 @@ export function runbookChecklist(result: RunResult): ChecklistItem[] {
   const indexesOk = state([...indexChecks, ...planChecks]);
   const worstP95 = Math.max(...judged.filter((r) => !r.overLimit.after).map((r) => r.after.latencyMs.total.p95));
   const overLimit = judged.some((r) => r.overLimit.after);
-  const speedups = judged.filter((r) => r.speedup).map((r) => `${r.id} ${r.userClass} ${r.speedup?.ratio}x [${r.speedup?.ciLow}–${r.speedup?.ciHigh}]`);
+  const speedups = judged
+    .filter((r) => r.speedup)
+    .map((r) => `${r.id} ${r.userClass} ${r.speedup?.ratio}x [${r.speedup?.ciLow}–${r.speedup?.ciHigh}]`);
   const notMeasurable = 'outside what indexgate can observe: tick it by hand';
 
   return [
@@ -55,12 +63,21 @@ export function runbookChecklist(result: RunResult): ChecklistItem[] {
           : 'no route timed',
     },
     ...(result.command === 'bench'
-      ? [{ item: '10-40x plus rapide (amélioration totale attendue)', state: state(speedup), evidence: speedups.length > 0 ? `route speedup (95% CI): ${speedups.join('; ')}` : 'no speedup measured' }]
+      ? [
+          {
+            item: '10-40x plus rapide (amélioration totale attendue)',
+            state: state(speedup),
+            evidence: speedups.length > 0 ? `route speedup (95% CI): ${speedups.join('; ')}` : 'no speedup measured',
+          },
+        ]
       : []),
     {
       item: 'Tous les counts correspondent',
       state: state(counts),
-      evidence: counts.length > 0 ? `${counts.filter((c) => c.passed).length}/${counts.length} collections as expected` : 'not checked: pass --expect-counts to verify',
+      evidence:
+        counts.length > 0
+          ? `${counts.filter((c) => c.passed).length}/${counts.length} collections as expected`
+          : 'not checked: pass --expect-counts to verify',
     },
     { item: 'Tests manuels passés', state: 'not-checked', evidence: notMeasurable },
     { item: 'Tests automatisés passés', state: 'not-checked', evidence: notMeasurable },

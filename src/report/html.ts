@@ -35,8 +35,18 @@ export function renderHtml(result: RunResult): string {
     classes: [...new Set(result.patterns.map((p) => p.userClass))].map((userClass) => ({ userClass })),
     routes: result.routes
       .filter((r) => r.userClass !== 'captured')
-      .map((r) => ({ label: `${r.id} (${r.userClass})`, before: r.before ? r.before.total : null, after: r.after.total, phases: r.after.phases })),
-    patterns: result.patterns.map((p) => ({ id: p.id, userClass: p.userClass, before: p.before?.latencyMs?.p50 ?? null, after: p.after.latencyMs?.p50 ?? null })),
+      .map((r) => ({
+        label: `${r.id} (${r.userClass})`,
+        before: r.before ? r.before.total : null,
+        after: r.after.total,
+        phases: r.after.phases,
+      })),
+    patterns: result.patterns.map((p) => ({
+      id: p.id,
+      userClass: p.userClass,
+      before: p.before?.latencyMs?.p50 ?? null,
+      after: p.after.latencyMs?.p50 ?? null,
+    })),
     trends: (result.history?.measures ?? [])
       .filter((t) => t.gated)
       .map((t) => ({
@@ -89,14 +99,18 @@ export function renderHtml(result: RunResult): string {
 </header>
 <main>
 ${[m.failures, m.inconclusive].map((t) => (t ? `<section id="${t.id}"><h2>${esc(t.title)}</h2>${dress(t)}</section>` : '')).join('\n')}
-${m.routes ? `<section id="routes">
+${
+  m.routes
+    ? `<section id="routes">
   <h2>${esc(m.routes.title)}</h2>
   ${m.answer ? `<p id="answer"><strong>Answer:</strong> ${esc(m.answer)}</p>` : ''}
   ${dress(m.routes)}
   ${m.unusedIndexes.length > 0 ? `<p>Indexes of the set no command of a route used:</p><ul>${m.unusedIndexes.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
   ${[...m.commands, m.remedies].map((t) => (t ? `<h3>${esc(t.title)}</h3>${dress(t)}` : '')).join('\n')}
   ${m.workloads.map((t) => `<h3>${esc(t.title)}</h3>${dress(t)}`).join('\n')}
-</section>` : ''}
+</section>`
+    : ''
+}
 <section>
   <h2>${esc(m.phases.title)}</h2>
   <div class="charts">
@@ -105,11 +119,15 @@ ${m.routes ? `<section id="routes">
   </div>
   ${dress(m.phases)}
 </section>
-${m.history ? `<section id="history">
+${
+  m.history
+    ? `<section id="history">
   <h2>${esc(m.history.title)}</h2>
   <div class="charts">${chartData.trends.map((t, i) => `<div class="chart"><canvas id="chart-trend-${i}" aria-label="Trend of ${esc(t.title)}"></canvas></div>`).join('')}</div>
   ${dress(m.history)}
-</section>` : ''}
+</section>`
+    : ''
+}
 <section>
   <h2>Patterns: latency ${bench ? 'before and after' : ''} (p50, log scale)</h2>
   <div class="charts">${chartData.classes.map((c) => `<div class="chart"><canvas id="chart-patterns-${esc(c.userClass)}" aria-label="Patterns, ${esc(c.userClass)} user"></canvas></div>`).join('')}</div>
@@ -128,7 +146,13 @@ ${m.history ? `<section id="history">
   ${table(
     ['', 'item', 'evidence'],
     runbookChecklist(result).map((c) => [
-      c.state === 'done' ? '<span class="pass">☑</span>' : c.state === 'failed' ? '<span class="fail">☒</span>' : c.state === 'undecided' ? '<span class="fail">?</span>' : '<span class="muted">☐</span>',
+      c.state === 'done'
+        ? '<span class="pass">☑</span>'
+        : c.state === 'failed'
+          ? '<span class="fail">☒</span>'
+          : c.state === 'undecided'
+            ? '<span class="fail">?</span>'
+            : '<span class="muted">☐</span>',
       esc(c.item),
       `<span class="${c.state === 'failed' ? 'fail' : c.state === 'done' ? '' : 'muted'}">${esc(c.evidence)}</span>`,
     ]),
@@ -225,7 +249,8 @@ function planTrees(p: PatternResult, bench: boolean): string {
 
 function treeNode(node: PlanNode): string {
   const bad = node.stage === 'COLLSCAN' || node.stage === 'SORT' || (node.detail ?? '').includes('collection scan');
-  const good = ['IXSCAN', 'DISTINCT_SCAN', 'IDHACK', 'COUNT_SCAN', 'EXPRESS_IXSCAN'].includes(node.stage) || (node.detail ?? '').includes('index ');
+  const good =
+    ['IXSCAN', 'DISTINCT_SCAN', 'IDHACK', 'COUNT_SCAN', 'EXPRESS_IXSCAN'].includes(node.stage) || (node.detail ?? '').includes('index ');
   const counts = [
     node.keysExamined !== undefined ? `${formatNumber(node.keysExamined)} keys` : null,
     node.docsExamined !== undefined ? `${formatNumber(node.docsExamined)} docs` : null,
@@ -237,15 +262,30 @@ function treeNode(node: PlanNode): string {
 
 function planLabel(m: Measurement | undefined): string {
   if (!m) return '–';
-  const flags = [m.collscan ? '<span class="fail">COLLSCAN</span>' : null, m.blockingSort ? '<span class="fail">SORT</span>' : null, m.covered ? 'covered' : null].filter(Boolean).join(' ');
+  const flags = [
+    m.collscan ? '<span class="fail">COLLSCAN</span>' : null,
+    m.blockingSort ? '<span class="fail">SORT</span>' : null,
+    m.covered ? 'covered' : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return `${m.indexName ? `<code>${esc(m.indexName)}</code>` : '<span class="muted">no index</span>'}${flags ? ` ${flags}` : ''}`;
 }
 
 /** A model table in HTML: each cell escaped and marked by its kind. */
 function dress(t: ReportTable): string {
   const cell = (c: Cell): string =>
-    c.kind === 'num' ? num(c.text) : c.kind === 'code' ? `<code>${esc(c.text)}</code>` : c.kind ? `<span class="${c.kind}">${esc(c.text)}</span>` : esc(c.text);
-  return table(t.head, t.rows.map((r) => r.map(cell)));
+    c.kind === 'num'
+      ? num(c.text)
+      : c.kind === 'code'
+        ? `<code>${esc(c.text)}</code>`
+        : c.kind
+          ? `<span class="${c.kind}">${esc(c.text)}</span>`
+          : esc(c.text);
+  return table(
+    t.head,
+    t.rows.map((r) => r.map(cell)),
+  );
 }
 
 function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {

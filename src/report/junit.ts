@@ -39,18 +39,21 @@ function testCase(check: GateCheck, result: RunResult): string {
   const open = `    <testcase classname="indexgate.${escape(check.check)}" name="${escape(name)}" time="${(buildMs / 1000).toFixed(3)}"`;
   if (check.outcome === 'pass') return `${open}>\n      <system-out>${escape(check.message)}</system-out>\n    </testcase>`;
   // Inconclusive: the samples could not decide; JUnit's nearest word is skipped, never passed.
-  if (check.outcome === 'inconclusive') return `${open}>\n      <skipped message="${escape(`inconclusive: ${check.message}`)}"/>\n    </testcase>`;
+  if (check.outcome === 'inconclusive')
+    return `${open}>\n      <skipped message="${escape(`inconclusive: ${check.message}`)}"/>\n    </testcase>`;
   return `${open}>\n      <failure type="${escape(check.check)}" message="${escape(check.message)}">${escape(check.message)}</failure>\n    </testcase>`;
 }
 
 /** XML 1.0 text: the five entities escaped, characters XML cannot carry removed. */
 function escape(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex -- the XML 1.0 character ranges are control characters by definition
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- the XML 1.0 character ranges are control characters by definition
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&quot;')
+      .replaceAll("'", '&apos;')
+  );
 }

@@ -12,9 +12,23 @@ const measurement = z.looseObject({
   nReturned: z.number(),
   latencyMs: latency.optional(),
 });
-const phases = z.looseObject({ total: z.number(), phases: z.record(z.string(), z.number()), latencyMs: z.looseObject({ total: latency }), totalSamplesMs: z.array(z.number()) });
+const phases = z.looseObject({
+  total: z.number(),
+  phases: z.record(z.string(), z.number()),
+  latencyMs: z.looseObject({ total: latency }),
+  totalSamplesMs: z.array(z.number()),
+});
 const overLimit = z.looseObject({ before: z.boolean(), after: z.boolean(), limitMs: z.number() });
-const route = z.looseObject({ id: z.string(), title: z.string(), userClass: z.string(), role: z.enum(['gated', 'remedy']), after: phases, before: phases.optional(), overLimit, commands: z.array(z.looseObject({ step: z.string() })) });
+const route = z.looseObject({
+  id: z.string(),
+  title: z.string(),
+  userClass: z.string(),
+  role: z.enum(['gated', 'remedy']),
+  after: phases,
+  before: phases.optional(),
+  overLimit,
+  commands: z.array(z.looseObject({ step: z.string() })),
+});
 
 /** The parts of a result the reports read; anything else may be there too. */
 const resultShape = z.looseObject({
@@ -26,14 +40,18 @@ const resultShape = z.looseObject({
   environment: z.looseObject({ mongodVersion: z.string(), topology: z.string(), machine: z.looseObject({}) }),
   dataset: z.looseObject({ fingerprint: z.string(), counts: z.record(z.string(), z.number()) }),
   indexes: z.array(z.looseObject({ name: z.string(), collection: z.string(), status: z.string(), buildMs: z.number() })),
-  patterns: z.array(z.looseObject({ id: z.string(), userClass: z.string(), gated: z.boolean(), after: measurement, before: measurement.optional() })),
+  patterns: z.array(
+    z.looseObject({ id: z.string(), userClass: z.string(), gated: z.boolean(), after: measurement, before: measurement.optional() }),
+  ),
   routes: z.array(route),
   gate: z.looseObject({
     verdict: z.enum(['pass', 'fail', 'inconclusive']),
     passed: z.boolean(),
     failures: z.array(z.looseObject({ check: z.string(), message: z.string() })),
     inconclusive: z.array(z.looseObject({ check: z.string(), message: z.string() })),
-    checks: z.array(z.looseObject({ check: z.string(), outcome: z.enum(['pass', 'fail', 'inconclusive']), passed: z.boolean(), message: z.string() })),
+    checks: z.array(
+      z.looseObject({ check: z.string(), outcome: z.enum(['pass', 'fail', 'inconclusive']), passed: z.boolean(), message: z.string() }),
+    ),
   }),
   thresholds: z.looseObject({ source: z.string() }),
   timings: z.record(z.string(), z.number()),
@@ -49,7 +67,10 @@ export async function loadResult(file: string): Promise<RunResult> {
   const json = await readJsonFile(file, 'pass the result.json that bench or verify wrote');
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version !== resultSchemaVersion && version !== 2) {
-    throw new ConfigError(file, `is a result of schemaVersion ${version}; this indexgate reads schemaVersions 2 and ${resultSchemaVersion}: render it with the indexgate version that wrote it`);
+    throw new ConfigError(
+      file,
+      `is a result of schemaVersion ${version}; this indexgate reads schemaVersions 2 and ${resultSchemaVersion}: render it with the indexgate version that wrote it`,
+    );
   }
   const upgraded = version === 2 ? upgradeFromV2(json as V2Result) : json;
   return parseConfig(resultShape, upgraded, file, 'is not an indexgate result (') as unknown as RunResult;
@@ -78,7 +99,11 @@ interface V2Result {
 
 /** Version-2 phases (two fixed names) as version 3's (named phases). */
 function phasesV3(p: V2Phases): Record<string, unknown> {
-  return { ...p, phases: { conversationsQuery: p.conversationsQuery, parallelQueries: p.parallelQueries }, totalSamplesMs: p.totalSamplesMs ?? [] };
+  return {
+    ...p,
+    phases: { conversationsQuery: p.conversationsQuery, parallelQueries: p.parallelQueries },
+    totalSamplesMs: p.totalSamplesMs ?? [],
+  };
 }
 
 /**
@@ -115,8 +140,13 @@ export function upgradeFromV2(v2: V2Result): Record<string, unknown> {
     indexesUnused: [],
   }));
   // The driver route's checks named no route (`pattern: "route"` alone): they are the driver's.
-  const gate = rest.gate as { checks?: Array<Record<string, unknown>>; failures?: Array<Record<string, unknown>>; inconclusive?: Array<Record<string, unknown>> } | undefined;
-  const named = (list: Array<Record<string, unknown>> | undefined) => list?.map((c) => (c.pattern === 'route' && c.route === undefined ? { ...c, route: 'driver' } : c));
-  const upgradedGate = gate ? { ...gate, checks: named(gate.checks), failures: named(gate.failures), inconclusive: named(gate.inconclusive) } : gate;
+  const gate = rest.gate as
+    | { checks?: Array<Record<string, unknown>>; failures?: Array<Record<string, unknown>>; inconclusive?: Array<Record<string, unknown>> }
+    | undefined;
+  const named = (list: Array<Record<string, unknown>> | undefined) =>
+    list?.map((c) => (c.pattern === 'route' && c.route === undefined ? { ...c, route: 'driver' } : c));
+  const upgradedGate = gate
+    ? { ...gate, checks: named(gate.checks), failures: named(gate.failures), inconclusive: named(gate.inconclusive) }
+    : gate;
   return { ...rest, gate: upgradedGate, schemaVersion: resultSchemaVersion, upgradedFrom: 2, routes: [...models, ...driver] };
 }

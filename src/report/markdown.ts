@@ -10,18 +10,24 @@ export function renderMarkdown(result: RunResult): string {
   out.push(`# indexgate ${result.command}: ${{ pass: 'PASS ✅', fail: 'FAIL ❌', inconclusive: 'INCONCLUSIVE ❔' }[gate.verdict]}`, '');
   if (gate.verdict === 'pass') out.push(`**Verdict: PASS** — ${m.verdictLine}.`, '');
   else if (gate.verdict === 'fail') out.push(`**Verdict: FAIL** — ${m.verdictLine}:`, '');
-  else out.push(`**Verdict: INCONCLUSIVE** — nothing failed, but ${gate.inconclusive.length} of ${gate.checks.length} checks could not be decided by the samples this run could take.`, '');
+  else
+    out.push(
+      `**Verdict: INCONCLUSIVE** — nothing failed, but ${gate.inconclusive.length} of ${gate.checks.length} checks could not be decided by the samples this run could take.`,
+      '',
+    );
   if (m.failures) out.push(dress(m.failures), '');
   if (m.inconclusive) out.push('Undecided checks:', '', dress(m.inconclusive), '');
 
   if (m.answer) out.push(`**Answer:** ${escapeInline(m.answer)}`, '');
   if (m.routes) {
     out.push(`## ${m.routes.title}`, '', dress(m.routes), '');
-    if (m.unusedIndexes.length > 0) out.push('Indexes of the set no command of a route used:', '', ...m.unusedIndexes.map((l) => `- ${l}`), '');
+    if (m.unusedIndexes.length > 0)
+      out.push('Indexes of the set no command of a route used:', '', ...m.unusedIndexes.map((l) => `- ${l}`), '');
     for (const t of m.commands) out.push(`### ${t.title}`, '', dress(t), '');
     if (m.remedies) {
       out.push(`### ${m.remedies.title}`, '', 'Only measured remedies are listed.', '', dress(m.remedies), '');
-      for (const r of result.remedies ?? []) out.push(`- **${r.title}** (${r.kind}):`, '', '```json', JSON.stringify(r.spec, null, 2), '```', '');
+      for (const r of result.remedies ?? [])
+        out.push(`- **${r.title}** (${r.kind}):`, '', '```json', JSON.stringify(r.spec, null, 2), '```', '');
     }
   }
 
@@ -35,7 +41,10 @@ export function renderMarkdown(result: RunResult): string {
   out.push(`## ${m.indexes.title}`, '', dress(m.indexes), '');
 
   out.push('## Runbook checklist', '');
-  for (const c of runbookChecklist(result)) out.push(`- [${c.state === 'done' ? 'x' : ' '}] ${c.item}${c.state === 'failed' ? ' — **FAILED**' : c.state === 'undecided' ? ' — **INCONCLUSIVE**' : ''}: ${escapeInline(c.evidence)}`);
+  for (const c of runbookChecklist(result))
+    out.push(
+      `- [${c.state === 'done' ? 'x' : ' '}] ${c.item}${c.state === 'failed' ? ' — **FAILED**' : c.state === 'undecided' ? ' — **INCONCLUSIVE**' : ''}: ${escapeInline(c.evidence)}`,
+    );
   out.push('');
 
   if (result.notes.length > 0) out.push('## Notes', '', ...result.notes.map((n) => `- ${escapeInline(n)}`), '');
@@ -65,7 +74,10 @@ function escapeInline(text: string): string {
 
 /** A model table in Markdown: code cells in backticks, every cell escaped. */
 function dress(t: ReportTable): string {
-  return mdTable(t.head, t.rows.map((r) => r.map((c) => (c.kind === 'code' ? `\`${c.text}\`` : c.text))));
+  return mdTable(
+    t.head,
+    t.rows.map((r) => r.map((c) => (c.kind === 'code' ? `\`${c.text}\`` : c.text))),
+  );
 }
 
 export function mdTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {

@@ -1,6 +1,14 @@
 import type { GateFailure, Measurement, RouteResult, RunResult } from '../result.js';
 import { compactStages } from '../plan/stages.js';
-import { applicationRouteOf, commandRows, formatRouteSpeedup, remedyRows, routeRows, signOffAnswer, unusedIndexLines } from './route-tables.js';
+import {
+  applicationRouteOf,
+  commandRows,
+  formatRouteSpeedup,
+  remedyRows,
+  routeRows,
+  signOffAnswer,
+  unusedIndexLines,
+} from './route-tables.js';
 import { formatMs, formatNumber, wallTime } from './tables.js';
 
 /**
@@ -54,7 +62,11 @@ const code = (t: string): Cell => ({ text: t, kind: 'code' });
 
 export function planLabel(m: Measurement | undefined): string {
   if (!m) return '–';
-  const flags = [m.collscan ? 'COLLSCAN' : null, m.blockingSort ? `blocking SORT${m.sortedDocs !== null ? ` of ${formatNumber(m.sortedDocs)}` : ''}` : null, m.covered ? 'covered' : null].filter(Boolean);
+  const flags = [
+    m.collscan ? 'COLLSCAN' : null,
+    m.blockingSort ? `blocking SORT${m.sortedDocs !== null ? ` of ${formatNumber(m.sortedDocs)}` : ''}` : null,
+    m.covered ? 'covered' : null,
+  ].filter(Boolean);
   return `${m.stages.join(' › ')}${m.indexName ? ` on ${m.indexName}` : ''}${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`;
 }
 
@@ -67,7 +79,10 @@ function phaseLine(p: RouteResult['after'], overLimit: boolean): string {
 
 function checksTable(id: string, title: string, checks: readonly GateFailure[]): ReportTable | undefined {
   if (checks.length === 0) return undefined;
-  const where = (f: GateFailure) => [f.route ? `${f.route}${f.step ? ` ${f.step}` : ''}` : (f.pattern ?? f.index ?? ''), f.userClass ? `(${f.userClass})` : ''].join(' ').trim();
+  const where = (f: GateFailure) =>
+    [f.route ? `${f.route}${f.step ? ` ${f.step}` : ''}` : (f.pattern ?? f.index ?? ''), f.userClass ? `(${f.userClass})` : '']
+      .join(' ')
+      .trim();
   return { id, title, head: ['check', 'where', 'why'], rows: checks.map((f) => [text(f.check), text(where(f)), text(f.message)]) };
 }
 
@@ -95,15 +110,26 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
     verdictLine,
     answer: signOffAnswer(result as RunResult),
     routeTitle: 'GET /api/v1/conversations?limit=15',
-    ...(checksTable('failures', 'Failed checks', gate.failures) ? { failures: checksTable('failures', 'Failed checks', gate.failures) } : {}),
-    ...(checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive) ? { inconclusive: checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive) } : {}),
+    ...(checksTable('failures', 'Failed checks', gate.failures)
+      ? { failures: checksTable('failures', 'Failed checks', gate.failures) }
+      : {}),
+    ...(checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive)
+      ? { inconclusive: checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive) }
+      : {}),
     ...(models.length > 0
       ? {
           routes: {
             id: 'routes',
             title: 'Routes',
             head: ['route', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]', 'checks'],
-            rows: routeRows(result as RunResult).map((r) => [code(r.route), text(r.userClass), num(r.before), num(r.after), num(r.speedup), { text: r.verdict, kind: r.verdict.startsWith('FAIL') ? 'fail' : r.verdict.startsWith('PASS') ? 'pass' : 'muted' }]),
+            rows: routeRows(result as RunResult).map((r) => [
+              code(r.route),
+              text(r.userClass),
+              num(r.before),
+              num(r.after),
+              num(r.speedup),
+              { text: r.verdict, kind: r.verdict.startsWith('FAIL') ? 'fail' : r.verdict.startsWith('PASS') ? 'pass' : 'muted' },
+            ]),
           },
         }
       : {}),
@@ -114,7 +140,14 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
         id: `commands-${id}`,
         title: `Commands of route ${id} ${bench ? 'after the indexes' : 'on this database'}: ${route[0]?.title ?? id}`,
         head: ['user class', 'command', 'plan', 'docs examined', 'returned to the client', 'kept'],
-        rows: commandRows(route).map((c) => [text(c.userClass), code(c.step), text(c.plan), num(c.docsExamined), num(c.returned), num(c.kept)]),
+        rows: commandRows(route).map((c) => [
+          text(c.userClass),
+          code(c.step),
+          text(c.plan),
+          num(c.docsExamined),
+          num(c.returned),
+          num(c.kept),
+        ]),
       };
     }),
     ...(result.remedies && result.remedies.length > 0
@@ -123,7 +156,14 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
             id: 'remedies',
             title: 'Remedies, measured on the same data (before: the application after the six; after: with the remedy)',
             head: ['remedy', 'kind', 'user class', 'before TOTAL', 'after TOTAL', 'speedup [95% CI]'],
-            rows: remedyRows(result.remedies, limitMs).map((r) => [text(r.remedy), text(r.kind), text(r.userClass), num(r.before), num(r.after), num(r.speedup)]),
+            rows: remedyRows(result.remedies, limitMs).map((r) => [
+              text(r.remedy),
+              text(r.kind),
+              text(r.userClass),
+              num(r.before),
+              num(r.after),
+              num(r.speedup),
+            ]),
           },
         }
       : {}),
@@ -132,7 +172,16 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
     phases: {
       id: 'phases',
       title: 'Route phases and TOTAL (p50; lower bounds where a command reached its limit)',
-      head: ['route', 'user class', 'conversations', ...(bench ? ['before: phases = TOTAL'] : []), bench ? 'after: phases = TOTAL' : 'phases = TOTAL', 'after TOTAL p95', ...(bench ? ['speedup [95% CI]'] : []), 'samples'],
+      head: [
+        'route',
+        'user class',
+        'conversations',
+        ...(bench ? ['before: phases = TOTAL'] : []),
+        bench ? 'after: phases = TOTAL' : 'phases = TOTAL',
+        'after TOTAL p95',
+        ...(bench ? ['speedup [95% CI]'] : []),
+        'samples',
+      ],
       rows: models
         .filter((r) => r.userClass !== 'captured')
         .map((r) => [
@@ -143,20 +192,39 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
           num(phaseLine(r.after, r.overLimit.after)),
           num(r.overLimit.after ? '–' : formatMs(r.after.latencyMs.total.p95)),
           ...(bench ? [num(formatRouteSpeedup(r))] : []),
-          num(bench ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}` : String(r.after.latencyMs.total.samples)),
+          num(
+            bench
+              ? `${r.before?.latencyMs.total.samples ?? 0} / ${r.after.latencyMs.total.samples}`
+              : String(r.after.latencyMs.total.samples),
+          ),
         ]),
     },
     patterns: {
       id: 'patterns',
       title: 'Patterns',
-      head: ['pattern', 'class', 'gated', ...(bench ? ['plan before'] : []), bench ? 'plan after' : 'plan', 'docs examined', 'returned', bench ? 'p50 before → after' : 'p50', 'p95', ...(bench ? ['speedup [95% CI]'] : [])],
+      head: [
+        'pattern',
+        'class',
+        'gated',
+        ...(bench ? ['plan before'] : []),
+        bench ? 'plan after' : 'plan',
+        'docs examined',
+        'returned',
+        bench ? 'p50 before → after' : 'p50',
+        'p95',
+        ...(bench ? ['speedup [95% CI]'] : []),
+      ],
       rows: result.patterns.map((p) => [
         code(p.id),
         text(p.userClass),
         p.gated ? text('yes') : { text: 'no', kind: 'muted' },
         ...(bench ? [text(planLabel(p.before))] : []),
         text(planLabel(p.after)),
-        num(bench && p.before ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}` : formatNumber(p.after.totalDocsExamined)),
+        num(
+          bench && p.before
+            ? `${formatNumber(p.before.totalDocsExamined)} → ${formatNumber(p.after.totalDocsExamined)}`
+            : formatNumber(p.after.totalDocsExamined),
+        ),
         num(formatNumber(p.after.nReturned)),
         num(bench ? `${formatMs(p.before?.latencyMs?.p50)} → ${formatMs(p.after.latencyMs?.p50)}` : formatMs(p.after.latencyMs?.p50)),
         num(formatMs(p.after.latencyMs?.p95)),
@@ -173,7 +241,10 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
         text(ix.collection),
         code(JSON.stringify(ix.key)),
         text(ix.priority ?? ''),
-        { text: `${ix.status}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`, kind: ['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail' },
+        {
+          text: `${ix.status}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`,
+          kind: ['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail',
+        },
         num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
       ]),
     },
@@ -184,10 +255,21 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
       rows: [
         ['dataset', d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : "the target's own data"],
         ['fingerprint', d.fingerprint],
-        ['documents', Object.entries(d.counts).map(([c, n]) => `${c} ${formatNumber(n)}`).join(' · ')],
-        ['server', `mongod ${e.mongodVersion}, ${e.topology}, ${e.storageEngine ?? 'engine unknown'}${e.mongodSource ? `, binary from ${e.mongodSource}` : ''}${e.underWine ? ' (under Wine)' : ''}`],
+        [
+          'documents',
+          Object.entries(d.counts)
+            .map(([c, n]) => `${c} ${formatNumber(n)}`)
+            .join(' · '),
+        ],
+        [
+          'server',
+          `mongod ${e.mongodVersion}, ${e.topology}, ${e.storageEngine ?? 'engine unknown'}${e.mongodSource ? `, binary from ${e.mongodSource}` : ''}${e.underWine ? ' (under Wine)' : ''}`,
+        ],
         ['target', e.target],
-        ['machine', `${e.machine.platform} ${e.machine.arch}, ${e.machine.cpus} × ${e.machine.cpuModel}, ${e.machine.memoryGb} GB, Node ${e.machine.node}`],
+        [
+          'machine',
+          `${e.machine.platform} ${e.machine.arch}, ${e.machine.cpus} × ${e.machine.cpuModel}, ${e.machine.memoryGb} GB, Node ${e.machine.node}`,
+        ],
         ['tool', `indexgate ${result.tool.version}${result.tool.commit ? ` (commit ${result.tool.commit})` : ''}`],
         ['thresholds', result.thresholds.source],
         ['run', `${result.runId}: ${result.startedAt} → ${result.finishedAt}`],
@@ -204,20 +286,44 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
  * recorded count, what stays wrong (a scan, a blocking sort, the limit) and its checks.
  */
 function workloadTable(result: RunResult, route: RouteResult, bench: boolean): ReportTable {
-  const weight = (c: RouteResult['commands'][number]) => (bench ? c.captured?.weightedMs.before : c.captured?.weightedMs.after) ?? c.captured?.recorded.totalMs ?? 0;
+  const weight = (c: RouteResult['commands'][number]) =>
+    (bench ? c.captured?.weightedMs.before : c.captured?.weightedMs.after) ?? c.captured?.recorded.totalMs ?? 0;
   const ranked = [...route.commands].sort((a, b) => weight(b) - weight(a));
   const side = (m: Measurement | undefined) =>
     m ? `${compactStages(m.stages)}${m.indexesUsed.length > 0 ? ` on ${m.indexesUsed.join(', ')}` : ''}` : '–';
   const flags = (c: RouteResult['commands'][number]) =>
-    [c.after.overLimit ? `over ${c.after.overLimit.limitMs / 1000} s` : null, c.after.collscan ? 'COLLSCAN' : null, c.after.blockingSort ? `blocking SORT${c.after.sortedDocs !== null ? ` of ${formatNumber(c.after.sortedDocs)}` : ''}` : null].filter(Boolean).join(', ');
+    [
+      c.after.overLimit ? `over ${c.after.overLimit.limitMs / 1000} s` : null,
+      c.after.collscan ? 'COLLSCAN' : null,
+      c.after.blockingSort ? `blocking SORT${c.after.sortedDocs !== null ? ` of ${formatNumber(c.after.sortedDocs)}` : ''}` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
   const verdict = (step: string) => {
     const checks = result.gate.checks.filter((k) => k.route === route.id && k.step === step);
-    return checks.some((k) => k.outcome === 'fail') ? 'FAIL' : checks.some((k) => k.outcome === 'inconclusive') ? 'INCONCLUSIVE' : checks.length > 0 ? 'PASS' : '–';
+    return checks.some((k) => k.outcome === 'fail')
+      ? 'FAIL'
+      : checks.some((k) => k.outcome === 'inconclusive')
+        ? 'INCONCLUSIVE'
+        : checks.length > 0
+          ? 'PASS'
+          : '–';
   };
   return {
     id: `workload-${route.id}`,
     title: `Captured workload ${route.id}: shapes by the time of their recorded traffic${bench ? ' before the set' : ''}`,
-    head: ['#', 'shape', 'calls', 'recorded p50', ...(bench ? ['plan before'] : []), bench ? 'plan after' : 'plan', bench ? 'per call before → after' : 'per call', bench ? 'traffic before → after' : 'traffic', 'still wrong', 'checks'],
+    head: [
+      '#',
+      'shape',
+      'calls',
+      'recorded p50',
+      ...(bench ? ['plan before'] : []),
+      bench ? 'plan after' : 'plan',
+      bench ? 'per call before → after' : 'per call',
+      bench ? 'traffic before → after' : 'traffic',
+      'still wrong',
+      'checks',
+    ],
     rows: ranked.map((c, i) => {
       const k = c.captured;
       const v = verdict(c.step);
@@ -228,8 +334,16 @@ function workloadTable(result: RunResult, route: RouteResult, bench: boolean): R
         num(formatMs(k?.recorded.p50Ms)),
         ...(bench ? [text(side(c.before))] : []),
         text(side(c.after)),
-        num(bench ? `${formatMs(k?.perExecutionMs.before ?? undefined)} → ${formatMs(k?.perExecutionMs.after ?? undefined)}` : formatMs(k?.perExecutionMs.after ?? undefined)),
-        num(bench ? `${formatMs(k?.weightedMs.before ?? undefined)} → ${formatMs(k?.weightedMs.after ?? undefined)}` : formatMs(k?.weightedMs.after ?? undefined)),
+        num(
+          bench
+            ? `${formatMs(k?.perExecutionMs.before ?? undefined)} → ${formatMs(k?.perExecutionMs.after ?? undefined)}`
+            : formatMs(k?.perExecutionMs.after ?? undefined),
+        ),
+        num(
+          bench
+            ? `${formatMs(k?.weightedMs.before ?? undefined)} → ${formatMs(k?.weightedMs.after ?? undefined)}`
+            : formatMs(k?.weightedMs.after ?? undefined),
+        ),
         flags(c) ? { text: flags(c), kind: 'fail' } : { text: 'none', kind: 'muted' },
         { text: v, kind: v === 'FAIL' ? 'fail' : v === 'PASS' ? 'pass' : 'muted' },
       ];
@@ -248,15 +362,24 @@ function historyTable(history: NonNullable<RunResult['history']>): ReportTable {
       .filter((m) => m.gated)
       .map((m) => {
         const last = m.points[m.points.length - 1];
-        const changes = m.changePoints.map((c) => `${c.direction === 'slower' ? '▲' : '▼'} ×${c.size.toFixed(2)} (${(c.confidence * 100).toFixed(1)}%) at ${c.after.runId}`).join('; ');
-        const alarm = m.alarm ? `${m.alarm.raised ? 'RAISED: ' : ''}×${m.alarm.ratio.toFixed(2)} of the median of ${m.alarm.baselineRuns}, z ${m.alarm.z.toFixed(1)}` : 'too few runs';
+        const changes = m.changePoints
+          .map(
+            (c) =>
+              `${c.direction === 'slower' ? '▲' : '▼'} ×${c.size.toFixed(2)} (${(c.confidence * 100).toFixed(1)}%) at ${c.after.runId}`,
+          )
+          .join('; ');
+        const alarm = m.alarm
+          ? `${m.alarm.raised ? 'RAISED: ' : ''}×${m.alarm.ratio.toFixed(2)} of the median of ${m.alarm.baselineRuns}, z ${m.alarm.z.toFixed(1)}`
+          : 'too few runs';
         return [
           code(`${m.route} (${m.userClass})`),
           num(String(m.points.length)),
           num(formatMs(last?.medianMs)),
           text(changes || 'none'),
           m.alarm?.raised ? { text: alarm, kind: 'fail' } : text(alarm),
-          m.regression ? { text: `×${m.regression.level.toFixed(2)} since ${m.regression.after.runId}`, kind: 'fail' } : { text: 'none', kind: 'muted' },
+          m.regression
+            ? { text: `×${m.regression.level.toFixed(2)} since ${m.regression.after.runId}`, kind: 'fail' }
+            : { text: 'none', kind: 'muted' },
         ];
       }),
   };

@@ -43,7 +43,11 @@ function verdictOf(checks: readonly GateCheck[]): string {
   if (checks.length === 0) return 'not gated';
   const failed = checks.filter((c) => c.outcome === 'fail').length;
   const open = checks.filter((c) => c.outcome === 'inconclusive').length;
-  return failed > 0 ? `FAIL (${failed} of ${checks.length})` : open > 0 ? `INCONCLUSIVE (${open} of ${checks.length})` : `PASS (${checks.length})`;
+  return failed > 0
+    ? `FAIL (${failed} of ${checks.length})`
+    : open > 0
+      ? `INCONCLUSIVE (${open} of ${checks.length})`
+      : `PASS (${checks.length})`;
 }
 
 /** One row per route and class, every route alike (the driver model, the application's, route files, the remedy). */
@@ -76,7 +80,9 @@ export function commandRows(route: readonly RouteResult[]): CommandRow[] {
       plan: c.after.overLimit
         ? `over ${c.after.overLimit.limitMs / 1000} s: ${compactStages(c.after.stages)}`
         : `${compactStages(c.after.stages)}${c.after.indexesUsed.length > 0 ? ` on ${c.after.indexesUsed.join(', ')}` : ''}`,
-      docsExamined: c.after.overLimit?.probe ? `~${count(c.after.overLimit.probe.projectedDocsExamined)} (projected)` : count(c.after.totalDocsExamined),
+      docsExamined: c.after.overLimit?.probe
+        ? `~${count(c.after.overLimit.probe.projectedDocsExamined)} (projected)`
+        : count(c.after.totalDocsExamined),
       returned: `${count(c.returnedDocs)} docs, ${bytes(c.returnedBytes)}`,
       kept: c.clientSide ? `${count(c.clientSide.keptDocs)} (${ms(c.clientSide.ms)} in memory)` : '',
     })),
@@ -124,7 +130,15 @@ export function signOffAnswer(result: RunResult, budgetMs = 1000): string {
   const under = (r: RouteResult) => !r.overLimit.after && r.after.total < budgetMs;
   const appFails = app.some((r) => checksOf(result, r.id, r.userClass).some((c) => c.outcome === 'fail'));
   const totals = app.map((r) => `${r.userClass} ${formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs)}`).join(', ');
-  const slow = [...new Set(app.flatMap((r) => checksOf(result, r.id, r.userClass).filter((c) => c.outcome === 'fail' && c.step).map((c) => c.step as string)))];
+  const slow = [
+    ...new Set(
+      app.flatMap((r) =>
+        checksOf(result, r.id, r.userClass)
+          .filter((c) => c.outcome === 'fail' && c.step)
+          .map((c) => c.step as string),
+      ),
+    ),
+  ];
   const baseline = result.dataset.baseline ? ` (baseline ${result.dataset.baseline})` : '';
   const named = `${app[0]?.title} (route ${applicationRoute})`;
   const first =
@@ -132,7 +146,9 @@ export function signOffAnswer(result: RunResult, budgetMs = 1000): string {
       ? `The index set brings the application's own route, ${named}, under ${budgetMs / 1000} s${baseline}: TOTAL after it ${totals}.`
       : `The index set does NOT make the application's own route, ${named}, meet the sign-off${baseline}: TOTAL after it ${totals}${slow.length > 0 ? `; still slow or unserved: ${slow.join(', ')}` : ''}.`;
   // The other gated routes (the driver model, a team's own route files), one sentence each.
-  const others = [...new Set(result.routes.filter((r) => r.role === 'gated' && r.id !== applicationRoute && r.userClass !== 'captured').map((r) => r.id))];
+  const others = [
+    ...new Set(result.routes.filter((r) => r.role === 'gated' && r.id !== applicationRoute && r.userClass !== 'captured').map((r) => r.id)),
+  ];
   const second = others
     .map((id) => {
       const entries = result.routes.filter((r) => r.id === id);
@@ -140,7 +156,9 @@ export function signOffAnswer(result: RunResult, budgetMs = 1000): string {
     })
     .join('');
   const limitMs = app[0]?.overLimit.limitMs ?? 10_000;
-  const working = (result.remedies ?? []).filter((m) => m.classes.length > 0 && m.classes.every((e) => !e.overLimit.after && e.after.total < budgetMs));
+  const working = (result.remedies ?? []).filter(
+    (m) => m.classes.length > 0 && m.classes.every((e) => !e.overLimit.after && e.after.total < budgetMs),
+  );
   const third =
     working.length > 0
       ? ` Measured to work on the same data: ${working.map((m) => `${m.title} (TOTAL ${m.classes.map((e) => formatTotal(e.after, false, limitMs)).join(' / ')})`).join('; ')}.`
@@ -158,5 +176,7 @@ export function unusedIndexLines(routes: readonly RouteResult[]): string[] {
     // An index counts as used by a route if any class's commands used it.
     byRoute.set(r.id, unused ? new Set(r.indexesUnused.filter((n) => unused.has(n))) : new Set(r.indexesUnused));
   }
-  return [...byRoute].filter(([, names]) => names.size > 0).map(([id, names]) => `${id}: ${[...names].join(', ')} built, used by none of its commands`);
+  return [...byRoute]
+    .filter(([, names]) => names.size > 0)
+    .map(([id, names]) => `${id}: ${[...names].join(', ')} built, used by none of its commands`);
 }

@@ -16,7 +16,8 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
   if (m.answer) parts.push(`Answer: ${m.answer}`);
   if (m.routes) {
     parts.push(dress(m.routes));
-    if (m.unusedIndexes.length > 0) parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
+    if (m.unusedIndexes.length > 0)
+      parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
     for (const t of [...m.commands, m.remedies, ...m.workloads]) if (t) parts.push(dress(t));
   }
   for (const t of [m.phases, m.patterns, m.indexes]) parts.push(dress(t));
@@ -30,7 +31,10 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
 export function verdict(result: RunResult): string {
   const { gate } = result;
   if (gate.verdict === 'pass') return `VERDICT: PASS (${gate.checks.length} checks)`;
-  const listed = [...gate.failures.map((f) => `  ✗ ${f.check}: ${f.message}`), ...gate.inconclusive.map((f) => `  ? ${f.check}: ${f.message}`)];
+  const listed = [
+    ...gate.failures.map((f) => `  ✗ ${f.check}: ${f.message}`),
+    ...gate.inconclusive.map((f) => `  ? ${f.check}: ${f.message}`),
+  ];
   const lines = listed.slice(0, 15);
   const more = listed.length > 15 ? [`  … and ${listed.length - 15} more (see result.json)`] : [];
   const head =
@@ -42,5 +46,8 @@ export function verdict(result: RunResult): string {
 
 /** A model table for the terminal: its title, then the grid. */
 function dress(t: ReportTable): string {
-  return `${t.title}\n${table([...t.head], t.rows.map((r) => r.map((c) => c.text)))}`;
+  return `${t.title}\n${table(
+    [...t.head],
+    t.rows.map((r) => r.map((c) => c.text)),
+  )}`;
 }

@@ -24,7 +24,10 @@ export function formatMs(ms: number | null | undefined): string {
 /** `seed --profiles`: the workload's table of its scales. */
 export function renderProfiles(workload: Workload, seed: number): string {
   const { head, rows } = workload.dataset.describeScales(seed);
-  return table([...head], rows.map((r) => [...r]));
+  return table(
+    [...head],
+    rows.map((r) => [...r]),
+  );
 }
 
 export interface SeedSummaryInput {
@@ -49,9 +52,15 @@ export function renderSeedSummary(outcome: SeedSummaryInput): string {
   const lines = [
     `Seeded ${outcome.database} on ${outcome.target}: scale ${r.scale}, seed ${r.seed}, baseline ${r.baseline}`,
     `fingerprint ${r.fingerprint}`,
-    table(['collection', 'documents'], Object.entries(r.counts).map(([c, n]) => [c, n]), ['left', 'right']),
+    table(
+      ['collection', 'documents'],
+      Object.entries(r.counts).map(([c, n]) => [c, n]),
+      ['left', 'right'],
+    ),
     `${formatNumber(r.docs)} documents in ${formatMs(r.loadMs)} (${formatNumber(Math.round(r.docsPerSecond))} docs/s)` +
-      (r.baselineIndexes.length > 0 ? `; ${r.baselineIndexes.length} Prisma indexes in ${formatMs(r.indexMs)}` : '; no secondary index (baseline bare)'),
+      (r.baselineIndexes.length > 0
+        ? `; ${r.baselineIndexes.length} Prisma indexes in ${formatMs(r.indexMs)}`
+        : '; no secondary index (baseline bare)'),
   ];
   return lines.join('\n');
 }

@@ -44,9 +44,12 @@ export async function prepareOutputs(out: string | undefined, runId: string): Pr
   let at = outDir;
   for (;;) {
     // ENOTDIR: a component on the way is a file; keep walking up to name it.
-    const found = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error)));
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error),
+    );
     if (found) {
-      if (!found.isDirectory()) throw new UsageError(`--out ${outDir}: cannot write there (ENOTDIR: ${at} is not a folder); choose another folder`);
+      if (!found.isDirectory())
+        throw new UsageError(`--out ${outDir}: cannot write there (ENOTDIR: ${at} is not a folder); choose another folder`);
       break;
     }
     const parent = dirname(at);
@@ -56,7 +59,9 @@ export async function prepareOutputs(out: string | undefined, runId: string): Pr
   try {
     await access(at, constants.W_OK);
   } catch (error) {
-    throw new UsageError(`--out ${outDir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)} on ${at}); choose another folder`);
+    throw new UsageError(
+      `--out ${outDir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)} on ${at}); choose another folder`,
+    );
   }
   return outDir;
 }
@@ -72,7 +77,11 @@ export interface FinalOutputs extends WrittenOutputs {
  * it later by `indexgate report`, leave out, so they come out the same), and the reports next to it, each
  * atomically, after a last pass that removes credentials. The given result is not changed.
  */
-export async function writeRunOutputs(result: Readonly<RunResult>, outDir: string, options: { redact?: (text: string) => string; runStarted: number }): Promise<FinalOutputs> {
+export async function writeRunOutputs(
+  result: Readonly<RunResult>,
+  outDir: string,
+  options: { redact?: (text: string) => string; runStarted: number },
+): Promise<FinalOutputs> {
   const redact = options.redact ?? ((text: string) => text);
   const reportStarted = performance.now();
   const reported: RunResult = { ...result, timings: { ...result.timings, total: Math.round(reportStarted - options.runStarted) } };

@@ -60,11 +60,22 @@ export async function callRoute(db: Db, dm: DataModel, route: Route, input: Call
     if (error instanceof OverLimit) stopped = error.step;
     else if (error instanceof RouteFileError) throw error;
     else if (error instanceof IndexgateError) throw new RouteFileError(route.file, error.message, { cause: error });
-    else throw new RouteFileError(route.file, `its code threw for user ${input.user.id} (${input.user.class}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    else
+      throw new RouteFileError(
+        route.file,
+        `its code threw for user ${input.user.id} (${input.user.class}): ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
   } finally {
     await recorder.idle();
   }
   const total = now() - started - recorder.overheadMs;
   const commands = [...recorder.runs.values()];
-  return { phases: { ...phases, total }, commands, overLimit: commands.some((c) => c.overLimit), ...(stopped ? { stopped } : {}), overheadMs: recorder.overheadMs };
+  return {
+    phases: { ...phases, total },
+    commands,
+    overLimit: commands.some((c) => c.overLimit),
+    ...(stopped ? { stopped } : {}),
+    overheadMs: recorder.overheadMs,
+  };
 }

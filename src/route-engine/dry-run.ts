@@ -9,7 +9,12 @@ import type { ParamValue, Route } from '../route.js';
 const emptyDb = (): Db => {
   const cursor = { toArray: async (): Promise<Document[]> => [] };
   const collection = { aggregate: () => cursor, find: () => cursor };
-  return { databaseName: 'dry-run', collection: () => collection, runCursorCommand: () => cursor, command: async () => ({ n: 0, values: [] }) } as unknown as Db;
+  return {
+    databaseName: 'dry-run',
+    collection: () => collection,
+    runCursorCommand: () => cursor,
+    command: async () => ({ n: 0, values: [] }),
+  } as unknown as Db;
 };
 
 /**

@@ -21,7 +21,10 @@ const definitionSchema = z.object({
   source: z.string().optional(),
   description: z.string().optional(),
   params: z.record(z.string(), paramValue).optional(),
-  run: z.custom<RouteDefinition['run']>((v) => typeof v === 'function', 'must be a function: async run({ prisma, db, user, params, phase }) { … }'),
+  run: z.custom<RouteDefinition['run']>(
+    (v) => typeof v === 'function',
+    'must be a function: async run({ prisma, db, user, params, phase }) { … }',
+  ),
 });
 
 export const routeFileExtensions = ['.ts', '.mts', '.js', '.mjs'] as const;
@@ -50,7 +53,8 @@ export function routeOf(definition: unknown, file: string): Route {
 export async function loadRouteFile(file: string): Promise<Route> {
   const path = resolve(file);
   const ext = extname(path);
-  if (!(routeFileExtensions as readonly string[]).includes(ext)) throw new RouteFileError(file, `a route file is a .ts, .mts, .js or .mjs module, not ${ext || 'a file without extension'}`);
+  if (!(routeFileExtensions as readonly string[]).includes(ext))
+    throw new RouteFileError(file, `a route file is a .ts, .mts, .js or .mjs module, not ${ext || 'a file without extension'}`);
   try {
     await access(path);
   } catch {
@@ -69,7 +73,14 @@ export async function loadRouteFile(file: string): Promise<Route> {
     throw new RouteFileError(file, `cannot be loaded: ${message}`, { cause: error });
   }
   // tsImport of a CommonJS-looking module may nest the default export one level down.
-  const exported = module.default !== undefined && typeof module.default === 'object' && module.default !== null && 'default' in module.default && !('run' in module.default) ? (module.default as { default: unknown }).default : module.default;
+  const exported =
+    module.default !== undefined &&
+    typeof module.default === 'object' &&
+    module.default !== null &&
+    'default' in module.default &&
+    !('run' in module.default)
+      ? (module.default as { default: unknown }).default
+      : module.default;
   if (exported === undefined) throw new RouteFileError(file, 'has no default export; export default { id, title, run(ctx) { … } }');
   return routeOf(exported, file);
 }

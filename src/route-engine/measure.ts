@@ -24,7 +24,14 @@ export interface RoutePlan {
   probeMaxTimeMS: number;
 }
 
-export const defaultRoutePlan: RoutePlan = { maxTimeMS: 10_000, callsPerRound: 6, dearCallsPerRound: 1, dearMs: 1000, probeDocs: 20, probeMaxTimeMS: 30_000 };
+export const defaultRoutePlan: RoutePlan = {
+  maxTimeMS: 10_000,
+  callsPerRound: 6,
+  dearCallsPerRound: 1,
+  dearMs: 1000,
+  probeDocs: 20,
+  probeMaxTimeMS: 30_000,
+};
 
 /** Who a route is measured for: a sampled user of a class, or (a replayed workload) the captured parameters. */
 export interface Audience {
@@ -41,7 +48,14 @@ export interface OverLimitWork {
   plan: string[];
   /** Indexes the planner chose for it (queryPlanner). */
   indexesUsed: string[];
-  probe?: { outerDocs: number; docsExamined: number; keysExamined: number; collectionScans: number; totalOuterDocs: number; projectedDocsExamined: number };
+  probe?: {
+    outerDocs: number;
+    docsExamined: number;
+    keysExamined: number;
+    collectionScans: number;
+    totalOuterDocs: number;
+    projectedDocsExamined: number;
+  };
 }
 
 /** One command (step) of a route on one side, for one audience. */
@@ -89,7 +103,11 @@ export interface MeasureContext {
  * explained (executionStats, the limit on the explain), a command over the limit described
  * by its plan and a probe.
  */
-export async function captureRoute(ctx: MeasureContext, route: Route, audience: Audience): Promise<{ call: RouteCall; commands: CommandSide[] }> {
+export async function captureRoute(
+  ctx: MeasureContext,
+  route: Route,
+  audience: Audience,
+): Promise<{ call: RouteCall; commands: CommandSide[] }> {
   const { db, plan } = ctx;
   const call = await callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true });
   const keyOf = indexKeyResolver(db);
@@ -114,7 +132,8 @@ export async function captureRoute(ctx: MeasureContext, route: Route, audience: 
     else {
       try {
         const measured: Measurement[] = [];
-        for (const shape of run.shapes) measured.push(await measurementOf(await explainShape(db, run.collection, shape, plan.maxTimeMS), run.collection, keyOf));
+        for (const shape of run.shapes)
+          measured.push(await measurementOf(await explainShape(db, run.collection, shape, plan.maxTimeMS), run.collection, keyOf));
         side.measurement = combine(measured);
       } catch (error) {
         if (!isOverLimit(error)) throw error;
@@ -134,12 +153,18 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
   if (at < 0) return work;
   // The probe: the same pipeline with only the first `probeDocs` documents let into the $lookup.
-  const probe: CommandShape = { kind: 'aggregate', pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)] };
+  const probe: CommandShape = {
+    kind: 'aggregate',
+    pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)],
+  };
   try {
     const measured = analyzeExplain(await explainShape(db, collection, probe, Math.max(plan.maxTimeMS, plan.probeMaxTimeMS)), collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
-    const totalOuterDocs = at === 0 ? await db.collection(collection).estimatedDocumentCount() : await countBefore(db, collection, shape.pipeline.slice(0, at), plan.maxTimeMS);
+    const totalOuterDocs =
+      at === 0
+        ? await db.collection(collection).estimatedDocumentCount()
+        : await countBefore(db, collection, shape.pipeline.slice(0, at), plan.maxTimeMS);
     const docsExamined = lookup?.totalDocsExamined ?? measured.totalDocsExamined;
     work.probe = {
       outerDocs,
@@ -170,18 +195,32 @@ async function countBefore(db: Db, collection: string, stages: readonly Document
  * calls per round instead of `callsPerRound`. A route with a command over the limit is not
  * called again: being over the limit is its measurement.
  */
-export async function measureRouteRound(ctx: MeasureContext, route: Route, audiences: readonly Audience[], previous: readonly RouteSide[] | undefined): Promise<RouteSide[]> {
+export async function measureRouteRound(
+  ctx: MeasureContext,
+  route: Route,
+  audiences: readonly Audience[],
+  previous: readonly RouteSide[] | undefined,
+): Promise<RouteSide[]> {
   const out: RouteSide[] = [];
   for (const audience of audiences) {
     throwIfAborted(ctx.signal);
     const earlier = previous?.find((s) => s.userClass === audience.userClass);
     let side: RouteSide;
     let already = 0;
-    if (earlier) side = { ...earlier, calls: [...earlier.calls], commands: earlier.commands.map((c) => ({ ...c, samplesMs: [...c.samplesMs] })) };
+    if (earlier)
+      side = { ...earlier, calls: [...earlier.calls], commands: earlier.commands.map((c) => ({ ...c, samplesMs: [...c.samplesMs] })) };
     else {
       const { call, commands } = await captureRoute(ctx, route, audience);
       const dear = call.overLimit || call.phases.total >= ctx.plan.dearMs;
-      side = { userClass: audience.userClass, input: audience.input, calls: dear ? [call] : [], commands, overLimit: call.overLimit, ...(call.stopped ? { stopped: call.stopped } : {}), dear };
+      side = {
+        userClass: audience.userClass,
+        input: audience.input,
+        calls: dear ? [call] : [],
+        commands,
+        overLimit: call.overLimit,
+        ...(call.stopped ? { stopped: call.stopped } : {}),
+        dear,
+      };
       already = side.calls.length;
       // A cheap route's capture was a warm-up: its command times are not samples.
       if (!dear) for (const c of side.commands) c.samplesMs = [];
@@ -203,7 +242,11 @@ export async function measureRouteRound(ctx: MeasureContext, route: Route, audie
 }
 
 /** The audiences of a route: each sampled user (with the route's parameters), or once for a replayed workload. */
-export function audiencesOf(route: Route, users: readonly { userClass: string; userId: string }[], params: Readonly<Record<string, ParamValue>>): Audience[] {
+export function audiencesOf(
+  route: Route,
+  users: readonly { userClass: string; userId: string }[],
+  params: Readonly<Record<string, ParamValue>>,
+): Audience[] {
   const merged = { ...route.params, ...params };
   const chosen = route.audience === 'captured' ? users.slice(0, 1).map((u) => ({ ...u, userClass: 'captured' })) : users;
   return chosen.map((u) => ({ userClass: u.userClass, input: { user: { id: u.userId, class: u.userClass }, params: merged } }));

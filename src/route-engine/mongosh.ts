@@ -23,7 +23,9 @@ function mongoshValue(value: unknown): string {
     if (bson === 'Int32') return `NumberInt(${String((value as { value: number }).value)})`;
     if (bson === 'Double') return String((value as { value: number }).value);
     if (bson === 'Decimal128') return `NumberDecimal(${JSON.stringify(String(value))})`;
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${mongoshValue(v)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${mongoshValue(v)}`,
+    );
     return `{ ${entries.join(', ')} }`;
   }
   return JSON.stringify(value);

@@ -11,13 +11,32 @@ import { RouteCallError } from './route-file-error.js';
  * one: the step's name, as applications tag their queries) or `<collection>.<call>`. The
  * options are sent as the driver sends them; a write is refused in a read route.
  */
-const writes = ['insertOne', 'insertMany', 'updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace', 'bulkWrite', 'createIndex', 'createIndexes', 'dropIndex', 'drop', 'rename'];
+const writes = [
+  'insertOne',
+  'insertMany',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'bulkWrite',
+  'createIndex',
+  'createIndexes',
+  'dropIndex',
+  'drop',
+  'rename',
+];
 
 const source = 'sent with the driver as the route writes it';
 
 export function recordedDb(recorder: Recorder, databaseName: string): RecordedDb {
-  const label = (collection: string, call: string, options: Document | undefined) => (typeof options?.comment === 'string' ? options.comment : `${collection}.${call}`);
-  const describe = (collection: string, call: string, args: unknown[]) => `db.collection("${collection}").${call}(${args.map((a) => brief(a)).join(', ')})`;
+  const label = (collection: string, call: string, options: Document | undefined) =>
+    typeof options?.comment === 'string' ? options.comment : `${collection}.${call}`;
+  const describe = (collection: string, call: string, args: unknown[]) =>
+    `db.collection("${collection}").${call}(${args.map((a) => brief(a)).join(', ')})`;
 
   const collection = (name: string): RecordedCollection => {
     const known: RecordedCollection = {
@@ -30,36 +49,61 @@ export function recordedDb(recorder: Recorder, databaseName: string): RecordedDb
           project: (projection) => ((state.projection = projection), cursor),
           toArray: () => {
             const step = recorder.stepFor(label(name, 'find', state), signatureOf([filter, state]));
-            return recorder.send({ step, call: describe(name, 'find', [filter, state]), collection: name, source }, { kind: 'find', filter, options: state }, 'find');
+            return recorder.send(
+              { step, call: describe(name, 'find', [filter, state]), collection: name, source },
+              { kind: 'find', filter, options: state },
+              'find',
+            );
           },
         };
         return cursor;
       },
       async findOne(filter: Document = {}, options: Document = {}) {
         const step = recorder.stepFor(label(name, 'findOne', options), signatureOf(filter));
-        const docs = await recorder.send({ step, call: describe(name, 'findOne', [filter, options]), collection: name, source }, { kind: 'find', filter, options: { ...options, limit: 1 } }, 'find');
+        const docs = await recorder.send(
+          { step, call: describe(name, 'findOne', [filter, options]), collection: name, source },
+          { kind: 'find', filter, options: { ...options, limit: 1 } },
+          'find',
+        );
         return docs[0] ?? null;
       },
       aggregate(pipeline: Document[], options: Document = {}) {
         return {
           toArray: () => {
             const step = recorder.stepFor(label(name, 'aggregate', options), signatureOf(pipeline));
-            return recorder.send({ step, call: describe(name, 'aggregate', [pipeline]), collection: name, source }, { kind: 'aggregate', pipeline, options }, 'aggregate');
+            return recorder.send(
+              { step, call: describe(name, 'aggregate', [pipeline]), collection: name, source },
+              { kind: 'aggregate', pipeline, options },
+              'aggregate',
+            );
           },
         };
       },
       // The driver's countDocuments is an aggregate: `$match` then `$group {_id: 1, n: {$sum: 1}}` (mongodb/src/operations/count_documents.ts).
       async countDocuments(filter: Document = {}, options: Document = {}) {
         const step = recorder.stepFor(label(name, 'countDocuments', options), signatureOf(filter));
-        const pipeline = [{ $match: filter }, ...(options.skip ? [{ $skip: options.skip }] : []), ...(options.limit ? [{ $limit: options.limit }] : []), { $group: { _id: 1, n: { $sum: 1 } } }];
+        const pipeline = [
+          { $match: filter },
+          ...(options.skip ? [{ $skip: options.skip }] : []),
+          ...(options.limit ? [{ $limit: options.limit }] : []),
+          { $group: { _id: 1, n: { $sum: 1 } } },
+        ];
         const { skip: _s, limit: _l, ...rest } = options;
-        const docs = await recorder.send({ step, call: describe(name, 'countDocuments', [filter]), collection: name, source }, { kind: 'aggregate', pipeline, options: rest }, 'aggregate');
+        const docs = await recorder.send(
+          { step, call: describe(name, 'countDocuments', [filter]), collection: name, source },
+          { kind: 'aggregate', pipeline, options: rest },
+          'aggregate',
+        );
         return Number(docs[0]?.n ?? 0);
       },
       async distinct(key: string, filter: Document = {}, options: Document = {}) {
         const step = recorder.stepFor(label(name, 'distinct', options), signatureOf([key, filter]));
         const { comment: _c, ...rest } = options;
-        const docs = await recorder.send({ step, call: describe(name, 'distinct', [key, filter]), collection: name, source }, { kind: 'command', command: { distinct: name, key, query: filter, ...rest } }, 'distinct');
+        const docs = await recorder.send(
+          { step, call: describe(name, 'distinct', [key, filter]), collection: name, source },
+          { kind: 'command', command: { distinct: name, key, query: filter, ...rest } },
+          'distinct',
+        );
         return docs.map((d) => d.value);
       },
     };
@@ -73,7 +117,10 @@ export function recordedDb(recorder: Recorder, databaseName: string): RecordedDb
         }
         if (typeof prop === 'string') {
           return () => {
-            throw new RouteCallError(`db.collection("${name}").${prop}`, 'not a call a route can make (find, findOne, aggregate, countDocuments, distinct)');
+            throw new RouteCallError(
+              `db.collection("${name}").${prop}`,
+              'not a call a route can make (find, findOne, aggregate, countDocuments, distinct)',
+            );
           };
         }
         return undefined;
@@ -86,12 +133,19 @@ export function recordedDb(recorder: Recorder, databaseName: string): RecordedDb
     collection,
     async command(command: Document, options: { comment?: string } = {}) {
       const name = Object.keys(command)[0] ?? '';
-      if (!['find', 'aggregate', 'count', 'distinct'].includes(name)) throw new RouteCallError(`db.command({ ${name}: … })`, 'only read commands (find, aggregate, count, distinct) can be sent by a route');
+      if (!['find', 'aggregate', 'count', 'distinct'].includes(name))
+        throw new RouteCallError(
+          `db.command({ ${name}: … })`,
+          'only read commands (find, aggregate, count, distinct) can be sent by a route',
+        );
       const collectionName = String(command[name]);
       const step = recorder.stepFor(options.comment ?? `${collectionName}.${name}`, 'command');
-      const docs = await recorder.send({ step, call: `db.command({ ${name}: "${collectionName}", … })`, collection: collectionName, source }, { kind: 'command', command }, name as 'find');
+      const docs = await recorder.send(
+        { step, call: `db.command({ ${name}: "${collectionName}", … })`, collection: collectionName, source },
+        { kind: 'command', command },
+        name as 'find',
+      );
       return { documents: docs };
     },
   };
 }
-

@@ -48,7 +48,8 @@ export interface RecorderOptions {
   now?: () => number;
 }
 
-export const isOverLimit = (error: unknown): boolean => error instanceof MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
+export const isOverLimit = (error: unknown): boolean =>
+  error instanceof MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
 
 export class Recorder implements ClientTransport {
   readonly runs = new Map<string, CommandRun>();
@@ -108,7 +109,8 @@ export class Recorder implements ClientTransport {
   }
 
   raw(request: RawRequest): Promise<Document[]> {
-    if (request.kind === 'aggregate') return this.send(request, { kind: 'aggregate', pipeline: request.pipeline, options: request.options }, 'aggregate');
+    if (request.kind === 'aggregate')
+      return this.send(request, { kind: 'aggregate', pipeline: request.pipeline, options: request.options }, 'aggregate');
     if (request.kind === 'find') return this.send(request, { kind: 'find', filter: request.filter, options: request.options }, 'find');
     return this.send(request, { kind: 'command', command: request.command }, commandKind(request.command));
   }
@@ -145,7 +147,17 @@ export class Recorder implements ClientTransport {
   private async sendOne(request: Omit<CommandRequest, 'pipeline'>, shape: CommandShape, command: ReadCommand): Promise<Document[]> {
     let run = this.runs.get(request.step);
     if (!run) {
-      run = { step: request.step, call: request.call, collection: request.collection, command, source: request.source, shapes: [], ms: 0, overLimit: false, returnedDocs: 0 };
+      run = {
+        step: request.step,
+        call: request.call,
+        collection: request.collection,
+        command,
+        source: request.source,
+        shapes: [],
+        ms: 0,
+        overLimit: false,
+        returnedDocs: 0,
+      };
       this.runs.set(request.step, run);
     }
     run.shapes.push(shape);
@@ -167,7 +179,8 @@ export class Recorder implements ClientTransport {
     run.ms = span.last - span.first;
     this.options.onDocuments?.(request.step, docs);
     run.returnedDocs += docs.length;
-    if (this.options.measureBytes) this.overhead(() => (run.returnedBytes = (run.returnedBytes ?? 0) + docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0)));
+    if (this.options.measureBytes)
+      this.overhead(() => (run.returnedBytes = (run.returnedBytes ?? 0) + docs.reduce((n, d) => n + BSON.calculateObjectSize(d), 0)));
     const counted = countedIn(docs);
     if (counted !== undefined) run.counted = (run.counted ?? 0) + counted;
     return docs;
@@ -208,7 +221,13 @@ export async function sendShape(db: Db, collection: string, shape: CommandShape,
 }
 
 /** explain of a shape (executionStats runs it to completion), with the limit on the explain command itself, where the server applies it. */
-export function explainShape(db: Db, collection: string, shape: CommandShape, maxTimeMS: number, verbosity: 'executionStats' | 'queryPlanner' = 'executionStats'): Promise<Document> {
+export function explainShape(
+  db: Db,
+  collection: string,
+  shape: CommandShape,
+  maxTimeMS: number,
+  verbosity: 'executionStats' | 'queryPlanner' = 'executionStats',
+): Promise<Document> {
   if (shape.kind === 'command') return db.command({ explain: asSent(shape.command), verbosity, maxTimeMS });
   const coll = db.collection(collection);
   const explain = { verbosity, maxTimeMS };

@@ -29,5 +29,9 @@ export function workloadRoute(workload: WorkloadFile, file: string): Route {
 }
 
 function facts(shape: WorkloadShape): CapturedFacts {
-  return { count: shape.count, recorded: { p50Ms: shape.recorded.p50Ms, totalMs: shape.recorded.totalMs, planSummary: shape.recorded.planSummary }, params: shape.params.length };
+  return {
+    count: shape.count,
+    recorded: { p50Ms: shape.recorded.p50Ms, totalMs: shape.recorded.totalMs, planSummary: shape.recorded.planSummary },
+    params: shape.params.length,
+  };
 }

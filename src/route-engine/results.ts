@@ -21,7 +21,10 @@ export interface RouteSides {
 /** The phases of a side's timed calls (lower bounds where a command was over the limit). */
 export function callPhases(calls: readonly RouteCall[]): Phases {
   const names = [...new Set(calls.flatMap((c) => Object.keys(c.phases).filter((k) => k !== 'total')))];
-  return phases({ total: calls.map((c) => c.phases.total), phases: Object.fromEntries(names.map((n) => [n, calls.map((c) => c.phases[n] ?? 0)])) });
+  return phases({
+    total: calls.map((c) => c.phases.total),
+    phases: Object.fromEntries(names.map((n) => [n, calls.map((c) => c.phases[n] ?? 0)])),
+  });
 }
 
 /**
@@ -36,7 +39,13 @@ export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: reado
     const b = beforeOf(a);
     return b && !a.overLimit && !b.overLimit && a.calls.length > 0 && b.calls.length > 0;
   });
-  const bounds = boundsByKey(finished.map((a) => ({ key: a.userClass, before: beforeOf(a)?.calls.map((c) => c.phases.total) ?? [], after: a.calls.map((c) => c.phases.total) })));
+  const bounds = boundsByKey(
+    finished.map((a) => ({
+      key: a.userClass,
+      before: beforeOf(a)?.calls.map((c) => c.phases.total) ?? [],
+      after: a.calls.map((c) => c.phases.total),
+    })),
+  );
   return input.after.map((after) => {
     const before = beforeOf(after);
     const shapeBounds = route.audience === 'captured' ? commandBounds(before, after) : undefined;
@@ -65,7 +74,8 @@ export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: reado
       : before
         ? { speedupEstimate: censoredEstimate(before, after, plan, 'the indexes') }
         : {};
-    const overhead = (side: RouteSide | undefined) => (side && side.calls.length > 0 ? median(side.calls.map((c) => c.overheadMs)) : undefined);
+    const overhead = (side: RouteSide | undefined) =>
+      side && side.calls.length > 0 ? median(side.calls.map((c) => c.overheadMs)) : undefined;
     const stopped = { ...(before?.stopped ? { before: before.stopped } : {}), ...(after.stopped ? { after: after.stopped } : {}) };
     const memberships = input.memberships?.get(after.userClass);
     return {
@@ -82,7 +92,10 @@ export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: reado
       ...speedup,
       overLimit: { before: overLimitBefore, after: after.overLimit, limitMs: plan.maxTimeMS },
       ...(Object.keys(stopped).length > 0 ? { stopped } : {}),
-      overheadMs: { ...(overhead(before) === undefined ? {} : { before: round(overhead(before) as number) }), after: round(overhead(after) ?? 0) },
+      overheadMs: {
+        ...(overhead(before) === undefined ? {} : { before: round(overhead(before) as number) }),
+        after: round(overhead(after) ?? 0),
+      },
       commands: commandResults,
       indexesUsed: indexSet.filter((s) => used.has(s.name)).map((s) => s.name),
       indexesUnused: indexSet.filter((s) => !used.has(s.name)).map((s) => s.name),
@@ -113,7 +126,9 @@ function commandBounds(before: RouteSide | undefined, after: RouteSide): ReturnT
   if (!before) return undefined;
   const timed = after.commands.flatMap((a) => {
     const b = before.commands.find((c) => c.step === a.step);
-    return b && !a.overLimit && !b.overLimit && a.samplesMs.length > 0 && b.samplesMs.length > 0 ? [{ key: a.step, before: b.samplesMs, after: a.samplesMs }] : [];
+    return b && !a.overLimit && !b.overLimit && a.samplesMs.length > 0 && b.samplesMs.length > 0
+      ? [{ key: a.step, before: b.samplesMs, after: a.samplesMs }]
+      : [];
   });
   return boundsByKey(timed);
 }
@@ -131,7 +146,9 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
   return {
     stages: over?.plan ?? [],
     indexName: null,
-    totalKeysExamined: over?.probe ? Math.round((over.probe.keysExamined / Math.max(1, over.probe.outerDocs)) * over.probe.totalOuterDocs) : 0,
+    totalKeysExamined: over?.probe
+      ? Math.round((over.probe.keysExamined / Math.max(1, over.probe.outerDocs)) * over.probe.totalOuterDocs)
+      : 0,
     totalDocsExamined: over?.probe?.projectedDocsExamined ?? 0,
     nReturned: 0,
     engine: 'classic',
@@ -174,7 +191,12 @@ export function censoredEstimate(before: RouteSide, after: RouteSide, plan: Rout
       0.5,
     ).upper;
     const reason = `without ${what} a command did not finish within its ${plan.maxTimeMS / 1000} s limit: only a lower bound`;
-    return upper === undefined ? { ...base, reason: `${reason}, and ${after.calls.length} calls with it cannot bound its median` } : { ...base, atLeast: Math.round((plan.maxTimeMS / upper) * 10) / 10, reason };
+    return upper === undefined
+      ? { ...base, reason: `${reason}, and ${after.calls.length} calls with it cannot bound its median` }
+      : { ...base, atLeast: Math.round((plan.maxTimeMS / upper) * 10) / 10, reason };
   }
-  return { ...base, reason: `a command did not finish within its ${plan.maxTimeMS / 1000} s limit${before.overLimit ? ` without ${what}` : ''}${after.overLimit ? ' with it' : ''}: lower bounds only` };
+  return {
+    ...base,
+    reason: `a command did not finish within its ${plan.maxTimeMS / 1000} s limit${before.overLimit ? ` without ${what}` : ''}${after.overLimit ? ' with it' : ''}: lower bounds only`,
+  };
 }

@@ -7,7 +7,14 @@ import type { DataModel } from '../prisma/datamodel.js';
 import type { Reporter } from '../progress.js';
 import type { RemedyEffect, RemedyResult, RouteResult } from '../result.js';
 import { callPhases, censoredEstimate, routeResults } from '../route-engine/results.js';
-import { type Audience, audiencesOf, type MeasureContext, measureRouteRound, type RoutePlan, type RouteSide } from '../route-engine/measure.js';
+import {
+  type Audience,
+  audiencesOf,
+  type MeasureContext,
+  measureRouteRound,
+  type RoutePlan,
+  type RouteSide,
+} from '../route-engine/measure.js';
 import type { ParamValue, Route } from '../route.js';
 import { boundsByKey, speedupFields } from '../timing/summaries.js';
 
@@ -18,7 +25,10 @@ export function routesFor(
   params: Readonly<Record<string, ParamValue>>,
 ): { routes: RouteToMeasure[]; memberships: Map<string, number> } {
   const users = classes.map((k) => ({ userClass: k.user.userClass, userId: k.user.userId.toHexString() }));
-  return { routes: routes.map((route) => ({ route, audiences: audiencesOf(route, users, params) })), memberships: new Map(classes.map((k) => [k.user.userClass, k.user.memberships])) };
+  return {
+    routes: routes.map((route) => ({ route, audiences: audiencesOf(route, users, params) })),
+    memberships: new Map(classes.map((k) => [k.user.userClass, k.user.memberships])),
+  };
 }
 
 /** A route to measure, and who it is measured for. */
@@ -66,7 +76,9 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   const started = performance.now();
   const { db, plan, reporter, signal } = input;
   const ctx: MeasureContext = { db, dm: input.dm, plan, signal };
-  const sides = new Map<string, Record<Side, RouteSide[] | undefined>>(input.routes.map((r) => [r.route.id, { before: undefined, after: undefined }]));
+  const sides = new Map<string, Record<Side, RouteSide[] | undefined>>(
+    input.routes.map((r) => [r.route.id, { before: undefined, after: undefined }]),
+  );
   const past = () => input.deadline !== undefined && performance.now() > input.deadline;
   let capped: string | undefined;
   const rounds = input.indexes
@@ -96,7 +108,16 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   if (input.indexes) await setCreatedIndexesHidden(db, input.indexes, false);
   const results = input.routes.flatMap(({ route }) => {
     const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
-    return routeResults({ route, ...(entry.before ? { before: entry.before } : {}), after: entry.after ?? [], ...(input.memberships ? { memberships: input.memberships } : {}) }, plan, input.indexSet);
+    return routeResults(
+      {
+        route,
+        ...(entry.before ? { before: entry.before } : {}),
+        after: entry.after ?? [],
+        ...(input.memberships ? { memberships: input.memberships } : {}),
+      },
+      plan,
+      input.indexSet,
+    );
   });
 
   const remedies: RemedyResult[] = [];
@@ -111,12 +132,41 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     try {
       // One round each: the application's route with the remedy indexes is dear (one call per class), the rewrite gets its 6.
       const withIndexes = await measureRouteRound(ctx, app.route, app.audiences, undefined);
-      remedies.push(remedyResult(remedy.route, 'index', `add ${remedy.indexes.map((s) => s.name).join(' and ')}`, remedy.indexes, appAfter, withIndexes, plan));
+      remedies.push(
+        remedyResult(
+          remedy.route,
+          'index',
+          `add ${remedy.indexes.map((s) => s.name).join(' and ')}`,
+          remedy.indexes,
+          appAfter,
+          withIndexes,
+          plan,
+        ),
+      );
       const rewritten = await measureRouteRound(ctx, remedy.rewrite.route, remedy.rewrite.audiences, undefined);
       remedies.push(
-        remedyResult(remedy.route, 'rewrite', `${remedy.rewrite.route.title}, with ${remedy.indexes.map((s) => s.name).join(' and ')}`, rewriteSpec(remedy.rewrite.route, rewritten, remedy.indexes), appAfter, rewritten, plan),
+        remedyResult(
+          remedy.route,
+          'rewrite',
+          `${remedy.rewrite.route.title}, with ${remedy.indexes.map((s) => s.name).join(' and ')}`,
+          rewriteSpec(remedy.rewrite.route, rewritten, remedy.indexes),
+          appAfter,
+          rewritten,
+          plan,
+        ),
       );
-      results.push(...routeResults({ route: remedy.rewrite.route, after: rewritten, role: 'remedy', ...(input.memberships ? { memberships: input.memberships } : {}) }, plan, input.indexSet));
+      results.push(
+        ...routeResults(
+          {
+            route: remedy.rewrite.route,
+            after: rewritten,
+            role: 'remedy',
+            ...(input.memberships ? { memberships: input.memberships } : {}),
+          },
+          plan,
+          input.indexSet,
+        ),
+      );
     } finally {
       // The remedy indexes this run created are dropped: the target keeps the state the run was asked for.
       for (const o of built.filter((b) => b.status === 'created')) await db.collection(o.collection).dropIndex(o.name);
@@ -132,7 +182,15 @@ function rewriteSpec(route: Route, sides: readonly RouteSide[], indexes: readonl
 }
 
 /** A remedy with its effect per class: the application's route after the set (before) against the remedy (after), same statistics as the routes. */
-function remedyResult(route: string, kind: RemedyResult['kind'], title: string, spec: unknown, before: readonly RouteSide[], after: readonly RouteSide[], plan: RoutePlan): RemedyResult {
+function remedyResult(
+  route: string,
+  kind: RemedyResult['kind'],
+  title: string,
+  spec: unknown,
+  before: readonly RouteSide[],
+  after: readonly RouteSide[],
+  plan: RoutePlan,
+): RemedyResult {
   const classes = remedyEffects(before, after, plan);
   const effect = classes.find((e) => e.userClass === 'typical') ?? classes[0];
   if (!effect) throw new Error(`remedy ${title}: no class measured`);
@@ -141,13 +199,26 @@ function remedyResult(route: string, kind: RemedyResult['kind'], title: string, 
 
 function remedyEffects(before: readonly RouteSide[], after: readonly RouteSide[], plan: RoutePlan): RemedyEffect[] {
   const finished = after.filter((a) => !a.overLimit && !before.find((b) => b.userClass === a.userClass)?.overLimit);
-  const bounds = boundsByKey(finished.map((a) => ({ key: a.userClass, before: before.find((b) => b.userClass === a.userClass)?.calls.map((c) => c.phases.total) ?? [], after: a.calls.map((c) => c.phases.total) })));
+  const bounds = boundsByKey(
+    finished.map((a) => ({
+      key: a.userClass,
+      before: before.find((b) => b.userClass === a.userClass)?.calls.map((c) => c.phases.total) ?? [],
+      after: a.calls.map((c) => c.phases.total),
+    })),
+  );
   return after.flatMap((a) => {
     const b = before.find((s) => s.userClass === a.userClass);
     if (!b) return [];
     const overLimit = { before: b.overLimit, after: a.overLimit };
     const speedup = finished.includes(a) ? speedupFields(bounds.get(a.userClass)) : { speedupEstimate: censoredEstimate(b, a, plan) };
-    return [{ userClass: a.userClass as RemedyEffect['userClass'], before: callPhases(b.calls), after: callPhases(a.calls), ...speedup, overLimit }];
+    return [
+      {
+        userClass: a.userClass as RemedyEffect['userClass'],
+        before: callPhases(b.calls),
+        after: callPhases(a.calls),
+        ...speedup,
+        overLimit,
+      },
+    ];
   });
 }
-

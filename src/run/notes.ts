@@ -48,7 +48,9 @@ export function runNotes(input: {
     return worst >= 1 ? [`${id} up to ${worst.toFixed(worst >= 10 ? 0 : 1)} ms`] : [];
   });
   if (overheads.length > 0) {
-    notes.push(`indexgate's own work per route call (rendering Prisma calls, shaping their results), timed apart and never counted in a route's phases or TOTAL (p50): ${overheads.join(', ')}.`);
+    notes.push(
+      `indexgate's own work per route call (rendering Prisma calls, shaping their results), timed apart and never counted in a route's phases or TOTAL (p50): ${overheads.join(', ')}.`,
+    );
   }
   for (const index of input.indexes ?? []) {
     if (index.status !== 'created') continue;

@@ -32,7 +32,16 @@ export function patternResults(input: AssembleInput): PatternResult[] {
       const afterPlan = input.plans.after.get(key);
       if (!afterPlan) return [];
       const beforePlan = input.plans.before?.get(key);
-      return [{ user, key, afterPlan, beforePlan, after: patternSamples(input.samples.after, afterPlan, key), before: beforePlan ? patternSamples(input.samples.before, beforePlan, key) : [] }];
+      return [
+        {
+          user,
+          key,
+          afterPlan,
+          beforePlan,
+          after: patternSamples(input.samples.after, afterPlan, key),
+          before: beforePlan ? patternSamples(input.samples.before, beforePlan, key) : [],
+        },
+      ];
     });
     // One pattern's before variance is pooled across the user classes (same query, same collection).
     const bounds = boundsByKey(entries.filter((e) => e.beforePlan).map((e) => ({ key: e.key, before: e.before, after: e.after })));

@@ -22,17 +22,32 @@ export interface PreparedWorkload {
  */
 export async function prepareWorkload(path: string, thresholds: Thresholds, reservedIds: readonly string[]): Promise<PreparedWorkload> {
   const file = await loadWorkload(path);
-  if (reservedIds.includes(file.name)) throw new UsageError(`--workload ${path}: its name "${file.name}" is a built-in route's; capture it again with another --name`);
+  if (reservedIds.includes(file.name))
+    throw new UsageError(`--workload ${path}: its name "${file.name}" is a built-in route's; capture it again with another --name`);
   const rules = thresholds.workload ?? defaultWorkloadRules;
-  const unknown = unknownShapeRules(rules, file.shapes.map((s) => s.id));
-  if (unknown.length > 0) throw new UsageError(`the thresholds name shapes ${unknown.join(', ')}, which --workload ${path} does not hold; use the ids \`indexgate capture\` printed`);
+  const unknown = unknownShapeRules(
+    rules,
+    file.shapes.map((s) => s.id),
+  );
+  if (unknown.length > 0)
+    throw new UsageError(
+      `the thresholds name shapes ${unknown.join(', ')}, which --workload ${path} does not hold; use the ids \`indexgate capture\` printed`,
+    );
   return { file, route: workloadRoute(file, path), rules };
 }
 
 /** The checks of every replayed workload route, each shape's collection size read from the target (estimatedDocumentCount, read-only). */
-export async function replayChecks(db: Db, routes: readonly RouteResult[], rules: WorkloadRules, judgeSpeedup: boolean, knownSpecs: readonly IndexSpec[]): Promise<CheckInput[]> {
+export async function replayChecks(
+  db: Db,
+  routes: readonly RouteResult[],
+  rules: WorkloadRules,
+  judgeSpeedup: boolean,
+  knownSpecs: readonly IndexSpec[],
+): Promise<CheckInput[]> {
   const replayed = routes.filter((r) => r.userClass === 'captured');
   const names = [...new Set(replayed.flatMap((r) => r.commands.map((c) => c.collection)))];
-  const sizes = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await db.collection(n).estimatedDocumentCount()] as const)));
+  const sizes = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await db.collection(n).estimatedDocumentCount()] as const)),
+  );
   return replayed.flatMap((r) => workloadChecks(r, rules, sizes, judgeSpeedup, knownSpecs));
 }

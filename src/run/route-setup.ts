@@ -41,7 +41,11 @@ export function builtInRoutes(workload: Workload, choice: string): Route[] {
  * refuses is reported now), or the built-in routes `--route` chooses (`defaultChoice` without
  * either); with both, both. Two routes with one id are refused.
  */
-export async function prepareRoutes(workload: Workload, options: RouteOptions, defaultChoice: string = workload.routes.defaultChoice): Promise<PreparedRoutes> {
+export async function prepareRoutes(
+  workload: Workload,
+  options: RouteOptions,
+  defaultChoice: string = workload.routes.defaultChoice,
+): Promise<PreparedRoutes> {
   const dm = await loadDataModel(options.prismaSchema ?? workload.schemaFile);
   const params = parseRouteParams(options.routeParam ?? []);
   const files = [];

@@ -6,7 +6,7 @@ export function selectPatterns(allPatterns: readonly QueryPattern[], ids: readon
   if (!ids || ids.length === 0) return [...allPatterns];
   const known = new Map(allPatterns.map((p) => [p.id as string, p as QueryPattern]));
   const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`--pattern ${unknown.join(', ')}: unknown pattern id; known: ${[...known.keys()].join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`--pattern ${unknown.join(', ')}: unknown pattern id; known: ${[...known.keys()].join(', ')}`);
   return [...new Set(ids)].map((id) => known.get(id) as QueryPattern);
 }
-

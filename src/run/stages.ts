@@ -48,7 +48,14 @@ export function seedStage(options: {
     const embedded = state.target.embedded;
     const cacheEntry = embedded ? cacheEntryFor(embedded.mongod) : undefined;
     const seeded = await prepareDataset(state.target, { ...rest, cacheEntry, dataset: state.inputs.workload.dataset, reporter, signal });
-    state.dataset = { scale: options.scale, seed: options.seed, baseline: options.baseline, counts: { ...seeded.counts }, fingerprint: seeded.fingerprint, origin: 'indexgate' };
+    state.dataset = {
+      scale: options.scale,
+      seed: options.seed,
+      baseline: options.baseline,
+      counts: { ...seeded.counts },
+      fingerprint: seeded.fingerprint,
+      origin: 'indexgate',
+    };
   });
 }
 
@@ -61,7 +68,14 @@ export function inspectStage(): Stage {
     const marker = await readMarker(db);
     state.dataset = marker
       ? { scale: marker.scale, seed: marker.seed, baseline: marker.baseline, counts, fingerprint: marker.fingerprint, origin: 'indexgate' }
-      : { scale: null, seed: null, baseline: null, counts, fingerprint: await targetFingerprint(db, dataset.collections, counts), origin: 'target' };
+      : {
+          scale: null,
+          seed: null,
+          baseline: null,
+          counts,
+          fingerprint: await targetFingerprint(db, dataset.collections, counts),
+          origin: 'target',
+        };
     state.indexes = findingsAsOutcomes(await inspectIndexes(db, state.inputs.indexSet, dataset.collections));
   });
 }
@@ -93,7 +107,13 @@ export function buildStage(skip: ReadonlySet<string>): Stage {
       indexSet.filter((s) => !skip.has(s.name)),
       { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) },
     );
-    const skipped = findingsAsOutcomes(await inspectIndexes(db, indexSet.filter((s) => skip.has(s.name)), workload.dataset.collections)).map((o) => ({
+    const skipped = findingsAsOutcomes(
+      await inspectIndexes(
+        db,
+        indexSet.filter((s) => skip.has(s.name)),
+        workload.dataset.collections,
+      ),
+    ).map((o) => ({
       ...o,
       detail: `left out of apply (--skip-index): ${o.detail}`,
     }));
@@ -117,7 +137,11 @@ export function timePatternsStage(sides: readonly Side[], options: { budgetMs?: 
       const plans = state.plans;
       // The route runs every pattern, measured or not: estimate its cost from all of them.
       const all = workload.patterns.list;
-      const estimates = estimateCosts(patterns.length === all.length ? plans : {}, classes, all.map((p) => p.id));
+      const estimates = estimateCosts(
+        patterns.length === all.length ? plans : {},
+        classes,
+        all.map((p) => p.id),
+      );
       const reserveMs = 3000;
       const budgetMs = options.budgetMs ?? Math.max(0, (deadline ?? Infinity) - performance.now() - reserveMs);
       if (options.budgetMs === undefined) reporter.notice(`timing: ${Math.round(budgetMs / 1000)} s left in the ${budgetSeconds} s budget`);
@@ -141,7 +165,8 @@ export function timePatternsStage(sides: readonly Side[], options: { budgetMs?: 
                 const sidePlans = plans[side];
                 if (context && sidePlans) state.checks.push(await checkSideState(db, { side, round, patterns, context, plans: sidePlans }));
               },
-              onRound: (round: number, rounds: number, order: readonly Side[]) => reporter.notice(`timing round ${round}/${rounds} (${order.join(', then ')})`),
+              onRound: (round: number, rounds: number, order: readonly Side[]) =>
+                reporter.notice(`timing round ${round}/${rounds} (${order.join(', then ')})`),
             }
           : {}),
       });
@@ -165,7 +190,11 @@ export function routesStage(options: { sides: 'before-after' | 'current'; remedi
     const application = workload.routes.application;
     const remedies =
       options.remedies && application && routes.routes.some((r) => r.id === application.id)
-        ? { route: application.id, indexes: application.remedyIndexes, rewrite: routesFor([application.rewrite], classes, routes.params).routes[0] as RouteToMeasure }
+        ? {
+            route: application.id,
+            indexes: application.remedyIndexes,
+            rewrite: routesFor([application.rewrite], classes, routes.params).routes[0] as RouteToMeasure,
+          }
         : undefined;
     state.routeRun = await measureRoutes({
       db: state.target.db,
@@ -184,7 +213,10 @@ export function routesStage(options: { sides: 'before-after' | 'current'; remedi
 }
 
 /** The gate over everything measured (indexes, patterns, routes, replayed shapes, counts), and the result document. */
-export function concludeStage(options: { judgeSpeedup: boolean; counts?: (actual: Readonly<Record<string, number>>) => readonly CountExpectation[] }): Stage {
+export function concludeStage(options: {
+  judgeSpeedup: boolean;
+  counts?: (actual: Readonly<Record<string, number>>) => readonly CountExpectation[];
+}): Stage {
   return stage(
     'conclude',
     async (state) => {
@@ -197,13 +229,25 @@ export function concludeStage(options: { judgeSpeedup: boolean; counts?: (actual
       const indexes = need(state.indexes, 'the index set');
       const knownSpecs = knownIndexSpecs(workload.indexes);
       const patternIds = workload.patterns.list.map((p) => p.id);
-      const patterns = patternResults({ patterns: inputs.patterns, classes, plans: { ...state.plans, after: need(state.plans.after, 'the plans after') }, samples: timing.samples });
+      const patterns = patternResults({
+        patterns: inputs.patterns,
+        classes,
+        plans: { ...state.plans, after: need(state.plans.after, 'the plans after') },
+        samples: timing.samples,
+      });
       const routeChecks: CheckInput[] = [
         ...routeRun.routes.flatMap((r) => routeModelChecks(r, thresholds.values, { patternIds, knownSpecs })),
         ...(inputs.replay ? await replayChecks(target.db, routeRun.routes, inputs.replay.rules, options.judgeSpeedup, knownSpecs) : []),
       ];
       const gate = withChecks(
-        evaluateGate({ thresholds: thresholds.values, indexes, patterns, counts: options.counts?.(dataset.counts) ?? [], judgeSpeedup: options.judgeSpeedup, knownSpecs }),
+        evaluateGate({
+          thresholds: thresholds.values,
+          indexes,
+          patterns,
+          counts: options.counts?.(dataset.counts) ?? [],
+          judgeSpeedup: options.judgeSpeedup,
+          knownSpecs,
+        }),
         [...state.checks, ...routeChecks],
       );
       const notes = [
@@ -258,7 +302,11 @@ export function historyStage(): Stage {
       const history = state.inputs.history;
       const measured: RunResult = need(state.result, 'the result');
       if (!history) return;
-      const run = historyRecord(measured, { routes: { models: [...state.inputs.routes.routes.map((r) => r.id), ...(state.inputs.replay ? [state.inputs.replay.route.id] : [])] } });
+      const run = historyRecord(measured, {
+        routes: {
+          models: [...state.inputs.routes.routes.map((r) => r.id), ...(state.inputs.replay ? [state.inputs.replay.route.id] : [])],
+        },
+      });
       const { checks, summary } = judgeRun(run, history.lines);
       reporter.notice(
         `history: ${summary.comparableRuns} comparable earlier run(s) in ${history.file}${summary.notComparable > 0 ? ` (${summary.notComparable} not comparable)` : ''}${summary.accepted ? `, since the accept of ${summary.accepted.runId}` : ''}`,

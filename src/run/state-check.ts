@@ -29,7 +29,8 @@ export async function checkSideState(
     if (!expected) continue;
     const planned = analyzeExplain(await explainQuery(db, pattern.collection, query, { verbosity: 'queryPlanner' }), pattern.collection);
     checked++;
-    if (planned.indexName !== expected.indexName) wrong.push(`${pattern.id} planned on ${planned.indexName ?? 'no index'}, expected ${expected.indexName ?? 'no index'}`);
+    if (planned.indexName !== expected.indexName)
+      wrong.push(`${pattern.id} planned on ${planned.indexName ?? 'no index'}, expected ${expected.indexName ?? 'no index'}`);
   }
   return {
     check: 'state',

@@ -103,7 +103,17 @@ export async function timeRounds(input: TimingInput): Promise<TimingOutcome> {
           break rounds;
         }
         const taken = await task.run(task.samples, task.estimateMs < cheapMs && round === 1 ? 1 : 0);
-        for (const ms of taken) calls.push({ seq: calls.length + 1, round, side, position: position++, kind: task.kind, id: task.id, userClass: task.userClass, ms: roundMs(ms) });
+        for (const ms of taken)
+          calls.push({
+            seq: calls.length + 1,
+            round,
+            side,
+            position: position++,
+            kind: task.kind,
+            id: task.id,
+            userClass: task.userClass,
+            ms: roundMs(ms),
+          });
       }
       sideMs[side] += performance.now() - sideStarted;
     }
@@ -131,7 +141,11 @@ function buildTasks(input: TimingInput, plan: TimingPlan, side: Side, into: Side
         estimateMs,
         samples: estimateMs >= plan.dearMs ? 0 : plan.patternSamplesPerRound,
         run: async (samples, warmup) => {
-          const taken = await timeCalls(() => executeQuery(input.db, pattern.collection, query, { maxTimeMS: input.maxTimeMS }), { samples, warmup }, input.signal);
+          const taken = await timeCalls(
+            () => executeQuery(input.db, pattern.collection, query, { maxTimeMS: input.maxTimeMS }),
+            { samples, warmup },
+            input.signal,
+          );
           const ms = taken.map((t) => t.ms);
           list.push(...ms);
           return ms;

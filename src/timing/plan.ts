@@ -37,4 +37,3 @@ export interface TimingPlan {
 }
 
 export const defaultTimingPlan: TimingPlan = { rounds: 2, patternSamplesPerRound: 3, dearMs: 1000 };
-

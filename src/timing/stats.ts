@@ -49,7 +49,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((x, y) => x - y), 50);
+  return percentile(
+    [...values].sort((x, y) => x - y),
+    50,
+  );
 }
 
 export function summarize(samples: readonly number[]): LatencyStats {

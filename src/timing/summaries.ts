@@ -24,7 +24,6 @@ export function speedupFields(bound: SpeedupBound | undefined): { speedup?: Spee
   return { speedupEstimate: { ...(ratio !== undefined ? { ratio } : {}), beforeSamples, afterSamples, reason } };
 }
 
-
 /** Phases as the result reports them: p50 of each, full statistics, and every TOTAL in call order. */
 export function phases(samples: PhaseSamples): Phases {
   const named = Object.fromEntries(Object.entries(samples.phases).map(([name, values]) => [name, summarize(values)]));

@@ -23,11 +23,15 @@ export async function sampleUsers(db: Db, users: UserDefinition, classes: readon
   const { collection, userField, activeFilter } = users.memberships;
   const ranked = await db
     .collection(collection)
-    .aggregate<{ _id: ObjectId; n: number }>([{ $match: activeFilter }, { $group: { _id: `$${userField}`, n: { $sum: 1 } } }, { $sort: { n: 1, _id: 1 } }], {
-      allowDiskUse: true,
-    })
+    .aggregate<{ _id: ObjectId; n: number }>(
+      [{ $match: activeFilter }, { $group: { _id: `$${userField}`, n: { $sum: 1 } } }, { $sort: { n: 1, _id: 1 } }],
+      {
+        allowDiskUse: true,
+      },
+    )
     .toArray();
-  if (ranked.length === 0) throw new TargetStateError(db.databaseName, `${collection} holds no active membership: nothing to measure the route with`);
+  if (ranked.length === 0)
+    throw new TargetStateError(db.databaseName, `${collection} holds no active membership: nothing to measure the route with`);
   return classes.map((userClass) => {
     const position = Math.round((userClassPercentile[userClass] / 100) * (ranked.length - 1));
     const user = ranked[position] as { _id: ObjectId; n: number };

@@ -20,9 +20,30 @@ beforeAll(async () => {
 });
 afterAll(() => client.close());
 
-async function bench(label: string, extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; result: ReturnType<typeof benchContract.parse> }> {
+async function bench(
+  label: string,
+  extra: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; result: ReturnType<typeof benchContract.parse> }> {
   const out = join(dir, label);
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName(label), '--scale', 'tiny', '--budget-seconds', '600', '--route', 'driver', '--out', out, ...extra], { timeoutMs: 600_000 });
+  const run = await runCli(
+    [
+      'bench',
+      '--uri',
+      testUri(),
+      '--db',
+      uniqueDbName(label),
+      '--scale',
+      'tiny',
+      '--budget-seconds',
+      '600',
+      '--route',
+      'driver',
+      '--out',
+      out,
+      ...extra,
+    ],
+    { timeoutMs: 600_000 },
+  );
   const result = benchContract.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
   return { ...run, result };
 }
@@ -44,8 +65,16 @@ describe('the gate', { timeout: 620_000 }, () => {
     const run = await bench('skipped', ['--thresholds', relaxed, '--skip-index', 'idx_cursor_user_conv']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^VERDICT: FAIL/m);
-    expect(run.result.gate.failures).toContainEqual(expect.objectContaining({ check: 'index', index: 'idx_cursor_user_conv', message: expect.stringMatching(/missing on ConversationReadCursor/) }));
-    expect(run.result.gate.failures).toContainEqual(expect.objectContaining({ check: 'plan', pattern: 'readCursors', message: expect.stringMatching(/COLLSCAN/) }));
+    expect(run.result.gate.failures).toContainEqual(
+      expect.objectContaining({
+        check: 'index',
+        index: 'idx_cursor_user_conv',
+        message: expect.stringMatching(/missing on ConversationReadCursor/),
+      }),
+    );
+    expect(run.result.gate.failures).toContainEqual(
+      expect.objectContaining({ check: 'plan', pattern: 'readCursors', message: expect.stringMatching(/COLLSCAN/) }),
+    );
   });
 
   it('fails on a threshold the data cannot meet', async () => {
@@ -61,12 +90,21 @@ describe('the gate', { timeout: 620_000 }, () => {
 
   it('fails when an index has the right name and the wrong key (a name proves nothing)', async () => {
     const wrong = join(dir, 'wrong-key.json');
-    await writeFile(wrong, JSON.stringify(runbookIndexes.map((s) => (s.name === 'idx_member_user_active_conv' ? { ...s, key: { isActive: 1, conversationId: 1, userId: 1 } } : s))));
+    await writeFile(
+      wrong,
+      JSON.stringify(
+        runbookIndexes.map((s) =>
+          s.name === 'idx_member_user_active_conv' ? { ...s, key: { isActive: 1, conversationId: 1, userId: 1 } } : s,
+        ),
+      ),
+    );
     const run = await bench('wrongkey', ['--thresholds', relaxed, '--indexes', wrong]);
     expect(run.code).toBe(1);
     const memberships = run.result.gate.failures.filter((f) => f.check === 'plan' && f.pattern === 'memberships');
     expect(memberships.length).toBeGreaterThan(0);
-    expect(memberships[0]?.message).toMatch(/expected idx_member_user_active_conv \{userId: 1, isActive: 1, conversationId: 1\} \(by key, whatever its name\)/);
+    expect(memberships[0]?.message).toMatch(
+      /expected idx_member_user_active_conv \{userId: 1, isActive: 1, conversationId: 1\} \(by key, whatever its name\)/,
+    );
   });
 });
 
@@ -94,19 +132,48 @@ describe('inconclusive: the samples cannot decide (exit 3), never a pass or a fa
     // ABBA: round 1 before then after, round 2 after then before; a state check after each switch.
     const order = [...new Set(saved.timing.calls.map((c: { round: number; side: string }) => `${c.round}:${c.side}`))];
     expect(order).toEqual(['1:before', '1:after', '2:after', '2:before']);
-    expect(saved.gate.checks.filter((c: { check: string; outcome: string }) => c.check === 'state' && c.outcome === 'pass').length).toBeGreaterThanOrEqual(3);
+    expect(
+      saved.gate.checks.filter((c: { check: string; outcome: string }) => c.check === 'state' && c.outcome === 'pass').length,
+    ).toBeGreaterThanOrEqual(3);
   });
 });
 
 describe('bad input to bench: one line, exit 2, nothing written', () => {
   const cases: Array<[string, () => Promise<string[]>, RegExp]> = [
     ['a missing thresholds file', async () => ['--thresholds', join(dir, 'nope.json')], /nope\.json: no such file/],
-    ['a thresholds file that is not JSON', async () => [`--thresholds`, await file('bad.json', '{"patterns": ')], /bad\.json: is not valid JSON/],
-    ['a wrong type', async () => ['--thresholds', await file('type.json', JSON.stringify({ patterns: { lastMessage: { maxDocsExaminedPerReturned: 'two' } }, route: {} }))], /type\.json: patterns\.lastMessage\.maxDocsExaminedPerReturned: Invalid input: expected number, received string/],
-    ['an unknown pattern id', async () => ['--thresholds', await file('unknown.json', JSON.stringify({ patterns: { lastMesage: {} }, route: {} }))], /unknown\.json: patterns\.lastMesage: unknown pattern id \(known: memberships/],
-    ['a budget too small to take any sample', async () => ['--budget-seconds', '3'], /--budget-seconds 3 is too small to take any sample at scale tiny/],
-    ['an --out that cannot be written (checked before anything is measured)', async () => ['--out', '/dev/null/reports'], /--out \/dev\/null\/reports: cannot write there \(ENOTDIR: \/dev\/null is not a folder\); choose another folder/],
-    ['an invalid index set', async () => ['--indexes', await file('indexes.json', JSON.stringify([{ name: 'x', collection: 'Nope', key: { a: 1 } }]))], /indexes\.json: 0\.collection: Invalid option/],
+    [
+      'a thresholds file that is not JSON',
+      async () => [`--thresholds`, await file('bad.json', '{"patterns": ')],
+      /bad\.json: is not valid JSON/,
+    ],
+    [
+      'a wrong type',
+      async () => [
+        '--thresholds',
+        await file('type.json', JSON.stringify({ patterns: { lastMessage: { maxDocsExaminedPerReturned: 'two' } }, route: {} })),
+      ],
+      /type\.json: patterns\.lastMessage\.maxDocsExaminedPerReturned: Invalid input: expected number, received string/,
+    ],
+    [
+      'an unknown pattern id',
+      async () => ['--thresholds', await file('unknown.json', JSON.stringify({ patterns: { lastMesage: {} }, route: {} }))],
+      /unknown\.json: patterns\.lastMesage: unknown pattern id \(known: memberships/,
+    ],
+    [
+      'a budget too small to take any sample',
+      async () => ['--budget-seconds', '3'],
+      /--budget-seconds 3 is too small to take any sample at scale tiny/,
+    ],
+    [
+      'an --out that cannot be written (checked before anything is measured)',
+      async () => ['--out', '/dev/null/reports'],
+      /--out \/dev\/null\/reports: cannot write there \(ENOTDIR: \/dev\/null is not a folder\); choose another folder/,
+    ],
+    [
+      'an invalid index set',
+      async () => ['--indexes', await file('indexes.json', JSON.stringify([{ name: 'x', collection: 'Nope', key: { a: 1 } }]))],
+      /indexes\.json: 0\.collection: Invalid option/,
+    ],
   ];
   async function file(name: string, content: string): Promise<string> {
     const path = join(dir, name);

@@ -32,7 +32,10 @@ describe('capture: bad input', () => {
 
   it('a log file that does not exist', async () => {
     const dir = await scratch();
-    expectOneLineRefusal(await runCli(['capture', '--log', join(dir, 'nope.log'), '--out', join(dir, 'w.json')]), /nope\.log: no such file; pass the mongod log file/);
+    expectOneLineRefusal(
+      await runCli(['capture', '--log', join(dir, 'nope.log'), '--out', join(dir, 'w.json')]),
+      /nope\.log: no such file; pass the mongod log file/,
+    );
   });
 
   it('an existing --out is not replaced without --force', async () => {
@@ -50,7 +53,10 @@ describe('capture: bad input', () => {
     const db = await testDb('noprofile');
     await db.collection('Message').insertOne({ a: 1 });
     const dir = await scratch();
-    expectOneLineRefusal(await runCli(['capture', '--uri', testUri(), '--db', db.databaseName, '--out', join(dir, 'w.json')]), /has no system\.profile: the profiler has never been on here; turn it on with db\.setProfilingLevel/);
+    expectOneLineRefusal(
+      await runCli(['capture', '--uri', testUri(), '--db', db.databaseName, '--out', join(dir, 'w.json')]),
+      /has no system\.profile: the profiler has never been on here; turn it on with db\.setProfilingLevel/,
+    );
     expect(await readdir(dir)).toEqual([]);
     // Read-only: capture did not turn the profiler on.
     expect((await db.command({ profile: -1 })).was).toBe(0);
@@ -60,7 +66,10 @@ describe('capture: bad input', () => {
     const db = await testDb('emptyprofile');
     await db.createCollection('system.profile', { capped: true, size: 1_048_576 });
     const dir = await scratch();
-    expectOneLineRefusal(await runCli(['capture', '--uri', testUri(), '--db', db.databaseName, '--out', join(dir, 'w.json')]), /system\.profile is empty: turn the profiler on/);
+    expectOneLineRefusal(
+      await runCli(['capture', '--uri', testUri(), '--db', db.databaseName, '--out', join(dir, 'w.json')]),
+      /system\.profile is empty: turn the profiler on/,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 });
@@ -71,7 +80,10 @@ describe('replay: bad input', () => {
     const file = join(dir, 'w.json');
     await writeFile(file, JSON.stringify({ schemaVersion: 1, shapes: 'none' }));
     const out = join(dir, 'out');
-    expectOneLineRefusal(await runCli(['bench', '--scale', 'tiny', '--workload', file, '--out', out]), /w\.json: is not an indexgate workload \(/);
+    expectOneLineRefusal(
+      await runCli(['bench', '--scale', 'tiny', '--workload', file, '--out', out]),
+      /w\.json: is not an indexgate workload \(/,
+    );
     expect(await readdir(dir)).toEqual(['w.json']);
   });
 
@@ -83,7 +95,10 @@ describe('replay: bad input', () => {
     const aggregate = workload.shapes.find((s: { command: string }) => s.command === 'aggregate');
     aggregate.params[0].command.pipeline.push({ $out: 'Stolen' });
     await writeFile(captured, JSON.stringify(workload));
-    expectOneLineRefusal(await runCli(['verify', '--uri', testUri(), '--db', uniqueDbName('writes'), '--workload', captured, '--out', join(dir, 'out')]), /the pipeline writes \(\$out or \$merge\); a workload holds reads only/);
+    expectOneLineRefusal(
+      await runCli(['verify', '--uri', testUri(), '--db', uniqueDbName('writes'), '--workload', captured, '--out', join(dir, 'out')]),
+      /the pipeline writes \(\$out or \$merge\); a workload holds reads only/,
+    );
     expect(await readdir(dir)).toEqual(['w.json']);
   });
 

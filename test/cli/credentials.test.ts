@@ -32,7 +32,8 @@ describe('credentials never show', () => {
     expect([0, 1, 3]).toContain(verify.code);
     const json = await runCli(['verify', '--uri', uri(password), '--budget-seconds', '60', '--out', join(out, 'json'), '--json']);
     const texts = [seed.stdout, seed.stderr, verify.stdout, verify.stderr, json.stdout, json.stderr];
-    for (const dir of [out, join(out, 'json')]) for (const f of (await readdir(dir)).filter((n) => n.includes('.'))) texts.push(await readFile(join(dir, f), 'utf8'));
+    for (const dir of [out, join(out, 'json')])
+      for (const f of (await readdir(dir)).filter((n) => n.includes('.'))) texts.push(await readFile(join(dir, f), 'utf8'));
     expect(texts.join('\n')).toContain('<credentials>');
     for (const text of texts) {
       expect(text).not.toContain(password);

@@ -17,7 +17,9 @@ describe('the cache of seeded datasets', () => {
     const cache = await mkdtemp(join(tmpdir(), 'indexgate-cache-'));
     const out = await mkdtemp(join(tmpdir(), 'indexgate-cache-out-'));
     const bench = async (label: string, extra: string[] = []) => {
-      const run = await runCli(['bench', '--scale', 'tiny', '--route', 'driver', '--out', join(out, label), ...extra], { env: { INDEXGATE_DATASET_CACHE_DIR: cache } });
+      const run = await runCli(['bench', '--scale', 'tiny', '--route', 'driver', '--out', join(out, label), ...extra], {
+        env: { INDEXGATE_DATASET_CACHE_DIR: cache },
+      });
       expect([0, 1, 3]).toContain(run.code);
       return { run, result: JSON.parse(await readFile(join(out, label, 'result.json'), 'utf8')) as Saved };
     };
@@ -46,7 +48,9 @@ describe('the cache of seeded datasets', () => {
       await rm(join(cache, mine), { recursive: true });
       await cp(join(cache, theirs), join(cache, mine), { recursive: true });
       const checked = await bench('checked');
-      expect(checked.run.stderr).toMatch(/dataset cache: .* failed its check \(fingerprint ig\d+-tiny-7-.*, expected ig\d+-tiny-20260126-.*\); removed, seeding afresh/);
+      expect(checked.run.stderr).toMatch(
+        /dataset cache: .* failed its check \(fingerprint ig\d+-tiny-7-.*, expected ig\d+-tiny-20260126-.*\); removed, seeding afresh/,
+      );
       expect(checked.result.dataset).toEqual(first.result.dataset);
     } finally {
       await rm(cache, { recursive: true, force: true });

@@ -22,7 +22,20 @@ function accepting(cmdline: string): Promise<boolean> {
 describe('the embedded mongod leaves nothing behind', () => {
   it('after a normal run: no mongod process, no temporary folder', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'indexgate-run-'));
-    const run = await runCli(['bench', '--scale', 'tiny', '--budget-seconds', '120', '--route', 'driver', '--out', join(scratch, '..', `${scratch.split('/').pop()}-out`)], { env: { TMPDIR: scratch } });
+    const run = await runCli(
+      [
+        'bench',
+        '--scale',
+        'tiny',
+        '--budget-seconds',
+        '120',
+        '--route',
+        'driver',
+        '--out',
+        join(scratch, '..', `${scratch.split('/').pop()}-out`),
+      ],
+      { env: { TMPDIR: scratch } },
+    );
     expect([0, 1, 3]).toContain(run.code);
     await sleep(500);
     expect(await processesOf(scratch)).toEqual([]);
@@ -31,7 +44,9 @@ describe('the embedded mongod leaves nothing behind', () => {
 
   it('when mongod dies during the run: one clear line, exit 2, no hang, nothing left', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'indexgate-die-'));
-    const running = runCli(['bench', '--scale', 'small', '--out', join(scratch, '..', `${scratch.split('/').pop()}-out`)], { env: { TMPDIR: scratch } });
+    const running = runCli(['bench', '--scale', 'small', '--out', join(scratch, '..', `${scratch.split('/').pop()}-out`)], {
+      env: { TMPDIR: scratch },
+    });
     // Wait for mongod to accept connections (the run is then seeding), then kill it as a crash would.
     let victim: { pid: number; cmdline: string } | undefined;
     for (let i = 0; i < 240 && !(victim && (await accepting(victim.cmdline))); i++) {
@@ -44,7 +59,9 @@ describe('the embedded mongod leaves nothing behind', () => {
     const run = await running;
     expect(run.code, run.stderr).toBe(2);
     const lines = run.stderr.trim().split('\n');
-    expect(lines[lines.length - 1]).toMatch(/^indexgate: error: mongod stopped unexpectedly: exit code .*the embedded mongod's data is lost$/);
+    expect(lines[lines.length - 1]).toMatch(
+      /^indexgate: error: mongod stopped unexpectedly: exit code .*the embedded mongod's data is lost$/,
+    );
     await sleep(500);
     expect(await processesOf(scratch)).toEqual([]);
     expect(await readdir(scratch)).toEqual([]);

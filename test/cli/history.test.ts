@@ -14,9 +14,34 @@ beforeAll(async () => {
 
 /** One night of the nightly job: bench at small on a fresh database, the history file kept between nights. */
 const night = (history: string, extra: string[] = []) =>
-  runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('nightly'), '--scale', 'small', '--route', 'driver', '--thresholds', relaxed, '--history', history, '--out', join(dir, `out-${Math.random().toString(36).slice(2)}`), '--json', ...extra], { timeoutMs: 300_000 });
+  runCli(
+    [
+      'bench',
+      '--uri',
+      testUri(),
+      '--db',
+      uniqueDbName('nightly'),
+      '--scale',
+      'small',
+      '--route',
+      'driver',
+      '--thresholds',
+      relaxed,
+      '--history',
+      history,
+      '--out',
+      join(dir, `out-${Math.random().toString(36).slice(2)}`),
+      '--json',
+      ...extra,
+    ],
+    { timeoutMs: 300_000 },
+  );
 
-const lines = async (file: string) => (await readFile(file, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; runId?: string; verdict?: string });
+const lines = async (file: string) =>
+  (await readFile(file, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; runId?: string; verdict?: string });
 
 type Check = { check: string; pattern?: string; outcome: string; message: string };
 /** A regression check on a route's latency (the alarm or the change points), not on a plan. */
@@ -31,7 +56,10 @@ describe('bench --history: the nightly gate, end to end at small', () => {
       // The deterministic part passes every night. Latency is judged too, but inside a test
       // suite the nights share two cores with other test files: a night squeezed by them
       // is slower for real, and the latency detectors may say so; that is not asserted.
-      expect((result.gate.failures as Check[]).filter((c) => !latencyRegression(c)), `night ${n}`).toEqual([]);
+      expect(
+        (result.gate.failures as Check[]).filter((c) => !latencyRegression(c)),
+        `night ${n}`,
+      ).toEqual([]);
       // The exit code is the verdict's: a night squeezed by the other test files may leave a budget undecided (exit 3).
       expect(run.code, `night ${n}`).toBe({ pass: 0, fail: 1, inconclusive: 3 }[result.gate.verdict as 'pass' | 'fail' | 'inconclusive']);
       expect(await lines(history)).toHaveLength(n);
@@ -54,12 +82,22 @@ describe('bench --history: the nightly gate, end to end at small', () => {
     expect(shown.stdout).toContain(sixth.runId);
 
     // The change is intended: accept it; the 7th night (same set) is judged against the 6th.
-    const accepted = await runCli(['history', 'accept', sixth.runId, '--history', history, '--note', 'cursor index moved to another release']);
+    const accepted = await runCli([
+      'history',
+      'accept',
+      sixth.runId,
+      '--history',
+      history,
+      '--note',
+      'cursor index moved to another release',
+    ]);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(new RegExp(`accepted ${sixth.runId}`));
     const seventh = await night(history, ['--skip-index', 'idx_cursor_user_conv']);
     const result = JSON.parse(seventh.stdout);
-    expect((result.gate.checks as Check[]).filter((c) => c.check === 'regression' && c.outcome === 'fail' && !latencyRegression(c))).toEqual([]);
+    expect(
+      (result.gate.checks as Check[]).filter((c) => c.check === 'regression' && c.outcome === 'fail' && !latencyRegression(c)),
+    ).toEqual([]);
     expect(result.history.accepted.runId).toBe(sixth.runId);
     expect(result.history.comparableRuns).toBe(1);
     expect((await lines(history)).map((l) => l.type)).toEqual(['run', 'run', 'run', 'run', 'run', 'run', 'accept', 'run']);
@@ -74,7 +112,10 @@ describe('bench --history: the nightly gate, end to end at small', () => {
   it('history accept of a run the file does not hold: one line, exit 2, the file unchanged', async () => {
     const file = join(dir, 'empty.jsonl');
     await writeFile(file, '');
-    expectOneLineRefusal(await runCli(['history', 'accept', 'no-such-run', '--history', file, '--note', 'x']), /history accept no-such-run: no run id or commit of the history matches/);
+    expectOneLineRefusal(
+      await runCli(['history', 'accept', 'no-such-run', '--history', file, '--note', 'x']),
+      /history accept no-such-run: no run id or commit of the history matches/,
+    );
     expect(await readFile(file, 'utf8')).toBe('');
   });
 });

@@ -42,7 +42,9 @@ describe('indexes list', () => {
     const prisma = await runCli(['indexes', 'list', '--set', 'prisma', '--json']);
     expect(JSON.parse(prisma.stdout)).toHaveLength(prismaIndexes.length);
     const table = await runCli(['indexes', 'list']);
-    expect(table.stdout).toMatch(/P0 .*idx_member_user_active_conv .*\{userId: 1, isActive: 1, conversationId: 1\}.*-50% on conversationsQuery/);
+    expect(table.stdout).toMatch(
+      /P0 .*idx_member_user_active_conv .*\{userId: 1, isActive: 1, conversationId: 1\}.*-50% on conversationsQuery/,
+    );
   });
 });
 
@@ -56,19 +58,29 @@ describe('indexes script (run by the real mongosh)', () => {
 
     const first = await runMongosh(db, script);
     expect(first.code).toBe(0);
-    for (const s of runbookIndexes) expect(first.stdout).toMatch(new RegExp(`created +${s.priority} ${s.name} on ${s.collection} in \\d+ ms`));
+    for (const s of runbookIndexes)
+      expect(first.stdout).toMatch(new RegExp(`created +${s.priority} ${s.name} on ${s.collection} in \\d+ ms`));
     const second = await runMongosh(db, script);
     expect(second.code).toBe(0);
     for (const s of runbookIndexes) expect(second.stdout).toMatch(new RegExp(`present +${s.priority} ${s.name}`));
-    expect(second.stdout).toMatch(/Message indexes:\n {2}- _id_ .*\n {2}- idx_message_conv_notdeleted_created \{"conversationId":1,"isDeleted":1,"createdAt":-1\}/);
+    expect(second.stdout).toMatch(
+      /Message indexes:\n {2}- _id_ .*\n {2}- idx_message_conv_notdeleted_created \{"conversationId":1,"isDeleted":1,"createdAt":-1\}/,
+    );
 
     await client.db(db).collection('ConversationReadCursor').dropIndex('idx_cursor_user_conv');
-    await client.db(db).collection('ConversationReadCursor').createIndex({ conversationId: 1, userId: 1 }, { name: 'idx_cursor_user_conv' });
+    await client
+      .db(db)
+      .collection('ConversationReadCursor')
+      .createIndex({ conversationId: 1, userId: 1 }, { name: 'idx_cursor_user_conv' });
     const third = await runMongosh(db, script);
     expect(third.code).toBe(1);
-    expect(third.stdout).toMatch(/CONFLICT +P1 idx_cursor_user_conv on ConversationReadCursor: an index with this name has key \{"conversationId":1,"userId":1\}/);
+    expect(third.stdout).toMatch(
+      /CONFLICT +P1 idx_cursor_user_conv on ConversationReadCursor: an index with this name has key \{"conversationId":1,"userId":1\}/,
+    );
     expect(third.stdout).toMatch(/1 index\(es\) need attention/);
-    const kept = (await client.db(db).collection('ConversationReadCursor').listIndexes().toArray()).find((ix) => ix.name === 'idx_cursor_user_conv');
+    const kept = (await client.db(db).collection('ConversationReadCursor').listIndexes().toArray()).find(
+      (ix) => ix.name === 'idx_cursor_user_conv',
+    );
     expect(kept?.key).toEqual({ conversationId: 1, userId: 1 });
   });
 
@@ -79,7 +91,9 @@ describe('indexes script (run by the real mongosh)', () => {
     await writeFile(script, (await runCli(['indexes', 'script'])).stdout);
     const run = await runMongosh(db, script);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/equivalent +P1 idx_userprefs_user_conv on UserConversationPreferences: same key as existing index UserConversationPreferences_userId_conversationId_key/);
+    expect(run.stdout).toMatch(
+      /equivalent +P1 idx_userprefs_user_conv on UserConversationPreferences: same key as existing index UserConversationPreferences_userId_conversationId_key/,
+    );
   });
 });
 
@@ -90,7 +104,9 @@ describe('indexes apply and verify', () => {
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).indexes.map((o: { status: string }) => o.status)).toEqual(runbookIndexes.map(() => 'created'));
     const second = await runCli(['indexes', 'apply', '--uri', testUri(), '--db', db, '--json']);
-    expect(JSON.parse(second.stdout).indexes.map((o: { status: string; buildMs: number }) => [o.status, o.buildMs])).toEqual(runbookIndexes.map(() => ['present', 0]));
+    expect(JSON.parse(second.stdout).indexes.map((o: { status: string; buildMs: number }) => [o.status, o.buildMs])).toEqual(
+      runbookIndexes.map(() => ['present', 0]),
+    );
     const verify = await runCli(['indexes', 'verify', '--uri', testUri(), '--db', db]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/All six indexes are there \(by key\)/);
@@ -101,7 +117,9 @@ describe('indexes apply and verify', () => {
     expect((await runCli(['indexes', 'apply', '--uri', testUri(), '--db', db, '--only', 'idx_member_user_active_conv'])).code).toBe(0);
     const verify = await runCli(['indexes', 'verify', '--uri', testUri(), '--db', db, '--json']);
     expect(verify.code).toBe(1);
-    const statuses = Object.fromEntries(JSON.parse(verify.stdout).findings.map((f: { spec: { name: string }; status: string }) => [f.spec.name, f.status]));
+    const statuses = Object.fromEntries(
+      JSON.parse(verify.stdout).findings.map((f: { spec: { name: string }; status: string }) => [f.spec.name, f.status]),
+    );
     expect(statuses).toMatchObject({ idx_member_user_active_conv: 'present', idx_cursor_user_conv: 'missing' });
 
     await client.db(db).collection('Message').createIndex({ createdAt: -1 }, { name: 'idx_message_conv_notdeleted_created' });
@@ -113,9 +131,13 @@ describe('indexes apply and verify', () => {
 
   it('apply refuses a database indexgate did not seed unless it is named with --allow-writes-to', async () => {
     const db = uniqueDbName('foreignapply');
-    for (const c of ['User', 'Conversation', 'ConversationMember', 'Message', 'ConversationReadCursor', 'UserConversationPreferences']) await client.db(db).createCollection(c);
+    for (const c of ['User', 'Conversation', 'ConversationMember', 'Message', 'ConversationReadCursor', 'UserConversationPreferences'])
+      await client.db(db).createCollection(c);
     await client.db(db).collection('User').insertOne({ username: 'someone' });
-    expectOneLineRefusal(await runCli(['indexes', 'apply', '--uri', testUri(), '--db', db]), /refusing to write to database ".*": it holds collections indexgate did not create/);
+    expectOneLineRefusal(
+      await runCli(['indexes', 'apply', '--uri', testUri(), '--db', db]),
+      /refusing to write to database ".*": it holds collections indexgate did not create/,
+    );
     expect(await client.db(db).collection('Message').listIndexes().toArray()).toHaveLength(1);
     const allowed = await runCli(['indexes', 'apply', '--uri', testUri(), '--db', db, '--allow-writes-to', db]);
     expect(allowed.code).toBe(0);
@@ -123,7 +145,10 @@ describe('indexes apply and verify', () => {
 
   it('verify and explain on a database without the collections: one line, exit 2', async () => {
     const db = uniqueDbName('empty');
-    expectOneLineRefusal(await runCli(['indexes', 'verify', '--uri', testUri(), '--db', db]), /none of the application's collections .* is there, it is empty: check --db/);
+    expectOneLineRefusal(
+      await runCli(['indexes', 'verify', '--uri', testUri(), '--db', db]),
+      /none of the application's collections .* is there, it is empty: check --db/,
+    );
     expectOneLineRefusal(await runCli(['explain', '--uri', testUri(), '--db', db]), /none of the application's collections/);
   });
 });
@@ -137,13 +162,17 @@ describe('explain', () => {
     const memberships = out.patterns.find((p: { id: string; userClass: string }) => p.id === 'memberships' && p.userClass === 'typical');
     expect(memberships).toMatchObject({ stages: ['PROJECTION_SIMPLE', 'COLLSCAN'], indexName: null, collscan: true });
     expect(memberships).not.toHaveProperty('latencyMs');
-    for (const field of ['stages', 'indexName', 'totalKeysExamined', 'totalDocsExamined', 'nReturned']) expect(memberships).toHaveProperty(field);
+    for (const field of ['stages', 'indexName', 'totalKeysExamined', 'totalDocsExamined', 'nReturned'])
+      expect(memberships).toHaveProperty(field);
     const text = await runCli(['explain', '--uri', testUri(), '--db', db, '--pattern', 'pageMembers']);
     expect(text.stdout).toMatch(/pageMembers \(not gated\).*NOT SERVED: collection scan \(none of the six starts with conversationId/);
   });
 
   it('refuses an unknown --pattern with the list of known ones', async () => {
-    expectOneLineRefusal(await runCli(['explain', '--uri', testUri(), '--db', 'x', '--pattern', 'lastMesage']), /--pattern lastMesage: unknown pattern id; known: memberships, /);
+    expectOneLineRefusal(
+      await runCli(['explain', '--uri', testUri(), '--db', 'x', '--pattern', 'lastMesage']),
+      /--pattern lastMesage: unknown pattern id; known: memberships, /,
+    );
   });
 });
 
@@ -163,16 +192,32 @@ describe("the application's schema.prisma (--prisma-schema)", () => {
 
   it('seed --baseline prisma --prisma-schema builds the indexes the schema declares: the same as the built-in list', async () => {
     const db = uniqueDbName('schema-baseline');
-    const run = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny', '--baseline', 'prisma', '--prisma-schema', fixture]);
+    const run = await runCli([
+      'seed',
+      '--uri',
+      testUri(),
+      '--db',
+      db,
+      '--scale',
+      'tiny',
+      '--baseline',
+      'prisma',
+      '--prisma-schema',
+      fixture,
+    ]);
     expect(run.code).toBe(0);
     const names = new Set<string>();
-    for (const c of new Set(prismaIndexes.map((s) => s.collection))) for (const ix of await client.db(db).collection(c).listIndexes().toArray()) names.add(ix.name as string);
+    for (const c of new Set(prismaIndexes.map((s) => s.collection)))
+      for (const ix of await client.db(db).collection(c).listIndexes().toArray()) names.add(ix.name as string);
     expect([...names].filter((n) => n !== '_id_').sort()).toEqual(prismaIndexes.map((s) => s.name).sort());
   });
 
   it.each([
     [['indexes', 'check', '--prisma-schema', '/nonexistent/schema.prisma'], /\/nonexistent\/schema\.prisma: cannot read it \(ENOENT\)/],
-    [['seed', '--scale', 'tiny', '--prisma-schema', 'x.prisma'], /--prisma-schema gives seed the indexes of --baseline prisma; add --baseline prisma/],
+    [
+      ['seed', '--scale', 'tiny', '--prisma-schema', 'x.prisma'],
+      /--prisma-schema gives seed the indexes of --baseline prisma; add --baseline prisma/,
+    ],
   ])('%j: one line, exit 2', async (args, message) => {
     expectOneLineRefusal(await runCli(args), message);
   });
@@ -181,7 +226,10 @@ describe("the application's schema.prisma (--prisma-schema)", () => {
     const bad = join(tmpdir(), `bad-${process.pid}.prisma`);
     await writeFile(bad, 'model Conversation {\n  id String @id @map("_id")\n  @@index([nope])\n}\n');
     const db = uniqueDbName('badschema');
-    expectOneLineRefusal(await runCli(['seed', '--uri', testUri(), '--db', db, '--baseline', 'prisma', '--prisma-schema', bad]), /bad-\d+\.prisma: Prisma's schema engine refuses it: .*; fix the schema/);
+    expectOneLineRefusal(
+      await runCli(['seed', '--uri', testUri(), '--db', db, '--baseline', 'prisma', '--prisma-schema', bad]),
+      /bad-\d+\.prisma: Prisma's schema engine refuses it: .*; fix the schema/,
+    );
     expect(await client.db(db).listCollections().toArray()).toEqual([]);
   });
 });

@@ -14,13 +14,34 @@ import { expectOneLineRefusal, runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let out: string;
-let result: { gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean; failures: unknown[]; checks: unknown[] }; patterns: { userClass: string }[]; runId: string };
+let result: {
+  gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean; failures: unknown[]; checks: unknown[] };
+  patterns: { userClass: string }[];
+  runId: string;
+};
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'indexgate-report-'));
   // A real bench result in a state that fails by construction (one index left out: its index and plan checks fail whatever the
   // machine's speed), so the reports must show failures. The speedup checks on tiny data may pass, fail or stay undecided.
-  const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('report'), '--scale', 'tiny', '--budget-seconds', '900', '--skip-index', 'idx_cursor_user_conv', '--out', out], { timeoutMs: 900_000 });
+  const run = await runCli(
+    [
+      'bench',
+      '--uri',
+      testUri(),
+      '--db',
+      uniqueDbName('report'),
+      '--scale',
+      'tiny',
+      '--budget-seconds',
+      '900',
+      '--skip-index',
+      'idx_cursor_user_conv',
+      '--out',
+      out,
+    ],
+    { timeoutMs: 900_000 },
+  );
   expect(run.code).toBe(1);
   result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
   expect(result.gate.verdict).toBe('fail');
@@ -50,7 +71,11 @@ describe('bench writes the three reports next to result.json', () => {
   it('JUnit: valid XML, one test case per check, failures where the gate failed', async () => {
     const xml = await readFile(join(out, 'report.junit.xml'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
-    const parsed = (await parseJunit(xml)) as { tests?: number; failures?: number; testsuite?: Array<{ testcase?: Array<{ failure?: Array<{ message?: string }> }> }> };
+    const parsed = (await parseJunit(xml)) as {
+      tests?: number;
+      failures?: number;
+      testsuite?: Array<{ testcase?: Array<{ failure?: Array<{ message?: string }> }> }>;
+    };
     expect(parsed.tests).toBe(result.gate.checks.length);
     expect(parsed.failures).toBe(result.gate.failures.length);
     const cases = (parsed.testsuite ?? []).flatMap((s) => s.testcase ?? []);
@@ -69,7 +94,7 @@ describe('bench writes the three reports next to result.json', () => {
     expect(html).toMatch(/<li>(<input [^>]*> )?Index de performance créés et vérifiés/);
   });
 
-  it('HTML: opens offline in headless Chromium with the charts drawn and the verdict visible; with a history, each gated measure\'s trend with its change points', async () => {
+  it("HTML: opens offline in headless Chromium with the charts drawn and the verdict visible; with a history, each gated measure's trend with its change points", async () => {
     // The same report judged in a history: 20 earlier nights of this run's setting, the last 8 a quarter slower.
     const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as RunResult;
     const record = historyRecord(saved, { routes: { models: ['driver', 'prisma'] } });
@@ -77,7 +102,9 @@ describe('bench writes the three reports next to result.json', () => {
       ...record,
       runId: `night-${i + 1}`,
       verdict: 'pass',
-      measures: Object.fromEntries(Object.entries(record.measures).map(([k, m]) => [k, { ...m, median: m.median * (i >= 12 ? 1.25 : 1) * (1 + 0.01 * Math.sin(i)) }])),
+      measures: Object.fromEntries(
+        Object.entries(record.measures).map(([k, m]) => [k, { ...m, median: m.median * (i >= 12 ? 1.25 : 1) * (1 + 0.01 * Math.sin(i)) }]),
+      ),
     }));
     const { summary } = judgeRun(record, nights);
     const trends = summary.measures.filter((m) => m.gated);
@@ -115,7 +142,11 @@ async function checkPage(browser: Browser, file: string, charts: number, name: s
   const drawn = Number(await page.getAttribute('body', 'data-charts-drawn'));
   expect(drawn).toBe(charts);
   // Every canvas holds a drawing: count its non-white pixels.
-  type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+  type Canvas = {
+    width: number;
+    height: number;
+    getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+  };
   const inked = await page.$$eval('canvas', (canvases) =>
     canvases.map((element) => {
       const c = element as unknown as Canvas;
@@ -123,7 +154,8 @@ async function checkPage(browser: Browser, file: string, charts: number, name: s
       if (!ctx) return 0;
       const { data } = ctx.getImageData(0, 0, c.width, c.height);
       let n = 0;
-      for (let i = 0; i < data.length; i += 4) if ((data[i + 3] ?? 0) > 0 && ((data[i] ?? 255) < 240 || (data[i + 1] ?? 255) < 240 || (data[i + 2] ?? 255) < 240)) n++;
+      for (let i = 0; i < data.length; i += 4)
+        if ((data[i + 3] ?? 0) > 0 && ((data[i] ?? 255) < 240 || (data[i + 1] ?? 255) < 240 || (data[i + 2] ?? 255) < 240)) n++;
       return n;
     }),
   );
@@ -131,7 +163,11 @@ async function checkPage(browser: Browser, file: string, charts: number, name: s
   for (const n of inked) expect(n).toBeGreaterThan(1000);
   const verdict = page.locator('#verdict');
   expect(await verdict.isVisible()).toBe(true);
-  expect(await verdict.textContent()).toMatch({ pass: /^PASS/, fail: /^FAIL: \d+ of \d+ checks failed/, inconclusive: /^INCONCLUSIVE: \d+ of \d+ checks undecided/ }[result.gate.verdict]);
+  expect(await verdict.textContent()).toMatch(
+    { pass: /^PASS/, fail: /^FAIL: \d+ of \d+ checks failed/, inconclusive: /^INCONCLUSIVE: \d+ of \d+ checks undecided/ }[
+      result.gate.verdict
+    ],
+  );
   expect(external).toEqual([]);
   const artifacts = join(process.cwd(), 'reports', 'test-artifacts');
   await mkdir(artifacts, { recursive: true });
@@ -141,7 +177,11 @@ async function checkPage(browser: Browser, file: string, charts: number, name: s
 
 describe('indexgate report', () => {
   it('renders a saved result exactly as bench wrote it, to stdout or to --out', async () => {
-    for (const [format, file] of [['md', 'report.md'], ['junit', 'report.junit.xml'], ['html', 'report.html']] as const) {
+    for (const [format, file] of [
+      ['md', 'report.md'],
+      ['junit', 'report.junit.xml'],
+      ['html', 'report.html'],
+    ] as const) {
       const run = await runCli(['report', join(out, 'result.json'), '--format', format]);
       expect(run.code).toBe(0);
       expect(run.stdout.trimEnd()).toBe((await readFile(join(out, file), 'utf8')).trimEnd());
@@ -162,6 +202,9 @@ describe('indexgate report', () => {
     expectOneLineRefusal(await runCli(['report', garbage]), /garbage\.json: is not valid JSON/);
     const future = join(out, 'future.json');
     await writeFile(future, JSON.stringify({ ...result, schemaVersion: 99 }));
-    expectOneLineRefusal(await runCli(['report', future]), /future\.json: is a result of schemaVersion 99; this indexgate reads schemaVersions 2 and 3/);
+    expectOneLineRefusal(
+      await runCli(['report', future]),
+      /future\.json: is a result of schemaVersion 99; this indexgate reads schemaVersions 2 and 3/,
+    );
   });
 });

@@ -59,7 +59,26 @@ beforeAll(async () => {
   out = join(dir, 'out');
   dbName = uniqueDbName('routefile');
   // baseline prisma: the schema's own indexes serve the joins, so that the before side of a tiny dataset finishes in seconds.
-  run = await runCli(['bench', '--uri', testUri(), '--db', dbName, '--scale', 'tiny', '--baseline', 'prisma', '--budget-seconds', '900', '--route-file', join(dir, 'inbox.ts'), '--out', out], { timeoutMs: 900_000 });
+  run = await runCli(
+    [
+      'bench',
+      '--uri',
+      testUri(),
+      '--db',
+      dbName,
+      '--scale',
+      'tiny',
+      '--baseline',
+      'prisma',
+      '--budget-seconds',
+      '900',
+      '--route-file',
+      join(dir, 'inbox.ts'),
+      '--out',
+      out,
+    ],
+    { timeoutMs: 900_000 },
+  );
   result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as RunResult;
   client = await MongoClient.connect(testUri());
 }, 960_000);
@@ -81,9 +100,22 @@ describe('a route file outside the project, measured by bench before and after t
   it('sends what Prisma would: relation filters as $lookups named after the relations, _count, the nested take in memory, the to-one include', () => {
     const typical = result.routes.find((r) => r.id === 'inbox' && r.userClass === 'typical');
     const steps = typical?.commands.map((c) => c.step);
-    expect(steps).toEqual(expect.arrayContaining(['conversation.findMany', 'conversation.findMany › messages', 'conversation.findMany › messages › sender', 'conversationReadCursor.findFirst']));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'conversation.findMany',
+        'conversation.findMany › messages',
+        'conversation.findMany › messages › sender',
+        'conversationReadCursor.findFirst',
+      ]),
+    );
     const page = JSON.stringify(typical?.commands.find((c) => c.step === 'conversation.findMany')?.shape);
-    for (const as of ['ConversationToConversationMember', 'ConversationToMessage', 'ConversationToUserConversationPreferences', '_aggr_count_members']) expect(page).toContain(`"as":"${as}"`);
+    for (const as of [
+      'ConversationToConversationMember',
+      'ConversationToMessage',
+      'ConversationToUserConversationPreferences',
+      '_aggr_count_members',
+    ])
+      expect(page).toContain(`"as":"${as}"`);
     const messages = typical?.commands.find((c) => c.step === 'conversation.findMany › messages');
     // Several parents: no $limit, the take kept per parent in memory.
     expect(JSON.stringify(messages?.shape)).not.toContain('$limit');
@@ -110,13 +142,37 @@ describe('bad route files: one line naming the file and what is wrong, exit 2, n
   const cases: [string, string, RegExp][] = [
     ['missing.ts', '', /route file .*missing\.ts: no such file/],
     ['syntax.ts', 'export default { id: "x", title: "x", async run( { ] };', /route file .*syntax\.ts: cannot be loaded/],
-    ['nodefault.mjs', 'export const route = { id: "x", title: "x", async run() {} };', /route file .*nodefault\.mjs: has no default export/],
+    [
+      'nodefault.mjs',
+      'export const route = { id: "x", title: "x", async run() {} };',
+      /route file .*nodefault\.mjs: has no default export/,
+    ],
     ['norun.mjs', 'export default { id: "x", title: "x" };', /route file .*norun\.mjs: default export \.run: must be a function/],
-    ['model.mjs', 'export default { id: "x", title: "x", async run({ prisma }) { await prisma.comment.findMany(); } };', /route file .*model\.mjs: prisma\.comment: no model comment/],
-    ['field.mjs', 'export default { id: "x", title: "x", async run({ prisma }) { await prisma.message.findMany({ where: { nope: 1 } }); } };', /route file .*field\.mjs: prisma\.message\.findMany: where: Message has no field nope/],
-    ['call.mjs', 'export default { id: "x", title: "x", async run({ prisma }) { await prisma.message.groupBy({ by: ["senderId"] }); } };', /route file .*call\.mjs: prisma\.message\.groupBy: groupBy is not supported/],
-    ['write.mjs', 'export default { id: "x", title: "x", async run({ db }) { await db.collection("Message").insertOne({}); } };', /route file .*write\.mjs: db\.collection\("Message"\)\.insertOne: a write in a read route/],
-    ['throws.mjs', 'export default { id: "x", title: "x", async run() { throw new Error("boom"); } };', /route file .*throws\.mjs: its code threw for user .*: boom/],
+    [
+      'model.mjs',
+      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.comment.findMany(); } };',
+      /route file .*model\.mjs: prisma\.comment: no model comment/,
+    ],
+    [
+      'field.mjs',
+      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.message.findMany({ where: { nope: 1 } }); } };',
+      /route file .*field\.mjs: prisma\.message\.findMany: where: Message has no field nope/,
+    ],
+    [
+      'call.mjs',
+      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.message.groupBy({ by: ["senderId"] }); } };',
+      /route file .*call\.mjs: prisma\.message\.groupBy: groupBy is not supported/,
+    ],
+    [
+      'write.mjs',
+      'export default { id: "x", title: "x", async run({ db }) { await db.collection("Message").insertOne({}); } };',
+      /route file .*write\.mjs: db\.collection\("Message"\)\.insertOne: a write in a read route/,
+    ],
+    [
+      'throws.mjs',
+      'export default { id: "x", title: "x", async run() { throw new Error("boom"); } };',
+      /route file .*throws\.mjs: its code threw for user .*: boom/,
+    ],
   ];
   let where: string;
   beforeAll(async () => {
@@ -126,7 +182,22 @@ describe('bad route files: one line naming the file and what is wrong, exit 2, n
 
   it.each(cases)('%s', async (name, _text, message) => {
     const outDir = join(where, `out-${name}`);
-    const bad = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('badroute'), '--scale', 'tiny', '--route-file', join(where, name), '--out', outDir], { timeoutMs: 300_000 });
+    const bad = await runCli(
+      [
+        'bench',
+        '--uri',
+        testUri(),
+        '--db',
+        uniqueDbName('badroute'),
+        '--scale',
+        'tiny',
+        '--route-file',
+        join(where, name),
+        '--out',
+        outDir,
+      ],
+      { timeoutMs: 300_000 },
+    );
     expectOneLineRefusal(bad, message);
     await expect(access(outDir)).rejects.toThrow();
   });
@@ -138,12 +209,26 @@ describe('routes render: the commands a route file sends for one sampled user, a
     const seeded = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny']);
     expect(seeded.code).toBe(0);
     const conversations = new URL('../../bench/routes/list-conversations.ts', import.meta.url).pathname;
-    const rendered = await runCli(['routes', 'render', conversations, '--uri', testUri(), '--db', db, '--user-class', 'heavy', '--route-param', 'limit=5']);
+    const rendered = await runCli([
+      'routes',
+      'render',
+      conversations,
+      '--uri',
+      testUri(),
+      '--db',
+      db,
+      '--user-class',
+      'heavy',
+      '--route-param',
+      'limit=5',
+    ]);
     expect(rendered.code).toBe(0);
     expect(rendered.stdout).toMatch(/^\/\/ route prisma: the application as it runs/m);
     expect(rendered.stdout).toMatch(/^\/\/ user [0-9a-f]{24} \(heavy, \d+ active memberships\) from the database .*"limit":5/m);
     expect(rendered.stdout).toMatch(/^\/\/ conversation\.findMany: prisma\.conversation\.findMany\(/m);
-    expect(rendered.stdout).toMatch(/^db\.getCollection\("Conversation"\)\.aggregate\(\[\{ \$lookup: \{ from: "ConversationMember".*\{ \$limit: NumberLong\("5"\) \}.*\], \{ allowDiskUse: true \}\);$/m);
+    expect(rendered.stdout).toMatch(
+      /^db\.getCollection\("Conversation"\)\.aggregate\(\[\{ \$lookup: \{ from: "ConversationMember".*\{ \$limit: NumberLong\("5"\) \}.*\], \{ allowDiskUse: true \}\);$/m,
+    );
     expect(rendered.stdout).toMatch(/ObjectId\("[0-9a-f]{24}"\)/);
     const json = await runCli(['routes', 'render', conversations, '--uri', testUri(), '--db', db, '--json']);
     const outcome = JSON.parse(json.stdout) as { commands: { step: string }[] };

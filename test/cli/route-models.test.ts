@@ -9,7 +9,25 @@ describe('bench --route prisma', () => {
   it('a command that cannot finish within its limit is reported over the limit with its work, fails the gate, and the run completes', async () => {
     const out = await mkdtemp(join(tmpdir(), 'indexgate-routes-'));
     // 100 ms: the page's $lookup from every Conversation into an unindexed ConversationMember examines millions of documents at tiny.
-    const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('limit'), '--scale', 'tiny', '--route', 'prisma', '--command-limit-ms', '100', '--no-remedies', '--out', out], { timeoutMs: 170_000 });
+    const run = await runCli(
+      [
+        'bench',
+        '--uri',
+        testUri(),
+        '--db',
+        uniqueDbName('limit'),
+        '--scale',
+        'tiny',
+        '--route',
+        'prisma',
+        '--command-limit-ms',
+        '100',
+        '--no-remedies',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 170_000 },
+    );
     expect(run.code).toBe(1);
     const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
     const prisma = result.routes.filter((r: { id: string }) => r.id === 'prisma');
@@ -22,8 +40,17 @@ describe('bench --route prisma', () => {
       expect(page.after.overLimit.probe.projectedDocsExamined).toBeGreaterThan(page.after.overLimit.probe.docsExamined);
       expect(page.shape[0].$lookup.from).toBe('ConversationMember');
     }
-    expect(result.gate.failures).toContainEqual(expect.objectContaining({ check: 'limit', route: 'prisma', step: 'conversation.findMany', message: expect.stringMatching(/over 0\.1 s after the indexes \(maxTimeMS\).*projected/) }));
-    expect(result.gate.failures).toContainEqual(expect.objectContaining({ check: 'budget', route: 'prisma', message: expect.stringMatching(/TOTAL is over 0\.1 s/) }));
+    expect(result.gate.failures).toContainEqual(
+      expect.objectContaining({
+        check: 'limit',
+        route: 'prisma',
+        step: 'conversation.findMany',
+        message: expect.stringMatching(/over 0\.1 s after the indexes \(maxTimeMS\).*projected/),
+      }),
+    );
+    expect(result.gate.failures).toContainEqual(
+      expect.objectContaining({ check: 'budget', route: 'prisma', message: expect.stringMatching(/TOTAL is over 0\.1 s/) }),
+    );
     expect(run.stdout).toMatch(/^Answer: The index set does NOT make the application's own route/m);
     expect(run.stdout).toMatch(/over 0\.1 s/);
     // --route prisma: only the application's route is measured and judged.

@@ -20,7 +20,10 @@ const uriFor = (db: string) => `${testUri().replace('/?', `/${db}?`)}`;
 describe('seed writes only where it may', () => {
   it('refuses a non-empty database indexgate did not seed, and writes nothing', async () => {
     const db = uniqueDbName('foreign');
-    await client.db(db).collection('invoices').insertMany([{ n: 1 }, { n: 2 }]);
+    await client
+      .db(db)
+      .collection('invoices')
+      .insertMany([{ n: 1 }, { n: 2 }]);
     const before = await snapshot(db);
     const run = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny']);
     expect(run.code).toBe(2);
@@ -59,7 +62,10 @@ describe('seed writes only where it may', () => {
     [['indexes', 'apply', '--uri', 'mongodb://user:pw@db.example.com/app']],
   ])('%j: a remote --uri without --allow-remote-writes is refused before connecting', async (args) => {
     const run = await runCli(args);
-    expectOneLineRefusal(run, /refusing to write to database "app": mongodb:\/\/.* is not on this machine; ".*" writes, so pass --allow-remote-writes if you really mean it/);
+    expectOneLineRefusal(
+      run,
+      /refusing to write to database "app": mongodb:\/\/.* is not on this machine; ".*" writes, so pass --allow-remote-writes if you really mean it/,
+    );
     expect(run.ms).toBeLessThan(5000);
     expect(run.stderr).not.toContain(':pw@');
   });

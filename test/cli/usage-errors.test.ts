@@ -35,7 +35,10 @@ describe('bad input on the command line', () => {
     const dir = await mkdtemp(join(tmpdir(), 'indexgate-broken-'));
     const fake = join(dir, 'mongod');
     // Answers --version like mongod, then dies at start as a broken binary would.
-    await writeFile(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "db version v7.0.15"; exit 0; fi\necho "boom: missing libcrypto" >&2\nexit 14\n');
+    await writeFile(
+      fake,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "db version v7.0.15"; exit 0; fi\necho "boom: missing libcrypto" >&2\nexit 14\n',
+    );
     await chmod(fake, 0o755);
     const scratch = await mkdtemp(join(tmpdir(), 'indexgate-tmp-'));
     const run = await runCli(['bench', '--scale', 'tiny'], { env: { MONGOMS_SYSTEM_BINARY: fake, TMPDIR: scratch } });
@@ -52,12 +55,36 @@ describe('help', () => {
   });
 
   it.each([
-    [['bench'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--thresholds', '--out', '--json', '--pattern', '--budget-seconds', '--history', '--route', '--command-limit-ms', '--no-remedies']],
+    [
+      ['bench'],
+      [
+        '--uri',
+        '--db',
+        '--scale',
+        '--seed',
+        '--baseline',
+        '--thresholds',
+        '--out',
+        '--json',
+        '--pattern',
+        '--budget-seconds',
+        '--history',
+        '--route',
+        '--command-limit-ms',
+        '--no-remedies',
+      ],
+    ],
     [['seed'], ['--uri', '--db', '--scale', '--seed', '--baseline', '--drop', '--json']],
     [['explain'], ['--uri', '--db', '--pattern', '--json']],
     [['verify'], ['--uri', '--db', '--thresholds', '--expect-counts', '--out', '--json', '--pattern']],
-    [['indexes', 'apply'], ['--uri', '--db', '--json']],
-    [['indexes', 'verify'], ['--uri', '--db', '--json']],
+    [
+      ['indexes', 'apply'],
+      ['--uri', '--db', '--json'],
+    ],
+    [
+      ['indexes', 'verify'],
+      ['--uri', '--db', '--json'],
+    ],
     [['report'], ['--format', '--out', 'result.json']],
   ])('%j --help describes %j', async (command, options) => {
     const run = await runCli([...command, '--help']);

@@ -38,7 +38,9 @@ describe('verify', () => {
   it('passes on a correctly migrated database, with the result JSON of the contract (no before, no speedup)', async () => {
     const db = await staging('migrated');
     const counts = join(dir, 'counts-ok.json');
-    const actual = Object.fromEntries(await Promise.all(['User', 'Message'].map(async (c) => [c, await client.db(db).collection(c).countDocuments()])));
+    const actual = Object.fromEntries(
+      await Promise.all(['User', 'Message'].map(async (c) => [c, await client.db(db).collection(c).countDocuments()])),
+    );
     await writeFile(counts, JSON.stringify({ counts: actual }));
     const run = await verify(db, ['--expect-counts', counts]);
     expect(run.stderr).not.toMatch(/error/);
@@ -51,7 +53,10 @@ describe('verify', () => {
   });
 
   it('fails on a database missing an index, naming it', async () => {
-    const db = await staging('missing', runbookIndexes.filter((s) => s.name !== 'idx_message_conv_notdeleted_created'));
+    const db = await staging(
+      'missing',
+      runbookIndexes.filter((s) => s.name !== 'idx_message_conv_notdeleted_created'),
+    );
     const run = await verify(db, ['--json']);
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout);
@@ -60,12 +65,24 @@ describe('verify', () => {
   });
 
   it('fails on a wrong-key index (right name, other key), naming the conflict', async () => {
-    const db = await staging('wrongkey', runbookIndexes.filter((s) => s.name !== 'idx_cursor_user_conv'));
-    await client.db(db).collection('ConversationReadCursor').createIndex({ conversationId: 1, userId: 1 }, { name: 'idx_cursor_user_conv' });
+    const db = await staging(
+      'wrongkey',
+      runbookIndexes.filter((s) => s.name !== 'idx_cursor_user_conv'),
+    );
+    await client
+      .db(db)
+      .collection('ConversationReadCursor')
+      .createIndex({ conversationId: 1, userId: 1 }, { name: 'idx_cursor_user_conv' });
     const run = await verify(db, ['--json']);
     expect(run.code).toBe(1);
     const failures = JSON.parse(run.stdout).gate.failures;
-    expect(failures).toContainEqual(expect.objectContaining({ check: 'index', index: 'idx_cursor_user_conv', message: expect.stringMatching(/conflicts: an index named idx_cursor_user_conv exists with key \{conversationId: 1, userId: 1\}/) }));
+    expect(failures).toContainEqual(
+      expect.objectContaining({
+        check: 'index',
+        index: 'idx_cursor_user_conv',
+        message: expect.stringMatching(/conflicts: an index named idx_cursor_user_conv exists with key \{conversationId: 1, userId: 1\}/),
+      }),
+    );
   });
 
   it('fails on counts that differ from --expect-counts (exact, or beyond the tolerance)', async () => {

@@ -32,7 +32,8 @@ function asCommand(collection: string, shape: CommandShape): Document {
 }
 
 /** What identifies a shape across the driver's field order: collection, command, and the normalised filter or pipeline. */
-const identity = (s: { collection: string; command: string; shape: Document }) => JSON.stringify([s.collection, s.command, s.shape.pipeline ?? s.shape.filter ?? s.shape.query ?? null]);
+const identity = (s: { collection: string; command: string; shape: Document }) =>
+  JSON.stringify([s.collection, s.command, s.shape.pipeline ?? s.shape.filter ?? s.shape.query ?? null]);
 
 /** The shapes a route's call sent, and how many commands. */
 function sentBy(call: RouteCall): { identities: Set<string>; commands: number } {
@@ -47,9 +48,11 @@ function sentBy(call: RouteCall): { identities: Set<string>; commands: number } 
   return { identities, commands };
 }
 
-
 async function withProfiler<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  await db.collection('system.profile').drop().catch(() => undefined);
+  await db
+    .collection('system.profile')
+    .drop()
+    .catch(() => undefined);
   await db.command({ profile: 2 });
   try {
     return await work();
@@ -73,7 +76,9 @@ async function withSlowLog(db: Db, work: () => Promise<unknown>): Promise<string
     await db.command({ profile: 0, filter: 'unset' });
   }
   const { log } = await db.admin().command({ getLog: 'global' });
-  return (log as string[]).filter((line) => line.includes(`"ns":"${db.databaseName}.`) && Date.parse((JSON.parse(line) as { t: { $date: string } }).t.$date) >= from);
+  return (log as string[]).filter(
+    (line) => line.includes(`"ns":"${db.databaseName}.`) && Date.parse((JSON.parse(line) as { t: { $date: string } }).t.$date) >= from,
+  );
 }
 
 async function capture(args: string[]): Promise<WorkloadFile> {
@@ -86,7 +91,6 @@ async function capture(args: string[]): Promise<WorkloadFile> {
   return JSON.parse(await readFile(out, 'utf8')) as WorkloadFile;
 }
 
-
 const shapeIdentities = (w: WorkloadFile) => new Set(w.shapes.map(identity));
 
 type Plan = { stages: string[]; indexesUsed: string[] };
@@ -95,7 +99,7 @@ const plansOf = (commands: readonly { before?: Plan; after: Plan }[], side: 'bef
   new Set(commands.map((c) => JSON.stringify([(c[side] as Plan).stages, [...(c[side] as Plan).indexesUsed].sort()])));
 
 describe('capture and replay', () => {
-  it('the driver route at small: profiler and log capture its commands one for one, and bench --workload reports the patterns\' plans before and after', async () => {
+  it("the driver route at small: profiler and log capture its commands one for one, and bench --workload reports the patterns' plans before and after", async () => {
     const { db } = await seededDb('capdriver', 'small', defaultSeed);
     const [user] = await sampleUsers(db, builtInWorkload.users, ['typical']);
     if (!user) throw new Error('no user');
@@ -119,7 +123,24 @@ describe('capture and replay', () => {
     const workloadFile = join(dir, 'workload.json');
     await writeFile(workloadFile, JSON.stringify(fromProfile));
     const out = await mkdtemp(join(tmpdir(), 'indexgate-replay-'));
-    const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('replaydrv'), '--scale', 'small', '--route', 'driver', '--workload', workloadFile, '--out', out], { timeoutMs: 600_000 });
+    const run = await runCli(
+      [
+        'bench',
+        '--uri',
+        testUri(),
+        '--db',
+        uniqueDbName('replaydrv'),
+        '--scale',
+        'small',
+        '--route',
+        'driver',
+        '--workload',
+        workloadFile,
+        '--out',
+        out,
+      ],
+      { timeoutMs: 600_000 },
+    );
     expect([0, 1, 3]).toContain(run.code);
     const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as RunResult;
     const replay = result.routes.find((r) => r.id === 'driver-captured');
@@ -127,7 +148,10 @@ describe('capture and replay', () => {
     expect(replay?.commands).toHaveLength(fromProfile.shapes.length);
     const typical = result.patterns.filter((p) => p.userClass === 'typical' && p.id !== 'conversationsPageByType');
     for (const side of ['before', 'after'] as const) {
-      const builtIn = plansOf(typical.map((p) => ({ before: p.before as Plan, after: p.after })), side);
+      const builtIn = plansOf(
+        typical.map((p) => ({ before: p.before as Plan, after: p.after })),
+        side,
+      );
       expect(plansOf(replay?.commands ?? [], side)).toEqual(builtIn);
     }
     for (const c of replay?.commands ?? []) {
@@ -137,7 +161,7 @@ describe('capture and replay', () => {
     expect(result.gate.checks.filter((c) => c.route === 'driver-captured' && c.check === 'plan')).toHaveLength(fromProfile.shapes.length);
   }, 900_000);
 
-  it('the prisma route at tiny: the profile holds its commands one for one (aggregates with $expr, fan-out counts as one shape), and bench --workload reports the route\'s plans', async () => {
+  it("the prisma route at tiny: the profile holds its commands one for one (aggregates with $expr, fan-out counts as one shape), and bench --workload reports the route's plans", async () => {
     const { db } = await seededDb('capprisma', 'tiny', defaultSeed);
     const [user] = await sampleUsers(db, builtInWorkload.users, ['typical']);
     if (!user) throw new Error('no user');
@@ -154,7 +178,27 @@ describe('capture and replay', () => {
     const workloadFile = join(dir, 'workload.json');
     await writeFile(workloadFile, JSON.stringify(workload));
     // A generous limit: a route stopped by a busy machine sends fewer commands on that side, and the plans could not be compared.
-    const run = await runCli(['bench', '--uri', testUri(), '--db', uniqueDbName('replayprisma'), '--scale', 'tiny', '--route', 'prisma', '--no-remedies', '--command-limit-ms', '120000', '--workload', workloadFile, '--out', dir], { timeoutMs: 600_000 });
+    const run = await runCli(
+      [
+        'bench',
+        '--uri',
+        testUri(),
+        '--db',
+        uniqueDbName('replayprisma'),
+        '--scale',
+        'tiny',
+        '--route',
+        'prisma',
+        '--no-remedies',
+        '--command-limit-ms',
+        '120000',
+        '--workload',
+        workloadFile,
+        '--out',
+        dir,
+      ],
+      { timeoutMs: 600_000 },
+    );
     expect([0, 1, 3]).toContain(run.code);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as RunResult;
     const replay = result.routes.find((r) => r.id === 'prisma-captured');

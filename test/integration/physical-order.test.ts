@@ -30,14 +30,22 @@ async function facts(db: Db, routes: readonly Route[]): Promise<Record<string, u
   const out: Record<string, unknown> = {};
   const ctx = { db, dm: await dataModel(), plan: { ...defaultRoutePlan, maxTimeMS: 120_000 } };
   for (const route of routes) {
-    const audiences = audiencesOf(route, classes.map((k) => ({ userClass: k.user.userClass, userId: k.user.userId.toHexString() })), {});
+    const audiences = audiencesOf(
+      route,
+      classes.map((k) => ({ userClass: k.user.userClass, userId: k.user.userId.toHexString() })),
+      {},
+    );
     for (const [i, klass] of classes.entries()) {
       const where = `${route.id} (${klass.user.userClass})`;
       const rows = new Map<string, string[]>();
       await callFor(db, route, klass.user.userId, { onDocuments: (step, docs) => rows.set(step, docs.map(canonical).sort()) });
       const { commands } = await captureRoute(ctx, route, audiences[i] as (typeof audiences)[number]);
       for (const c of commands) {
-        out[`${where} ${c.step}`] = { rows: rows.get(c.step) ?? null, work: c.measurement ? work(c.measurement) : null, returned: c.returnedDocs };
+        out[`${where} ${c.step}`] = {
+          rows: rows.get(c.step) ?? null,
+          work: c.measurement ? work(c.measurement) : null,
+          returned: c.returnedDocs,
+        };
       }
     }
   }
@@ -55,29 +63,54 @@ async function facts(db: Db, routes: readonly Route[]): Promise<Record<string, u
 }
 
 const canonical = (doc: Document): string => BSON.EJSON.stringify(doc, { relaxed: false });
-const work = (m: Document) => ({ stages: m.stages, indexName: m.indexName, keys: m.totalKeysExamined, docs: m.totalDocsExamined, returned: m.nReturned });
+const work = (m: Document) => ({
+  stages: m.stages,
+  indexName: m.indexName,
+  keys: m.totalKeysExamined,
+  docs: m.totalDocsExamined,
+  returned: m.nReturned,
+});
 
 describe('the facts do not depend on the physical order of the data', () => {
-  it('the same (scale, seed) loaded in two orders gives the same rows picked, plans and work, before and after the indexes', { timeout: 600_000 }, async () => {
+  it(
+    'the same (scale, seed) loaded in two orders gives the same rows picked, plans and work, before and after the indexes',
+    { timeout: 600_000 },
+    async () => {
+      const [a, b] = [await testDb('orderA'), await testDb('orderB')];
+      await seedDatabase({ db: a, ...seedInput('tiny', 20260126), reporter: silentReporter });
+      await seedDatabase({
+        db: b,
+        ...seedInput('tiny', 20260126),
+        reporter: silentReporter,
+        batchSize: 89,
+        maxInFlight: 1,
+        reverseBatches: true,
+      });
 
-    const [a, b] = [await testDb('orderA'), await testDb('orderB')];
-    await seedDatabase({ db: a, ...seedInput('tiny', 20260126), reporter: silentReporter });
-    await seedDatabase({ db: b, ...seedInput('tiny', 20260126), reporter: silentReporter, batchSize: 89, maxInFlight: 1, reverseBatches: true });
+      // The loader did give the two databases different physical orders (else this test proves nothing).
+      const natural = async (db: Db) =>
+        (
+          await db
+            .collection('ConversationMember')
+            .find({}, { projection: { _id: 1 }, hint: { $natural: 1 }, limit: 200 })
+            .toArray()
+        ).map((d) => String(d._id));
+      expect(await natural(b)).not.toEqual(await natural(a));
 
-    // The loader did give the two databases different physical orders (else this test proves nothing).
-    const natural = async (db: Db) => (await db.collection('ConversationMember').find({}, { projection: { _id: 1 }, hint: { $natural: 1 }, limit: 200 }).toArray()).map((d) => String(d._id));
-    expect(await natural(b)).not.toEqual(await natural(a));
+      // Before the indexes the application's route joins every conversation to an unindexed
+      // collection (minutes even at tiny): the patterns and the rewrite are compared there, the
+      // application's route once the remedy index serves its join.
+      const before = await Promise.all([
+        facts(a, [builtIn('prisma-rewrite'), builtIn('driver')]),
+        facts(b, [builtIn('prisma-rewrite'), builtIn('driver')]),
+      ]);
+      expect(before[1]).toEqual(before[0]);
 
-    // Before the indexes the application's route joins every conversation to an unindexed
-    // collection (minutes even at tiny): the patterns and the rewrite are compared there, the
-    // application's route once the remedy index serves its join.
-    const before = await Promise.all([facts(a, [builtIn('prisma-rewrite'), builtIn('driver')]), facts(b, [builtIn('prisma-rewrite'), builtIn('driver')])]);
-    expect(before[1]).toEqual(before[0]);
-
-    for (const db of [a, b]) await applyIndexes(db, [...runbookIndexes, ...remedyIndexes]);
-    const routes = [builtIn('prisma'), builtIn('prisma-rewrite'), builtIn('driver')];
-    const after = [await facts(a, routes), await facts(b, routes)];
-    expect(Object.keys(after[0] ?? {}).length).toBeGreaterThan(40);
-    for (const key of Object.keys(after[0] ?? {})) expect(after[1]?.[key], key).toEqual(after[0]?.[key]);
-  });
+      for (const db of [a, b]) await applyIndexes(db, [...runbookIndexes, ...remedyIndexes]);
+      const routes = [builtIn('prisma'), builtIn('prisma-rewrite'), builtIn('driver')];
+      const after = [await facts(a, routes), await facts(b, routes)];
+      expect(Object.keys(after[0] ?? {}).length).toBeGreaterThan(40);
+      for (const key of Object.keys(after[0] ?? {})) expect(after[1]?.[key], key).toEqual(after[0]?.[key]);
+    },
+  );
 });

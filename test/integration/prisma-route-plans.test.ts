@@ -19,7 +19,11 @@ beforeAll(async () => {
   if (!heaviest) throw new Error('no user');
   const route = builtIn('prisma');
   const [audience] = audiencesOf(route, [{ userClass: 'heaviest', userId: heaviest.userId.toHexString() }], {});
-  const captured = await captureRoute({ db, dm: await dataModel(), plan: { ...defaultRoutePlan, maxTimeMS: 60_000 } }, route, audience as NonNullable<typeof audience>);
+  const captured = await captureRoute(
+    { db, dm: await dataModel(), plan: { ...defaultRoutePlan, maxTimeMS: 60_000 } },
+    route,
+    audience as NonNullable<typeof audience>,
+  );
   commands = new Map(captured.commands.map((c) => [c.step, c]));
 }, 240_000);
 
@@ -46,10 +50,14 @@ describe('the prisma route at small, after the six (baseline prisma)', () => {
     expect(count?.totalDocsExamined).toBeGreaterThan(30_000);
   });
 
-  it("messages: {conversationId, isDeleted, createdAt} walked per conversation (SORT_MERGE, no blocking sort), every non-deleted message returned, one per conversation kept in memory", () => {
+  it('messages: {conversationId, isDeleted, createdAt} walked per conversation (SORT_MERGE, no blocking sort), every non-deleted message returned, one per conversation kept in memory', () => {
     const messages = at('conversation.findMany › messages');
     // #2, or Prisma's ascending index with the same fields, which the planner walks backwards (the baseline's choice here).
-    expect(messages.measurement?.indexesUsed.some((n) => n === 'idx_message_conv_notdeleted_created' || n === 'Message_conversationId_isDeleted_createdAt_idx')).toBe(true);
+    expect(
+      messages.measurement?.indexesUsed.some(
+        (n) => n === 'idx_message_conv_notdeleted_created' || n === 'Message_conversationId_isDeleted_createdAt_idx',
+      ),
+    ).toBe(true);
     expect(messages.measurement?.stages).toContain('SORT_MERGE');
     expect(messages.measurement?.blockingSort).toBe(false);
     expect(messages.clientSide?.keptDocs).toBe(15);
@@ -57,7 +65,7 @@ describe('the prisma route at small, after the six (baseline prisma)', () => {
     expect(messages.returnedBytes).toBeGreaterThan(100_000);
   });
 
-  it("members: all active members of the page come back, Prisma keeps 5 per conversation", () => {
+  it('members: all active members of the page come back, Prisma keeps 5 per conversation', () => {
     const members = at('conversation.findMany › members');
     expect(members.measurement?.collscan).toBe(false);
     expect(members.clientSide?.keptDocs).toBeLessThanOrEqual(75);
@@ -67,7 +75,13 @@ describe('the prisma route at small, after the six (baseline prisma)', () => {
   it('read cursors and preferences: index scans on #4 and #5, or the Prisma unique indexes on the same fields', () => {
     const cursors = at('conversationReadCursor.findMany').measurement;
     expect(cursors?.collscan).toBe(false);
-    expect(cursors?.indexesUsed.some((n) => n === 'idx_cursor_user_conv' || n === 'ConversationReadCursor_conversationId_userId_key')).toBe(true);
-    expect(at('conversation.findMany › userPreferences').measurement?.indexesUsed.some((n) => n === 'idx_userprefs_user_conv' || n === 'UserConversationPreferences_userId_conversationId_key')).toBe(true);
+    expect(cursors?.indexesUsed.some((n) => n === 'idx_cursor_user_conv' || n === 'ConversationReadCursor_conversationId_userId_key')).toBe(
+      true,
+    );
+    expect(
+      at('conversation.findMany › userPreferences').measurement?.indexesUsed.some(
+        (n) => n === 'idx_userprefs_user_conv' || n === 'UserConversationPreferences_userId_conversationId_key',
+      ),
+    ).toBe(true);
   });
 });

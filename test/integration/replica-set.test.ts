@@ -29,7 +29,19 @@ afterAll(() => set?.stop());
 describe('verify against a replica set', () => {
   it('reads from a secondary when asked, reports the topology, and passes on the migrated data', async () => {
     const out = await mkdtemp(join(tmpdir(), 'indexgate-rs-'));
-    const run = await runCli(['verify', '--uri', set.uri, '--db', 'staging', '--read-preference', 'secondaryPreferred', '--budget-seconds', '60', '--out', out]);
+    const run = await runCli([
+      'verify',
+      '--uri',
+      set.uri,
+      '--db',
+      'staging',
+      '--read-preference',
+      'secondaryPreferred',
+      '--budget-seconds',
+      '60',
+      '--out',
+      out,
+    ]);
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
     const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));

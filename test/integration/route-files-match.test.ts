@@ -26,7 +26,10 @@ import { seededDb } from '../support/seeded.js';
  */
 
 interface Recorded {
-  routes: Record<string, { userClass: string; userId: string; commands: { step: string; shapes: { kind: string; pipeline?: Document[] }[] }[] }[]>;
+  routes: Record<
+    string,
+    { userClass: string; userId: string; commands: { step: string; shapes: { kind: string; pipeline?: Document[] }[] }[] }[]
+  >;
 }
 
 /** A command with the order of its id lists left out: every array of ObjectIds (or of `$eq` over them) sorted. */
@@ -57,13 +60,19 @@ describe('the built-in route files send what the hand-built models sent', () => 
     for (const want of recorded.routes[id] ?? []) {
       const call = await callFor(db, route, new BSON.ObjectId(want.userId), {}, want.userClass);
       const got = call.commands.map((c) => ({ step: c.step, shapes: c.shapes.map((s) => (s.kind === 'aggregate' ? s.pipeline : s)) }));
-      const expected = want.commands.map((c) => ({ step: c.step, shapes: c.shapes.map((s) => BSON.EJSON.deserialize(s.kind === 'aggregate' ? (s.pipeline as Document[] as never) : (s as never), { relaxed: false })) }));
+      const expected = want.commands.map((c) => ({
+        step: c.step,
+        shapes: c.shapes.map((s) =>
+          BSON.EJSON.deserialize(s.kind === 'aggregate' ? (s.pipeline as Document[] as never) : (s as never), { relaxed: false }),
+        ),
+      }));
       const call_ = (step: string) => step.replace(/ \(.*\)$/, '').replace(/ #\d+$/, '');
       expect(got.map((c) => call_(c.step))).toEqual(expected.map((c) => call_(c.step)));
       for (const [i, c] of got.entries()) {
         let shapes = JSON.stringify(relaxed(c.shapes));
         let want_ = JSON.stringify(relaxed(expected[i]?.shapes));
-        if (id === 'prisma-rewrite' && c.step.includes('5 members')) shapes = shapes.replace(',"isActive":1}}],"as":"members"', '}}],"as":"members"');
+        if (id === 'prisma-rewrite' && c.step.includes('5 members'))
+          shapes = shapes.replace(',"isActive":1}}],"as":"members"', '}}],"as":"members"');
         if (id === 'prisma-rewrite' && c.step.includes('last per conversation')) want_ = want_.replace(',{"$sort":{"_id":1}}]', ']');
         expect(shapes, `${want.userClass} ${c.step}`).toEqual(want_);
       }
@@ -74,7 +83,16 @@ describe('the built-in route files send what the hand-built models sent', () => 
     const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users));
     for (const klass of classes) {
       const call = await callFor(db, builtIn('driver'), klass.user.userId, {}, klass.user.userClass);
-      expect(call.commands.map((c) => c.step)).toEqual(['memberships', 'conversationsPage', 'lastMessage', 'pageMembers', 'preferences', 'memberUsers', 'readCursors', 'conversationsCount']);
+      expect(call.commands.map((c) => c.step)).toEqual([
+        'memberships',
+        'conversationsPage',
+        'lastMessage',
+        'pageMembers',
+        'preferences',
+        'memberUsers',
+        'readCursors',
+        'conversationsCount',
+      ]);
       for (const c of call.commands) {
         const pattern = patterns.find((p) => p.id === c.step);
         const q = pattern?.build(klass.context) as (PatternQuery & { projection?: Document; sort?: Document; limit?: number }) | undefined;
@@ -83,9 +101,14 @@ describe('the built-in route files send what the hand-built models sent', () => 
         if (q.kind === 'find') {
           expect(shape.kind).toBe('find');
           const options = shape.kind === 'find' ? (shape.options ?? {}) : {};
-          expect(relaxed({ filter: shape.kind === 'find' ? shape.filter : null, projection: options.projection, sort: options.sort, limit: options.limit })).toEqual(
-            relaxed({ filter: q.filter, projection: q.projection, sort: q.sort, limit: q.limit }),
-          );
+          expect(
+            relaxed({
+              filter: shape.kind === 'find' ? shape.filter : null,
+              projection: options.projection,
+              sort: options.sort,
+              limit: options.limit,
+            }),
+          ).toEqual(relaxed({ filter: q.filter, projection: q.projection, sort: q.sort, limit: q.limit }));
         } else {
           expect(c.collection).toBe(q.on ?? pattern?.collection);
           expect(relaxed(shape.kind === 'aggregate' ? shape.pipeline : null)).toEqual(relaxed(q.pipeline));

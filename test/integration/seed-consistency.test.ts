@@ -4,7 +4,8 @@ import { scaleProfiles } from '../../seed/profiles.js';
 import { seededDb } from '../support/seeded.js';
 
 let db: Db;
-const one = async (collection: string, pipeline: Document[]) => (await db.collection(collection).aggregate(pipeline, { allowDiskUse: true }).toArray())[0];
+const one = async (collection: string, pipeline: Document[]) =>
+  (await db.collection(collection).aggregate(pipeline, { allowDiskUse: true }).toArray())[0];
 
 beforeAll(async () => {
   ({ db } = await seededDb('consistency', 'tiny', 7));
@@ -18,7 +19,15 @@ describe("the application's consistency rules hold in the seeded data", () => {
     const wrong = await db
       .collection('Conversation')
       .aggregate([
-        { $lookup: { from: 'Message', localField: '_id', foreignField: 'conversationId', pipeline: [{ $match: { isDeleted: false } }, { $group: { _id: null, newest: { $max: '$createdAt' } } }], as: 'm' } },
+        {
+          $lookup: {
+            from: 'Message',
+            localField: '_id',
+            foreignField: 'conversationId',
+            pipeline: [{ $match: { isDeleted: false } }, { $group: { _id: null, newest: { $max: '$createdAt' } } }],
+            as: 'm',
+          },
+        },
         { $project: { lastMessageAt: 1, expected: { $ifNull: [{ $first: '$m.newest' }, '$createdAt'] } } },
         { $match: { $expr: { $ne: ['$lastMessageAt', '$expected'] } } },
       ])
@@ -30,7 +39,15 @@ describe("the application's consistency rules hold in the seeded data", () => {
     const wrong = await db
       .collection('Conversation')
       .aggregate([
-        { $lookup: { from: 'ConversationMember', localField: '_id', foreignField: 'conversationId', pipeline: [{ $match: { isActive: true } }, { $count: 'n' }], as: 'm' } },
+        {
+          $lookup: {
+            from: 'ConversationMember',
+            localField: '_id',
+            foreignField: 'conversationId',
+            pipeline: [{ $match: { isActive: true } }, { $count: 'n' }],
+            as: 'm',
+          },
+        },
         { $project: { memberCount: 1, actual: { $ifNull: [{ $first: '$m.n' }, 0] } } },
         { $match: { $expr: { $ne: ['$memberCount', '$actual'] } } },
       ])
@@ -38,16 +55,29 @@ describe("the application's consistency rules hold in the seeded data", () => {
     expect(wrong).toEqual([]);
   });
 
-  it.each(['ConversationReadCursor', 'UserConversationPreferences'])('every %s row belongs to an existing membership', async (collection) => {
-    const orphans = await db
-      .collection(collection)
-      .aggregate([
-        { $lookup: { from: 'ConversationMember', let: { c: '$conversationId', u: '$userId' }, pipeline: [{ $match: { $expr: { $and: [{ $eq: ['$conversationId', '$$c'] }, { $eq: ['$userId', '$$u'] }] } } }, { $limit: 1 }], as: 'm' } },
-        { $match: { m: { $size: 0 } } },
-      ])
-      .toArray();
-    expect(orphans).toEqual([]);
-  });
+  it.each(['ConversationReadCursor', 'UserConversationPreferences'])(
+    'every %s row belongs to an existing membership',
+    async (collection) => {
+      const orphans = await db
+        .collection(collection)
+        .aggregate([
+          {
+            $lookup: {
+              from: 'ConversationMember',
+              let: { c: '$conversationId', u: '$userId' },
+              pipeline: [
+                { $match: { $expr: { $and: [{ $eq: ['$conversationId', '$$c'] }, { $eq: ['$userId', '$$u'] }] } } },
+                { $limit: 1 },
+              ],
+              as: 'm',
+            },
+          },
+          { $match: { m: { $size: 0 } } },
+        ])
+        .toArray();
+      expect(orphans).toEqual([]);
+    },
+  );
 
   it("unreadCount equals the non-deleted messages after the cursor's lastReadAt", async () => {
     const wrong = await db
@@ -58,7 +88,17 @@ describe("the application's consistency rules hold in the seeded data", () => {
             from: 'Message',
             let: { c: '$conversationId', at: '$lastReadAt' },
             pipeline: [
-              { $match: { $expr: { $and: [{ $eq: ['$conversationId', '$$c'] }, { $eq: ['$isDeleted', false] }, { $or: [{ $eq: ['$$at', null] }, { $gt: ['$createdAt', '$$at'] }] }] } } },
+              {
+                $match: {
+                  $expr: {
+                    $and: [
+                      { $eq: ['$conversationId', '$$c'] },
+                      { $eq: ['$isDeleted', false] },
+                      { $or: [{ $eq: ['$$at', null] }, { $gt: ['$createdAt', '$$at'] }] },
+                    ],
+                  },
+                },
+              },
               { $count: 'n' },
             ],
             as: 'after',
@@ -82,16 +122,39 @@ describe("the application's consistency rules hold in the seeded data", () => {
       ['User', { email: 1 }],
       ['Conversation', { identifier: 1 }],
     ] as const) {
-      await expect(db.collection(collection).createIndex(key, { unique: true, name: `probe_${Object.keys(key).join('_')}` })).resolves.toBeTypeOf('string');
+      await expect(
+        db.collection(collection).createIndex(key, { unique: true, name: `probe_${Object.keys(key).join('_')}` }),
+      ).resolves.toBeTypeOf('string');
     }
   });
 
   it('references are ObjectIds and dates are BSON dates', async () => {
     const checks: Array<[string, Document]> = [
-      ['ConversationMember', { $or: [{ conversationId: { $not: { $type: 'objectId' } } }, { userId: { $not: { $type: 'objectId' } } }, { joinedAt: { $not: { $type: 'date' } } }] }],
-      ['Message', { $or: [{ conversationId: { $not: { $type: 'objectId' } } }, { createdAt: { $not: { $type: 'date' } } }, { senderId: { $exists: true, $nin: [null], $not: { $type: 'objectId' } } }] }],
+      [
+        'ConversationMember',
+        {
+          $or: [
+            { conversationId: { $not: { $type: 'objectId' } } },
+            { userId: { $not: { $type: 'objectId' } } },
+            { joinedAt: { $not: { $type: 'date' } } },
+          ],
+        },
+      ],
+      [
+        'Message',
+        {
+          $or: [
+            { conversationId: { $not: { $type: 'objectId' } } },
+            { createdAt: { $not: { $type: 'date' } } },
+            { senderId: { $exists: true, $nin: [null], $not: { $type: 'objectId' } } },
+          ],
+        },
+      ],
       ['Conversation', { $or: [{ lastMessageAt: { $not: { $type: 'date' } } }, { createdAt: { $not: { $type: 'date' } } }] }],
-      ['ConversationReadCursor', { $or: [{ userId: { $not: { $type: 'objectId' } } }, { lastReadAt: { $nin: [null], $not: { $type: 'date' } } }] }],
+      [
+        'ConversationReadCursor',
+        { $or: [{ userId: { $not: { $type: 'objectId' } } }, { lastReadAt: { $nin: [null], $not: { $type: 'date' } } }] },
+      ],
     ];
     for (const [collection, bad] of checks) expect(await db.collection(collection).countDocuments(bad), collection).toBe(0);
   });
@@ -100,9 +163,21 @@ describe("the application's consistency rules hold in the seeded data", () => {
 describe('the data has the shape of the chat application', () => {
   it('types: mostly direct, groups, a few public and global conversations', async () => {
     const profile = scaleProfiles.tiny;
-    const byType = Object.fromEntries((await db.collection('Conversation').aggregate([{ $group: { _id: '$type', n: { $sum: 1 } } }]).toArray()).map((t) => [t._id, t.n]));
+    const byType = Object.fromEntries(
+      (
+        await db
+          .collection('Conversation')
+          .aggregate([{ $group: { _id: '$type', n: { $sum: 1 } } }])
+          .toArray()
+      ).map((t) => [t._id, t.n]),
+    );
     expect(byType).toEqual(profile.conversations);
-    const directSizes = await one('ConversationMember', [{ $lookup: { from: 'Conversation', localField: 'conversationId', foreignField: '_id', as: 'c' } }, { $match: { 'c.type': 'direct' } }, { $group: { _id: '$conversationId', n: { $sum: 1 } } }, { $group: { _id: null, min: { $min: '$n' }, max: { $max: '$n' } } }]);
+    const directSizes = await one('ConversationMember', [
+      { $lookup: { from: 'Conversation', localField: 'conversationId', foreignField: '_id', as: 'c' } },
+      { $match: { 'c.type': 'direct' } },
+      { $group: { _id: '$conversationId', n: { $sum: 1 } } },
+      { $group: { _id: null, min: { $min: '$n' }, max: { $max: '$n' } } },
+    ]);
     expect(directSizes).toMatchObject({ min: 2, max: 2 });
   });
 
@@ -117,14 +192,24 @@ describe('the data has the shape of the chat application', () => {
   });
 
   it('messages per conversation are heavy-tailed: the top 5% of conversations hold a large share', async () => {
-    const counts = (await db.collection('Message').aggregate([{ $group: { _id: '$conversationId', n: { $sum: 1 } } }, { $sort: { n: -1 } }]).toArray()).map((c) => c.n as number);
+    const counts = (
+      await db
+        .collection('Message')
+        .aggregate([{ $group: { _id: '$conversationId', n: { $sum: 1 } } }, { $sort: { n: -1 } }])
+        .toArray()
+    ).map((c) => c.n as number);
     const total = counts.reduce((a, b) => a + b, 0);
     const top = counts.slice(0, Math.ceil(counts.length * 0.05)).reduce((a, b) => a + b, 0);
     expect(top / total).toBeGreaterThan(0.3);
   });
 
   it('power users belong to far more conversations than the median user', async () => {
-    const ranked = (await db.collection('ConversationMember').aggregate([{ $match: { isActive: true } }, { $group: { _id: '$userId', n: { $sum: 1 } } }, { $sort: { n: 1 } }]).toArray()).map((r) => r.n as number);
+    const ranked = (
+      await db
+        .collection('ConversationMember')
+        .aggregate([{ $match: { isActive: true } }, { $group: { _id: '$userId', n: { $sum: 1 } } }, { $sort: { n: 1 } }])
+        .toArray()
+    ).map((r) => r.n as number);
     const median = ranked[Math.floor(ranked.length / 2)] as number;
     const max = ranked[ranked.length - 1] as number;
     expect(max).toBeGreaterThanOrEqual(scaleProfiles.tiny.powerUsers.memberships[0] * 0.7);

@@ -23,7 +23,9 @@ describe('the timing plan and the state it is taken in', () => {
     await setCreatedIndexesHidden(db, indexes, true);
     const wrong = await checkSideState(db, { side: 'after', round: 2, patterns, context, plans: after });
     expect(wrong.passed).toBe(false);
-    expect(wrong.message).toMatch(/the planner disagrees with the after explain: memberships planned on no index, expected idx_member_user_active_conv/);
+    expect(wrong.message).toMatch(
+      /the planner disagrees with the after explain: memberships planned on no index, expected idx_member_user_active_conv/,
+    );
   });
 
   it('a budget that runs out caps the plan: the outcome says so and keeps what was measured', async () => {
@@ -38,7 +40,9 @@ describe('the timing plan and the state it is taken in', () => {
     expect(full.rounds).toBe(defaultTimingPlan.rounds);
     const perRound = defaultTimingPlan.patternSamplesPerRound;
     expect(full.calls.map((c) => [c.round, c.side, c.position, c.id])).toEqual(
-      Array.from({ length: defaultTimingPlan.rounds }, (_, r) => Array.from({ length: perRound }, (_, i) => [r + 1, 'after', i, 'memberships'])).flat(),
+      Array.from({ length: defaultTimingPlan.rounds }, (_, r) =>
+        Array.from({ length: perRound }, (_, i) => [r + 1, 'after', i, 'memberships']),
+      ).flat(),
     );
   });
 });

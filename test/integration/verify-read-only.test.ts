@@ -21,7 +21,14 @@ const dbName = 'staging';
 
 beforeAll(async () => {
   server = await startEmbedded({
-    host: { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() },
+    host: {
+      env: process.env,
+      platform: process.platform,
+      arch: process.arch,
+      uid: process.getuid?.(),
+      homedir: homedir(),
+      tmpdir: tmpdir(),
+    },
     reporter: silentReporter,
   });
   client = await MongoClient.connect(server.uri);
@@ -55,7 +62,17 @@ async function snapshot(): Promise<Document> {
 describe('verify is strictly read-only', () => {
   it("a full verify run leaves the server's write counters, every index list and the dbHash unchanged", async () => {
     const before = await snapshot();
-    const run = await runCli(['verify', '--uri', server.uri, '--db', dbName, '--budget-seconds', '15', '--out', `${tmpdir()}/verify-ro-${process.pid}`]);
+    const run = await runCli([
+      'verify',
+      '--uri',
+      server.uri,
+      '--db',
+      dbName,
+      '--budget-seconds',
+      '15',
+      '--out',
+      `${tmpdir()}/verify-ro-${process.pid}`,
+    ]);
     expect([0, 1, 3]).toContain(run.code); // read-only is the point here, whatever the verdict
     expect(run.stdout).toMatch(/^VERDICT: /m);
     const after = await snapshot();
@@ -80,7 +97,19 @@ describe('verify is strictly read-only', () => {
     expect(captured.code).toBe(0);
 
     const before = await snapshot();
-    const run = await runCli(['verify', '--uri', server.uri, '--db', dbName, '--budget-seconds', '15', '--workload', workload, '--out', join(dir, 'out')]);
+    const run = await runCli([
+      'verify',
+      '--uri',
+      server.uri,
+      '--db',
+      dbName,
+      '--budget-seconds',
+      '15',
+      '--workload',
+      workload,
+      '--out',
+      join(dir, 'out'),
+    ]);
     expect([0, 1, 3]).toContain(run.code);
     const after = await snapshot();
     expect(after.writes).toEqual(before.writes);

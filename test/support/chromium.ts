@@ -1,7 +1,14 @@
 import { homedir, tmpdir } from 'node:os';
 import { aptInstall, exists, type HostInfo, which } from '../../src/system.js';
 
-const host: HostInfo = { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() };
+const host: HostInfo = {
+  env: process.env,
+  platform: process.platform,
+  arch: process.arch,
+  uid: process.getuid?.(),
+  homedir: homedir(),
+  tmpdir: tmpdir(),
+};
 
 /**
  * Debian's Chromium for the browser tests: $CHROMIUM_PATH, /usr/bin/chromium, or on PATH;
@@ -20,8 +27,17 @@ export async function chromiumPath(): Promise<string> {
     await aptInstall(host, aptGet, 'chromium');
     if (await exists('/usr/bin/chromium')) return '/usr/bin/chromium';
   }
-  throw new Error('the HTML report test needs Chromium: install Debian\'s chromium package or set CHROMIUM_PATH');
+  throw new Error("the HTML report test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH");
 }
 
 /** Flags for a headless Chromium on a closed network (no background connections). */
-export const chromiumArgs = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const chromiumArgs = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -55,7 +55,6 @@ export function expectOneLineRefusal(run: { code: number | null; stdout: string;
   expect(errors[0]).toMatch(pattern);
 }
 
-
 /**
  * The shipped thresholds without the route's speedup, written to `dir`: at tiny scale the
  * round-trip floor caps the speedup near 4x and a busy machine moves its interval; the
@@ -64,6 +63,9 @@ export function expectOneLineRefusal(run: { code: number | null; stdout: string;
 export async function thresholdsWithoutRouteSpeedup(dir: string): Promise<string> {
   const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
   const file = join(dir, 'thresholds-without-route-speedup.json');
-  await writeFile(file, JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }));
+  await writeFile(
+    file,
+    JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }),
+  );
   return file;
 }

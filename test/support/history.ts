@@ -33,7 +33,9 @@ export function nightRecord(i: number, ms: number, overrides: Partial<RunRecord>
     tool: { version: '0.1.0', commit: nightCommit(i) },
     setting: nightSetting,
     machine: { memoryGb: 8, node: 'v20.19.0' },
-    measures: { [nightMeasure]: { route: 'driver', userClass: 'typical', gated: true, samplesMs: [ms], median: ms, logMean: Math.log(ms), logSd: 0 } },
+    measures: {
+      [nightMeasure]: { route: 'driver', userClass: 'typical', gated: true, samplesMs: [ms], median: ms, logMean: Math.log(ms), logSd: 0 },
+    },
     plans: { 'readCursors|typical': { indexName: 'idx_cursor_user_conv', docsExamined: 6, keysExamined: 7, p50: 1.5 } },
     unmeasured: [],
     ...overrides,

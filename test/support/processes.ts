@@ -13,7 +13,8 @@ export async function processesOf(scratch: string): Promise<Array<{ pid: number;
       const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
       const state = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(' ')[2];
       if (state === 'Z') continue; // exited, waiting to be reaped
-      if (cmdline.includes(scratch) || environ.split('\0').some((v) => v.startsWith('TMPDIR=') && v.includes(scratch))) found.push({ pid: Number(entry), cmdline });
+      if (cmdline.includes(scratch) || environ.split('\0').some((v) => v.startsWith('TMPDIR=') && v.includes(scratch)))
+        found.push({ pid: Number(entry), cmdline });
     } catch {
       // exited meanwhile
     }

@@ -16,12 +16,26 @@ export async function dataModel(): Promise<DataModel> {
 
 /** A built-in route by id (`prisma`, `driver`, `prisma-rewrite`). */
 export function builtIn(id: string): Route {
-  const route = [...workload.routes.builtIn, ...(workload.routes.application ? [workload.routes.application.rewrite] : [])].find((r) => r.id === id);
+  const route = [...workload.routes.builtIn, ...(workload.routes.application ? [workload.routes.application.rewrite] : [])].find(
+    (r) => r.id === id,
+  );
   if (!route) throw new Error(`no built-in route ${id}`);
   return route;
 }
 
 /** One call of a route for a user, every command recorded, as bench and verify make it. */
-export async function callFor(db: Db, route: Route, userId: ObjectId, options: Partial<RecorderOptions> = {}, userClass = 'typical'): Promise<RouteCall> {
-  return callRoute(db, await dataModel(), route, { user: { id: userId.toHexString(), class: userClass }, params: route.params }, { maxTimeMS: 120_000, ...options });
+export async function callFor(
+  db: Db,
+  route: Route,
+  userId: ObjectId,
+  options: Partial<RecorderOptions> = {},
+  userClass = 'typical',
+): Promise<RouteCall> {
+  return callRoute(
+    db,
+    await dataModel(),
+    route,
+    { user: { id: userId.toHexString(), class: userClass }, params: route.params },
+    { maxTimeMS: 120_000, ...options },
+  );
 }

@@ -4,7 +4,14 @@ import { resolveMongod } from '../../src/mongo/binary.js';
 import { silentReporter } from '../../src/progress.js';
 import type { HostInfo } from '../../src/system.js';
 
-const host: HostInfo = { env: process.env, platform: process.platform, arch: process.arch, uid: process.getuid?.(), homedir: homedir(), tmpdir: tmpdir() };
+const host: HostInfo = {
+  env: process.env,
+  platform: process.platform,
+  arch: process.arch,
+  uid: process.getuid?.(),
+  homedir: homedir(),
+  tmpdir: tmpdir(),
+};
 
 /** The same mongod the rest of the run uses, for the few tests that need a server of another kind. */
 async function binary(): Promise<{ systemBinary: string; version: string }> {

@@ -9,6 +9,10 @@ export const knownSpecs = knownIndexSpecs(workload.indexes);
 export const patternIds = patterns.map((p) => p.id);
 
 /** What `seedDatabase` needs besides the database: the workload's dataset at a scale, seed and baseline. */
-export function seedInput(scale: string, seed: number, baseline = 'bare'): Pick<SeedDatabaseOptions, 'dataset' | 'scale' | 'seed' | 'baseline' | 'baselineSpecs'> {
+export function seedInput(
+  scale: string,
+  seed: number,
+  baseline = 'bare',
+): Pick<SeedDatabaseOptions, 'dataset' | 'scale' | 'seed' | 'baseline' | 'baselineSpecs'> {
   return { dataset: workload.dataset, scale, seed, baseline, baselineSpecs: workload.indexes.baselines[baseline] ?? [] };
 }

@@ -18,7 +18,13 @@ const ids = (n: number) => Array.from({ length: n }, () => new ObjectId());
 const prismaIn = (values: ObjectId[], skip: number, limit: number) => ({
   aggregate: 'Message',
   pipeline: [
-    { $match: { $expr: { $and: [{ $or: values.map((v) => ({ $eq: ['$conversationId', { $literal: v }] })) }, { $ne: ['$conversationId', '$$REMOVE'] }] } } },
+    {
+      $match: {
+        $expr: {
+          $and: [{ $or: values.map((v) => ({ $eq: ['$conversationId', { $literal: v }] })) }, { $ne: ['$conversationId', '$$REMOVE'] }],
+        },
+      },
+    },
     { $sort: { _id: 1 } },
     { $skip: skip },
     { $limit: limit },
@@ -38,9 +44,14 @@ describe('the shape of a captured command', () => {
     expect(JSON.stringify(a.shape)).toContain('{"?list":{"$eq":["$conversationId",{"$literal":"?objectId"}]}}');
     expect(a.shape).not.toHaveProperty('lsid');
     expect(a.shape).not.toHaveProperty('cursor');
-    const find = (v: unknown[]) => shapeOfCommand({ find: 'Message', filter: { conversationId: { $in: v }, isDeleted: false }, sort: { createdAt: -1 }, limit: 5 });
+    const find = (v: unknown[]) =>
+      shapeOfCommand({ find: 'Message', filter: { conversationId: { $in: v }, isDeleted: false }, sort: { createdAt: -1 }, limit: 5 });
     expect(find(ids(1)).id).toBe(find(ids(40)).id);
-    expect(find(ids(1)).shape).toEqual({ filter: { conversationId: { $in: { '?list': '?objectId' } }, isDeleted: '?boolean' }, sort: { createdAt: -1 }, limit: 5 });
+    expect(find(ids(1)).shape).toEqual({
+      filter: { conversationId: { $in: { '?list': '?objectId' } }, isDeleted: '?boolean' },
+      sort: { createdAt: -1 },
+      limit: 5,
+    });
     expect(find(ids(1)).id).toMatch(/^find-Message-[0-9a-f]{10}$/);
   });
 });
@@ -48,8 +59,18 @@ describe('the shape of a captured command', () => {
 describe('capture from a mongod log file', () => {
   it("reads a real 7.0 log: each read one shape, a cursor's getMores added to its find, writes and admin commands skipped", async () => {
     const reading = await readLog(fixture);
-    const workload = buildWorkload(reading, { name: 'fixture', source: { kind: 'log', from: fixture, database: 'app' }, paramsPerShape: 3 });
-    expect(workload.shapes.map((s) => `${s.command} ${s.collection}`).sort()).toEqual(['aggregate Message', 'count Message', 'distinct Message', 'find Message', 'find Message']);
+    const workload = buildWorkload(reading, {
+      name: 'fixture',
+      source: { kind: 'log', from: fixture, database: 'app' },
+      paramsPerShape: 3,
+    });
+    expect(workload.shapes.map((s) => `${s.command} ${s.collection}`).sort()).toEqual([
+      'aggregate Message',
+      'count Message',
+      'distinct Message',
+      'find Message',
+      'find Message',
+    ]);
     const scan = workload.shapes.find((s) => JSON.stringify(s.shape).includes('$gte'));
     expect(scan).toMatchObject({ count: 1, getMores: 5, recorded: { planSummary: 'COLLSCAN' } });
     expect(workload.source.skipped).toMatchObject({ 'not a read': 2, 'not a slow-query line': 1 });
@@ -71,11 +92,23 @@ describe('capture from a mongod log file', () => {
   });
 
   const broken: [string, (lines: string[]) => string[], RegExp][] = [
-    ['a foreign line', (l) => [l[0] as string, 'Tue Nov 24 20:01:06 something else', ...l.slice(1)], /line 2 is not a mongod JSON log line/],
+    [
+      'a foreign line',
+      (l) => [l[0] as string, 'Tue Nov 24 20:01:06 something else', ...l.slice(1)],
+      /line 2 is not a mongod JSON log line/,
+    ],
     ['truncated JSON', (l) => [...l.slice(0, 3), (l[3] as string).slice(0, 120)], /line 4 is truncated or malformed JSON/],
     ['JSON that is not a log entry', (l) => ['{"hello": "world"}', ...l], /line 1 is JSON but not a mongod log entry/],
-    ['an unknown command', (l) => [...l, (l[1] as string).replace('"find":"Message"', '"frobnicate":"Message"')], /unknown command "frobnicate".*--skip-unknown/],
-    ['reads of two databases', (l) => [...l, (l[1] as string).replaceAll('app.Message', 'other.Message')], /several databases \(app, other\); name the application's with --db/],
+    [
+      'an unknown command',
+      (l) => [...l, (l[1] as string).replace('"find":"Message"', '"frobnicate":"Message"')],
+      /unknown command "frobnicate".*--skip-unknown/,
+    ],
+    [
+      'reads of two databases',
+      (l) => [...l, (l[1] as string).replaceAll('app.Message', 'other.Message')],
+      /several databases \(app, other\); name the application's with --db/,
+    ],
     ['nothing but blank lines', () => ['', ''], /holds no mongod log entry/],
   ];
   for (const [what, edit, message] of broken) {

@@ -28,7 +28,11 @@ describe('argument parsing', () => {
   it.each([
     [['bench'], 'bench', { scale: 'medium', seed: 20260126, baseline: 'bare', timeoutMs: 5000 }],
     [['bench', '--scale', 'tiny', '--seed', '7', '--baseline', 'prisma'], 'bench', { scale: 'tiny', seed: 7, baseline: 'prisma' }],
-    [['bench', '--pattern', 'memberships', '--pattern', 'lastMessage,readCursors'], 'bench', { pattern: ['memberships', 'lastMessage', 'readCursors'] }],
+    [
+      ['bench', '--pattern', 'memberships', '--pattern', 'lastMessage,readCursors'],
+      'bench',
+      { pattern: ['memberships', 'lastMessage', 'readCursors'] },
+    ],
     [['bench', '--budget-seconds', '90', '--json'], 'bench', { budgetSeconds: 90, json: true }],
     [['seed'], 'seed', { scale: 'small', seed: 20260126 }],
     [['seed', '--uri', 'mongodb://localhost/x', '--drop'], 'seed', { uri: 'mongodb://localhost/x', drop: true }],

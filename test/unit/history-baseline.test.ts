@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { acceptRecord } from '../../src/history/accept.js';
-import { type ComparabilityField, comparable, comparabilityFields, comparabilityKey, keyDifferences } from '../../src/history/comparability.js';
+import {
+  type ComparabilityField,
+  comparable,
+  comparabilityFields,
+  comparabilityKey,
+  keyDifferences,
+} from '../../src/history/comparability.js';
 import { type HistoryJudgement, judgeRun } from '../../src/history/judge.js';
 import type { AcceptRecord, HistoryLine, RunRecord, RunSetting } from '../../src/history/record.js';
 import { historySeries } from '../../src/history/series.js';
@@ -15,7 +21,13 @@ const night = nightRecord;
 const setting = nightSetting;
 const commitOf = nightCommit;
 
-const accept = (target: { runId: string } | { commit: string }, note = 'intended'): AcceptRecord => ({ type: 'accept', version: 2, ...target, at: '2026-03-01T00:00:00.000Z', note });
+const accept = (target: { runId: string } | { commit: string }, note = 'intended'): AcceptRecord => ({
+  type: 'accept',
+  version: 2,
+  ...target,
+  at: '2026-03-01T00:00:00.000Z',
+  note,
+});
 const failed = (j: HistoryJudgement) => j.checks.filter((c) => !c.passed);
 
 /** Each field of the key, changed to another value a real run could have. */
@@ -41,7 +53,10 @@ describe('comparability', () => {
 
   it.each(comparabilityFields)('never compares two runs that differ only in %s', (field) => {
     const other = (i: number, ms: number, plan = 6) =>
-      night(i, ms, { setting: { ...setting, [field]: otherValue[field] }, plans: { 'readCursors|typical': { indexName: null, docsExamined: plan, keysExamined: 0, p50: 90 } } });
+      night(i, ms, {
+        setting: { ...setting, [field]: otherValue[field] },
+        plans: { 'readCursors|typical': { indexName: null, docsExamined: plan, keysExamined: 0, p50: 90 } },
+      });
     expect(comparable(night(0, 480), other(1, 480))).toBe(false);
     expect(keyDifferences(night(0, 480), other(1, 480))).toEqual([field]);
     expect(comparabilityKey(night(0, 480))).not.toBe(comparabilityKey(other(1, 480)));
@@ -59,7 +74,11 @@ describe('comparability', () => {
 
   it('compares runs that differ in what is not a key: commit, tool version, memory, Node, verdict', () => {
     const a = night(0, 480);
-    const b = night(1, 480, { tool: { version: '0.2.0', commit: 'f'.repeat(40) }, machine: { memoryGb: 16, node: 'v22.0.0' }, verdict: 'fail' });
+    const b = night(1, 480, {
+      tool: { version: '0.2.0', commit: 'f'.repeat(40) },
+      machine: { memoryGb: 16, node: 'v22.0.0' },
+      verdict: 'fail',
+    });
     expect(comparable(a, b)).toBe(true);
   });
 
@@ -133,12 +152,21 @@ describe('accept', () => {
 
   it('is made from a run id or a (possibly abbreviated) commit, and refuses what names nothing', () => {
     const at = new Date('2026-03-01T00:00:00Z');
-    expect(acceptRecord(runs, 'run-7', 'new index set', at)).toEqual({ type: 'accept', version: 2, runId: 'run-7', at: '2026-03-01T00:00:00.000Z', note: 'new index set' });
+    expect(acceptRecord(runs, 'run-7', 'new index set', at)).toEqual({
+      type: 'accept',
+      version: 2,
+      runId: 'run-7',
+      at: '2026-03-01T00:00:00.000Z',
+      note: 'new index set',
+    });
     expect(acceptRecord(runs, commitOf(7).slice(0, 9), '', at)).toMatchObject({ commit: commitOf(7) });
     expect(() => acceptRecord(runs, 'run-700', '', at)).toThrow(UsageError);
     expect(() => acceptRecord(runs, 'run-700', '', at)).toThrow(/no run id or commit of the history matches; the latest runs: run-67/);
     expect(() => acceptRecord(runs, '000000', '', at)).toThrow(/no run id or commit/);
-    const twins = [night(1, 480, { tool: { version: null, commit: 'abcdef01'.padEnd(40, '1') } }), night(2, 480, { tool: { version: null, commit: 'abcdef01'.padEnd(40, '2') } })];
+    const twins = [
+      night(1, 480, { tool: { version: null, commit: 'abcdef01'.padEnd(40, '1') } }),
+      night(2, 480, { tool: { version: null, commit: 'abcdef01'.padEnd(40, '2') } }),
+    ];
     expect(() => acceptRecord(twins, 'abcdef01', '', at)).toThrow(/names 2 commits/);
   });
 });
@@ -146,7 +174,9 @@ describe('accept', () => {
 describe('history show', () => {
   it('prints each series with its values, verdicts, accepted run and change points', () => {
     const draw = normal(mulberry32(12));
-    const runs = Array.from({ length: 40 }, (_, i) => night(i, (i >= 15 ? 528 : 480) * Math.exp(0.03 * draw()), i === 17 ? { verdict: 'fail' } : {}));
+    const runs = Array.from({ length: 40 }, (_, i) =>
+      night(i, (i >= 15 ? 528 : 480) * Math.exp(0.03 * draw()), i === 17 ? { verdict: 'fail' } : {}),
+    );
     const other = night(100, 300, { setting: { ...setting, baseline: 'prisma' } });
     const tables = historySeries([...runs.slice(0, 30), other, accept({ runId: 'run-30' }), ...runs.slice(30)]);
     expect(tables.map((t) => [t.setting.baseline, t.measure, t.rows.length])).toEqual([

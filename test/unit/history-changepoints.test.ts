@@ -48,13 +48,17 @@ const noisy = (levels: readonly number[], seed: number, sd = 0.03) => {
   const draw = normal(mulberry32(seed));
   return levels.map((level) => level + sd * draw());
 };
-const steps = (...parts: ReadonlyArray<[level: number, count: number]>) => parts.flatMap(([level, count]) => Array<number>(count).fill(level));
+const steps = (...parts: ReadonlyArray<[level: number, count: number]>) =>
+  parts.flatMap(([level, count]) => Array<number>(count).fill(level));
 
 describe('E-Divisive means', () => {
   it('cuts where the naive q̂ over every segment, τ and κ is largest', () => {
     for (let seed = 1; seed <= 5; seed++) {
       const x = noisy(Array<number>(24).fill(0), seed);
-      expect(eDivisive(x, { ...options, alpha: 1, permutations: 1 }).map((c) => c.index), `seed ${seed}`).toEqual(naiveCuts(x, 3));
+      expect(
+        eDivisive(x, { ...options, alpha: 1, permutations: 1 }).map((c) => c.index),
+        `seed ${seed}`,
+      ).toEqual(naiveCuts(x, 3));
     }
   });
 

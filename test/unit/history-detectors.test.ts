@@ -49,7 +49,9 @@ describe('the change-point pass', () => {
     const check = failed(judged[found] as HistoryJudgement);
     expect(check).toHaveLength(1);
     expect(check[0]).toMatchObject({ check: 'regression', pattern: 'route', userClass: 'typical' });
-    expect(check[0]?.message).toMatch(/^route driver \(typical\): slower since run-15 \(commit 000000fccccc\): TOTAL p50 level ×1\.\d\d .*last run before: run-14/);
+    expect(check[0]?.message).toMatch(
+      /^route driver \(typical\): slower since run-15 \(commit 000000fccccc\): TOTAL p50 level ×1\.\d\d .*last run before: run-14/,
+    );
     // The first nights at the new level may be borderline; from the fifth on, it fails every night until fixed or accepted.
     expect(judged.slice(19).every((j) => failed(j).length === 1)).toBe(true);
   });
@@ -63,7 +65,10 @@ describe('the change-point pass', () => {
       nights.push(found - 15);
       named.push(found >= 0 ? (trendOf(judged[found] as HistoryJudgement)?.regression?.after.runId ?? '') : 'none');
     }
-    expect(nights.every((n) => n >= 0 && n <= 8), nights.join(',')).toBe(true);
+    expect(
+      nights.every((n) => n >= 0 && n <= 8),
+      nights.join(','),
+    ).toBe(true);
     expect(nights.filter((n) => n <= 5).length, nights.join(',')).toBeGreaterThanOrEqual(36);
     expect(named.filter((n) => n === 'run-15').length, named.join(',')).toBeGreaterThanOrEqual(32);
   });
@@ -125,7 +130,9 @@ describe('the single-night alarm', () => {
     const judged = judgeRun(night(10, 960), steady(10));
     const alarm = judged.checks.find((c) => c.message.includes('robust z'));
     expect(alarm?.passed).toBe(false);
-    expect(alarm?.message).toMatch(/^route driver \(typical\): TOTAL p50 960\.0 ms vs median 480\.0 ms of 10 runs \(×2\.00, robust z 50\.0/);
+    expect(alarm?.message).toMatch(
+      /^route driver \(typical\): TOTAL p50 960\.0 ms vs median 480\.0 ms of 10 runs \(×2\.00, robust z 50\.0/,
+    );
   });
 
   it('does not flag a significant but small slowdown (under 20%)', () => {
@@ -136,7 +143,10 @@ describe('the single-night alarm', () => {
 
   it('needs a few comparable runs; runs that failed their gate are baselines too', () => {
     const few = judgeRun(night(2, 2000), steady(2));
-    expect(few.checks.find((c) => c.message.includes('needed to judge latency'))).toMatchObject({ passed: true, message: expect.stringMatching(/2 comparable earlier run\(s\), 3 needed/) });
+    expect(few.checks.find((c) => c.message.includes('needed to judge latency'))).toMatchObject({
+      passed: true,
+      message: expect.stringMatching(/2 comparable earlier run\(s\), 3 needed/),
+    });
     const mixed = [night(0, 480), night(1, 480, { verdict: 'fail' }), night(2, 480, { verdict: 'inconclusive' })];
     const judged = judgeRun(night(3, 480), mixed);
     expect(judged.summary.comparableRuns).toBe(3);
@@ -144,8 +154,12 @@ describe('the single-night alarm', () => {
   });
 
   it('is left to the trend for non-gated measures: only gated ones get checks', () => {
-    const ungated = (i: number, ms: number) => night(i, ms, { measures: { [measure]: { ...(night(i, ms).measures[measure] as RunRecord['measures'][string]), gated: false } } });
-    const judged = judgeRun(ungated(10, 960), Array.from({ length: 10 }, (_, i) => ungated(i, 480)));
+    const ungated = (i: number, ms: number) =>
+      night(i, ms, { measures: { [measure]: { ...(night(i, ms).measures[measure] as RunRecord['measures'][string]), gated: false } } });
+    const judged = judgeRun(
+      ungated(10, 960),
+      Array.from({ length: 10 }, (_, i) => ungated(i, 480)),
+    );
     expect(judged.checks.filter((c) => c.pattern === 'route')).toEqual([]);
     expect(judged.summary.measures[0]?.alarm?.raised).toBe(true);
   });
@@ -157,16 +171,25 @@ describe('exact plan regressions', () => {
     const history = Array.from({ length: 10 }, (_, i) => night(i, 480, i === 9 ? { verdict: 'fail' } : {}));
     const check = judgeRun(grown, history).checks.find((c) => c.pattern === 'readCursors');
     expect(check).toMatchObject({ check: 'regression', passed: false, userClass: 'typical' });
-    expect(check?.message).toBe('readCursors (typical): plan changed since run-9: 2,727 docs examined (was 6), index none (was idx_cursor_user_conv)');
+    expect(check?.message).toBe(
+      'readCursors (typical): plan changed since run-9: 2,727 docs examined (was 6), index none (was idx_cursor_user_conv)',
+    );
     const same = judgeRun(night(10, 480), history).checks.find((c) => c.pattern === 'readCursors');
-    expect(same).toMatchObject({ passed: true, message: 'readCursors (typical): same plan as run-9 (6 docs examined on idx_cursor_user_conv)' });
+    expect(same).toMatchObject({
+      passed: true,
+      message: 'readCursors (typical): same plan as run-9 (6 docs examined on idx_cursor_user_conv)',
+    });
   });
 
   it('flags another index even with the same work, and ignores growth under 10 documents', () => {
     const history = [night(0, 480)];
-    const other = night(1, 480, { plans: { 'readCursors|typical': { indexName: 'idx_other', docsExamined: 6, keysExamined: 7, p50: 1.5 } } });
+    const other = night(1, 480, {
+      plans: { 'readCursors|typical': { indexName: 'idx_other', docsExamined: 6, keysExamined: 7, p50: 1.5 } },
+    });
     expect(judgeRun(other, history).checks.find((c) => c.pattern === 'readCursors')?.passed).toBe(false);
-    const trifle = night(1, 480, { plans: { 'readCursors|typical': { indexName: 'idx_cursor_user_conv', docsExamined: 14, keysExamined: 15, p50: 1.5 } } });
+    const trifle = night(1, 480, {
+      plans: { 'readCursors|typical': { indexName: 'idx_cursor_user_conv', docsExamined: 14, keysExamined: 15, p50: 1.5 } },
+    });
     expect(judgeRun(trifle, history).checks.find((c) => c.pattern === 'readCursors')?.passed).toBe(true);
   });
 });

@@ -22,7 +22,14 @@ function phases(samples: number[]): Phases {
   const sorted = [...samples].sort((a, b) => a - b);
   const p50 = sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
   const stats = { p50, p95: p50, p99: p50, mean: p50, min: p50, max: p50, samples: samples.length };
-  return { total: p50, phases: { conversationsQuery: 1, parallelQueries: 1 }, conversationsQuery: 1, parallelQueries: 1, latencyMs: { conversationsQuery: stats, parallelQueries: stats, total: stats }, totalSamplesMs: samples };
+  return {
+    total: p50,
+    phases: { conversationsQuery: 1, parallelQueries: 1 },
+    conversationsQuery: 1,
+    parallelQueries: 1,
+    latencyMs: { conversationsQuery: stats, parallelQueries: stats, total: stats },
+    totalSamplesMs: samples,
+  };
 }
 
 function measurement(indexName: string | null, docs: number): Measurement {
@@ -78,14 +85,51 @@ function result(): RunResult {
     },
     dataset: { scale: 'small', seed: 1, baseline: 'bare', counts: {}, fingerprint: 'ig1-small-1-0123456789ab', origin: 'indexgate' },
     indexes: [
-      { name: 'idx_b', collection: 'messages', key: { conversationId: 1, createdAt: -1 }, status: 'created', buildMs: 10, existingName: 'idx_b', detail: '' },
-      { name: 'idx_a', collection: 'cursors', key: { userId: 1 }, status: 'missing', buildMs: 0, existingName: null, detail: 'left out of apply (--skip-index)' },
+      {
+        name: 'idx_b',
+        collection: 'messages',
+        key: { conversationId: 1, createdAt: -1 },
+        status: 'created',
+        buildMs: 10,
+        existingName: 'idx_b',
+        detail: '',
+      },
+      {
+        name: 'idx_a',
+        collection: 'cursors',
+        key: { userId: 1 },
+        status: 'missing',
+        buildMs: 0,
+        existingName: null,
+        detail: 'left out of apply (--skip-index)',
+      },
     ],
     patterns: [
-      { id: 'readCursors', title: '', collection: 'cursors', gated: true, userClass: 'typical', intendedIndexes: [], after: measurement('idx_a', 6) },
-      { id: 'adminScan', title: '', collection: 'users', gated: false, userClass: 'typical', intendedIndexes: [], after: measurement(null, 5000) },
+      {
+        id: 'readCursors',
+        title: '',
+        collection: 'cursors',
+        gated: true,
+        userClass: 'typical',
+        intendedIndexes: [],
+        after: measurement('idx_a', 6),
+      },
+      {
+        id: 'adminScan',
+        title: '',
+        collection: 'users',
+        gated: false,
+        userClass: 'typical',
+        intendedIndexes: [],
+        after: measurement(null, 5000),
+      },
     ],
-    routes: [route('prisma', 'typical', [40, 44, 42], false), route('prisma', 'heavy', [900, 950], true), route('driver', 'typical', [10, 12, 11], false), route('driver', 'heavy', [], false)],
+    routes: [
+      route('prisma', 'typical', [40, 44, 42], false),
+      route('prisma', 'heavy', [900, 950], true),
+      route('driver', 'typical', [10, 12, 11], false),
+      route('driver', 'heavy', [], false),
+    ],
     gate: { verdict: 'fail', passed: false, failures: [], inconclusive: [], checks: [] },
     thresholds: { source: 'default', values: {} },
     timings: {},
@@ -125,7 +169,10 @@ describe('the run record', () => {
     const mean = logs.reduce((s, x) => s + x, 0) / 3;
     expect(m?.logMean).toBeCloseTo(mean, 6);
     expect(m?.logSd).toBeCloseTo(Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / 2), 6);
-    expect([...record.unmeasured].sort()).toEqual(['route:driver|heavy: no timed call', 'route:prisma|heavy: a command reached its time limit after the indexes']);
+    expect([...record.unmeasured].sort()).toEqual([
+      'route:driver|heavy: no timed call',
+      'route:prisma|heavy: a command reached its time limit after the indexes',
+    ]);
     expect(recordable(record)).toBe(true);
   });
 
@@ -172,7 +219,11 @@ describe('the history file', () => {
     const error = await readHistory(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ file, exitCode: 2 });
-    expect((error as ConfigError).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3 is not valid JSON \\(.+\\); every line of a history is one JSON record$`));
+    expect((error as ConfigError).message).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3 is not valid JSON \\(.+\\); every line of a history is one JSON record$`,
+      ),
+    );
   });
 
   it('refuses a record that does not validate, naming the line and the field', () => {
@@ -180,10 +231,16 @@ describe('the history file', () => {
     expect(() => parseHistory(`${JSON.stringify(run(0))}\n${JSON.stringify(bad)}\n`, 'h.jsonl')).toThrow(
       /^h\.jsonl: line 2 is not a valid run record \(measures\.route:driver\|typical\.median: .*number/,
     );
-    expect(() => parseHistory(`${JSON.stringify({ type: 'note', text: 'hi' })}\n`, 'h.jsonl')).toThrow(/^h\.jsonl: line 1 is not an indexgate history record \(type: expected "run" or "accept", got "note"\)/);
+    expect(() => parseHistory(`${JSON.stringify({ type: 'note', text: 'hi' })}\n`, 'h.jsonl')).toThrow(
+      /^h\.jsonl: line 1 is not an indexgate history record \(type: expected "run" or "accept", got "note"\)/,
+    );
     expect(() => parseHistory('[1, 2]\n', 'h.jsonl')).toThrow(/line 1 is not an indexgate history record .*got none/);
-    expect(() => parseHistory(`${JSON.stringify({ ...accept, commit: 'abc1234' })}\n`, 'h.jsonl')).toThrow(/line 1 is not a valid accept record \(.*either a runId or a commit/);
-    expect(() => parseHistory(`${JSON.stringify({ type: 'accept', version: 2, at: 'x', note: '' })}\n`, 'h.jsonl')).toThrow(/either a runId or a commit/);
+    expect(() => parseHistory(`${JSON.stringify({ ...accept, commit: 'abc1234' })}\n`, 'h.jsonl')).toThrow(
+      /line 1 is not a valid accept record \(.*either a runId or a commit/,
+    );
+    expect(() => parseHistory(`${JSON.stringify({ type: 'accept', version: 2, at: 'x', note: '' })}\n`, 'h.jsonl')).toThrow(
+      /either a runId or a commit/,
+    );
   });
 
   it('skips blank lines, and appends after a last line that lost its newline', async () => {
@@ -216,7 +273,15 @@ describe('the history file', () => {
       runId: 'old-0',
       verdict: 'pass',
       migratedFrom: 1,
-      setting: { fingerprint: 'ig1-small-1-0123456789ab', scale: 'small', baseline: null, indexSet: null, routes: null, cpuModel: null, cpus: null },
+      setting: {
+        fingerprint: 'ig1-small-1-0123456789ab',
+        scale: 'small',
+        baseline: null,
+        indexSet: null,
+        routes: null,
+        cpuModel: null,
+        cpus: null,
+      },
       measures: { 'route:driver|typical': { median: 480, samplesMs: [], logMean: null, logSd: null } },
       plans: { 'readCursors|typical': { indexName: 'idx_a', docsExamined: 6 } },
     });
@@ -231,6 +296,8 @@ describe('the history file', () => {
   });
 
   it('refuses a version-1 file that does not validate', () => {
-    expect(() => parseHistory(JSON.stringify({ version: 1, runs: [{ runId: 'x' }] }), 'old.json')).toThrow(/^old\.json: is not a valid version-1 indexgate history \(runs\.0\.finishedAt/);
+    expect(() => parseHistory(JSON.stringify({ version: 1, runs: [{ runId: 'x' }] }), 'old.json')).toThrow(
+      /^old\.json: is not a valid version-1 indexgate history \(runs\.0\.finishedAt/,
+    );
   });
 });

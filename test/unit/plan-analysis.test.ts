@@ -11,14 +11,28 @@ function fixture(name: string): Document {
 describe('plan analysis of recorded explain outputs', () => {
   it('classic find, collection scan', () => {
     const plan = analyzeExplain(fixture('find-collscan'), 'ConversationMember');
-    expect(plan).toMatchObject({ engine: 'classic', stages: ['PROJECTION_SIMPLE', 'COLLSCAN'], indexName: null, collscan: true, blockingSort: false, covered: false, sharded: false });
+    expect(plan).toMatchObject({
+      engine: 'classic',
+      stages: ['PROJECTION_SIMPLE', 'COLLSCAN'],
+      indexName: null,
+      collscan: true,
+      blockingSort: false,
+      covered: false,
+      sharded: false,
+    });
     expect(plan.totalKeysExamined).toBe(0);
     expect(plan.totalDocsExamined).toBeGreaterThan(plan.nReturned);
   });
 
   it('classic find, covered by the compound index', () => {
     const plan = analyzeExplain(fixture('find-covered-ixscan'), 'ConversationMember');
-    expect(plan).toMatchObject({ stages: ['PROJECTION_COVERED', 'IXSCAN'], indexName: 'idx_member_user_active_conv', collscan: false, covered: true, totalDocsExamined: 0 });
+    expect(plan).toMatchObject({
+      stages: ['PROJECTION_COVERED', 'IXSCAN'],
+      indexName: 'idx_member_user_active_conv',
+      collscan: false,
+      covered: true,
+      totalDocsExamined: 0,
+    });
     expect(plan.totalKeysExamined).toBe(plan.nReturned);
   });
 
@@ -30,7 +44,12 @@ describe('plan analysis of recorded explain outputs', () => {
 
   it('classic find, sort provided by the index (no blocking SORT)', () => {
     const plan = analyzeExplain(fixture('find-sort-from-index'), 'Conversation');
-    expect(plan).toMatchObject({ stages: ['LIMIT', 'FETCH', 'IXSCAN'], indexName: 'idx_conversation_active_lastmsg', blockingSort: false, sortedDocs: null });
+    expect(plan).toMatchObject({
+      stages: ['LIMIT', 'FETCH', 'IXSCAN'],
+      indexName: 'idx_conversation_active_lastmsg',
+      blockingSort: false,
+      sortedDocs: null,
+    });
   });
 
   it('slot-based engine find (explainVersion 2)', () => {
@@ -42,7 +61,13 @@ describe('plan analysis of recorded explain outputs', () => {
 
   it('slot-based engine aggregation: GROUP over a blocking SORT over a COLLSCAN', () => {
     const plan = analyzeExplain(fixture('aggregate-sbe-group-sort-collscan'), 'Message');
-    expect(plan).toMatchObject({ engine: 'sbe', stages: ['GROUP', 'SORT', 'COLLSCAN'], collscan: true, blockingSort: true, indexName: null });
+    expect(plan).toMatchObject({
+      engine: 'sbe',
+      stages: ['GROUP', 'SORT', 'COLLSCAN'],
+      collscan: true,
+      blockingSort: true,
+      indexName: null,
+    });
   });
 
   it('aggregation turned into a DISTINCT_SCAN by the index', () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, normal } from '../support/random.js';
 import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../../src/timing/bounds.js';
 
-
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Standard normal quantile (Acklam's rational approximation; plenty for a test's true quantile). */
@@ -45,7 +44,10 @@ describe('quantile bounds (order statistics)', () => {
 
   it('median bounds for 15 samples are x(4) and x(12) at 97.5% each', () => {
     // P(Bin(15, 0.5) ≤ 3) = 0.01758 ≤ 0.025 < P(Bin ≤ 4) = 0.05923: lower = x(4), upper = x(12) by symmetry.
-    const b = quantileBounds(range(15).map((k) => k * 10), 0.5);
+    const b = quantileBounds(
+      range(15).map((k) => k * 10),
+      0.5,
+    );
     expect(b.lower).toBe(40);
     expect(b.upper).toBe(120);
     expect(b.estimate).toBe(80);
@@ -55,7 +57,11 @@ describe('quantile bounds (order statistics)', () => {
     expect(minSamplesForUpperBound(0.95, 0.975)).toBe(72);
     expect(minSamplesForUpperBound(0.5, 0.975)).toBe(6);
     expect(minSamplesForUpperBound(0.99, 0.975)).toBe(368);
-    for (const [q, c] of [[0.5, 0.975], [0.9, 0.95], [0.95, 0.975]] as const) {
+    for (const [q, c] of [
+      [0.5, 0.975],
+      [0.9, 0.95],
+      [0.95, 0.975],
+    ] as const) {
       const n = minSamplesForUpperBound(q, c);
       expect(quantileBounds(range(n), q, c).upper).toBe(n);
       expect(quantileBounds(range(n - 1), q, c).upper).toBeUndefined();
@@ -71,7 +77,10 @@ describe('quantile bounds (order statistics)', () => {
   });
 
   it('judgeBudget: pass, fail, inconclusive', () => {
-    const b = quantileBounds(range(15).map((k) => k * 10), 0.5); // lower 40, upper 120
+    const b = quantileBounds(
+      range(15).map((k) => k * 10),
+      0.5,
+    ); // lower 40, upper 120
     expect(judgeBudget(b, 120)).toBe('pass');
     expect(judgeBudget(b, 39)).toBe('fail');
     expect(judgeBudget(b, 40)).toBe('inconclusive');
@@ -110,7 +119,9 @@ describe('quantile bounds (order statistics)', () => {
             if (b.lower > truth) lowerMiss++;
           }
         }
-        console.log(`q=${q} n=${n}: P(upper < truth)=${(upperMiss / datasets).toFixed(4)} (upper defined ${upperDefined}/${datasets}), P(lower > truth)=${(lowerMiss / datasets).toFixed(4)} (lower defined ${lowerDefined}/${datasets})`);
+        console.log(
+          `q=${q} n=${n}: P(upper < truth)=${(upperMiss / datasets).toFixed(4)} (upper defined ${upperDefined}/${datasets}), P(lower > truth)=${(lowerMiss / datasets).toFixed(4)} (lower defined ${lowerDefined}/${datasets})`,
+        );
         // An absent bound claims nothing, so it cannot miss.
         expect(upperMiss / datasets).toBeLessThanOrEqual(0.025 + tolerance);
         expect(lowerMiss / datasets).toBeLessThanOrEqual(0.025 + tolerance);

@@ -7,7 +7,8 @@ import { scaleProfiles } from '../../seed/profiles.js';
 const seed = 20260126;
 const plan = planDataset(scaleProfiles.tiny, seed);
 const collect = (messagesPerWindow?: number) => [...generateDataset(plan, { messagesPerWindow })];
-const canonical = (entries: ReadonlyArray<readonly [string, Document]>) => entries.map(([collection, doc]) => `${collection} ${EJSON.stringify(doc, { relaxed: false })}`).sort();
+const canonical = (entries: ReadonlyArray<readonly [string, Document]>) =>
+  entries.map(([collection, doc]) => `${collection} ${EJSON.stringify(doc, { relaxed: false })}`).sort();
 
 describe('the load order: messages by time windows', () => {
   const one = collect(Number.MAX_SAFE_INTEGER);
@@ -46,7 +47,9 @@ describe('the load order: messages by time windows', () => {
   it('every reference to a message names a generated message, whatever the windows', () => {
     const ids = new Set(windowed.filter(([c]) => c === 'Message').map(([, d]) => String(d._id)));
     const replies = windowed.filter(([c, d]) => c === 'Message' && d.replyToId).map(([, d]) => String(d.replyToId));
-    const reads = windowed.filter(([c, d]) => c === 'ConversationReadCursor' && d.lastReadMessageId).map(([, d]) => String(d.lastReadMessageId));
+    const reads = windowed
+      .filter(([c, d]) => c === 'ConversationReadCursor' && d.lastReadMessageId)
+      .map(([, d]) => String(d.lastReadMessageId));
     const attached = windowed.filter(([c]) => c === 'MessageAttachment').map(([, d]) => String(d.messageId));
     expect(replies.length).toBeGreaterThan(100);
     expect(reads.length).toBeGreaterThan(100);

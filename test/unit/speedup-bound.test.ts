@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, normal } from '../support/random.js';
 import { judgeAgainst, type SpeedupBound, speedupBounds } from '../../src/timing/bounds.js';
 
-
 // Three user classes: true before medians (ms) and true speedups (ratio of medians).
 const truth = [
   { key: 'light', beforeMedian: 8000, speedup: 16 },
@@ -103,11 +102,16 @@ describe('speedup bounds: log-scale Welch, before variance pooled across classes
     // Before logs: class a {ln 100, ln 400}, class b {ln 200, ln 800}: s² = (ln 4)²/2 in each, pooled alike, df_b = 2.
     // After constant → s_a² = 0, SE² = s_p²/2, ν = df_b = 2, t_{0.975,2} = 4.302653.
     const after = Array<number>(5).fill(10);
-    const bounds = speedupBounds({ classes: [{ key: 'a', before: [100, 400], after }, { key: 'b', before: [200, 800], after }] });
+    const bounds = speedupBounds({
+      classes: [
+        { key: 'a', before: [100, 400], after },
+        { key: 'b', before: [200, 800], after },
+      ],
+    });
     const a = bounds[0];
     if (a?.state !== 'measured') throw new Error('expected an interval');
     expect(a.df).toBeCloseTo(2, 6);
-    const se = Math.sqrt((Math.log(4) ** 2 / 2) / 2);
+    const se = Math.sqrt(Math.log(4) ** 2 / 2 / 2);
     expect(a.ratio).toBe(20);
     expect(a.ciLow).toBeCloseTo(20 * Math.exp(-4.302653 * se), 1);
     expect(a.ciHigh).toBeCloseTo(20 * Math.exp(4.302653 * se), 0);
@@ -115,7 +119,12 @@ describe('speedup bounds: log-scale Welch, before variance pooled across classes
 
   it('insufficient: one before sample per class, too few after samples, bad or missing samples', () => {
     const after = [10, 11, 9, 10, 12];
-    const ones = speedupBounds({ classes: [{ key: 'a', before: [100], after }, { key: 'b', before: [200], after }] });
+    const ones = speedupBounds({
+      classes: [
+        { key: 'a', before: [100], after },
+        { key: 'b', before: [200], after },
+      ],
+    });
     for (const b of ones) {
       expect(b.state).toBe('insufficient');
       if (b.state !== 'insufficient') continue;
@@ -132,12 +141,29 @@ describe('speedup bounds: log-scale Welch, before variance pooled across classes
     const [none] = speedupBounds({ classes: [{ key: 'a', before: [], after }] });
     expect(none).toMatchObject({ state: 'insufficient', reason: 'no before samples', beforeSamples: 0, afterSamples: 5 });
     // A class with one before sample is measured once the others give the pooled degrees of freedom.
-    const mixed = speedupBounds({ classes: [{ key: 'a', before: [100, 120], after }, { key: 'b', before: [200], after }, { key: 'c', before: [90, 100], after }] });
+    const mixed = speedupBounds({
+      classes: [
+        { key: 'a', before: [100, 120], after },
+        { key: 'b', before: [200], after },
+        { key: 'c', before: [90, 100], after },
+      ],
+    });
     expect(mixed.map((b) => b.state)).toEqual(['measured', 'measured', 'measured']);
   });
 
   it('judgeAgainst: pass, fail, inconclusive', () => {
-    const measured: SpeedupBound = { state: 'measured', key: 'a', ratio: 20, ciLow: 15, ciHigh: 25, method: 'log-welch-pooled-before-conservative-df', confidence: 0.975, beforeSamples: 3, afterSamples: 20, df: 4 };
+    const measured: SpeedupBound = {
+      state: 'measured',
+      key: 'a',
+      ratio: 20,
+      ciLow: 15,
+      ciHigh: 25,
+      method: 'log-welch-pooled-before-conservative-df',
+      confidence: 0.975,
+      beforeSamples: 3,
+      afterSamples: 20,
+      df: 4,
+    };
     expect(judgeAgainst(measured, 15)).toBe('pass');
     expect(judgeAgainst(measured, 10)).toBe('pass');
     expect(judgeAgainst(measured, 30)).toBe('fail');
@@ -188,7 +214,9 @@ describe('speedup bounds: log-scale Welch, before variance pooled across classes
       const c = simulate({ beforeSd: [0.1, 0.2, 0.3], afterSd: 0.15, beforeN: [3, 3, 3], afterN: 20 }, datasets, 9001);
       const low = c.lowCovered / c.measured;
       const high = c.highCovered / c.measured;
-      const perClass = c.perClass.map(([l, h, m], j) => `${truth[j]?.key} (sd ${[0.1, 0.2, 0.3][j]}): lower ${(l / m).toFixed(4)}, upper ${(h / m).toFixed(4)}`);
+      const perClass = c.perClass.map(
+        ([l, h, m], j) => `${truth[j]?.key} (sd ${[0.1, 0.2, 0.3][j]}): lower ${(l / m).toFixed(4)}, upper ${(h / m).toFixed(4)}`,
+      );
       console.log(`coverage unequal before sd: lower ${low.toFixed(4)}, upper ${high.toFixed(4)}; ${perClass.join('; ')}`);
       expect(low).toBeGreaterThanOrEqual(0.95);
       expect(high).toBeGreaterThanOrEqual(0.95);

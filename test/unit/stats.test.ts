@@ -27,7 +27,9 @@ describe('statistics', () => {
   });
 
   it('few samples give a wide interval, not false precision', () => {
-    const [narrow] = speedupBounds({ classes: [{ key: 'a', before: [1000, 1010, 990, 1005, 995, 1002, 998, 1001], after: Array(40).fill(50) }] });
+    const [narrow] = speedupBounds({
+      classes: [{ key: 'a', before: [1000, 1010, 990, 1005, 995, 1002, 998, 1001], after: Array(40).fill(50) }],
+    });
     const [wide] = speedupBounds({ classes: [{ key: 'a', before: [800, 1200, 1000], after: Array(40).fill(50) }] });
     if (narrow?.state !== 'measured' || wide?.state !== 'measured') throw new Error('expected two intervals');
     expect(wide.ciHigh - wide.ciLow).toBeGreaterThan((narrow.ciHigh - narrow.ciLow) * 3);

@@ -26,15 +26,18 @@ describe('parseTargetUri', () => {
     expect(uri.secrets).toContain('s3cr@t');
   });
 
-  it.each(['http://localhost', 'mongodb://', 'localhost:27017', 'mongodb://u:p@'])('rejects %s as a usage error without echoing it', (raw) => {
-    expect(() => parseTargetUri(raw)).toThrow(UsageError);
-    try {
-      parseTargetUri(raw);
-    } catch (error) {
-      expect((error as Error).message).toMatch(/--uri is not a valid MongoDB connection string/);
-      expect((error as Error).message).not.toContain('u:p@');
-    }
-  });
+  it.each(['http://localhost', 'mongodb://', 'localhost:27017', 'mongodb://u:p@'])(
+    'rejects %s as a usage error without echoing it',
+    (raw) => {
+      expect(() => parseTargetUri(raw)).toThrow(UsageError);
+      try {
+        parseTargetUri(raw);
+      } catch (error) {
+        expect((error as Error).message).toMatch(/--uri is not a valid MongoDB connection string/);
+        expect((error as Error).message).not.toContain('u:p@');
+      }
+    },
+  );
 });
 
 describe('redactText', () => {

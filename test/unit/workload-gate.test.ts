@@ -24,7 +24,12 @@ const measured = (over: Partial<CommandMeasurement>): CommandMeasurement => ({
   ...over,
 });
 
-const shape = (step: string, collection: string, after: Partial<CommandMeasurement>, samples: { before: number[]; after: number[] } = { before: [], after: [] }): RouteCommandResult => ({
+const shape = (
+  step: string,
+  collection: string,
+  after: Partial<CommandMeasurement>,
+  samples: { before: number[]; after: number[] } = { before: [], after: [] },
+): RouteCommandResult => ({
   step,
   call: `find on ${collection}`,
   collection,
@@ -58,12 +63,16 @@ const route = (commands: RouteCommandResult[]): RouteResult => ({
   indexesUnused: [],
 });
 
-const outcomes = (checks: ReturnType<typeof workloadChecks>) => checks.map((c) => `${c.step} ${c.check} ${c.outcome ?? (c.passed ? 'pass' : 'fail')}`);
+const outcomes = (checks: ReturnType<typeof workloadChecks>) =>
+  checks.map((c) => `${c.step} ${c.check} ${c.outcome ?? (c.passed ? 'pass' : 'fail')}`);
 
 describe('the gate of a replayed workload', () => {
   it('a collection scan fails on a collection over the size, passes (and says so) on a small one', () => {
     const checks = workloadChecks(
-      route([shape('big', 'Message', { collscan: true, stages: ['COLLSCAN'], indexesUsed: [] }), shape('small', 'Settings', { collscan: true, stages: ['COLLSCAN'], indexesUsed: [] })]),
+      route([
+        shape('big', 'Message', { collscan: true, stages: ['COLLSCAN'], indexesUsed: [] }),
+        shape('small', 'Settings', { collscan: true, stages: ['COLLSCAN'], indexesUsed: [] }),
+      ]),
       defaultWorkloadRules,
       { Message: 1_000_000, Settings: 12 },
       true,
@@ -74,7 +83,11 @@ describe('the gate of a replayed workload', () => {
 
   it('a blocking sort over the bound fails; an unknown count of sorted documents fails too', () => {
     const checks = workloadChecks(
-      route([shape('few', 'Message', { blockingSort: true, sortedDocs: 40 }), shape('many', 'Message', { blockingSort: true, sortedDocs: 5000 }), shape('unknown', 'Message', { blockingSort: true, sortedDocs: null })]),
+      route([
+        shape('few', 'Message', { blockingSort: true, sortedDocs: 40 }),
+        shape('many', 'Message', { blockingSort: true, sortedDocs: 5000 }),
+        shape('unknown', 'Message', { blockingSort: true, sortedDocs: null }),
+      ]),
       defaultWorkloadRules,
       { Message: 1_000_000 },
       true,
@@ -85,7 +98,13 @@ describe('the gate of a replayed workload', () => {
   it("a shape's own rules: its index, its budget (decided only when the samples bound the p50), its speedup", () => {
     const rules: WorkloadRules = {
       ...defaultWorkloadRules,
-      shapes: { fast: { indexes: ['idx'], afterBudgetMs: { p50: 50 } }, slow: { afterBudgetMs: { p50: 50 } }, few: { afterBudgetMs: { p50: 50 } }, wrong: { indexes: ['other'] }, sped: { minSpeedup: 10 } },
+      shapes: {
+        fast: { indexes: ['idx'], afterBudgetMs: { p50: 50 } },
+        slow: { afterBudgetMs: { p50: 50 } },
+        few: { afterBudgetMs: { p50: 50 } },
+        wrong: { indexes: ['other'] },
+        sped: { minSpeedup: 10 },
+      },
     };
     const many = (ms: number) => Array.from({ length: 12 }, (_, i) => ms + i * 0.1);
     const checks = workloadChecks(
@@ -114,7 +133,12 @@ describe('the gate of a replayed workload', () => {
   });
 
   it('a shape over its limit fails', () => {
-    const checks = workloadChecks(route([shape('stuck', 'Message', { overLimit: { limitMs: 10_000 } })]), defaultWorkloadRules, { Message: 1 }, true);
+    const checks = workloadChecks(
+      route([shape('stuck', 'Message', { overLimit: { limitMs: 10_000 } })]),
+      defaultWorkloadRules,
+      { Message: 1 },
+      true,
+    );
     expect(outcomes(checks)).toEqual(['stuck limit fail']);
   });
 });
