@@ -1,7 +1,7 @@
 /**
  * Scale profiles: how much data each `--scale` seeds, and the shape of the chat
  * application's data that does not change with scale. `indexgate seed --profiles`
- * prints this table; the README explains the choices.
+ * prints this table; docs/workload.md explains the choices.
  */
 export const scaleNames = ['tiny', 'small', 'medium', 'large'] as const;
 export type ScaleName = (typeof scaleNames)[number];

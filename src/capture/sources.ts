@@ -107,7 +107,7 @@ export async function readProfile(db: Db, options: ReadOptions = {}): Promise<Ca
   if (present.length === 0) {
     throw new TargetStateError(
       db.databaseName,
-      'has no system.profile: the profiler has never been on here; turn it on with db.setProfilingLevel(1, { slowms: 0, sampleRate: 1 }), exercise the application, then capture (see README, "Capture and replay")',
+      'has no system.profile: the profiler has never been on here; turn it on with db.setProfilingLevel(1, { slowms: 0, sampleRate: 1 }), exercise the application, then capture (see docs/capture-and-replay.md)',
     );
   }
   const operations: CapturedOperation[] = [];

@@ -37,7 +37,7 @@ const mb = 1024 * 1024;
  * generation fills with dead documents, and V8 lets it grow with the run before it
  * collects: the seeder's peak RSS was 389 MB at `large` against 243 MB at `medium`
  * (`npm run bench:seed`). Collecting whenever the heap passes `heapLimitMb` keeps the
- * footprint near the live set whatever the scale (see the README's measured figures).
+ * footprint near the live set whatever the scale (see docs/measurements/).
  */
 function fullCollector(): () => void {
   const exposed = (globalThis as { gc?: () => void }).gc;
