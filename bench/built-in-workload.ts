@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { routeOf } from '../src/route-engine/load.js';
 import type { Workload } from '../src/workload.js';
 import { baselineIndexes, indexSets } from '../indexes/sets.js';
-import { remedyIndexes } from '../indexes/remedies.js';
 import { seededCollections } from '../seed/collections.js';
 import { describeScales, generateDataset, generatorVersion, planDataset } from '../seed/generate.js';
 import { dataShape, type ScaleName, scaleNames, scaleProfiles } from '../seed/profiles.js';
@@ -63,7 +62,11 @@ export const builtInWorkload: Workload = {
     ],
     defaultChoice: 'all',
     verifyDefault: 'driver',
-    application: { id: 'prisma', remedyIndexes, rewrite: routeOf(listConversationsRewrite, routeFile('list-conversations-rewrite.ts')) },
+    application: {
+      id: 'prisma',
+      remedySet: 'remedies',
+      rewrite: routeOf(listConversationsRewrite, routeFile('list-conversations-rewrite.ts')),
+    },
   },
   thresholdsFile: packageFile('bench/thresholds.json'),
   schemaFile: packageFile('seed/schema.prisma'),

@@ -154,6 +154,8 @@ export interface RemedyResult {
   effect: RemedyEffect;
   /** The effect for every user class. */
   classes: RemedyEffect[];
+  /** The command line that gates this remedy as the migration to ship: its index set (the run's and the remedy's) and its route. */
+  gateCommand?: string;
 }
 
 export interface RemedyEffect {

@@ -148,8 +148,11 @@ export interface RouteSet {
   readonly defaultChoice: string;
   /** `verify`'s route when none is named (it must be read-only and cheap on any state). */
   readonly verifyDefault: string;
-  /** The application's own route and what bench measures as its remedies: more indexes, and a rewrite with them. */
-  readonly application?: { readonly id: string; readonly remedyIndexes: readonly IndexSpec[]; readonly rewrite: Route };
+  /**
+   * The application's own route and what bench measures as its remedies: more indexes (the
+   * set `remedySet` of `IndexSets.sets`), and a rewrite with them.
+   */
+  readonly application?: { readonly id: string; readonly remedySet: string; readonly rewrite: Route };
 }
 
 /** The index specs of every named set, once each: what the gate can name an index by. */

@@ -27,6 +27,7 @@ import {
   baselineOption,
   collect,
   dbOption,
+  defaultSeed,
   jsonOption,
   outOption,
   parsePositiveNumber,
@@ -157,11 +158,28 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       buildStage(skip),
       explainStage('after', 'after'),
       timePatternsStage(['before', 'after']),
-      routesStage({ sides: 'before-after', remedies: options.remedies }),
+      routesStage({
+        sides: 'before-after',
+        remedies: options.remedies,
+        gate: {
+          setArgs: options.indexes ? ['--indexes', options.indexes] : ['--set', workload.indexes.migration],
+          repeat: repeated(options, workload),
+        },
+      }),
       concludeStage({ judgeSpeedup: true }),
       historyStage(),
     ],
   };
+}
+
+/** The options a gating command repeats so that it judges the same data: scale, seed, baseline and schema when not the defaults. */
+function repeated(options: BenchOptions, workload: CommandContext['workload']): string[] {
+  return [
+    ...(options.scale !== 'medium' ? ['--scale', options.scale] : []),
+    ...(options.seed !== defaultSeed ? ['--seed', String(options.seed)] : []),
+    ...(options.baseline !== Object.keys(workload.indexes.baselines)[0] ? ['--baseline', options.baseline] : []),
+    ...(options.prismaSchema !== undefined ? ['--prisma-schema', options.prismaSchema] : []),
+  ];
 }
 
 export const benchCommand = defineCommand({

@@ -11,7 +11,17 @@ import { planTarget, type Target, withTarget } from '../mongo/target.js';
 import { formatMs, table } from '../report/tables.js';
 import { type IndexSpec, migrationSet, patternCollections, type Workload } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
-import { collect, dbOption, indexSetOption, jsonOption, remoteWritesOption, timeoutOption, uriOption } from './options.js';
+import {
+  collect,
+  dbOption,
+  indexFilesOption,
+  indexSetsOption,
+  jsonOption,
+  remoteWritesOption,
+  timeoutOption,
+  uriOption,
+} from './options.js';
+import { loadIndexSpecs } from '../indexing/load-specs.js';
 
 interface IndexTargetOptions {
   uri?: string | undefined;
@@ -62,14 +72,45 @@ export function renderIndexSpecs(specs: readonly IndexSpec[]): string {
   );
 }
 
+/**
+ * The index sets named by `--set` and read from `--indexes` files, one list in the order
+ * given, each index once (by name; the same name with another key is refused): the set
+ * a migration ships, e.g. the runbook's six and the remedies.
+ */
+export async function indexSetOf(
+  workload: Workload,
+  options: { set?: readonly string[] | undefined; indexes?: readonly string[] | undefined },
+): Promise<IndexSpec[]> {
+  const named = options.set ?? [];
+  const files = options.indexes ?? [];
+  const lists = [
+    ...(named.length === 0 && files.length === 0 ? [workload.indexes.migration] : named).map((n) => workload.indexes.sets[n] ?? []),
+  ];
+  for (const file of files) lists.push(await loadIndexSpecs(file, workload.dataset.collections));
+  const out: IndexSpec[] = [];
+  for (const spec of lists.flat()) {
+    const same = out.find((s) => s.name === spec.name);
+    if (!same) out.push(spec);
+    else if (!sameKey(same.key, spec.key) || same.collection !== spec.collection) {
+      throw new UsageError(
+        `two indexes are named ${spec.name} with other keys (${formatKey(same.key)} and ${formatKey(spec.key)}); rename one`,
+      );
+    }
+  }
+  return out;
+}
+
 export const indexesListCommand = defineCommand({
   path: ['indexes', 'list'],
   define: (command, workload) =>
     command
-      .description('the index specs: name, collection, key, priority, expected impact')
-      .addOption(indexSetOption(workload))
+      .description(
+        'the index specs (name, collection, key, priority, expected impact) of one set or several together: the set a migration ships',
+      )
+      .addOption(indexSetsOption(workload))
+      .addOption(indexFilesOption())
       .addOption(jsonOption()),
-  run: async ({ options }, context) => context.workload.indexes.sets[options.set] ?? [],
+  run: ({ options }, context) => indexSetOf(context.workload, options),
   render: (specs, options) => ({ stdout: options.json ? json(specs) : renderIndexSpecs(specs), exitCode: ExitCode.pass }),
 });
 
@@ -80,10 +121,12 @@ export const indexesScriptCommand = defineCommand({
   define: (command, workload) =>
     command
       .description(
-        `print a mongosh script that creates the migration's index set (${workload.indexes.migration}; the runbook's step 4), idempotent`,
+        `print a mongosh script that creates an index set (default the migration's, ${workload.indexes.migration}; the runbook's step 4), idempotent`,
       )
-      .addOption(dbOption()),
-  run: async ({ options }, context) => renderMongoshScript(migrationSet(context.workload.indexes), options.db),
+      .addOption(dbOption())
+      .addOption(indexSetsOption(workload))
+      .addOption(indexFilesOption()),
+  run: async ({ options }, context) => renderMongoshScript(await indexSetOf(context.workload, options), options.db),
   render: (script) => ({ stdout: script, exitCode: ExitCode.pass }),
 });
 
@@ -270,15 +313,16 @@ export const indexesCheckCommand = defineCommand({
   define: (command, workload) =>
     command
       .description(
-        "which of the set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)",
+        "which indexes of a set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)",
       )
       .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma").makeOptionMandatory())
-      .addOption(indexSetOption(workload))
+      .addOption(indexSetsOption(workload))
+      .addOption(indexFilesOption())
       .addOption(jsonOption()),
   run: async ({ options }, context) =>
     checkSchema({
       prismaSchema: options.prismaSchema,
-      specs: context.workload.indexes.sets[options.set] ?? [],
+      specs: await indexSetOf(context.workload, options),
       collections: context.workload.dataset.collections,
     }),
   render: (outcome, options) => ({

@@ -94,5 +94,19 @@ export const workloadOption = () =>
 export const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
 export const userClassOption = () =>
   new Option('--user-class <class>', 'which sampled user').choices(userClasses).default('typical' as const);
-export const indexSetOption = (workload: Workload) =>
-  new Option('--set <set>', 'which specs').choices(Object.keys(workload.indexes.sets)).default(workload.indexes.migration);
+
+/** `--set <name>` (repeatable): sets of the workload, in the order given. */
+export const indexSetsOption = (workload: Workload) =>
+  new Option(
+    '--set <set>',
+    `a named index set (repeatable; ${Object.keys(workload.indexes.sets).join(', ')}; default ${workload.indexes.migration})`,
+  ).argParser((value: string, previous: string[] | undefined) => {
+    const names = collect(value, undefined);
+    const unknown = names.filter((n) => !(n in workload.indexes.sets));
+    if (unknown.length > 0)
+      throw new InvalidArgumentError(`--set ${unknown.join(', ')}: not an index set (${Object.keys(workload.indexes.sets).join(', ')}).`);
+    return [...(previous ?? []), ...names];
+  });
+/** `--indexes <file>` (repeatable): index sets as JSON files shaped like `indexes list --json`. */
+export const indexFilesOption = () =>
+  new Option('--indexes <file>', 'an index set as JSON, shaped like `indexes list --json` (repeatable)').argParser(collect);

@@ -165,7 +165,11 @@ export function signOffAnswer(result: RunResult, budgetMs = 1000): string {
       : (result.remedies ?? []).length > 0
         ? ' No remedy measured in this run brought every class under the budget.'
         : '';
-  return `${first}${second}${third}`;
+  const gate = working.find((m) => m.gateCommand !== undefined);
+  const fourth = gate
+    ? ` Gate it as the migration to ship (${gate.kind === 'rewrite' ? 'the rewritten route' : 'the route unchanged'} against the set and the remedy's indexes): ${gate.gateCommand}`
+    : '';
+  return `${first}${second}${third}${fourth}`;
 }
 
 /** "prisma: #1 idx_member_user_active_conv, … used by none of its commands" lines, one per route model that leaves some of the set unused. */

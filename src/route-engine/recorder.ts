@@ -1,3 +1,4 @@
+import { RouteCallError } from './route-file-error.js';
 import { BSON, type Db, type Document, MongoServerError } from 'mongodb';
 import type { ReadCommand } from '../capture/shape.js';
 import type { ClientTransport, RawRequest } from '../prisma/client.js';
@@ -138,6 +139,9 @@ export class Recorder implements ClientTransport {
 
   /** Sends one command, records it under its step, and returns its documents; OverLimit when it reaches the limit. */
   send(request: Omit<CommandRequest, 'pipeline'>, shape: CommandShape, command: ReadCommand): Promise<Document[]> {
+    const write = writeIn(shape);
+    if (write)
+      throw new RouteCallError(request.call, `${write}: a route is read-only (indexgate measures reads; nothing it runs may write)`);
     const sent = this.sendOne(request, shape, command);
     this.inFlight.add(sent);
     void sent.finally(() => this.inFlight.delete(sent)).catch(() => undefined);
@@ -185,6 +189,28 @@ export class Recorder implements ClientTransport {
     if (counted !== undefined) run.counted = (run.counted ?? 0) + counted;
     return docs;
   }
+}
+
+/** The read commands a route may send as raw commands; anything else may write, or is not a query. */
+const readCommands = new Set(['find', 'aggregate', 'count', 'distinct']);
+/** Stages that write the pipeline's output to a collection. */
+const writeStages = new Set(['$out', '$merge']);
+
+/** What in a shape would write, in words, or undefined for a read. */
+export function writeIn(shape: CommandShape): string | undefined {
+  const pipeline =
+    shape.kind === 'aggregate'
+      ? shape.pipeline
+      : shape.kind === 'command' && Array.isArray(shape.command.pipeline)
+        ? (shape.command.pipeline as Document[])
+        : [];
+  const stage = pipeline.flatMap((s) => Object.keys(s)).find((k) => writeStages.has(k));
+  if (stage) return `its pipeline writes (${stage})`;
+  if (shape.kind === 'command') {
+    const name = Object.keys(shape.command)[0] ?? '(empty)';
+    if (!readCommands.has(name)) return `the command ${name} is not a read (find, aggregate, count and distinct are)`;
+  }
+  return undefined;
 }
 
 function commandKind(command: Document): ReadCommand {

@@ -182,7 +182,12 @@ export function timePatternsStage(sides: readonly Side[], options: { budgetMs?: 
  * Every route (built-in, route files, a replayed workload) on each side, then, in bench, the
  * remedies of the workload's application route: its remedy indexes and its rewrite.
  */
-export function routesStage(options: { sides: 'before-after' | 'current'; remedies: boolean }): Stage {
+export function routesStage(options: {
+  sides: 'before-after' | 'current';
+  remedies: boolean;
+  /** How the run's index set is named on the command line (`--set six`, or `--indexes file`), and the options to repeat (scale, seed, baseline, schema). */
+  gate?: { readonly setArgs: readonly string[]; readonly repeat: readonly string[] };
+}): Stage {
   return stage('routes', async (state, { reporter, signal }) => {
     const { routes, replay, workload, routePlan, indexSet, deadline } = state.inputs;
     const classes = need(state.classes, 'the user classes');
@@ -192,7 +197,7 @@ export function routesStage(options: { sides: 'before-after' | 'current'; remedi
       options.remedies && application && routes.routes.some((r) => r.id === application.id)
         ? {
             route: application.id,
-            indexes: application.remedyIndexes,
+            indexes: workload.indexes.sets[application.remedySet] ?? [],
             rewrite: routesFor([application.rewrite], classes, routes.params).routes[0] as RouteToMeasure,
           }
         : undefined;
@@ -209,7 +214,20 @@ export function routesStage(options: { sides: 'before-after' | 'current'; remedi
       signal,
       deadline,
     });
+    const gate = options.gate;
+    if (gate && application) {
+      for (const remedy of state.routeRun.remedies) {
+        const route = remedy.kind === 'rewrite' ? ['--route-file', application.rewrite.file] : ['--route', application.id];
+        remedy.gateCommand = gatingCommand([...gate.setArgs, '--set', application.remedySet], [...gate.repeat, ...route]);
+      }
+    }
   });
+}
+
+/** The two commands that gate a migration: its index set written to a file, then bench judging the route against it. */
+export function gatingCommand(setArgs: readonly string[], benchArgs: readonly string[]): string {
+  const file = 'migration-indexes.json';
+  return `npx indexgate indexes list ${setArgs.join(' ')} --json > ${file} && npx indexgate bench --indexes ${file} ${benchArgs.join(' ')}`;
 }
 
 /** The gate over everything measured (indexes, patterns, routes, replayed shapes, counts), and the result document. */

@@ -169,6 +169,16 @@ describe('bad route files: one line naming the file and what is wrong, exit 2, n
       /route file .*write\.mjs: db\.collection\("Message"\)\.insertOne: a write in a read route/,
     ],
     [
+      'out.mjs',
+      'export default { id: "x", title: "x", async run({ db }) { await db.collection("Message").aggregate([{ $match: {} }, { $out: "Copy" }]).toArray(); } };',
+      /route file .*out\.mjs: db\.collection\("Message"\)\.aggregate\(.*\): its pipeline writes \(\$out\): a route is read-only/,
+    ],
+    [
+      'rawwrite.mjs',
+      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.$runCommandRaw({ insert: "Message", documents: [{}] }); } };',
+      /route file .*rawwrite\.mjs: prisma\.\$runCommandRaw: the command insert is not a read/,
+    ],
+    [
       'throws.mjs',
       'export default { id: "x", title: "x", async run() { throw new Error("boom"); } };',
       /route file .*throws\.mjs: its code threw for user .*: boom/,
