@@ -110,3 +110,8 @@ export const indexSetsOption = (workload: Workload) =>
 /** `--indexes <file>` (repeatable): index sets as JSON files shaped like `indexes list --json`. */
 export const indexFilesOption = () =>
   new Option('--indexes <file>', 'an index set as JSON, shaped like `indexes list --json` (repeatable)').argParser(collect);
+export const redactIdsOption = () =>
+  new Option(
+    '--redact-ids',
+    'replace every id (ObjectId) in result.json and the reports by a pseudonym: reports that can leave the staging network',
+  );

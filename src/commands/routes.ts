@@ -4,10 +4,13 @@ import { requireApplicationCollections } from '../mongo/required-collections.js'
 import type { ResolvedMongod } from '../mongo/binary.js';
 import { withTarget } from '../mongo/target.js';
 import { defaultSeed, dbOption, jsonOption, prismaSchemaOption, routeParamOption, timeoutOption, userClassOption } from './options.js';
-import { Option } from '@commander-js/extra-typings';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { mongoshStatement } from '../route-engine/mongosh.js';
-import { formatNumber } from '../report/tables.js';
-import { patternCollections } from '../workload.js';
+import { formatNumber, table } from '../report/tables.js';
+import { compareRouteWithWorkload, firstDifference, type RouteTrafficComparison } from '../capture/compare.js';
+import { loadWorkload } from '../capture/workload-file.js';
+import { commandDocument } from '../route-engine/recorder.js';
+import { patternCollections, type Workload } from '../workload.js';
 import { callRoute } from '../route-engine/call.js';
 import type { CommandShape } from '../route-engine/recorder.js';
 import { prepareDataset } from '../dataset/prepare.js';
@@ -118,26 +121,129 @@ export function renderRoutesRender(outcome: RoutesRenderOutcome): string {
   return lines.join('\n');
 }
 
+/** The options of the commands that call a route for one sampled user: where the user comes from, which one, the route's parameters and schema. */
+function sampledRoute<Args extends unknown[], Options extends OptionValues>(command: Command<Args, Options>, workload: Workload) {
+  return command
+    .addOption(
+      new Option(
+        '--uri <mongodb-uri>',
+        'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod',
+      ),
+    )
+    .addOption(dbOption())
+    .addOption(userClassOption())
+    .addOption(routeParamOption())
+    .addOption(prismaSchemaOption(workload))
+    .addOption(jsonOption())
+    .addOption(timeoutOption());
+}
+
 export const routesRenderCommand = defineCommand({
   path: ['routes', 'render'],
   define: (command, workload) =>
-    command
-      .description(
-        'print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)',
-      )
-      .argument('<file>', 'a route file')
-      .addOption(
-        new Option(
-          '--uri <mongodb-uri>',
-          'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod',
-        ),
-      )
-      .addOption(dbOption())
-      .addOption(userClassOption())
-      .addOption(routeParamOption())
-      .addOption(prismaSchemaOption(workload))
-      .addOption(jsonOption())
-      .addOption(timeoutOption()),
+    sampledRoute(
+      command
+        .description(
+          'print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)',
+        )
+        .argument('<file>', 'a route file'),
+      workload,
+    ),
   run: ({ args: [file], options }, context) => renderRoute({ ...options, file }, context),
   render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderRoutesRender(outcome), exitCode: ExitCode.pass }),
+});
+
+// ─── routes check ───────────────────────────────────────────────────────────────────────
+
+export interface RoutesCheckOutcome extends RouteTrafficComparison {
+  readonly route: RoutesRenderOutcome['route'];
+  readonly user: RoutesRenderOutcome['user'];
+  readonly data: string;
+  readonly workload: { readonly file: string; readonly name: string; readonly from: string; readonly capturedAt: string };
+}
+
+/**
+ * `indexgate routes check <file> --workload <captured.json>`: does the route file still send
+ * what the application sends? Each command the route renders for a sampled user is matched
+ * with the captured shapes; each captured shape on the route's collections that the route
+ * does not render is listed. Read-only, like `routes render`.
+ */
+export async function checkRouteAgainstTraffic(
+  options: RoutesRenderOptions & { workload: string },
+  context: CommandContext,
+): Promise<RoutesCheckOutcome> {
+  const workload = await loadWorkload(options.workload);
+  const rendered = await renderRoute(options, context);
+  const sent = rendered.commands.flatMap((c) =>
+    c.shapes.map((shape) => ({ step: c.step, collection: c.collection, command: commandDocument(c.collection, shape) })),
+  );
+  return {
+    route: rendered.route,
+    user: rendered.user,
+    data: rendered.data,
+    workload: { file: options.workload, name: workload.name, from: workload.source.from, capturedAt: workload.capturedAt },
+    ...compareRouteWithWorkload(sent, workload),
+  };
+}
+
+const compact = (query: unknown) => JSON.stringify(query);
+
+export function renderRoutesCheck(outcome: RoutesCheckOutcome): string {
+  const lines = [
+    `route ${outcome.route.id} (${outcome.route.file}) against the workload ${outcome.workload.name} (${outcome.workload.file}, captured from ${outcome.workload.from} on ${outcome.workload.capturedAt})`,
+    `rendered for user ${outcome.user.id} (${outcome.user.class}) from ${outcome.data}`,
+    table(
+      ['command of the route', 'collection', 'captured shape'],
+      outcome.rendered.map((r) => [r.step, r.shape.collection, r.captured ?? 'NOT CAPTURED']),
+    ),
+  ];
+  for (const r of outcome.rendered.filter((x) => x.captured === null)) {
+    if (!r.nearest) {
+      lines.push(
+        `${r.step}: the route sends ${r.shape.command} on ${r.shape.collection}, which no captured shape is: ${compact(r.shape.query)}`,
+      );
+      continue;
+    }
+    const d = firstDifference(r.shape.query, r.nearest.shape.query);
+    lines.push(
+      `${r.step}: the route sends another ${r.shape.command} on ${r.shape.collection} than the nearest captured shape, ${r.nearest.id}; first difference at ${d?.path ?? '?'}:`,
+      `  route file: ${compact(d?.left)}`,
+      `  captured:   ${compact(d?.right)}`,
+    );
+  }
+  if (outcome.notRendered.length > 0) {
+    lines.push(`${outcome.notRendered.length} captured shape(s) on the route's collections that the route does not send:`);
+    for (const c of outcome.notRendered)
+      lines.push(`  ${c.id} (${c.shape.command} on ${c.shape.collection}, ${c.count} calls): ${compact(c.shape.query)}`);
+  }
+  lines.push(
+    outcome.equal
+      ? "EQUAL: every command of the route is in the captured traffic, and every captured shape on its collections is one of the route's."
+      : 'DIFFERENT: the route file no longer sends what the application sends (above); fix the route file, or capture the traffic again.',
+  );
+  return lines.join('\n');
+}
+
+export const routesCheckCommand = defineCommand({
+  path: ['routes', 'check'],
+  define: (command, workload) =>
+    sampledRoute(
+      command
+        .description(
+          "does a route file send what the application sends? Its commands for a sampled user against a captured workload's shapes (read-only)",
+        )
+        .argument('<file>', 'a route file')
+        .addOption(
+          new Option(
+            '--workload <file>',
+            'the workload `indexgate capture` wrote while the application served this route',
+          ).makeOptionMandatory(),
+        ),
+      workload,
+    ),
+  run: ({ args: [file], options }, context) => checkRouteAgainstTraffic({ ...options, file }, context),
+  render: (outcome, options) => ({
+    stdout: options.json ? json(outcome) : renderRoutesCheck(outcome),
+    exitCode: outcome.equal ? ExitCode.pass : ExitCode.fail,
+  }),
 });

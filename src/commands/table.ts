@@ -5,7 +5,7 @@ import { explainCommand } from './explain.js';
 import { historyAcceptCommand, historyShowCommand } from './history.js';
 import { indexesApplyCommand, indexesCheckCommand, indexesListCommand, indexesScriptCommand, indexesVerifyCommand } from './indexes.js';
 import { reportCommand } from './report.js';
-import { routesRenderCommand } from './routes.js';
+import { routesCheckCommand, routesRenderCommand } from './routes.js';
 import { seedCommand } from './seed.js';
 import { verifyCommand } from './verify.js';
 
@@ -23,6 +23,7 @@ export const commandTable: readonly AnyCommand[] = [
   reportCommand,
   captureCommand,
   routesRenderCommand,
+  routesCheckCommand,
   historyShowCommand,
   historyAcceptCommand,
 ];
@@ -30,6 +31,6 @@ export const commandTable: readonly AnyCommand[] = [
 /** The groups' own descriptions (`indexgate indexes --help`). */
 export const commandGroups: Readonly<Record<string, string>> = {
   indexes: "the migration's index set: list, script, apply, verify, check",
-  routes: 'route files: render what a route sends',
+  routes: 'route files: render what a route sends, check it against captured traffic',
   history: "the nightly gate's history file (bench --history): show its series, accept a change",
 };

@@ -25,6 +25,7 @@ import {
   patternOption,
   prismaSchemaOption,
   readPreferenceOption,
+  redactIdsOption,
   routeFileOption,
   routeOption,
   routeParamOption,
@@ -50,6 +51,7 @@ export interface VerifyOptions {
   routeFile?: string[] | undefined;
   routeParam?: string[] | undefined;
   prismaSchema?: string | undefined;
+  redactIds?: true | undefined;
   timeoutMs: number;
 }
 
@@ -99,6 +101,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
       replay,
       routePlan: { ...defaultRoutePlan, maxTimeMS: options.maxTimeMs ?? defaultRoutePlan.maxTimeMS },
       budgetSeconds,
+      redactIds: options.redactIds === true,
     },
     target: { uri: options.uri, db: options.db, timeoutMs: options.timeoutMs, readPreference: options.readPreference },
     stages: [
@@ -149,6 +152,7 @@ export const verifyCommand = defineCommand({
       .addOption(routeFileOption())
       .addOption(routeParamOption())
       .addOption(prismaSchemaOption(workload))
+      .addOption(redactIdsOption())
       .addOption(timeoutOption()),
   run: async ({ options }, context) => runPipeline(await verifyPlan(options, context), context),
   render: (outcome, options) => ({

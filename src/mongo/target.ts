@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Db, MongoClient, MongoError, MongoServerError, MongoServerSelectionError, type ReadPreferenceMode } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cleanup } from '../cleanup.js';
@@ -42,6 +43,8 @@ export interface Target {
   readonly loopback: boolean;
   readonly environment: Environment;
   readonly embedded: EmbeddedServer | undefined;
+  /** The client's appName (`indexgate-<random>`): how its operations show in currentOp and the server's log. */
+  readonly appName: string;
   /** Removes credentials from text before it is printed or stored. */
   redact(text: string): string;
   /**
@@ -80,6 +83,25 @@ export async function withTarget<T>(
   }
 }
 
+/**
+ * Stops every operation this run's client still has on the server (an interrupted run's
+ * commands would otherwise run on until their maxTimeMS): `currentOp` with `$ownOps` for
+ * our appName, then `killOp` for each. Best effort: a server that refuses says nothing here.
+ */
+export async function killOwnOperations(client: MongoClient, appName: string): Promise<number> {
+  try {
+    const admin = client.db('admin');
+    const reply = await admin.command({ currentOp: 1, $ownOps: true, appName });
+    const ops = ((reply.inprog ?? []) as Array<{ opid?: unknown; appName?: string }>).filter(
+      (op) => op.appName === appName && op.opid !== undefined,
+    );
+    for (const op of ops) await admin.command({ killOp: 1, op: op.opid }).catch(() => undefined);
+    return ops.length;
+  } catch {
+    return 0;
+  }
+}
+
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const { uri, dbName } = planTarget(options);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -99,13 +121,17 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   const display = uri?.redacted ?? 'embedded';
   const secrets = uri?.secrets ?? [];
   const redact = (text: string) => redactText(text, secrets);
+  // Named per run, so that its operations can be told apart on a shared server and stopped if the run is.
+  const appName = `indexgate-${randomBytes(4).toString('hex')}`;
   const client = new MongoClient(connectionString, {
-    appName: 'indexgate',
+    appName,
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
     ...(options.readPreference ? { readPreference: options.readPreference } : {}),
   });
   options.cleanup.add(() => client.close(true));
+  // Runs first (cleanup is newest first): an interrupted run leaves no command of its own running on the server.
+  if (uri) options.cleanup.add(async () => void (await killOwnOperations(client, appName)));
 
   const explainError = async (error: unknown): Promise<unknown> => {
     if (embedded && error instanceof MongoError) {
@@ -142,7 +168,9 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     embedded,
     redact,
     explainError,
+    appName,
     close: async () => {
+      if (uri) await killOwnOperations(client, appName);
       await client.close(true);
       await embedded?.stop();
     },

@@ -98,15 +98,22 @@ export function renderHtml(result: RunResult): string {
   <p>indexgate ${esc(result.command)} · ${esc(result.runId)} · ${d.origin === 'indexgate' ? `scale ${esc(String(d.scale))}, seed ${esc(String(d.seed))}, baseline ${esc(String(d.baseline))}` : 'target data'} · mongod ${esc(e.mongodVersion)} ${esc(e.topology)}</p>
 </header>
 <main>
-${[m.failures, m.inconclusive].map((t) => (t ? `<section id="${t.id}"><h2>${esc(t.title)}</h2>${dress(t)}</section>` : '')).join('\n')}
+${m.answer ? `<p id="answer"><strong>Answer:</strong> ${esc(m.answer)}</p>` : ''}
+${m.routes ? `<section id="routes"><h2>${esc(m.routes.title)}</h2>${dress(m.routes)}</section>` : ''}
+${
+  m.remedies
+    ? `<section id="remedies"><h2>${esc(m.remedies.title)}</h2>${dress(m.remedies)}${
+        m.gateCommand ? `<p>Gate the remedy as the migration to ship:</p><pre id="gate-command">${esc(m.gateCommand)}</pre>` : ''
+      }</section>`
+    : ''
+}
+${m.failures ? `<section id="failures"><h2>${esc(m.failures.title)}</h2>${dress(m.failures)}</section>` : ''}
 ${
   m.routes
-    ? `<section id="routes">
-  <h2>${esc(m.routes.title)}</h2>
-  ${m.answer ? `<p id="answer"><strong>Answer:</strong> ${esc(m.answer)}</p>` : ''}
-  ${dress(m.routes)}
+    ? `<section id="commands">
+  <h2>Commands of each route</h2>
   ${m.unusedIndexes.length > 0 ? `<p>Indexes of the set no command of a route used:</p><ul>${m.unusedIndexes.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
-  ${[...m.commands, m.remedies].map((t) => (t ? `<h3>${esc(t.title)}</h3>${dress(t)}` : '')).join('\n')}
+  ${m.commands.map((t) => `<h3>${esc(t.title)}</h3>${dress(t)}`).join('\n')}
   ${m.workloads.map((t) => `<h3>${esc(t.title)}</h3>${dress(t)}`).join('\n')}
 </section>`
     : ''

@@ -9,26 +9,27 @@ export function renderMarkdown(result: RunResult): string {
   const { gate } = result;
   out.push(`# indexgate ${result.command}: ${{ pass: 'PASS ✅', fail: 'FAIL ❌', inconclusive: 'INCONCLUSIVE ❔' }[gate.verdict]}`, '');
   if (gate.verdict === 'pass') out.push(`**Verdict: PASS** — ${m.verdictLine}.`, '');
-  else if (gate.verdict === 'fail') out.push(`**Verdict: FAIL** — ${m.verdictLine}:`, '');
+  else if (gate.verdict === 'fail') out.push(`**Verdict: FAIL** — ${m.verdictLine} (grouped below, after the routes).`, '');
   else
     out.push(
       `**Verdict: INCONCLUSIVE** — nothing failed, but ${gate.inconclusive.length} of ${gate.checks.length} checks could not be decided by the samples this run could take.`,
       '',
     );
-  if (m.failures) out.push(dress(m.failures), '');
-  if (m.inconclusive) out.push('Undecided checks:', '', dress(m.inconclusive), '');
-
+  // Top-down, as a reviewer reads: the answer, the routes against the budget, the remedy and the command that gates it,
+  // the failures grouped by command and check; then the details.
   if (m.answer) out.push(`**Answer:** ${escapeInline(m.answer)}`, '');
+  if (m.routes) out.push(`## ${m.routes.title}`, '', dress(m.routes), '');
+  if (m.remedies) {
+    out.push(`## ${m.remedies.title}`, '', 'Only measured remedies are listed.', '', dress(m.remedies), '');
+    if (m.gateCommand) out.push('Gate the remedy as the migration to ship:', '', '```sh', m.gateCommand, '```', '');
+  }
+  if (m.failures) out.push(`## ${m.failures.title}`, '', dress(m.failures), '');
   if (m.routes) {
-    out.push(`## ${m.routes.title}`, '', dress(m.routes), '');
     if (m.unusedIndexes.length > 0)
       out.push('Indexes of the set no command of a route used:', '', ...m.unusedIndexes.map((l) => `- ${l}`), '');
     for (const t of m.commands) out.push(`### ${t.title}`, '', dress(t), '');
-    if (m.remedies) {
-      out.push(`### ${m.remedies.title}`, '', 'Only measured remedies are listed.', '', dress(m.remedies), '');
-      for (const r of result.remedies ?? [])
-        out.push(`- **${r.title}** (${r.kind}):`, '', '```json', JSON.stringify(r.spec, null, 2), '```', '');
-    }
+    for (const r of result.remedies ?? [])
+      out.push(`- **${r.title}** (${r.kind}):`, '', '```json', JSON.stringify(r.spec, null, 2), '```', '');
   }
 
   for (const w of m.workloads) out.push(`## ${w.title}`, '', dress(w), '');

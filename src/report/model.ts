@@ -6,7 +6,9 @@ import {
   formatRouteSpeedup,
   remedyRows,
   routeRows,
+  gateCommandOf,
   signOffAnswer,
+  verifyAnswer,
   unusedIndexLines,
 } from './route-tables.js';
 import { formatMs, formatNumber, wallTime } from './tables.js';
@@ -37,8 +39,10 @@ export interface ReportModel {
   /** The sign-off answer (empty without route models). */
   readonly answer: string;
   readonly routeTitle: string;
+  /** Failed and undecided checks, one row per check and what it is about, with the classes it holds for. */
   readonly failures?: ReportTable;
-  readonly inconclusive?: ReportTable;
+  /** The command line that gates the remedy measured to work, if one did. */
+  readonly gateCommand?: string;
   /** The route models and the driver route side by side, the application's commands, the remedies. */
   readonly routes?: ReportTable;
   readonly unusedIndexes: readonly string[];
@@ -77,13 +81,35 @@ function phaseLine(p: RouteResult['after'], overLimit: boolean): string {
   return parts.length > 0 ? `${parts.join(' + ')} = ${total}` : total;
 }
 
-function checksTable(id: string, title: string, checks: readonly GateFailure[]): ReportTable | undefined {
-  if (checks.length === 0) return undefined;
-  const where = (f: GateFailure) =>
-    [f.route ? `${f.route}${f.step ? ` ${f.step}` : ''}` : (f.pattern ?? f.index ?? ''), f.userClass ? `(${f.userClass})` : '']
-      .join(' ')
-      .trim();
-  return { id, title, head: ['check', 'where', 'why'], rows: checks.map((f) => [text(f.check), text(where(f)), text(f.message)]) };
+/**
+ * The failed and undecided checks grouped by what they are about (the check, and its route
+ * and command, pattern or index): one row per group with the user classes it holds for, and
+ * the first class's message. A failure repeated for three classes reads once.
+ */
+function groupedChecks(gate: RunResult['gate']): ReportTable | undefined {
+  const listed = [...gate.failures.map((f) => ({ f, outcome: 'FAIL' })), ...gate.inconclusive.map((f) => ({ f, outcome: 'INCONCLUSIVE' }))];
+  if (listed.length === 0) return undefined;
+  const about = (f: GateFailure) => (f.route ? `${f.route}${f.step ? ` ${f.step}` : ''}` : (f.pattern ?? f.index ?? ''));
+  const groups = new Map<string, { outcome: string; f: GateFailure; classes: string[] }>();
+  for (const { f, outcome } of listed) {
+    const key = `${outcome}\0${f.check}\0${about(f)}`;
+    const group = groups.get(key);
+    if (group) {
+      if (f.userClass) group.classes.push(f.userClass);
+    } else groups.set(key, { outcome, f, classes: f.userClass ? [f.userClass] : [] });
+  }
+  return {
+    id: 'failures',
+    title: 'Failed and undecided checks, by command and check',
+    head: ['outcome', 'check', 'about', 'user classes', 'why (the first class)'],
+    rows: [...groups.values()].map((g) => [
+      { text: g.outcome, kind: g.outcome === 'FAIL' ? 'fail' : 'muted' },
+      text(g.f.check),
+      code(about(g.f)),
+      text(g.classes.join(', ') || '–'),
+      text(g.f.message),
+    ]),
+  };
 }
 
 /** Builds the model of a bench or verify result; the result is only read. */
@@ -108,14 +134,10 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
   const model: ReportModel = {
     verdictWord,
     verdictLine,
-    answer: signOffAnswer(result as RunResult),
+    answer: result.command === 'verify' ? verifyAnswer(result as RunResult) : signOffAnswer(result as RunResult),
     routeTitle: 'GET /api/v1/conversations?limit=15',
-    ...(checksTable('failures', 'Failed checks', gate.failures)
-      ? { failures: checksTable('failures', 'Failed checks', gate.failures) }
-      : {}),
-    ...(checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive)
-      ? { inconclusive: checksTable('inconclusive', 'Undecided checks (inconclusive)', gate.inconclusive) }
-      : {}),
+    ...(groupedChecks(gate) ? { failures: groupedChecks(gate) } : {}),
+    ...(gateCommandOf(result as RunResult) ? { gateCommand: gateCommandOf(result as RunResult) } : {}),
     ...(models.length > 0
       ? {
           routes: {

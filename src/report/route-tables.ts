@@ -111,6 +111,42 @@ export function remedyRows(remedies: readonly RemedyResult[], limitMs: number): 
   );
 }
 
+/** The command of a route with the largest p50 after the indexes (its time bounds what indexes can give), or the first over the limit. */
+export function dominantCommand(route: RouteResult): { step: string; ms: number } | undefined {
+  let best: { step: string; ms: number } | undefined;
+  for (const c of route.commands) {
+    const ms = c.after.latencyMs?.p50;
+    if (ms !== undefined && (!best || ms > best.ms)) best = { step: c.step, ms };
+  }
+  return best;
+}
+
+/**
+ * verify's answer, per route and class: under the sign-off budget or not, and the command that
+ * keeps a class from it (over its limit, or the slowest). Verify has no "before": no speedup.
+ */
+export function verifyAnswer(result: RunResult, budgetMs = 1000): string {
+  const routes = [...new Set(result.routes.filter((r) => r.role === 'gated' && r.userClass !== 'captured').map((r) => r.id))];
+  return routes
+    .map((id) => {
+      const entries = result.routes.filter((r) => r.id === id);
+      const classes = entries.map((r) => {
+        const total = formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs);
+        if (!r.overLimit.after && r.after.total < budgetMs) return `${r.userClass} ${total} (under ${budgetMs / 1000} s)`;
+        const over = r.commands.find((c) => c.after.overLimit);
+        const culprit = over
+          ? `${over.step} over its ${r.overLimit.limitMs / 1000} s limit`
+          : (() => {
+              const d = dominantCommand(r);
+              return d ? `${d.step} ${ms(d.ms)}` : 'no command measured';
+            })();
+        return `${r.userClass} ${total} (NOT under ${budgetMs / 1000} s: ${culprit})`;
+      });
+      return `Route ${id} (${entries[0]?.title}) on this database: ${classes.join('; ')}.`;
+    })
+    .join(' ');
+}
+
 /**
  * The application's own route in a result: named by the result (the workload's), else by its
  * remedies; results written before either named it measured the application as `prisma`.
@@ -170,6 +206,13 @@ export function signOffAnswer(result: RunResult, budgetMs = 1000): string {
     ? ` Gate it as the migration to ship (${gate.kind === 'rewrite' ? 'the rewritten route' : 'the route unchanged'} against the set and the remedy's indexes): ${gate.gateCommand}`
     : '';
   return `${first}${second}${third}${fourth}`;
+}
+
+/** The command that gates the first remedy measured to bring every class under the budget, if any. */
+export function gateCommandOf(result: RunResult, budgetMs = 1000): string | undefined {
+  return (result.remedies ?? []).find(
+    (m) => m.gateCommand !== undefined && m.classes.length > 0 && m.classes.every((e) => !e.overLimit.after && e.after.total < budgetMs),
+  )?.gateCommand;
 }
 
 /** "prisma: #1 idx_member_user_active_conv, … used by none of its commands" lines, one per route model that leaves some of the set unused. */

@@ -12,14 +12,17 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
       `mongod ${e.mongodVersion} ${e.topology}${e.underWine ? ' (under Wine)' : ''} on ${e.target}`,
   );
   parts.push(verdict(result));
+  // Top-down, as a reviewer reads: the answer, the routes against the budget, the remedy and the command that gates it,
+  // the failures grouped by command and check; then the details.
   const m = reportModel(result);
   if (m.answer) parts.push(`Answer: ${m.answer}`);
-  if (m.routes) {
-    parts.push(dress(m.routes));
-    if (m.unusedIndexes.length > 0)
-      parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
-    for (const t of [...m.commands, m.remedies, ...m.workloads]) if (t) parts.push(dress(t));
-  }
+  if (m.routes) parts.push(dress(m.routes));
+  if (m.remedies) parts.push(dress(m.remedies));
+  if (m.gateCommand) parts.push(`Gate the remedy as the migration to ship:\n  ${m.gateCommand}`);
+  if (m.failures) parts.push(dress(m.failures));
+  if (m.unusedIndexes.length > 0)
+    parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
+  for (const t of [...m.commands, ...m.workloads]) parts.push(dress(t));
   for (const t of [m.phases, m.patterns, m.indexes]) parts.push(dress(t));
   if (m.history) parts.push(dress(m.history));
   if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));
@@ -28,20 +31,15 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
   return parts.join('\n\n');
 }
 
+/** The verdict's one line (the failures follow, grouped, after the answer and the routes). */
 export function verdict(result: RunResult): string {
   const { gate } = result;
   if (gate.verdict === 'pass') return `VERDICT: PASS (${gate.checks.length} checks)`;
-  const listed = [
-    ...gate.failures.map((f) => `  ✗ ${f.check}: ${f.message}`),
-    ...gate.inconclusive.map((f) => `  ? ${f.check}: ${f.message}`),
-  ];
-  const lines = listed.slice(0, 15);
-  const more = listed.length > 15 ? [`  … and ${listed.length - 15} more (see result.json)`] : [];
   const head =
     gate.verdict === 'fail'
       ? `VERDICT: FAIL (${gate.failures.length} of ${gate.checks.length} checks failed${gate.inconclusive.length > 0 ? `, ${gate.inconclusive.length} inconclusive` : ''})`
       : `VERDICT: INCONCLUSIVE (nothing failed; ${gate.inconclusive.length} of ${gate.checks.length} checks could not be decided by the samples this run could take)`;
-  return [head, ...lines, ...more].join('\n');
+  return head;
 }
 
 /** A model table for the terminal: its title, then the grid. */

@@ -261,3 +261,11 @@ export function explainShape(
   const { maxTimeMS: _ignored, comment: _comment, ...options } = shape.options ?? {};
   return coll.find(shape.filter, options).explain(explain);
 }
+
+/** A shape as the command document the driver sends for it (without the client's cursor, comment and time limit). */
+export function commandDocument(collection: string, shape: CommandShape): Document {
+  const { comment: _comment, maxTimeMS: _maxTimeMS, ...options } = shape.kind === 'command' ? {} : (shape.options ?? {});
+  if (shape.kind === 'aggregate') return { aggregate: collection, pipeline: [...shape.pipeline], ...options };
+  if (shape.kind === 'find') return { find: collection, filter: shape.filter, ...options };
+  return shape.command;
+}

@@ -1,4 +1,5 @@
 import type { PatternResult, RouteResult } from '../result.js';
+import { dominantCommand } from '../report/route-tables.js';
 import type { IndexOutcome } from '../indexing/apply.js';
 import type { Environment } from '../mongo/environment.js';
 
@@ -72,13 +73,4 @@ export function runNotes(input: {
 function uniqueById(patterns: readonly PatternResult[]): PatternResult[] {
   const seen = new Set<string>();
   return patterns.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
-}
-
-function dominantCommand(route: RouteResult): { step: string; ms: number } | undefined {
-  let best: { step: string; ms: number } | undefined;
-  for (const c of route.commands) {
-    const ms = c.after.latencyMs?.p50;
-    if (ms !== undefined && (!best || ms > best.ms)) best = { step: c.step, ms };
-  }
-  return best;
 }

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { CommandContext } from '../commands/command.js';
 import type { LoadedThresholds } from '../gate/threshold-rules.js';
 import type { LoadedHistory } from '../history/store.js';
@@ -40,6 +41,8 @@ export interface RunInputs {
   readonly deadline?: number | undefined;
   /** The budget the text names when the cap stops something (`--budget-seconds`). */
   readonly budgetSeconds: number;
+  /** `--redact-ids`: every ObjectId in result.json and the reports replaced by a pseudonym (the same id, the same pseudonym, within the run). */
+  readonly redactIds?: boolean | undefined;
 }
 
 /** The state the stages fill in, in their order. */
@@ -115,10 +118,24 @@ export async function runPipeline(plan: RunPlan, context: CommandContext): Promi
         if (s.timed) await timed(s.name, () => s.run(state, context));
         else await s.run(state, context);
       }
-      const written = await writeRunOutputs(need(state.result, 'the result'), plan.inputs.outDir, { redact: target.redact, runStarted });
+      const redactIds = plan.inputs.redactIds ? idRedactor() : (text: string) => text;
+      const written = await writeRunOutputs(need(state.result, 'the result'), plan.inputs.outDir, {
+        redact: (text) => redactIds(target.redact(text)),
+        runStarted,
+      });
       await state.recordHistory?.();
       return written;
     },
     (start) => timed('start', start),
   );
+}
+
+/**
+ * Replaces every ObjectId (24 hex digits) by `id:` and 10 hex digits of a keyed hash: the same
+ * id gives the same pseudonym within a run, so a report still reads (the typical user's page
+ * holds these conversations), and the key is random per run, so the pseudonyms cannot be
+ * matched against a list of ids.
+ */
+export function idRedactor(key: Buffer = randomBytes(16)): (text: string) => string {
+  return (text) => text.replace(/\b[0-9a-f]{24}\b/g, (id) => `id:${createHmac('sha256', key).update(id).digest('hex').slice(0, 10)}`);
 }

@@ -15,7 +15,7 @@ import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let out: string;
 let result: {
-  gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean; failures: unknown[]; checks: unknown[] };
+  gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean; failures: unknown[]; inconclusive: unknown[]; checks: unknown[] };
   patterns: { userClass: string }[];
   runId: string;
 };
@@ -169,6 +169,17 @@ async function checkPage(browser: Browser, file: string, charts: number, name: s
     ],
   );
   expect(external).toEqual([]);
+  // Top-down, as a reviewer reads: the answer, the routes against the budget, the remedies with the command that gates one,
+  // the failures grouped by command and check, then the details; each above the next on the page.
+  const tops = await page.$$eval(['#answer', '#routes', '#remedies', '#failures', '#commands', '#plans'].join(','), (elements) =>
+    elements.map((e) => ({ id: e.id, top: e.getBoundingClientRect().top })),
+  );
+  expect(tops.map((t) => t.id)).toEqual(['answer', 'routes', 'remedies', 'failures', 'commands', 'plans']);
+  for (let i = 1; i < tops.length; i++) expect((tops[i]?.top ?? 0) > (tops[i - 1]?.top ?? 0)).toBe(true);
+  // A failure repeated for every class reads once, with the classes it holds for.
+  const rows = await page.$$eval('#failures tbody tr', (trs) => trs.map((tr) => (tr.textContent ?? '').trim()));
+  expect(rows.length).toBeLessThanOrEqual(result.gate.failures.length + result.gate.inconclusive.length);
+  expect(rows.some((r) => /typical, heavy, heaviest/.test(r))).toBe(true);
   const artifacts = join(process.cwd(), 'reports', 'test-artifacts');
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `report-${name}.png`), fullPage: true });

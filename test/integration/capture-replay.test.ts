@@ -14,7 +14,7 @@ import type { CommandShape } from '../../src/route-engine/recorder.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import { builtIn, callFor } from '../support/routes.js';
 import { runCli } from '../support/cli.js';
-import { testUri, uniqueDbName } from '../support/mongo.js';
+import { testUri, uniqueDbName, withProfiler } from '../support/mongo.js';
 import { seededDb } from '../support/seeded.js';
 
 /**
@@ -46,19 +46,6 @@ function sentBy(call: RouteCall): { identities: Set<string>; commands: number } 
     }
   }
   return { identities, commands };
-}
-
-async function withProfiler<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  await db
-    .collection('system.profile')
-    .drop()
-    .catch(() => undefined);
-  await db.command({ profile: 2 });
-  try {
-    return await work();
-  } finally {
-    await db.command({ profile: 0 });
-  }
 }
 
 /**

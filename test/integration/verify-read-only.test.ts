@@ -1,9 +1,10 @@
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { type Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { applyIndexes } from '../../src/indexing/apply.js';
-import { type EmbeddedServer, startEmbedded } from '../../src/mongo/embedded.js';
+import type { EmbeddedServer } from '../../src/mongo/embedded.js';
+import { startOwnServer } from '../support/servers.js';
 import { silentReporter } from '../../src/progress.js';
 import { seedDatabase } from '../../src/dataset/seed-database.js';
 import { seedInput, workload as builtInWorkload } from '../support/workload.js';
@@ -20,17 +21,7 @@ let client: MongoClient;
 const dbName = 'staging';
 
 beforeAll(async () => {
-  server = await startEmbedded({
-    host: {
-      env: process.env,
-      platform: process.platform,
-      arch: process.arch,
-      uid: process.getuid?.(),
-      homedir: homedir(),
-      tmpdir: tmpdir(),
-    },
-    reporter: silentReporter,
-  });
+  server = await startOwnServer();
   client = await MongoClient.connect(server.uri);
   const db = client.db(dbName);
   await seedDatabase({ db, ...seedInput('tiny', 9, 'prisma'), reporter: silentReporter });

@@ -34,3 +34,17 @@ export async function testDb(label: string): Promise<Db> {
 export function testUri(): string {
   return inject('mongoUri');
 }
+
+/** Runs `work` with the database's profiler recording every operation (the operator's part of a capture), a fresh system.profile first. */
+export async function withProfiler<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  await db
+    .collection('system.profile')
+    .drop()
+    .catch(() => undefined);
+  await db.command({ profile: 2 });
+  try {
+    return await work();
+  } finally {
+    await db.command({ profile: 0 });
+  }
+}

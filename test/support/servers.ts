@@ -1,10 +1,12 @@
 import { homedir, tmpdir } from 'node:os';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
 import { resolveMongod } from '../../src/mongo/binary.js';
+import { type EmbeddedServer, startEmbedded } from '../../src/mongo/embedded.js';
 import { silentReporter } from '../../src/progress.js';
 import type { HostInfo } from '../../src/system.js';
 
-const host: HostInfo = {
+/** This machine, as the CLI reads it from `process`. */
+export const host: HostInfo = {
   env: process.env,
   platform: process.platform,
   arch: process.arch,
@@ -39,4 +41,9 @@ export async function startReplicaSet(count: number): Promise<{ uri: string; sto
   });
   await set.waitUntilRunning();
   return { uri: set.getUri(), stop: () => set.stop({ doCleanup: true, force: true }).then(() => undefined) };
+}
+
+/** An embedded mongod of its own, started as bench starts one: for tests that read server-wide counters or currentOp. */
+export function startOwnServer(): Promise<EmbeddedServer> {
+  return startEmbedded({ host, reporter: silentReporter });
 }
