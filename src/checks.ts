@@ -11,9 +11,16 @@ export type RouteAudience = UserClass | 'captured';
 export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'limit', 'counts', 'regression'] as const;
 export type CheckKind = (typeof checkKinds)[number];
 
-/** What one check concluded: `inconclusive` when the samples the run could take cannot decide it. */
-export const checkOutcomes = ['pass', 'fail', 'inconclusive'] as const;
+/**
+ * What one check concluded: `inconclusive` when the samples the run could take cannot decide
+ * it; `accepted` when it failed as it failed on a run the team accepted (`history accept`):
+ * reported every run, not counted against the verdict.
+ */
+export const checkOutcomes = ['pass', 'fail', 'inconclusive', 'accepted'] as const;
 export type CheckOutcome = (typeof checkOutcomes)[number];
+
+/** The verdicts of a gate (and the exit codes 0, 1, 3). */
+export const verdicts = ['pass', 'fail', 'inconclusive'] as const;
 
 export interface GateCheck {
   check: CheckKind;
@@ -44,7 +51,7 @@ export interface GateFailure {
 }
 
 /** The gate's verdict and its exit code: pass 0, fail 1, inconclusive 3 (any fail wins over inconclusive). */
-export type Verdict = CheckOutcome;
+export type Verdict = (typeof verdicts)[number];
 
 export interface GateResult {
   verdict: Verdict;
@@ -53,6 +60,8 @@ export interface GateResult {
   failures: GateFailure[];
   /** Checks the samples could not decide (the reason is in the message). */
   inconclusive: GateFailure[];
+  /** Failures the team accepted (`history accept`): they failed as on the accepted run, and do not count. */
+  accepted?: GateFailure[];
   /** Every check made, passed or not (JUnit has one test case per check). */
   checks: GateCheck[];
 }

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { Cleanup } from './cleanup.js';
@@ -97,6 +99,24 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/**
+ * How the user runs this program from the current folder: `node <path>` when the script is
+ * this checkout's (a clone run with `npm run bench`), `npx indexgate` when it is an installed
+ * package's, `indexgate` otherwise.
+ */
+export function programName(script: string | undefined, cwd: string): string {
+  if (!script) return 'indexgate';
+  let real = script;
+  try {
+    real = realpathSync(script);
+  } catch {
+    // keep the path as given
+  }
+  const rel = relative(cwd, real);
+  if (rel.startsWith('..') || isAbsolute(rel)) return 'indexgate';
+  return rel.split(sep).includes('node_modules') ? 'npx indexgate' : `node ${rel}`;
+}
+
 /** The program's one exit point: `workload` is the application described as data, assembled by the entry point (bin/indexgate.js). */
 export async function main(workload: Workload, argv: readonly string[] = process.argv): Promise<void> {
   const secrets = secretsFromArgv(argv);
@@ -110,6 +130,7 @@ export async function main(workload: Workload, argv: readonly string[] = process
     signal: controller.signal,
     cleanup,
     workload,
+    program: programName(argv[1], process.cwd()),
   };
   const { program, result } = createProgram(
     workload,

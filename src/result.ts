@@ -21,6 +21,7 @@ export {
   type GateResult,
   type RouteAudience,
   type Verdict,
+  verdicts,
 } from './checks.js';
 import type { TimedCall, TimingPlan } from './timing/plan.js';
 import type { Speedup, SpeedupEstimate } from './timing/stats.js';

@@ -162,6 +162,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
         sides: 'before-after',
         remedies: options.remedies,
         gate: {
+          program: context.program,
           setArgs: options.indexes ? ['--indexes', options.indexes] : ['--set', workload.indexes.migration],
           repeat: repeated(options, workload),
         },

@@ -15,6 +15,8 @@ export interface CommandContext {
   readonly cleanup: Cleanup;
   /** The application described as data (seed/, indexes/, bench/): assembled once by the entry point. */
   readonly workload: Workload;
+  /** How this program is run from here, for commands it prints for the user to run (`node bin/indexgate.js`, `npx indexgate`). */
+  readonly program: string;
 }
 
 /** What a command hands back to the CLI: text for stdout and the exit code it earned. */

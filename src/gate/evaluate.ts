@@ -51,8 +51,30 @@ export function conclude(inputs: readonly CheckInput[]): GateResult {
   const strip = ({ passed: _passed, collection: _collection, outcome: _outcome, ...rest }: GateCheck): GateFailure => rest;
   const failures = checks.filter((c) => c.outcome === 'fail').map(strip);
   const inconclusive = checks.filter((c) => c.outcome === 'inconclusive').map(strip);
+  const accepted = checks.filter((c) => c.outcome === 'accepted').map(strip);
   const verdict: Verdict = failures.length > 0 ? 'fail' : inconclusive.length > 0 ? 'inconclusive' : 'pass';
-  return { verdict, passed: verdict === 'pass', failures, inconclusive, checks };
+  return { verdict, passed: verdict === 'pass', failures, inconclusive, ...(accepted.length > 0 ? { accepted } : {}), checks };
+}
+
+/** What a failed check is about, as one key: the same check of the same thing for the same class on two runs has the same key. */
+export function failureKey(c: Pick<GateCheck, 'check' | 'route' | 'step' | 'pattern' | 'index' | 'userClass'>): string {
+  return [c.check, c.route ?? '', c.step ?? c.pattern ?? c.index ?? '', c.userClass ?? ''].join('|');
+}
+
+/**
+ * The gate with the failures the team accepted turned into `accepted`: a failed check whose key
+ * is among `keys` (the accepted run's failures) is reported, not counted. A check that did not
+ * fail on the accepted run still fails; so do the history's regression checks (it got worse).
+ */
+export function withAcceptedFailures(gate: GateResult, keys: ReadonlySet<string>, acceptedOn: string): GateResult {
+  if (keys.size === 0) return gate;
+  return conclude(
+    gate.checks.map((c) =>
+      c.outcome === 'fail' && c.check !== 'regression' && keys.has(failureKey(c))
+        ? { ...c, outcome: 'accepted' as const, message: `${c.message} (accepted on ${acceptedOn})` }
+        : c,
+    ),
+  );
 }
 
 /** The gate with more checks added (the history's), its verdict recomputed. */

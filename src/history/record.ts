@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { measurementKey } from '../keys.js';
-import { checkOutcomes, type Phases, type RouteAudience, type RunResult } from '../result.js';
+import { failureKey } from '../gate/evaluate.js';
+import { type Phases, type RouteAudience, type RunResult, verdicts } from '../result.js';
 import { userClasses } from '../users/user-classes.js';
 
 /**
@@ -76,7 +77,9 @@ export const runRecordSchema = z.object({
   version: z.literal(2),
   runId: z.string().min(1),
   finishedAt: z.string(),
-  verdict: z.enum(checkOutcomes),
+  verdict: z.enum(verdicts),
+  /** The keys of the run's failed checks (`failureKey`): what an accept of this run accepts. */
+  failures: z.array(z.string()).optional(),
   tool: z.object({ version: z.string().nullable(), commit: z.string().nullable() }),
   setting: settingSchema,
   /** Recorded, not compared: a Node upgrade or more memory is a change to judge, not another series. */
@@ -141,6 +144,7 @@ export function historyRecord(result: RunResult, context: RecordContext): RunRec
     runId: result.runId,
     finishedAt: result.finishedAt,
     verdict: result.gate.verdict,
+    failures: [...new Set(result.gate.checks.filter((c) => c.outcome === 'fail' || c.outcome === 'accepted').map(failureKey))].sort(),
     tool: { version: result.tool.version, commit: result.tool.commit },
     setting: {
       fingerprint: result.dataset.fingerprint,

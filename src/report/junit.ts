@@ -8,12 +8,12 @@ import type { GateCheck, RunResult } from '../result.js';
 export function renderJunit(result: RunResult): string {
   const kinds = [...new Set(result.gate.checks.map((c) => c.check))];
   const failures = result.gate.checks.filter((c) => c.outcome === 'fail').length;
-  const skipped = result.gate.checks.filter((c) => c.outcome === 'inconclusive').length;
+  const skipped = result.gate.checks.filter((c) => c.outcome === 'inconclusive' || c.outcome === 'accepted').length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const suites = kinds.map((kind) => {
     const checks = result.gate.checks.filter((c) => c.check === kind);
     const failed = checks.filter((c) => c.outcome === 'fail').length;
-    const undecided = checks.filter((c) => c.outcome === 'inconclusive').length;
+    const undecided = checks.filter((c) => c.outcome === 'inconclusive' || c.outcome === 'accepted').length;
     const cases = checks.map((c) => testCase(c, result)).join('\n');
     return `  <testsuite name="indexgate.${result.command}.${kind}" tests="${checks.length}" failures="${failed}" errors="0" skipped="${undecided}" timestamp="${escape(result.startedAt.slice(0, 19))}" time="0">
     <properties>
@@ -41,6 +41,9 @@ function testCase(check: GateCheck, result: RunResult): string {
   // Inconclusive: the samples could not decide; JUnit's nearest word is skipped, never passed.
   if (check.outcome === 'inconclusive')
     return `${open}>\n      <skipped message="${escape(`inconclusive: ${check.message}`)}"/>\n    </testcase>`;
+  // Accepted: a known failure the team accepted (history accept); reported, not counted.
+  if (check.outcome === 'accepted')
+    return `${open}>\n      <skipped message="${escape(`accepted failure: ${check.message}`)}"/>\n    </testcase>`;
   return `${open}>\n      <failure type="${escape(check.check)}" message="${escape(check.message)}">${escape(check.message)}</failure>\n    </testcase>`;
 }
 

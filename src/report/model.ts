@@ -87,7 +87,11 @@ function phaseLine(p: RouteResult['after'], overLimit: boolean): string {
  * the first class's message. A failure repeated for three classes reads once.
  */
 function groupedChecks(gate: RunResult['gate']): ReportTable | undefined {
-  const listed = [...gate.failures.map((f) => ({ f, outcome: 'FAIL' })), ...gate.inconclusive.map((f) => ({ f, outcome: 'INCONCLUSIVE' }))];
+  const listed = [
+    ...gate.failures.map((f) => ({ f, outcome: 'FAIL' })),
+    ...gate.inconclusive.map((f) => ({ f, outcome: 'INCONCLUSIVE' })),
+    ...(gate.accepted ?? []).map((f) => ({ f, outcome: 'ACCEPTED' })),
+  ];
   if (listed.length === 0) return undefined;
   const about = (f: GateFailure) => (f.route ? `${f.route}${f.step ? ` ${f.step}` : ''}` : (f.pattern ?? f.index ?? ''));
   const groups = new Map<string, { outcome: string; f: GateFailure; classes: string[] }>();

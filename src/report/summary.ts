@@ -34,7 +34,8 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
 /** The verdict's one line (the failures follow, grouped, after the answer and the routes). */
 export function verdict(result: RunResult): string {
   const { gate } = result;
-  if (gate.verdict === 'pass') return `VERDICT: PASS (${gate.checks.length} checks)`;
+  const accepted = gate.accepted?.length ? `; ${gate.accepted.length} known failure(s) accepted, reported below` : '';
+  if (gate.verdict === 'pass') return `VERDICT: PASS (${gate.checks.length} checks${accepted})`;
   const head =
     gate.verdict === 'fail'
       ? `VERDICT: FAIL (${gate.failures.length} of ${gate.checks.length} checks failed${gate.inconclusive.length > 0 ? `, ${gate.inconclusive.length} inconclusive` : ''})`

@@ -1,6 +1,7 @@
 import { prepareDataset } from '../dataset/prepare.js';
 import { throwIfAborted } from '../errors.js';
-import { evaluateGate, withChecks, type CountExpectation } from '../gate/evaluate.js';
+import { evaluateGate, withAcceptedFailures, withChecks, type CountExpectation } from '../gate/evaluate.js';
+import { baselineFor } from '../history/comparability.js';
 import { routeModelChecks } from '../gate/route-models.js';
 import { judgeRun } from '../history/judge.js';
 import { historyRecord, recordable } from '../history/record.js';
@@ -186,7 +187,7 @@ export function routesStage(options: {
   sides: 'before-after' | 'current';
   remedies: boolean;
   /** How the run's index set is named on the command line (`--set six`, or `--indexes file`), and the options to repeat (scale, seed, baseline, schema). */
-  gate?: { readonly setArgs: readonly string[]; readonly repeat: readonly string[] };
+  gate?: { readonly program: string; readonly setArgs: readonly string[]; readonly repeat: readonly string[] };
 }): Stage {
   return stage('routes', async (state, { reporter, signal }) => {
     const { routes, replay, workload, routePlan, indexSet, deadline } = state.inputs;
@@ -218,16 +219,16 @@ export function routesStage(options: {
     if (gate && application) {
       for (const remedy of state.routeRun.remedies) {
         const route = remedy.kind === 'rewrite' ? ['--route-file', application.rewrite.file] : ['--route', application.id];
-        remedy.gateCommand = gatingCommand([...gate.setArgs, '--set', application.remedySet], [...gate.repeat, ...route]);
+        remedy.gateCommand = gatingCommand(gate.program, [...gate.setArgs, '--set', application.remedySet], [...gate.repeat, ...route]);
       }
     }
   });
 }
 
 /** The two commands that gate a migration: its index set written to a file, then bench judging the route against it. */
-export function gatingCommand(setArgs: readonly string[], benchArgs: readonly string[]): string {
+export function gatingCommand(program: string, setArgs: readonly string[], benchArgs: readonly string[]): string {
   const file = 'migration-indexes.json';
-  return `npx indexgate indexes list ${setArgs.join(' ')} --json > ${file} && npx indexgate bench --indexes ${file} ${benchArgs.join(' ')}`;
+  return `${program} indexes list ${setArgs.join(' ')} --json > ${file} && ${program} bench --indexes ${file} ${benchArgs.join(' ')}`;
 }
 
 /** The gate over everything measured (indexes, patterns, routes, replayed shapes, counts), and the result document. */
@@ -326,10 +327,14 @@ export function historyStage(): Stage {
         },
       });
       const { checks, summary } = judgeRun(run, history.lines);
+      // Failures the team accepted (`history accept` of a run that had them) are reported, not counted; worse or new ones still fail.
+      const accepted = baselineFor(history.lines, run).accepted;
+      const acceptedKeys = new Set(accepted?.run.runId === run.runId ? [] : (accepted?.run.failures ?? []));
+      const acceptedOn = accepted ? `${accepted.run.runId}: ${accepted.record.note}` : '';
       reporter.notice(
         `history: ${summary.comparableRuns} comparable earlier run(s) in ${history.file}${summary.notComparable > 0 ? ` (${summary.notComparable} not comparable)` : ''}${summary.accepted ? `, since the accept of ${summary.accepted.runId}` : ''}`,
       );
-      const gate = withChecks(measured.gate, checks);
+      const gate = withChecks(withAcceptedFailures(measured.gate, acceptedKeys, acceptedOn), checks);
       state.result = { ...measured, gate, history: { file: history.file, ...summary } };
       state.recordHistory = async () => {
         if (recordable(run)) await appendHistoryLine(history, { ...run, verdict: gate.verdict });

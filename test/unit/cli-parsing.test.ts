@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
-import { createProgram, type Invocation } from '../../src/cli.js';
+import { createProgram, type Invocation, programName } from '../../src/cli.js';
 import { workload } from '../support/workload.js';
 
 /** Parses argv with a dispatch that only records what it was given. */
@@ -68,5 +68,16 @@ describe('argument parsing', () => {
     expect(error).toBeInstanceOf(CommanderError);
     expect(err).toMatch(message);
     expect(err.trim().split('\n')[0]).toMatch(/^error: /);
+  });
+});
+
+describe('how the program names itself in the commands it prints', () => {
+  it.each([
+    ['/repo/bin/indexgate.js', '/repo', 'node bin/indexgate.js'],
+    ['/app/node_modules/indexgate/bin/indexgate.js', '/app', 'npx indexgate'],
+    ['/usr/lib/node_modules/indexgate/bin/indexgate.js', '/home/me', 'indexgate'],
+    [undefined, '/repo', 'indexgate'],
+  ])('%s run from %s → %s', (script, cwd, expected) => {
+    expect(programName(script, cwd)).toBe(expected);
   });
 });

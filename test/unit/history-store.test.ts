@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { comparabilityKey } from '../../src/history/comparability.js';
+import { baselineFor, comparabilityKey } from '../../src/history/comparability.js';
+import { conclude, failureKey, withAcceptedFailures } from '../../src/gate/evaluate.js';
 import { type AcceptRecord, historyRecord, indexSetHash, recordable, type RunRecord } from '../../src/history/record.js';
 import { acceptsOf, appendHistoryLine, parseHistory, readHistory, runsOf } from '../../src/history/store.js';
-import type { Measurement, Phases, RouteResult, RunResult } from '../../src/result.js';
+import type { GateCheck, Measurement, Phases, RouteResult, RunResult } from '../../src/result.js';
 
 /** The history file: JSON Lines appended one record at a time, read strictly, version 1 converted. */
 
@@ -299,5 +300,54 @@ describe('the history file', () => {
     expect(() => parseHistory(JSON.stringify({ version: 1, runs: [{ runId: 'x' }] }), 'old.json')).toThrow(
       /^old\.json: is not a valid version-1 indexgate history \(runs\.0\.finishedAt/,
     );
+  });
+});
+
+describe('accepted failures: reported every run, failing again only when new', () => {
+  const check = (over: Partial<GateCheck>): GateCheck => ({
+    check: 'plan',
+    outcome: 'fail',
+    passed: false,
+    route: 'prisma',
+    step: 'conversation.findMany',
+    userClass: 'typical',
+    message: 'COLLSCAN',
+    ...over,
+  });
+  const gateOf = (checks: GateCheck[]) => conclude(checks);
+  const known = check({});
+  const other = check({ step: 'conversation.count' });
+  const passed = check({
+    check: 'index',
+    outcome: 'pass',
+    passed: true,
+    route: undefined,
+    step: undefined,
+    index: 'idx_a',
+    userClass: undefined,
+  });
+
+  it('a run records the keys of its failed checks; an accept of it accepts those, not others', () => {
+    const accepted = historyRecord({ ...result(), runId: 'night-1', gate: gateOf([known, passed]) }, { routes: { models: ['prisma'] } });
+    expect(accepted.failures).toEqual([failureKey(known)]);
+    const accept: AcceptRecord = { type: 'accept', version: 2, runId: 'night-1', at: '2026-01-02T00:00:00Z', note: 'the known answer' };
+    const tonight = historyRecord({ ...result(), runId: 'night-2' }, { routes: { models: ['prisma'] } });
+    const base = baselineFor([accepted, accept], tonight);
+    expect(base.accepted?.run.failures).toEqual([failureKey(known)]);
+    const keys = new Set(base.accepted?.run.failures ?? []);
+
+    // The same failure again: reported as accepted, the verdict passes.
+    const same = withAcceptedFailures(gateOf([known, passed]), keys, 'night-1: the known answer');
+    expect(same.verdict).toBe('pass');
+    expect(same.failures).toEqual([]);
+    expect(same.accepted?.map((f) => f.message)).toEqual(['COLLSCAN (accepted on night-1: the known answer)']);
+    // Something else fails: the job fails for it, the known one stays reported as accepted.
+    const worse = withAcceptedFailures(gateOf([known, other, passed]), keys, 'night-1: the known answer');
+    expect(worse.verdict).toBe('fail');
+    expect(worse.failures.map((f) => f.step)).toEqual(['conversation.count']);
+    expect(worse.accepted).toHaveLength(1);
+    // A regression the history finds is never accepted by an earlier accept.
+    const regression = check({ check: 'regression', route: undefined, step: undefined, pattern: 'readCursors' });
+    expect(withAcceptedFailures(gateOf([regression]), new Set([failureKey(regression)]), 'x').verdict).toBe('fail');
   });
 });
