@@ -30,14 +30,10 @@ interface IndexTargetOptions {
 }
 
 /** The migration's set, or those named with --only (which must be among them). */
-export function selectIndexes(workload: Workload, only: readonly string[] | undefined): IndexSpec[] {
-  const set = migrationSet(workload.indexes);
+export function selectIndexes(set: readonly IndexSpec[], only: readonly string[] | undefined): IndexSpec[] {
   if (!only || only.length === 0) return [...set];
   const unknown = only.filter((n) => !set.some((s) => s.name === n));
-  if (unknown.length > 0)
-    throw new UsageError(
-      `--only ${unknown.join(', ')}: not one of the set ${workload.indexes.migration} (${set.map((s) => s.name).join(', ')})`,
-    );
+  if (unknown.length > 0) throw new UsageError(`--only ${unknown.join(', ')}: not one of the set (${set.map((s) => s.name).join(', ')})`);
   return set.filter((s) => only.includes(s.name));
 }
 
@@ -157,10 +153,12 @@ export const indexesApplyCommand = defineCommand({
   path: ['indexes', 'apply'],
   define: (command, workload) =>
     command
-      .description(`create the migration's index set (${workload.indexes.migration}), idempotently, timing each build`)
+      .description(`create an index set (default the migration's, ${workload.indexes.migration}), idempotently, timing each build`)
       .addOption(uriOption())
       .addOption(dbOption())
-      .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
+      .addOption(indexSetsOption(workload))
+      .addOption(indexFilesOption())
+      .addOption(new Option('--only <name>', 'only this index of the set (repeatable)').argParser(collect))
       .addOption(
         new Option(
           '--allow-writes-to <db>',
@@ -171,7 +169,7 @@ export const indexesApplyCommand = defineCommand({
       .addOption(jsonOption())
       .addOption(timeoutOption()),
   run: async ({ options }, context): Promise<ApplyOutcome> => {
-    const specs = selectIndexes(context.workload, options.only);
+    const specs = selectIndexes(await indexSetOf(context.workload, options), options.only);
     const allowRemoteWrites = options.allowRemoteWrites === true;
     return withExistingDatabase('indexes apply', { ...options, allowRemoteWrites }, context, async (target) => {
       await assertWritable(target, { command: 'indexes apply', allowRemoteWrites, allowWritesTo: options.allowWritesTo });

@@ -17,6 +17,12 @@ export interface RoutePlan {
   callsPerRound: number;
   /** ...and for a dearer one (the first call counts as one of them). */
   dearCallsPerRound: number;
+  /**
+   * A dear route's timed calls by the end of its second round, at least: 3, the fewest that
+   * give its speedup interval the 2 degrees of freedom it needs when it is the only class
+   * measured before (the others over the limit), so that a decisive ratio is not left undecided.
+   */
+  minDearSamples: number;
   dearMs: number;
   /** Outer documents a probe lets into a $lookup when the whole command is over the limit... */
   probeDocs: number;
@@ -28,6 +34,7 @@ export const defaultRoutePlan: RoutePlan = {
   maxTimeMS: 10_000,
   callsPerRound: 6,
   dearCallsPerRound: 1,
+  minDearSamples: 3,
   dearMs: 1000,
   probeDocs: 20,
   probeMaxTimeMS: 30_000,
@@ -225,7 +232,10 @@ export async function measureRouteRound(
       // A cheap route's capture was a warm-up: its command times are not samples.
       if (!dear) for (const c of side.commands) c.samplesMs = [];
     }
-    const planned = side.dear ? ctx.plan.dearCallsPerRound : ctx.plan.callsPerRound;
+    // A dear route's later round tops its calls up to minDearSamples (see RoutePlan).
+    const planned = side.dear
+      ? Math.max(ctx.plan.dearCallsPerRound, earlier ? ctx.plan.minDearSamples - side.calls.length : 0)
+      : ctx.plan.callsPerRound;
     for (let i = already; i < planned && !side.overLimit; i++) {
       throwIfAborted(ctx.signal);
       const call = await callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS });
