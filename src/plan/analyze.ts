@@ -287,6 +287,11 @@ export interface Measurement {
   indexKey: Record<string, number> | null;
   /** Server-side execution time reported by explain (ms). */
   explainMs: number | null;
+  /**
+   * Set when explain("executionStats") did not finish within the run's maxTimeMS (ms): the plan is
+   * the one the planner chose (explain "queryPlanner", nothing executed) and the counts are unknown (0).
+   */
+  overLimitMs?: number;
   lookups?: LookupSummary[];
   shards?: ShardPlan[];
   /** The winning plan as a tree (aggregation stages above the query layer's plan). */

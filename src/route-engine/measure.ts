@@ -154,7 +154,9 @@ export async function captureRoute(
 
 async function describeOverLimit(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<OverLimitWork> {
   const { db, plan } = ctx;
-  const planned = analyzeExplain(await explainShape(db, collection, shape, plan.maxTimeMS, 'queryPlanner'), collection);
+  // Choosing a plan executes nothing; it gets the probe's limit, not the (possibly tiny) one the command exceeded.
+  const planLimit = Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
+  const planned = analyzeExplain(await explainShape(db, collection, shape, planLimit, 'queryPlanner'), collection);
   const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
   if (shape.kind !== 'aggregate') return work;
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
@@ -165,7 +167,7 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
     pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)],
   };
   try {
-    const measured = analyzeExplain(await explainShape(db, collection, probe, Math.max(plan.maxTimeMS, plan.probeMaxTimeMS)), collection);
+    const measured = analyzeExplain(await explainShape(db, collection, probe, planLimit), collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
     const totalOuterDocs =

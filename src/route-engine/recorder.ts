@@ -1,5 +1,6 @@
 import { RouteCallError } from './route-file-error.js';
-import { BSON, type Db, type Document, MongoServerError } from 'mongodb';
+import { BSON, type Db, type Document } from 'mongodb';
+import { isOverLimit } from '../mongo/errors.js';
 import type { ReadCommand } from '../capture/shape.js';
 import type { ClientTransport, RawRequest } from '../prisma/client.js';
 import { OverLimit, type CommandRequest } from '../prisma/read.js';
@@ -49,8 +50,7 @@ export interface RecorderOptions {
   now?: () => number;
 }
 
-export const isOverLimit = (error: unknown): boolean =>
-  error instanceof MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
+export { isOverLimit };
 
 export class Recorder implements ClientTransport {
   readonly runs = new Map<string, CommandRun>();

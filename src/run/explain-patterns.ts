@@ -5,6 +5,7 @@ import { measurementKey } from '../keys.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { Measurement } from '../result.js';
 import { explainQuery } from './pattern-query.js';
+import { isOverLimit } from '../mongo/errors.js';
 import type { ClassContext } from './contexts.js';
 
 export { measurementKey } from '../keys.js';
@@ -25,8 +26,17 @@ export async function explainAll(
   for (const { user, context } of classes) {
     for (const pattern of selected) {
       throwIfAborted(options.signal);
-      const raw = await explainQuery(db, pattern.collection, pattern.build(context), { maxTimeMS: options.maxTimeMS });
-      out.set(measurementKey(pattern.id, user.userClass), await measurementOf(raw, pattern.collection, keyOf));
+      const query = pattern.build(context);
+      const measured = await explainQuery(db, pattern.collection, query, { maxTimeMS: options.maxTimeMS }).then(
+        (raw) => measurementOf(raw, pattern.collection, keyOf),
+        async (error: unknown) => {
+          // Over --max-time-ms: the plan the planner chose (nothing executed), and a finding, never a crash.
+          if (!isOverLimit(error) || options.maxTimeMS === undefined) throw error;
+          const planned = await explainQuery(db, pattern.collection, query, { verbosity: 'queryPlanner' });
+          return { ...(await measurementOf(planned, pattern.collection, keyOf)), explainMs: null, overLimitMs: options.maxTimeMS };
+        },
+      );
+      out.set(measurementKey(pattern.id, user.userClass), measured);
       options.onDone?.(`${pattern.id} (${user.userClass})`);
     }
   }

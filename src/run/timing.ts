@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { QueryPattern } from '../workload.js';
 import { throwIfAborted } from '../errors.js';
 import { executeQuery } from './pattern-query.js';
+import { isOverLimit } from '../mongo/errors.js';
 import type { UserClass } from '../users/user-classes.js';
 import { timeCalls } from '../timing/sample.js';
 import type { ClassContext } from './contexts.js';
@@ -133,7 +134,7 @@ function buildTasks(input: TimingInput, plan: TimingPlan, side: Side, into: Side
       into.patterns.set(key, list);
       const query = pattern.build(context);
       const estimateMs = input.estimates.get(`${side}|pattern|${key}`) ?? 10;
-      tasks.push({
+      const task: Task = {
         side,
         kind: 'pattern',
         id: pattern.id,
@@ -145,12 +146,18 @@ function buildTasks(input: TimingInput, plan: TimingPlan, side: Side, into: Side
             () => executeQuery(input.db, pattern.collection, query, { maxTimeMS: input.maxTimeMS }),
             { samples, warmup },
             input.signal,
-          );
+          ).catch((error: unknown) => {
+            // Over the limit this time (its explain finished under it): no sample, and not called again.
+            if (!isOverLimit(error)) throw error;
+            task.samples = 0;
+            return [];
+          });
           const ms = taken.map((t) => t.ms);
           list.push(...ms);
           return ms;
         },
-      });
+      };
+      tasks.push(task);
     }
   }
   return tasks;
@@ -162,7 +169,7 @@ function roundMs(ms: number): number {
 
 /** Expected cost of one call of each pattern, from its explain in each state (server time plus a round trip). */
 export function estimateCosts(
-  plans: Partial<Record<Side, ReadonlyMap<string, { explainMs: number | null }>>>,
+  plans: Partial<Record<Side, ReadonlyMap<string, { explainMs: number | null; overLimitMs?: number }>>>,
   classes: readonly ClassContext[],
   patternIds: readonly string[],
 ): Map<string, number> {
@@ -173,7 +180,9 @@ export function estimateCosts(
     for (const { user } of classes) {
       for (const id of patternIds) {
         const key = measurementKey(id, user.userClass);
-        estimates.set(`${side}|pattern|${key}`, (sidePlans.get(key)?.explainMs ?? 5) + 2);
+        const m = sidePlans.get(key);
+        // A pattern over the limit is not executed again: its explain said all there is.
+        estimates.set(`${side}|pattern|${key}`, m?.overLimitMs !== undefined ? Infinity : (m?.explainMs ?? 5) + 2);
       }
     }
   }

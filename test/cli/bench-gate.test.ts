@@ -172,7 +172,7 @@ describe('bad input to bench: one line, exit 2, nothing written', () => {
     [
       'an invalid index set',
       async () => ['--indexes', await file('indexes.json', JSON.stringify([{ name: 'x', collection: 'Nope', key: { a: 1 } }]))],
-      /indexes\.json: 0\.collection: Invalid option/,
+      /indexes\.json: 0\.collection: not a collection of the workload \(User, Conversation, .*\)$/,
     ],
   ];
   async function file(name: string, content: string): Promise<string> {

@@ -109,7 +109,7 @@ describe('indexes apply and verify', () => {
     );
     const verify = await runCli(['indexes', 'verify', '--uri', testUri(), '--db', db]);
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/All six indexes are there \(by key\)/);
+    expect(verify.stdout).toMatch(/All 6 indexes are there \(by key\)/);
   });
 
   it('verify fails (exit 1) naming what is missing; apply of a conflicting name exits 1 and drops nothing', async () => {

@@ -107,6 +107,20 @@ describe('verify --route-file: the application on staging, read-only', { timeout
     const over = run.result.routes.flatMap((r) => r.commands.filter((c) => c.after.overLimit));
     expect(over.length).toBeGreaterThan(0);
     expect(over[0]?.after.stages.length).toBeGreaterThan(0);
+    // A pattern whose explain reached the limit (a loaded machine, a slow staging) is a failed check, never a crash.
+    for (const p of run.result.patterns.filter((x) => x.after.overLimitMs !== undefined)) {
+      expect(run.result.gate.failures.some((f) => f.pattern === p.id && f.userClass === p.userClass && /maxTimeMS/.test(f.message))).toBe(
+        true,
+      );
+    }
+    expect(await ownOperations()).toEqual([]);
+  });
+
+  it('with a limit every command reaches, the run still ends in a verdict (exit 1) with every pattern judged', async () => {
+    const run = await verify('tiny-limit', sixOnly, ['--route', 'prisma', '--max-time-ms', '1']);
+    expect(run.code).toBe(1);
+    expect(run.result.patterns.length).toBeGreaterThan(0);
+    expect(run.result.gate.failures.length).toBeGreaterThan(0);
     expect(await ownOperations()).toEqual([]);
   });
 
