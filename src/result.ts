@@ -9,6 +9,7 @@ import type { ReadCommand } from './capture/shape.js';
 import type { HistorySummary } from './history-summary.js';
 import type { GateResult, RouteAudience } from './checks.js';
 import type { UserClass } from './users/user-classes.js';
+import type { RouteTimeBreakdown } from './route-engine/measure.js';
 
 export {
   checkKinds,
@@ -199,6 +200,8 @@ export interface RunResult {
   thresholds: { source: string; values: unknown };
   /** Wall time of each stage, ms (start, seed, before, build, after, report). */
   timings: Record<string, number>;
+  /** Where the routes stage spent its time, per route and side and per remedy (ms): timed calls, capture, waits on over-limit calls, explains, probes. */
+  routeTimings?: RouteTimeBreakdown[];
   /** Things a reader must know to judge the figures (Wine floor, unserved patterns, budget). */
   notes: string[];
   /** With `--history`: the series this run was judged against (src/history/judge.ts). */

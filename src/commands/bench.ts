@@ -199,6 +199,12 @@ export const benchCommand = defineCommand({
       .addOption(thresholdsOption())
       .addOption(outOption())
       .addOption(jsonOption())
+      .addOption(
+        new Option(
+          '--verbose',
+          "also print where the routes' time went (route, side, remedy: timed calls, waits on over-limit calls, explains, probes)",
+        ),
+      )
       .addOption(patternOption())
       .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
       .addOption(routeOption(workload, `measure and judge (default ${workload.routes.defaultChoice}, unless --route-file is given)`))
@@ -230,7 +236,7 @@ export const benchCommand = defineCommand({
       .addOption(timeoutOption()),
   run: async ({ options }, context) => runPipeline(await benchPlan(options, context), context),
   render: (outcome, options) => ({
-    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files),
+    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files, { verbose: options.verbose === true }),
     exitCode: verdictExitCode[outcome.result.gate.verdict],
   }),
 });

@@ -134,6 +134,12 @@ export const verifyCommand = defineCommand({
       .addOption(new Option('--expect-counts <file>', 'expected document counts per collection (JSON)'))
       .addOption(outOption())
       .addOption(jsonOption())
+      .addOption(
+        new Option(
+          '--verbose',
+          "also print where the routes' time went (route, side, remedy: timed calls, waits on over-limit calls, explains, probes)",
+        ),
+      )
       .addOption(patternOption())
       .addOption(
         new Option('--budget-seconds <s>', `time budget for the timing part (default ${defaultVerifyBudgetSeconds})`).argParser(
@@ -156,7 +162,7 @@ export const verifyCommand = defineCommand({
       .addOption(timeoutOption()),
   run: async ({ options }, context) => runPipeline(await verifyPlan(options, context), context),
   render: (outcome, options) => ({
-    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files),
+    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files, { verbose: options.verbose === true }),
     exitCode: verdictExitCode[outcome.result.gate.verdict],
   }),
 });

@@ -3,7 +3,7 @@ import { type ReportTable, reportModel } from './model.js';
 import { table, wallTime } from './tables.js';
 
 /** The terminal summary of a bench or verify run: verdict first, then route, patterns, indexes. */
-export function renderRunSummary(result: RunResult, files: readonly string[] = []): string {
+export function renderRunSummary(result: RunResult, files: readonly string[] = [], options: { verbose?: boolean } = {}): string {
   const parts: string[] = [];
   const d = result.dataset;
   const e = result.environment;
@@ -26,6 +26,7 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
   for (const t of [m.phases, m.patterns, m.indexes]) parts.push(dress(t));
   if (m.history) parts.push(dress(m.history));
   if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));
+  if (options.verbose && result.routeTimings && result.routeTimings.length > 0) parts.push(routeTimeTable(result.routeTimings));
   parts.push(`Wall time: ${wallTime(result.timings)}${result.timings.report !== undefined ? `, report ${result.timings.report} ms` : ''}`);
   if (files.length > 0) parts.push(`Reports: ${files.join(', ')}`);
   return parts.join('\n\n');
@@ -48,5 +49,26 @@ function dress(t: ReportTable): string {
   return `${t.title}\n${table(
     [...t.head],
     t.rows.map((r) => r.map((c) => c.text)),
+  )}`;
+}
+
+/** `--verbose`: where the routes stage spent its wall time, part by part (seconds). */
+function routeTimeTable(parts: NonNullable<RunResult['routeTimings']>): string {
+  const sec = (ms: number | undefined) => (ms === undefined || ms === 0 ? '–' : (ms / 1000).toFixed(1));
+  const rows = parts.map((p) => [
+    p.route,
+    p.part,
+    sec(p.totalMs),
+    sec(p.spent.timedCalls),
+    sec(p.spent.capture),
+    sec(p.spent.overLimitCalls),
+    sec(p.spent.explains),
+    sec(p.spent.probes),
+    sec(p.buildMs),
+  ]);
+  const total = parts.reduce((n, p) => n + p.totalMs + (p.buildMs ?? 0), 0);
+  return `Where the routes' time went (s; ${sec(total)} s in all)\n${table(
+    ['route', 'part', 'total', 'timed calls', 'first call', 'over-limit calls', 'explains', 'probes', 'index builds'],
+    rows,
   )}`;
 }

@@ -98,11 +98,51 @@ export interface RouteSide {
   dear: boolean;
 }
 
+/**
+ * Where a route's wall time goes (ms), accumulated as it is measured: the calls whose times
+ * are samples, the first call (the capture), calls that ended on a command over the limit
+ * (waiting for the limit), the explains of its commands, and the plan and probe of commands
+ * over the limit. What a faster run must cut, measured before it is cut.
+ */
+export interface TimeSpent {
+  timedCalls: number;
+  capture: number;
+  overLimitCalls: number;
+  explains: number;
+  probes: number;
+}
+
+/** Where one part of the routes stage spent its wall time (ms): a route on one side, or a remedy. */
+export interface RouteTimeBreakdown {
+  route: string;
+  part: 'before' | 'after' | 'current' | 'remedy indexes' | 'remedy rewrite';
+  /** The remedy's index builds (part `remedy indexes`). */
+  buildMs?: number;
+  spent: TimeSpent;
+  totalMs: number;
+}
+
+export const noTimeSpent = (): TimeSpent => ({ timedCalls: 0, capture: 0, overLimitCalls: 0, explains: 0, probes: 0 });
+
 export interface MeasureContext {
   readonly db: Db;
   readonly dm: DataModel;
   readonly plan: RoutePlan;
   readonly signal?: AbortSignal | undefined;
+  /** Accumulates where the time goes (see TimeSpent). */
+  readonly spent?: TimeSpent | undefined;
+}
+
+/** Runs `fn`, adding its wall time to `spent[field]` (when there is one). */
+async function timedInto<T>(
+  spent: TimeSpent | undefined,
+  field: keyof TimeSpent | ((value: T) => keyof TimeSpent),
+  fn: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  const value = await fn();
+  if (spent) spent[typeof field === 'function' ? field(value) : field] += performance.now() - started;
+  return value;
 }
 
 /**
@@ -116,7 +156,11 @@ export async function captureRoute(
   audience: Audience,
 ): Promise<{ call: RouteCall; commands: CommandSide[] }> {
   const { db, plan } = ctx;
-  const call = await callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true });
+  const call = await timedInto(
+    ctx.spent,
+    (c: RouteCall) => (c.overLimit ? 'overLimitCalls' : 'capture'),
+    () => callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true }),
+  );
   const keyOf = indexKeyResolver(db);
   const commands: CommandSide[] = [];
   for (const run of call.commands) {
@@ -135,16 +179,19 @@ export async function captureRoute(
       samplesMs: run.overLimit ? [] : [run.ms],
     };
     const first = run.shapes[0] as CommandShape;
-    if (run.overLimit) side.overLimit = await describeOverLimit(ctx, run.collection, first);
+    const overLimit = () => timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, run.collection, first));
+    if (run.overLimit) side.overLimit = await overLimit();
     else {
       try {
         const measured: Measurement[] = [];
-        for (const shape of run.shapes)
-          measured.push(await measurementOf(await explainShape(db, run.collection, shape, plan.maxTimeMS), run.collection, keyOf));
+        for (const shape of run.shapes) {
+          const raw = await timedInto(ctx.spent, 'explains', () => explainShape(db, run.collection, shape, plan.maxTimeMS));
+          measured.push(await measurementOf(raw, run.collection, keyOf));
+        }
         side.measurement = combine(measured);
       } catch (error) {
         if (!isOverLimit(error)) throw error;
-        side.overLimit = await describeOverLimit(ctx, run.collection, first);
+        side.overLimit = await overLimit();
       }
     }
     commands.push(side);
@@ -240,7 +287,11 @@ export async function measureRouteRound(
       : ctx.plan.callsPerRound;
     for (let i = already; i < planned && !side.overLimit; i++) {
       throwIfAborted(ctx.signal);
-      const call = await callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS });
+      const call = await timedInto(
+        ctx.spent,
+        (c: RouteCall) => (c.overLimit ? 'overLimitCalls' : 'timedCalls'),
+        () => callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS }),
+      );
       side.calls.push(call);
       for (const run of call.commands) {
         const command = side.commands.find((c) => c.step === run.step);

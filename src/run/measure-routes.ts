@@ -12,6 +12,9 @@ import {
   audiencesOf,
   type MeasureContext,
   measureRouteRound,
+  noTimeSpent,
+  type RouteTimeBreakdown,
+  type TimeSpent,
   type RoutePlan,
   type RouteSide,
 } from '../route-engine/measure.js';
@@ -58,6 +61,8 @@ export interface RoutesRunInput {
 export interface RoutesRun {
   routes: RouteResult[];
   remedies: RemedyResult[];
+  /** Where the stage's time went, part by part, in the order measured. */
+  breakdown: RouteTimeBreakdown[];
   /** The cap stopped the stage early: what was skipped, in words. */
   capped?: string;
   ms: number;
@@ -75,7 +80,18 @@ type Side = 'before' | 'after';
 export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   const started = performance.now();
   const { db, plan, reporter, signal } = input;
-  const ctx: MeasureContext = { db, dm: input.dm, plan, signal };
+  const breakdown: RouteTimeBreakdown[] = [];
+  /** Measures `fn` with a context that accumulates where the time goes, under (route, part). */
+  const account = async <T>(route: string, part: RouteTimeBreakdown['part'], fn: (ctx: MeasureContext) => Promise<T>): Promise<T> => {
+    let entry = breakdown.find((b) => b.route === route && b.part === part);
+    if (!entry) breakdown.push((entry = { route, part, spent: noTimeSpent(), totalMs: 0 }));
+    const began = performance.now();
+    try {
+      return await fn({ db, dm: input.dm, plan, signal, spent: entry.spent });
+    } finally {
+      entry.totalMs += performance.now() - began;
+    }
+  };
   const sides = new Map<string, Record<Side, RouteSide[] | undefined>>(
     input.routes.map((r) => [r.route.id, { before: undefined, after: undefined }]),
   );
@@ -101,7 +117,9 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
         throwIfAborted(signal);
         reporter.notice(`route ${route.id}, ${input.indexes ? `${side} the indexes` : 'current state'} (round ${round}/${rounds.length})`);
         const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
-        entry[side] = await measureRouteRound(ctx, route, audiences, entry[side]);
+        entry[side] = await account(route.id, input.indexes ? side : 'current', (ctx) =>
+          measureRouteRound(ctx, route, audiences, entry[side]),
+        );
       }
     }
   }
@@ -128,10 +146,16 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   if (remedy && appAfter && app && !capped) {
     throwIfAborted(signal);
     reporter.notice(`remedies: building ${remedy.indexes.map((s) => s.name).join(', ')} on top of the set`);
+    const building = performance.now();
     const built = await applyIndexes(db, remedy.indexes, { signal });
+    const buildMs = performance.now() - building;
     try {
       // One round each: the application's route with the remedy indexes is dear (one call per class), the rewrite gets its 6.
-      const withIndexes = await measureRouteRound(ctx, app.route, app.audiences, undefined);
+      const withIndexes = await account(remedy.route, 'remedy indexes', (ctx) =>
+        measureRouteRound(ctx, app.route, app.audiences, undefined),
+      );
+      const indexesPart = breakdown.find((b) => b.part === 'remedy indexes');
+      if (indexesPart) indexesPart.buildMs = buildMs;
       remedies.push(
         remedyResult(
           remedy.route,
@@ -143,7 +167,9 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
           plan,
         ),
       );
-      const rewritten = await measureRouteRound(ctx, remedy.rewrite.route, remedy.rewrite.audiences, undefined);
+      const rewritten = await account(remedy.rewrite.route.id, 'remedy rewrite', (ctx) =>
+        measureRouteRound(ctx, remedy.rewrite.route, remedy.rewrite.audiences, undefined),
+      );
       remedies.push(
         remedyResult(
           remedy.route,
@@ -172,7 +198,13 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
       for (const o of built.filter((b) => b.status === 'created')) await db.collection(o.collection).dropIndex(o.name);
     }
   }
-  return { routes: results, remedies, ms: performance.now() - started, ...(capped ? { capped } : {}) };
+  const rounded = breakdown.map((b) => ({
+    ...b,
+    ...(b.buildMs === undefined ? {} : { buildMs: Math.round(b.buildMs) }),
+    spent: Object.fromEntries(Object.entries(b.spent).map(([k, v]) => [k, Math.round(v)])) as unknown as TimeSpent,
+    totalMs: Math.round(b.totalMs),
+  }));
+  return { routes: results, remedies, breakdown: rounded, ms: performance.now() - started, ...(capped ? { capped } : {}) };
 }
 
 /** The rewrite as a remedy spec: the route file and the calls it made, and the indexes it needs. */

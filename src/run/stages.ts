@@ -300,6 +300,7 @@ export function concludeStage(options: {
         gate,
         thresholds: { source: thresholds.source, values: thresholds.values },
         timings: state.timings,
+        routeTimings: routeRun.breakdown,
         notes,
         timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
       };

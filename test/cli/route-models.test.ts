@@ -23,6 +23,7 @@ describe('bench --route prisma', () => {
         '--command-limit-ms',
         '100',
         '--no-remedies',
+        '--verbose',
         '--out',
         out,
       ],
@@ -53,6 +54,17 @@ describe('bench --route prisma', () => {
     );
     expect(run.stdout).toMatch(/^Answer: The index set does NOT make the application's own route/m);
     expect(run.stdout).toMatch(/over 0\.1 s/);
+    // Where the routes' time went: over-limit waits and probes on both sides, each part within its total.
+    const parts = result.routeTimings as Array<{ route: string; part: string; totalMs: number; spent: Record<string, number> }>;
+    expect(parts.map((p) => `${p.route} ${p.part}`)).toEqual(['prisma before', 'prisma after']);
+    for (const p of parts) {
+      expect(p.spent.overLimitCalls).toBeGreaterThan(0);
+      expect(p.spent.probes).toBeGreaterThan(0);
+      const accounted = Object.values(p.spent).reduce((n, v) => n + v, 0);
+      expect(accounted).toBeLessThanOrEqual(p.totalMs + Object.keys(p.spent).length);
+    }
+    expect(run.stdout).toMatch(/^Where the routes' time went \(s; [\d.]+ s in all\)$/m);
+    expect(run.stdout).toMatch(/│ prisma +│ before +│/);
     // --route prisma: only the application's route is measured and judged.
     expect(result.routes.filter((r: { id: string }) => r.id === 'driver')).toEqual([]);
     expect(result.gate.checks.filter((c: { route?: string }) => c.route === 'driver')).toEqual([]);
