@@ -10,6 +10,7 @@ import type { HistorySummary } from './history-summary.js';
 import type { GateResult, RouteAudience } from './checks.js';
 import type { UserClass } from './users/user-classes.js';
 import type { RouteTimeBreakdown } from './route-engine/measure.js';
+import type { IndexSetPrice } from './indexing/price.js';
 
 export {
   checkKinds,
@@ -200,6 +201,8 @@ export interface RunResult {
   thresholds: { source: string; values: unknown };
   /** Wall time of each stage, ms (start, seed, before, build, after, report). */
   timings: Record<string, number>;
+  /** What the index set costs (sizes on disk, beside the data and the WiredTiger cache) and, per index, what used it, what makes it redundant, a verdict. */
+  price?: IndexSetPrice;
   /** Where the routes stage spent its time, per route and side and per remedy (ms): timed calls, capture, waits on over-limit calls, explains, probes. */
   routeTimings?: RouteTimeBreakdown[];
   /** Things a reader must know to judge the figures (Wine floor, unserved patterns, budget). */

@@ -20,7 +20,16 @@ import { type RunPlan, runPipeline } from '../run/pipeline.js';
 import { prepareWorkload } from '../run/replay.js';
 import { prepareRoutes } from '../run/route-setup.js';
 import { selectPatterns } from '../run/select.js';
-import { buildStage, concludeStage, explainStage, historyStage, routesStage, seedStage, timePatternsStage } from '../run/stages.js';
+import {
+  buildStage,
+  concludeStage,
+  priceStage,
+  explainStage,
+  historyStage,
+  routesStage,
+  seedStage,
+  timePatternsStage,
+} from '../run/stages.js';
 import { migrationSet } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
 import {
@@ -167,6 +176,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
           repeat: repeated(options, workload),
         },
       }),
+      priceStage(),
       concludeStage({ judgeSpeedup: true }),
       historyStage(),
     ],

@@ -14,7 +14,7 @@ import { type RunPlan, runPipeline, stage } from '../run/pipeline.js';
 import { prepareWorkload } from '../run/replay.js';
 import { prepareRoutes } from '../run/route-setup.js';
 import { selectPatterns } from '../run/select.js';
-import { concludeStage, explainStage, inspectStage, routesStage, timePatternsStage } from '../run/stages.js';
+import { concludeStage, priceStage, explainStage, inspectStage, routesStage, timePatternsStage } from '../run/stages.js';
 import { migrationSet, patternCollections } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
 import {
@@ -115,6 +115,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
       timePatternsStage(['after'], { budgetMs: budgetSeconds * 1000, maxTimeMS }),
       // The routes (the driver model by default, route files, a captured workload) on the current state: nothing hidden (verify writes nothing).
       routesStage({ sides: 'current', remedies: false }),
+      priceStage(),
       concludeStage({
         judgeSpeedup: false,
         ...(expected ? { counts: (actual: Readonly<Record<string, number>>) => countExpectations(expected, actual) } : {}),

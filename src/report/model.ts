@@ -257,23 +257,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
         ...(bench ? [num(formatRouteSpeedup(p))] : []),
       ]),
     },
-    indexes: {
-      id: 'indexes',
-      title: 'Indexes',
-      head: ['#', 'index', 'collection', 'key', 'priority', 'status', 'build'],
-      rows: result.indexes.map((ix, i) => [
-        num(String(i + 1)),
-        code(ix.name),
-        text(ix.collection),
-        code(JSON.stringify(ix.key)),
-        text(ix.priority ?? ''),
-        {
-          text: `${ix.status}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`,
-          kind: ['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail',
-        },
-        num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
-      ]),
-    },
+    indexes: indexTable(result),
     environment: {
       id: 'environment',
       title: 'Dataset and environment',
@@ -408,5 +392,44 @@ function historyTable(history: NonNullable<RunResult['history']>): ReportTable {
             : { text: 'none', kind: 'muted' },
         ];
       }),
+  };
+}
+
+const megabytes = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n / 1_048_576).toFixed(1)} MB`);
+
+/** The set's indexes: status and build, and what each costs on disk, what used it, and whether it earns its keep. */
+function indexTable(result: RunResult): ReportTable {
+  const price = result.price;
+  const priced = (name: string, collection: string) => price?.indexes.find((p) => p.name === name && p.collection === collection);
+  const used = (p: NonNullable<ReturnType<typeof priced>>) =>
+    p.usedBy.length === 0 ? '–' : `${p.usedBy.length}: ${p.usedBy.slice(0, 2).join('; ')}${p.usedBy.length > 2 ? '; …' : ''}`;
+  const verdict = (p: NonNullable<ReturnType<typeof priced>>): Cell => ({
+    text: p.redundantWith ? `redundant with ${p.redundantWith.name} (${p.redundantWith.reason})` : p.verdict,
+    kind: p.verdict === 'used' ? 'pass' : p.verdict === 'not built' ? 'fail' : 'muted',
+  });
+  const data = price?.collections.reduce((n, c) => n + c.dataBytes, 0);
+  const all = price?.collections.reduce((n, c) => n + c.indexBytes, 0);
+  return {
+    id: 'indexes',
+    title: price
+      ? `Indexes: the set ${megabytes(price.setBytes)} on disk (every index of these collections ${megabytes(all)}, their data ${megabytes(data)}, WiredTiger cache ${megabytes(price.cacheBytes)})`
+      : 'Indexes',
+    head: ['#', 'index', 'collection', 'key', 'priority', 'status', 'build', ...(price ? ['size', 'used by', 'verdict'] : [])],
+    rows: result.indexes.map((ix, i) => {
+      const p = priced(ix.name, ix.collection);
+      return [
+        num(String(i + 1)),
+        code(ix.name),
+        text(ix.collection),
+        code(JSON.stringify(ix.key)),
+        text(ix.priority ?? ''),
+        {
+          text: `${ix.status}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`,
+          kind: ['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail',
+        },
+        num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
+        ...(price ? (p ? [num(megabytes(p.sizeBytes)), text(used(p)), verdict(p)] : [text('–'), text('–'), text('–')]) : []),
+      ];
+    }),
   };
 }

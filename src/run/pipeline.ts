@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { IndexSetPrice } from '../indexing/price.js';
 import type { CommandContext } from '../commands/command.js';
 import type { LoadedThresholds } from '../gate/threshold-rules.js';
 import type { LoadedHistory } from '../history/store.js';
@@ -62,6 +63,8 @@ export interface RunState {
   plans: { before?: Map<string, Measurement>; after?: Map<string, Measurement> };
   timing?: TimingOutcome;
   routeRun?: RoutesRun;
+  /** What the set costs and whether each index earns it (the price stage). */
+  price?: IndexSetPrice;
   /** Checks made along the way (the state checks of the timing rounds), joined to the gate's. */
   readonly checks: CheckInput[];
   notes: string[];

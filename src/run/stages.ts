@@ -9,6 +9,8 @@ import { appendHistoryLine } from '../history/store.js';
 import { applyIndexes, findingsAsOutcomes } from '../indexing/apply.js';
 import { setCreatedIndexesHidden } from '../indexing/hide.js';
 import { inspectIndexes } from '../indexing/inspect.js';
+import { type IndexUse, priceIndexes, readSizes } from '../indexing/price.js';
+import { measurementKey } from '../keys.js';
 import type { ResolvedMongod } from '../mongo/binary.js';
 import { readMarker } from '../mongo/safety.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
@@ -225,6 +227,39 @@ export function routesStage(options: {
   });
 }
 
+/**
+ * What the set costs and whether each index earns it (read-only: `$collStats`, `listIndexes`,
+ * `serverStatus`): sizes after every route ran, what used each index, what makes it redundant.
+ */
+export function priceStage(): Stage {
+  return stage('price', async (state) => {
+    const indexes = state.indexes;
+    if (!indexes || indexes.length === 0) return;
+    const sizes = await readSizes(
+      state.target.db,
+      indexes.map((ix) => ix.collection),
+    );
+    const uses: IndexUse[] = [];
+    const add = (
+      collection: string,
+      m: { indexesUsed: readonly string[]; lookups?: readonly { from: string; indexesUsed: readonly string[] }[] },
+      by: string,
+    ) => {
+      uses.push({ collection, indexesUsed: m.indexesUsed, by });
+      for (const l of m.lookups ?? []) uses.push({ collection: l.from, indexesUsed: l.indexesUsed, by });
+    };
+    for (const r of state.routeRun?.routes ?? []) for (const c of r.commands) add(c.collection, c.after, `route ${r.id} ${c.step}`);
+    const after = state.plans.after;
+    if (after)
+      for (const p of state.inputs.patterns)
+        for (const { user } of state.classes ?? []) {
+          const m = after.get(measurementKey(p.id, user.userClass));
+          if (m) add(p.collection, m, `pattern ${p.id}`);
+        }
+    state.price = priceIndexes(indexes, sizes, uses);
+  });
+}
+
 /** The two commands that gate a migration: its index set written to a file, then bench judging the route against it. */
 export function gatingCommand(program: string, setArgs: readonly string[], benchArgs: readonly string[]): string {
   const file = 'migration-indexes.json';
@@ -301,6 +336,7 @@ export function concludeStage(options: {
         thresholds: { source: thresholds.source, values: thresholds.values },
         timings: state.timings,
         routeTimings: routeRun.breakdown,
+        ...(state.price ? { price: state.price } : {}),
         notes,
         timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },
       };

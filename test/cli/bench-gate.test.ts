@@ -61,6 +61,45 @@ describe('the gate', { timeout: 620_000 }, () => {
     expect(run.result.indexes.map((i) => i.status)).toEqual(runbookIndexes.map(() => 'created'));
   });
 
+  it('prices the set: each index its size, what used it, and a verdict (at the prisma baseline #2 and #5 are redundant)', async () => {
+    const run = await bench('price', ['--thresholds', relaxed, '--baseline', 'prisma']);
+    expect([0, 1, 3]).toContain(run.code);
+    const raw = JSON.parse(await readFile(join(dir, 'price', 'result.json'), 'utf8')) as {
+      price: {
+        cacheBytes: number | null;
+        setBytes: number;
+        collections: Array<{ collection: string; dataBytes: number; indexBytes: number }>;
+        indexes: Array<{
+          name: string;
+          sizeBytes: number | null;
+          usedBy: string[];
+          verdict: string;
+          redundantWith?: { name: string; reason: string };
+        }>;
+      };
+    };
+    const of = (name: string) => raw.price.indexes.find((p) => p.name === name);
+    expect(raw.price.indexes).toHaveLength(6);
+    expect(raw.price.cacheBytes).toBeGreaterThan(0);
+    expect(raw.price.setBytes).toBeGreaterThan(0);
+    expect(raw.price.collections.every((c) => c.dataBytes > 0 && c.indexBytes > 0)).toBe(true);
+    // #5 is Prisma's @@unique under another name; #2 has the fields of Prisma's own Message index, which the queries chose.
+    expect(of('idx_userprefs_user_conv')?.redundantWith).toEqual({
+      name: 'UserConversationPreferences_userId_conversationId_key',
+      reason: 'same key',
+    });
+    expect(of('idx_message_conv_notdeleted_created')).toMatchObject({
+      verdict: 'redundant',
+      redundantWith: { name: 'Message_conversationId_isDeleted_createdAt_idx' },
+    });
+    expect(of('idx_member_user_active_conv')).toMatchObject({ verdict: 'used' });
+    expect(of('idx_member_user_active_conv')?.usedBy).toContain('pattern memberships');
+    expect(of('idx_member_user_active_conv')?.sizeBytes).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(
+      /^Indexes: the set [\d.]+ MB on disk \(every index of these collections [\d.]+ MB, their data [\d.]+ MB, WiredTiger cache [\d.]+ MB\)$/m,
+    );
+  });
+
   it('fails, naming the checks, when one index is left out of apply', async () => {
     const run = await bench('skipped', ['--thresholds', relaxed, '--skip-index', 'idx_cursor_user_conv']);
     expect(run.code).toBe(1);

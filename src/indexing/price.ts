@@ -1,0 +1,207 @@
+import type { Db, Document } from 'mongodb';
+import type { IndexOutcome } from './apply.js';
+
+/**
+ * What an index set costs and whether each index earns it: each index's size on disk
+ * (`$collStats` `storageStats.indexSizes`), the collections' data and index sizes and the
+ * WiredTiger cache beside them, and per index of the set what used it after it was built,
+ * what already has its key, and a verdict. Write cost is not measured here (see docs/gate.md).
+ */
+
+type Key = Readonly<Record<string, 1 | -1 | number | string>>;
+
+export interface ExistingIndex {
+  readonly collection: string;
+  readonly name: string;
+  readonly key: Key;
+}
+
+export interface CollectionSize {
+  readonly collection: string;
+  /** Documents' size, uncompressed (`storageStats.size`), bytes. */
+  readonly dataBytes: number;
+  /** Every index of the collection on disk (`storageStats.totalIndexSize`), bytes. */
+  readonly indexBytes: number;
+}
+
+export interface Redundancy {
+  /** The index (of the baseline or of the set) that makes this one unneeded. */
+  readonly name: string;
+  readonly reason: 'same key' | 'same key walked backwards' | 'a prefix of it' | 'same fields, other directions: the queries chose it';
+}
+
+export type IndexVerdict = 'used' | 'redundant' | 'unused' | 'not built';
+
+export interface IndexPrice {
+  readonly name: string;
+  readonly collection: string;
+  /** The name the server knows it by (another index of the same key, for `equivalent`). */
+  readonly serverName: string;
+  /** On disk, bytes; null when the server does not hold it (missing, or a key conflict). */
+  readonly sizeBytes: number | null;
+  /** What used it after the set was built: `route <id> <step>` and `pattern <id>`, each once. */
+  readonly usedBy: readonly string[];
+  readonly redundantWith?: Redundancy;
+  /**
+   * `redundant`: another index has its key (or walks it backwards, or starts with it);
+   * `unused`: nothing measured used it; `used`: something did. Whether a command would lose
+   * its plan without it is not measured (the planner might pick another index). `not built`:
+   * the server does not hold it (missing, or a key conflict).
+   */
+  readonly verdict: IndexVerdict;
+}
+
+export interface IndexSetPrice {
+  /** WiredTiger cache size of the server (configured, or MongoDB's default from its RAM), bytes; null when unknown. */
+  readonly cacheBytes: number | null;
+  readonly collections: readonly CollectionSize[];
+  /** The set's indexes on disk, together, bytes (those the server holds). */
+  readonly setBytes: number;
+  readonly indexes: readonly IndexPrice[];
+}
+
+export interface Sizes {
+  readonly cacheBytes: number | null;
+  readonly collections: readonly CollectionSize[];
+  /** `${collection}.${index name}` → bytes on disk. */
+  readonly indexBytes: ReadonlyMap<string, number>;
+  readonly existing: readonly ExistingIndex[];
+}
+
+/** Sizes and index lists of `collections`, read-only (`$collStats`, `listIndexes`, `serverStatus`). */
+export async function readSizes(db: Db, collections: readonly string[]): Promise<Sizes> {
+  const sizes: CollectionSize[] = [];
+  const indexBytes = new Map<string, number>();
+  const existing: ExistingIndex[] = [];
+  for (const collection of [...new Set(collections)]) {
+    const [stats] = await db
+      .collection(collection)
+      .aggregate<Document>([{ $collStats: { storageStats: {} } }])
+      .toArray();
+    const storage = (stats?.storageStats ?? {}) as Document;
+    sizes.push({ collection, dataBytes: Number(storage.size ?? 0), indexBytes: Number(storage.totalIndexSize ?? 0) });
+    for (const [name, bytes] of Object.entries((storage.indexSizes ?? {}) as Record<string, number>))
+      indexBytes.set(`${collection}.${name}`, Number(bytes));
+    for (const ix of await db.collection(collection).listIndexes().toArray())
+      existing.push({ collection, name: String(ix.name), key: ix.key as Key });
+  }
+  return { cacheBytes: await cacheSize(db), collections: sizes, indexBytes, existing };
+}
+
+const gib = 1024 ** 3;
+const mib = 1024 ** 2;
+
+/**
+ * The WiredTiger cache size: `storage.wiredTiger.engineConfig.cacheSizeGB` where the server was
+ * started with it (`getCmdLineOpts`), else MongoDB's documented default, the larger of 50% of
+ * (RAM − 1 GB) and 256 MB (docs: "WiredTiger Storage Engine › Memory Use"), from `hostInfo`'s
+ * memory limit. Not `serverStatus.wiredTiger`: that section crashes the Windows mongod 7.0.15
+ * under Wine (seen here: the connection closes and the server is gone). Null when the user may
+ * not run these commands.
+ */
+async function cacheSize(db: Db): Promise<number | null> {
+  try {
+    const options = await db.admin().command({ getCmdLineOpts: 1 });
+    const configured = (options.parsed as Document | undefined)?.storage?.wiredTiger?.engineConfig?.cacheSizeGB;
+    if (typeof configured === 'number') return Math.round(configured * gib);
+    const host = await db.admin().command({ hostInfo: 1 });
+    const memMB = Number(host.system?.memLimitMB ?? host.system?.memSizeMB);
+    if (!Number.isFinite(memMB) || memMB <= 0) return null;
+    return Math.max(256 * mib, Math.round(0.5 * (memMB - 1024) * mib));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How `other` (same collection) covers `key`, if it does: the same key; the same key walked
+ * backwards (every direction reversed); `key` a prefix of it (directions all the same or all
+ * reversed); or the same fields with other directions, which serves the same queries only
+ * where the fields whose direction differs are matched by equality (priceIndexes counts it
+ * only when the queries measured chose `other` and never `key`).
+ */
+export function redundancy(
+  key: Key,
+  other: Key,
+): Exclude<Redundancy['reason'], 'same fields, other directions: the queries chose it'> | 'same fields, other directions' | undefined {
+  const mine = Object.entries(key);
+  const theirs = Object.entries(other);
+  if (mine.length === 0 || mine.length > theirs.length) return undefined;
+  const sameFields = mine.every(([f], i) => theirs[i]?.[0] === f);
+  if (!sameFields) return undefined;
+  const direction = (v: unknown) => (v === -1 ? -1 : v === 1 ? 1 : undefined);
+  // Only plain ascending/descending keys compare (not text, 2dsphere, hashed…).
+  if (mine.some(([, v]) => direction(v) === undefined) || theirs.slice(0, mine.length).some(([, v]) => direction(v) === undefined))
+    return undefined;
+  const same = mine.every(([, v], i) => direction(v) === direction(theirs[i]?.[1]));
+  const reversed = mine.every(([, v], i) => direction(v) === -(direction(theirs[i]?.[1]) ?? 0));
+  if (!same && !reversed) return mine.length === theirs.length ? 'same fields, other directions' : undefined;
+  if (mine.length < theirs.length) return 'a prefix of it';
+  return same ? 'same key' : 'same key walked backwards';
+}
+
+/** What used each index: `route <id> <step>` for route commands after the set, `pattern <id>` for query patterns. */
+export interface IndexUse {
+  readonly collection: string;
+  readonly indexesUsed: readonly string[];
+  readonly by: string;
+}
+
+/**
+ * Each index of the set priced and judged: its size, what used it, what makes it redundant
+ * (an index of the baseline first, then another index of the set; `_id_` never does), and a verdict.
+ */
+export function priceIndexes(set: readonly IndexOutcome[], sizes: Sizes, uses: readonly IndexUse[]): IndexSetPrice {
+  const setServerNames = new Set(set.map((ix) => `${ix.collection}.${ix.existingName ?? ix.name}`));
+  const indexes = set.map((ix): IndexPrice => {
+    const serverName = ix.existingName ?? ix.name;
+    const held = sizes.existing.find((e) => e.collection === ix.collection && e.name === serverName);
+    const sizeBytes = held ? (sizes.indexBytes.get(`${ix.collection}.${serverName}`) ?? null) : null;
+    const usedBy = [...new Set(uses.filter((u) => u.collection === ix.collection && u.indexesUsed.includes(serverName)).map((u) => u.by))];
+    const others = sizes.existing.filter((e) => e.collection === ix.collection && e.name !== serverName && e.name !== '_id_');
+    // The baseline's indexes first (they are there anyway), then the set's own.
+    const ordered = [
+      ...others.filter((e) => !setServerNames.has(`${e.collection}.${e.name}`)),
+      ...others.filter((e) => setServerNames.has(`${e.collection}.${e.name}`)),
+    ];
+    let redundantWith: Redundancy | undefined;
+    if (ix.status === 'equivalent' && ix.existingName) redundantWith = { name: ix.existingName, reason: 'same key' };
+    for (const other of ordered) {
+      if (redundantWith) break;
+      const reason = redundancy(ix.key, other.key);
+      // Two indexes of the set with the same key: only the second is redundant (the first is kept).
+      if (reason && reason !== 'a prefix of it' && setServerNames.has(`${other.collection}.${other.name}`)) {
+        const mineAt = set.findIndex((s) => s.name === ix.name);
+        const theirsAt = set.findIndex((s) => (s.existingName ?? s.name) === other.name && s.collection === other.collection);
+        if (theirsAt > mineAt) continue;
+      }
+      if (reason === 'same fields, other directions') {
+        // Only on the evidence: nothing measured chose this index, and what it was meant for chose the other.
+        const otherServed = uses.some((u) => u.collection === ix.collection && u.indexesUsed.includes(other.name));
+        if (usedBy.length === 0 && otherServed)
+          redundantWith = { name: other.name, reason: 'same fields, other directions: the queries chose it' };
+        continue;
+      }
+      if (reason) redundantWith = { name: other.name, reason };
+    }
+    const verdict: IndexVerdict = !held ? 'not built' : redundantWith ? 'redundant' : usedBy.length > 0 ? 'used' : 'unused';
+    return {
+      name: ix.name,
+      collection: ix.collection,
+      serverName,
+      sizeBytes,
+      usedBy,
+      ...(redundantWith ? { redundantWith } : {}),
+      verdict,
+    };
+  });
+  const counted = new Set<string>();
+  let setBytes = 0;
+  for (const p of indexes) {
+    const id = `${p.collection}.${p.serverName}`;
+    if (p.sizeBytes === null || counted.has(id) || p.redundantWith?.reason === 'same key') continue;
+    counted.add(id);
+    setBytes += p.sizeBytes;
+  }
+  return { cacheBytes: sizes.cacheBytes, collections: sizes.collections, setBytes, indexes };
+}
