@@ -126,13 +126,22 @@ export function dominantCommand(route: RouteResult): { step: string; ms: number 
  * keeps a class from it (over its limit, or the slowest). Verify has no "before": no speedup.
  */
 export function verifyAnswer(result: RunResult, budgetMs = 1000): string {
+  return routeClassAnswer(result, 'on this database', budgetMs);
+}
+
+/**
+ * Per gated route and class, under the sign-off budget or not (with the speedup where there is
+ * a "before"), and the command that keeps a class from it; `where` names the state measured.
+ */
+function routeClassAnswer(result: RunResult, where: string, budgetMs: number, closing?: (id: string) => string): string {
   const routes = [...new Set(result.routes.filter((r) => r.role === 'gated' && r.userClass !== 'captured').map((r) => r.id))];
   return routes
     .map((id) => {
       const entries = result.routes.filter((r) => r.id === id);
       const classes = entries.map((r) => {
         const total = formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs);
-        if (!r.overLimit.after && r.after.total < budgetMs) return `${r.userClass} ${total} (under ${budgetMs / 1000} s)`;
+        const speedup = r.before || r.overLimit.before ? `, ${formatRouteSpeedup(r)}` : '';
+        if (!r.overLimit.after && r.after.total < budgetMs) return `${r.userClass} ${total} (under ${budgetMs / 1000} s${speedup})`;
         const over = r.commands.find((c) => c.after.overLimit);
         const culprit = over
           ? `${over.step} over its ${r.overLimit.limitMs / 1000} s limit`
@@ -142,9 +151,24 @@ export function verifyAnswer(result: RunResult, budgetMs = 1000): string {
             })();
         return `${r.userClass} ${total} (NOT under ${budgetMs / 1000} s: ${culprit})`;
       });
-      return `Route ${id} (${entries[0]?.title}) on this database: ${classes.join('; ')}.`;
+      return `Route ${id} (${entries[0]?.title}) ${where}: ${classes.join('; ')}.${closing ? closing(id) : ''}`;
     })
     .join(' ');
+}
+
+/**
+ * bench without the application's route (a team's route files against its index set): per
+ * route and class, under the budget or not, the speedup, and whether every check of the route passed.
+ */
+function gatedRoutesAnswer(result: RunResult, budgetMs: number): string {
+  return routeClassAnswer(result, 'with the index set', budgetMs, (id) => {
+    const checks = result.gate.checks.filter((c) => c.route === id);
+    const failed = checks.filter((c) => c.outcome === 'fail').length;
+    const undecided = checks.filter((c) => c.outcome === 'inconclusive').length;
+    if (failed > 0) return ` ${failed} of its ${checks.length} checks failed: it does not meet the sign-off.`;
+    if (undecided > 0) return ` No check failed, ${undecided} of ${checks.length} could not be decided.`;
+    return ` All ${checks.length} of its checks passed: the migration meets the sign-off on this data.`;
+  });
 }
 
 /**
@@ -162,7 +186,7 @@ export function applicationRouteOf(result: Pick<RunResult, 'applicationRoute' | 
 export function signOffAnswer(result: RunResult, budgetMs = 1000): string {
   const applicationRoute = applicationRouteOf(result);
   const app = result.routes.filter((r) => r.id === applicationRoute);
-  if (app.length === 0) return '';
+  if (app.length === 0) return gatedRoutesAnswer(result, budgetMs);
   const under = (r: RouteResult) => !r.overLimit.after && r.after.total < budgetMs;
   const appFails = app.some((r) => checksOf(result, r.id, r.userClass).some((c) => c.outcome === 'fail'));
   const totals = app.map((r) => `${r.userClass} ${formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs)}`).join(', ');

@@ -95,6 +95,10 @@ describe('a route file outside the project, measured by bench before and after t
       expect(Object.keys(r.after.phases)).toEqual(['list', 'cursor']);
       expect(r.file).toBe(join(dir, 'inbox.ts'));
     }
+    // Without the application's route, the answer is about the team's route: per class, and its checks.
+    expect(run.stdout).toMatch(
+      /^Answer: Route inbox \(.*\) with the index set: typical .*; heavy .*; heaviest .*\. (All \d+ of its checks passed|\d+ of its \d+ checks failed|No check failed)/m,
+    );
   });
 
   it('sends what Prisma would: relation filters as $lookups named after the relations, _count, the nested take in memory, the to-one include', () => {
