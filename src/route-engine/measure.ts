@@ -1,4 +1,4 @@
-import type { Db, Document } from 'mongodb';
+import { BSON, type Db, type Document } from 'mongodb';
 import type { ReadCommand } from '../capture/shape.js';
 import { throwIfAborted } from '../errors.js';
 import { analyzeExplain } from '../plan/analyze.js';
@@ -131,6 +131,11 @@ export interface MeasureContext {
   readonly signal?: AbortSignal | undefined;
   /** Accumulates where the time goes (see TimeSpent). */
   readonly spent?: TimeSpent | undefined;
+  /**
+   * Probes already measured on this state, by collection and probe pipeline: one per part of the
+   * routes stage (its index state does not change), never shared across states.
+   */
+  readonly probes?: Map<string, NonNullable<OverLimitWork['probe']>> | undefined;
 }
 
 /** Runs `fn`, adding its wall time to `spent[field]` (when there is one). */
@@ -208,11 +213,20 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
   if (shape.kind !== 'aggregate') return work;
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
   if (at < 0) return work;
-  // The probe: the same pipeline with only the first `probeDocs` documents let into the $lookup.
+  // The probe: the pipeline up to its first $lookup with only the first `probeDocs` documents let into it. What follows the
+  // $lookup is left out: the work measured is the $lookup's own for those documents, whatever later stages would pull.
   const probe: CommandShape = {
     kind: 'aggregate',
-    pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, ...shape.pipeline.slice(at)],
+    pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, shape.pipeline[at] as Document],
   };
+  // The same probe on the same state (one part of the routes stage: every class, one index state) measures the same work:
+  // a join that reads every conversation whoever asks is probed once, not once per class.
+  const cacheKey = `${collection}|${BSON.EJSON.stringify(probe.pipeline, { relaxed: false })}`;
+  const cached = ctx.probes?.get(cacheKey);
+  if (cached) {
+    work.probe = { ...cached };
+    return work;
+  }
   try {
     const measured = analyzeExplain(await explainShape(db, collection, probe, planLimit), collection);
     const lookup = measured.lookups[0];
@@ -230,6 +244,7 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
       totalOuterDocs,
       projectedDocsExamined: outerDocs > 0 ? Math.round((docsExamined / outerDocs) * totalOuterDocs) : 0,
     };
+    ctx.probes?.set(cacheKey, { ...work.probe });
   } catch (error) {
     if (!isOverLimit(error)) throw error;
   }

@@ -13,6 +13,7 @@ import {
   type MeasureContext,
   measureRouteRound,
   noTimeSpent,
+  type OverLimitWork,
   type RouteTimeBreakdown,
   type TimeSpent,
   type RoutePlan,
@@ -81,13 +82,21 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   const started = performance.now();
   const { db, plan, reporter, signal } = input;
   const breakdown: RouteTimeBreakdown[] = [];
+  // One probe cache per index state: before, after (or current), and the remedy indexes on top (both remedy parts).
+  const probeCaches = new Map<string, Map<string, NonNullable<OverLimitWork['probe']>>>();
+  const probesOf = (part: RouteTimeBreakdown['part']) => {
+    const state = part.startsWith('remedy') ? 'remedy' : part;
+    const cache = probeCaches.get(state) ?? new Map<string, NonNullable<OverLimitWork['probe']>>();
+    probeCaches.set(state, cache);
+    return cache;
+  };
   /** Measures `fn` with a context that accumulates where the time goes, under (route, part). */
   const account = async <T>(route: string, part: RouteTimeBreakdown['part'], fn: (ctx: MeasureContext) => Promise<T>): Promise<T> => {
     let entry = breakdown.find((b) => b.route === route && b.part === part);
     if (!entry) breakdown.push((entry = { route, part, spent: noTimeSpent(), totalMs: 0 }));
     const began = performance.now();
     try {
-      return await fn({ db, dm: input.dm, plan, signal, spent: entry.spent });
+      return await fn({ db, dm: input.dm, plan, signal, spent: entry.spent, probes: probesOf(part) });
     } finally {
       entry.totalMs += performance.now() - began;
     }

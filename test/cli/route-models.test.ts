@@ -41,6 +41,11 @@ describe('bench --route prisma', () => {
       expect(page.after.overLimit.probe.projectedDocsExamined).toBeGreaterThan(page.after.overLimit.probe.docsExamined);
       expect(page.shape[0].$lookup.from).toBe('ConversationMember');
     }
+    // The page's join reads every conversation whoever asks: the same probe, the same work, for every class.
+    const probes = prisma.map((r: { commands: Array<{ step: string; after: { overLimit: { probe: unknown } } }> }) =>
+      JSON.stringify(r.commands.find((c) => c.step === 'conversation.findMany')?.after.overLimit.probe),
+    );
+    expect(new Set(probes).size).toBe(1);
     expect(result.gate.failures).toContainEqual(
       expect.objectContaining({
         check: 'limit',
