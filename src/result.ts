@@ -155,8 +155,10 @@ export interface RemedyResult {
   spec: unknown;
   /** The typical user's effect (the contract's `effect`): the route after the six (before), with the remedy too (after). */
   effect: RemedyEffect;
-  /** The effect for every user class. */
+  /** The effect for every user class measured. */
   classes: RemedyEffect[];
+  /** Classes not measured, and why: a class over the limit with the remedy already shows it does not bring every class under the budget. */
+  notMeasured?: { classes: string[]; reason: string };
   /** The command line that gates this remedy as the migration to ship: its index set (the run's and the remedy's) and its route. */
   gateCommand?: string;
 }

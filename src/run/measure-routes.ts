@@ -160,9 +160,16 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     const buildMs = performance.now() - building;
     try {
       // One round each: the application's route with the remedy indexes is dear (one call per class), the rewrite gets its 6.
-      const withIndexes = await account(remedy.route, 'remedy indexes', (ctx) =>
-        measureRouteRound(ctx, app.route, app.audiences, undefined),
-      );
+      // Class by class: one with a command over the limit already shows the remedy cannot bring every class under the
+      // budget; the classes after it are not measured (each would wait for the limit again), and the result says so.
+      const withIndexes: RouteSide[] = [];
+      for (const audience of app.audiences) {
+        withIndexes.push(
+          ...(await account(remedy.route, 'remedy indexes', (ctx) => measureRouteRound(ctx, app.route, [audience], undefined))),
+        );
+        if (withIndexes.some((side) => side.overLimit)) break;
+      }
+      const skipped = app.audiences.slice(withIndexes.length).map((a) => a.userClass);
       const indexesPart = breakdown.find((b) => b.part === 'remedy indexes');
       if (indexesPart) indexesPart.buildMs = buildMs;
       remedies.push(
@@ -176,6 +183,13 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
           plan,
         ),
       );
+      const over = withIndexes.find((side) => side.overLimit);
+      if (skipped.length > 0 && over) {
+        (remedies[remedies.length - 1] as RemedyResult).notMeasured = {
+          classes: skipped,
+          reason: `${over.userClass} still had a command over its ${plan.maxTimeMS / 1000} s limit with the remedy${over.stopped ? ` (${over.stopped})` : ''}: it cannot bring every class under the budget`,
+        };
+      }
       const rewritten = await account(remedy.rewrite.route.id, 'remedy rewrite', (ctx) =>
         measureRouteRound(ctx, remedy.rewrite.route, remedy.rewrite.audiences, undefined),
       );

@@ -217,6 +217,9 @@ export function routesStage(options: {
       signal,
       deadline,
     });
+    for (const m of state.routeRun.remedies)
+      if (m.notMeasured)
+        state.notes.push(`Remedy "${m.title}": ${m.notMeasured.classes.join(', ')} not measured: ${m.notMeasured.reason}.`);
     const gate = options.gate;
     if (gate && application) {
       for (const remedy of state.routeRun.remedies) {
