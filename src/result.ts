@@ -9,7 +9,6 @@ import type { ReadCommand } from './capture/shape.js';
 import type { HistorySummary } from './history-summary.js';
 import type { GateResult, RouteAudience } from './checks.js';
 import type { UserClass } from './users/user-classes.js';
-import type { RouteTimeBreakdown } from './route-engine/measure.js';
 import type { IndexSetPrice } from './indexing/price.js';
 
 export {
@@ -213,4 +212,28 @@ export interface RunResult {
   history?: HistorySummary & { file: string };
   /** The timing plan and every timed call in call order, with (round, side, position). */
   timing?: { plan: TimingPlan; capped: boolean; rounds: number; calls: TimedCall[] };
+}
+
+/**
+ * Where a route's wall time goes (ms), accumulated as it is measured: the calls whose times
+ * are samples, the first call (the capture), calls that ended on a command over the limit
+ * (waiting for the limit), the explains of its commands, and the plan and probe of commands
+ * over the limit. What a faster run must cut, measured before it is cut.
+ */
+export interface TimeSpent {
+  timedCalls: number;
+  capture: number;
+  overLimitCalls: number;
+  explains: number;
+  probes: number;
+}
+
+/** Where one part of the routes stage spent its wall time (ms): a route on one side, or a remedy. */
+export interface RouteTimeBreakdown {
+  route: string;
+  part: 'before' | 'after' | 'current' | 'remedy indexes' | 'remedy rewrite';
+  /** The remedy's index builds (part `remedy indexes`). */
+  buildMs?: number;
+  spent: TimeSpent;
+  totalMs: number;
 }

@@ -4,7 +4,9 @@ import { throwIfAborted } from '../errors.js';
 import { analyzeExplain } from '../plan/analyze.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { DataModel } from '../prisma/datamodel.js';
-import type { Measurement } from '../result.js';
+import type { Measurement, TimeSpent } from '../result.js';
+
+export type { RouteTimeBreakdown, TimeSpent } from '../result.js';
 import { type CallInput, callRoute, type RouteCall } from './call.js';
 import { type CommandShape, explainShape, isOverLimit } from './recorder.js';
 import type { ParamValue, Route } from '../route.js';
@@ -96,30 +98,6 @@ export interface RouteSide {
   stopped?: string;
   /** The first call took `dearMs` or more: fewer calls per round. */
   dear: boolean;
-}
-
-/**
- * Where a route's wall time goes (ms), accumulated as it is measured: the calls whose times
- * are samples, the first call (the capture), calls that ended on a command over the limit
- * (waiting for the limit), the explains of its commands, and the plan and probe of commands
- * over the limit. What a faster run must cut, measured before it is cut.
- */
-export interface TimeSpent {
-  timedCalls: number;
-  capture: number;
-  overLimitCalls: number;
-  explains: number;
-  probes: number;
-}
-
-/** Where one part of the routes stage spent its wall time (ms): a route on one side, or a remedy. */
-export interface RouteTimeBreakdown {
-  route: string;
-  part: 'before' | 'after' | 'current' | 'remedy indexes' | 'remedy rewrite';
-  /** The remedy's index builds (part `remedy indexes`). */
-  buildMs?: number;
-  spent: TimeSpent;
-  totalMs: number;
 }
 
 export const noTimeSpent = (): TimeSpent => ({ timedCalls: 0, capture: 0, overLimitCalls: 0, explains: 0, probes: 0 });
