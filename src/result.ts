@@ -66,6 +66,8 @@ export interface CommandMeasurement extends Measurement {
    */
   overLimit?: {
     limitMs: number;
+    /** Not sent for this class: its join is known over the limit on this state whoever asks (why). */
+    inferred?: string;
     probe?: {
       outerDocs: number;
       docsExamined: number;
@@ -73,6 +75,8 @@ export interface CommandMeasurement extends Measurement {
       collectionScans: number;
       totalOuterDocs: number;
       projectedDocsExamined: number;
+      /** The probe's time scaled to every outer document (ms). */
+      projectedMs?: number;
     };
   };
 }

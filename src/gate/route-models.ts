@@ -68,7 +68,7 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds, ga
           check: 'limit',
           ...at,
           passed: false,
-          message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS), plan ${compactStages(c.after.stages)}${work}`,
+          message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS)${over.inferred ? ` (${over.inferred})` : ''}, plan ${compactStages(c.after.stages)}${work}`,
         },
       ];
     }

@@ -8,7 +8,7 @@ import type { Measurement, TimeSpent } from '../result.js';
 
 export type { RouteTimeBreakdown, TimeSpent } from '../result.js';
 import { type CallInput, callRoute, type RouteCall } from './call.js';
-import { type CommandShape, explainShape, isOverLimit } from './recorder.js';
+import { type CommandShape, explainShape, isOverLimit, type RecorderOptions } from './recorder.js';
 import type { ParamValue, Route } from '../route.js';
 
 /** How a route is sampled on one side. */
@@ -57,6 +57,8 @@ export interface OverLimitWork {
   plan: string[];
   /** Indexes the planner chose for it (queryPlanner). */
   indexesUsed: string[];
+  /** It was not sent for this audience: known over the limit on this state whoever asks (why). */
+  inferred?: string;
   probe?: {
     outerDocs: number;
     docsExamined: number;
@@ -64,6 +66,8 @@ export interface OverLimitWork {
     collectionScans: number;
     totalOuterDocs: number;
     projectedDocsExamined: number;
+    /** The probe's execution time scaled to every outer document (ms): how long the $lookup alone would take. */
+    projectedMs?: number;
   };
 }
 
@@ -114,6 +118,29 @@ export interface MeasureContext {
    * routes stage (its index state does not change), never shared across states.
    */
   readonly probes?: Map<string, NonNullable<OverLimitWork['probe']>> | undefined;
+  /**
+   * Joins known over the limit on this state whoever asks, by collection and pipeline up to the
+   * $lookup (the probe's key): why, in words. A later command with the same join is not sent.
+   */
+  readonly joinsOverLimit?: Map<string, string> | undefined;
+}
+
+/** The key of a command's first $lookup and what precedes it: the same for every user when nothing before it is the user's. */
+export function joinKey(collection: string, shape: CommandShape): string | undefined {
+  if (shape.kind !== 'aggregate') return undefined;
+  const at = shape.pipeline.findIndex((s) => '$lookup' in s);
+  if (at < 0) return undefined;
+  return `${collection}|${BSON.EJSON.stringify(shape.pipeline.slice(0, at + 1), { relaxed: false })}`;
+}
+
+/** The recorder's hook: a command whose join is known over the limit on this state is not sent. */
+function knownOverLimit(ctx: MeasureContext): RecorderOptions['knownOverLimit'] {
+  const joins = ctx.joinsOverLimit;
+  if (!joins) return undefined;
+  return (collection, shape) => {
+    const key = joinKey(collection, shape);
+    return key === undefined ? undefined : joins.get(key);
+  };
 }
 
 /** Runs `fn`, adding its wall time to `spent[field]` (when there is one). */
@@ -142,7 +169,8 @@ export async function captureRoute(
   const call = await timedInto(
     ctx.spent,
     (c: RouteCall) => (c.overLimit ? 'overLimitCalls' : 'capture'),
-    () => callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true }),
+    () =>
+      callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true, knownOverLimit: knownOverLimit(ctx) }),
   );
   const keyOf = indexKeyResolver(db);
   const commands: CommandSide[] = [];
@@ -163,8 +191,10 @@ export async function captureRoute(
     };
     const first = run.shapes[0] as CommandShape;
     const overLimit = () => timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, run.collection, first));
-    if (run.overLimit) side.overLimit = await overLimit();
-    else {
+    if (run.overLimit) {
+      side.overLimit = await overLimit();
+      if (run.inferred) side.overLimit.inferred = run.inferred;
+    } else {
       try {
         const measured: Measurement[] = [];
         for (const shape of run.shapes) {
@@ -180,6 +210,17 @@ export async function captureRoute(
     commands.push(side);
   }
   return { call, commands };
+}
+
+/** How far over the limit a join's projected time must be before commands sending it are no longer sent (a margin for the projection's error). */
+const joinOverLimitFactor = 3;
+
+/** An explain's execution time (ms): the query's, or an aggregation's last stage estimate (which includes those before it). */
+function probeTime(raw: Document): number | undefined {
+  if (typeof raw.executionStats?.executionTimeMillis === 'number') return raw.executionStats.executionTimeMillis;
+  const stages = raw.stages as Document[] | undefined;
+  const last = stages?.[stages.length - 1];
+  return typeof last?.executionTimeMillisEstimate === 'number' ? last.executionTimeMillisEstimate : undefined;
 }
 
 async function describeOverLimit(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<OverLimitWork> {
@@ -206,7 +247,8 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
     return work;
   }
   try {
-    const measured = analyzeExplain(await explainShape(db, collection, probe, planLimit), collection);
+    const raw = await explainShape(db, collection, probe, planLimit);
+    const measured = analyzeExplain(raw, collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
     const totalOuterDocs =
@@ -222,6 +264,21 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
       totalOuterDocs,
       projectedDocsExamined: outerDocs > 0 ? Math.round((docsExamined / outerDocs) * totalOuterDocs) : 0,
     };
+    const probeMs = probeTime(raw);
+    if (probeMs !== undefined && outerDocs > 0) {
+      const projectedMs = Math.round((probeMs / outerDocs) * totalOuterDocs);
+      work.probe.projectedMs = projectedMs;
+      // The $lookup alone, over every outer document, far over the limit: any command that sends this join on this state is
+      // over the limit whoever asks (it must read them all before anything after it runs). Not sent again: it would only wait.
+      const key = joinKey(collection, shape);
+      if (key && projectedMs >= joinOverLimitFactor * plan.maxTimeMS) {
+        const from = String((shape.pipeline[at]?.$lookup as Document | undefined)?.from ?? '?');
+        ctx.joinsOverLimit?.set(
+          key,
+          `not sent: its $lookup from ${collection} into ${from} alone is projected at ${Math.round(projectedMs / 1000)} s on this state whoever asks (measured on ${outerDocs} of ${totalOuterDocs} documents)`,
+        );
+      }
+    }
     ctx.probes?.set(cacheKey, { ...work.probe });
   } catch (error) {
     if (!isOverLimit(error)) throw error;
@@ -283,7 +340,7 @@ export async function measureRouteRound(
       const call = await timedInto(
         ctx.spent,
         (c: RouteCall) => (c.overLimit ? 'overLimitCalls' : 'timedCalls'),
-        () => callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS }),
+        () => callRoute(ctx.db, ctx.dm, route, audience.input, { maxTimeMS: ctx.plan.maxTimeMS, knownOverLimit: knownOverLimit(ctx) }),
       );
       side.calls.push(call);
       for (const run of call.commands) {

@@ -31,6 +31,8 @@ export interface CommandRun {
   /** From the first send to the last answer (ms). */
   ms: number;
   overLimit: boolean;
+  /** Not sent: known to be over the limit on this state whoever asks (why, in words). */
+  inferred?: string;
   returnedDocs: number;
   returnedBytes?: number;
   /** For a count: the number it counted. */
@@ -41,6 +43,12 @@ export interface CommandRun {
 export interface RecorderOptions {
   /** Server-side limit of every command (ms): one that reaches it is "over the limit", never fast. */
   maxTimeMS: number;
+  /**
+   * A command known to be over the limit on this state whoever sends it (its $lookup alone is
+   * projected far over the limit): returns why, and the command is not sent but reported over
+   * the limit, as if it had been.
+   */
+  knownOverLimit?: (collection: string, shape: CommandShape) => string | undefined;
   /** The limit of a stand-in (the same answer by a cheaper command, untimed). */
   standInMaxTimeMS?: number;
   /** Count the BSON bytes of every returned document (the capture call, not the timed ones). */
@@ -168,6 +176,13 @@ export class Recorder implements ClientTransport {
     const started = this.now();
     const span = this.spans.get(request.step) ?? { first: started, last: started };
     let docs: Document[];
+    const known = this.options.knownOverLimit?.(request.collection, shape);
+    if (known !== undefined) {
+      run.overLimit = true;
+      run.inferred = known;
+      this.spans.set(request.step, span);
+      throw new OverLimit(request.step);
+    }
     try {
       docs = await sendShape(this.db, request.collection, shape, this.options.maxTimeMS);
     } catch (error) {

@@ -160,7 +160,15 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
     indexKey: null,
     explainMs: null,
     ...common,
-    ...(over ? { overLimit: { limitMs: over.limitMs, ...(over.probe ? { probe: { ...over.probe } } : {}) } } : {}),
+    ...(over
+      ? {
+          overLimit: {
+            limitMs: over.limitMs,
+            ...(over.probe ? { probe: { ...over.probe } } : {}),
+            ...(over.inferred ? { inferred: over.inferred } : {}),
+          },
+        }
+      : {}),
   };
 }
 

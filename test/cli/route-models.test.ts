@@ -46,6 +46,19 @@ describe('bench --route prisma', () => {
       JSON.stringify(r.commands.find((c) => c.step === 'conversation.findMany')?.after.overLimit.probe),
     );
     expect(new Set(probes).size).toBe(1);
+    // The first class measured sends the join; a later class on the same state does not when the probe projects the
+    // $lookup alone far over the limit (whoever asks): it is reported over the limit, with why.
+    for (const side of ['before', 'after'] as const) {
+      const pages = prisma.map(
+        (r: {
+          commands: Array<{ step: string; before?: { overLimit?: { inferred?: string } }; after: { overLimit?: { inferred?: string } } }>;
+        }) => r.commands.find((c) => c.step === 'conversation.findMany')?.[side]?.overLimit,
+      );
+      expect(pages[0]?.inferred).toBeUndefined();
+      for (const p of pages.slice(1))
+        if (p?.inferred)
+          expect(p.inferred).toMatch(/^not sent: its \$lookup from Conversation into ConversationMember alone is projected at \d+ s/);
+    }
     expect(result.gate.failures).toContainEqual(
       expect.objectContaining({
         check: 'limit',
