@@ -107,8 +107,41 @@ if (!existsSync(file))
   fail(`no expectation for this run (${file}); review a run and record it with: node .ci/check-bench.mjs <code> --record`);
 const expected = JSON.parse(readFileSync(file, 'utf8'));
 
+// Where a call stopped on a side over the limit depends on this machine's speed: a command that takes about the limit
+// (the driver model's before side is collection scans of about 10 s under Wine) is over it on one run and just under on
+// the next, and the commands after it are then sent or not. On such a side, a command over the limit in one and measured
+// (or not sent) in the other is set aside, named, and not a failure; everything else is compared strictly.
+const speedDependent = setAsideSpeedDependent(expected.routes ?? {}, facts.routes);
 const differences = [];
 compare(expected, facts, '');
+function setAsideSpeedDependent(want, got) {
+  const aside = [];
+  want = JSON.parse(JSON.stringify(want));
+  for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) {
+    const w = want[key] ?? {};
+    const g = got[key] ?? {};
+    for (const side of ['before', 'after']) {
+      const over = (r) => Object.values(r).some((c) => c[side]?.overLimit);
+      if (!over(w) && !over(g)) continue;
+      for (const step of new Set([...Object.keys(w), ...Object.keys(g)])) {
+        const ws = w[step]?.[side];
+        const gs = g[step]?.[side];
+        if (ws && gs && Boolean(ws.overLimit) === Boolean(gs.overLimit)) continue;
+        if (!ws && !gs) continue;
+        aside.push(
+          `${key} ${step} (${side}): ${ws ? (ws.overLimit ? 'over the limit' : 'measured') : 'not sent'} in the expectation, ${gs ? (gs.overLimit ? 'over the limit' : 'measured') : 'not sent'} here`,
+        );
+        for (const r of [w, g]) {
+          if (!r[step]) continue;
+          delete r[step][side];
+          if (Object.keys(r[step]).length === 0) delete r[step];
+        }
+      }
+    }
+  }
+  expected.routes = want;
+  return aside;
+}
 function compare(want, got, path) {
   if (typeof want !== 'object' || want === null || typeof got !== 'object' || got === null) {
     if (JSON.stringify(want) !== JSON.stringify(got))
@@ -179,6 +212,10 @@ const tally = (o) => latency.filter((c) => c.outcome === o).length;
 console.error(
   `check-bench: OK: exit ${code} agrees with verdict "${result.gate.verdict}"; ${Object.keys(facts.patterns).length} pattern plans and work counts, ${Object.values(facts.routes).reduce((n, r) => n + Object.keys(r).length, 0)} route-model commands and the outcomes of their ${facts.routeChecks.length} plan/limit checks, ${facts.indexes.length} index states and the dataset match ${file}; ${deterministic.length} index/plan checks passed.`,
 );
+if (speedDependent.length > 0)
+  console.error(
+    `check-bench: set aside, speed-dependent (where a call over the limit stopped):\n${speedDependent.map((l) => `  ${l}`).join('\n')}`,
+  );
 console.error(
   `check-bench: latency checks (not gating CI, they rest on this machine's speed): ${tally('pass')} pass, ${tally('fail')} fail, ${tally('inconclusive')} inconclusive.`,
 );
