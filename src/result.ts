@@ -68,17 +68,20 @@ export interface CommandMeasurement extends Measurement {
     limitMs: number;
     /** Not sent for this class: its join is known over the limit on this state whoever asks (why). */
     inferred?: string;
-    probe?: {
-      outerDocs: number;
-      docsExamined: number;
-      keysExamined: number;
-      collectionScans: number;
-      totalOuterDocs: number;
-      projectedDocsExamined: number;
-      /** The probe's time scaled to every outer document (ms). */
-      projectedMs?: number;
-    };
+    probe?: ProbeWork;
   };
+}
+
+/** A $lookup's work measured on its first outer documents (the probe), projected to all of them. */
+export interface ProbeWork {
+  outerDocs: number;
+  docsExamined: number;
+  keysExamined: number;
+  collectionScans: number;
+  totalOuterDocs: number;
+  projectedDocsExamined: number;
+  /** The probe's execution time scaled to every outer document (ms): how long the $lookup alone would take. */
+  projectedMs?: number;
 }
 
 export interface RouteCommandResult {

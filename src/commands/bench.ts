@@ -38,6 +38,7 @@ import {
   dbOption,
   defaultSeed,
   jsonOption,
+  verboseOption,
   outOption,
   parsePositiveNumber,
   patternOption,
@@ -209,12 +210,7 @@ export const benchCommand = defineCommand({
       .addOption(thresholdsOption())
       .addOption(outOption())
       .addOption(jsonOption())
-      .addOption(
-        new Option(
-          '--verbose',
-          "also print where the routes' time went (route, side, remedy: timed calls, waits on over-limit calls, explains, probes)",
-        ),
-      )
+      .addOption(verboseOption())
       .addOption(patternOption())
       .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
       .addOption(routeOption(workload, `measure and judge (default ${workload.routes.defaultChoice}, unless --route-file is given)`))

@@ -44,6 +44,11 @@ export function collect(value: string, previous: string[] | undefined): string[]
 export const uriOption = () => new Option('--uri <mongodb-uri>', 'target server; without it an embedded, throw-away mongod is started');
 export const dbOption = () => new Option('--db <name>', 'database name (default: the URI\'s database, else "indexgate")');
 export const jsonOption = () => new Option('--json', 'print the result JSON on stdout (progress stays on stderr)');
+export const verboseOption = () =>
+  new Option(
+    '--verbose',
+    "also print where the routes' time went (route, side, remedy: timed calls, waits on over-limit calls, explains, probes)",
+  );
 export const patternOption = () =>
   new Option('--pattern <id>', 'only this query pattern (repeatable; see `indexgate explain --help`)').argParser(collect);
 export const timeoutOption = () =>

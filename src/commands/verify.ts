@@ -20,6 +20,7 @@ import { type CommandContext, defineCommand, json } from './command.js';
 import {
   dbOption,
   jsonOption,
+  verboseOption,
   outOption,
   parsePositiveNumber,
   patternOption,
@@ -135,12 +136,7 @@ export const verifyCommand = defineCommand({
       .addOption(new Option('--expect-counts <file>', 'expected document counts per collection (JSON)'))
       .addOption(outOption())
       .addOption(jsonOption())
-      .addOption(
-        new Option(
-          '--verbose',
-          "also print where the routes' time went (route, side, remedy: timed calls, waits on over-limit calls, explains, probes)",
-        ),
-      )
+      .addOption(verboseOption())
       .addOption(patternOption())
       .addOption(
         new Option('--budget-seconds <s>', `time budget for the timing part (default ${defaultVerifyBudgetSeconds})`).argParser(

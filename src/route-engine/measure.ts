@@ -4,7 +4,7 @@ import { throwIfAborted } from '../errors.js';
 import { analyzeExplain } from '../plan/analyze.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { DataModel } from '../prisma/datamodel.js';
-import type { Measurement, TimeSpent } from '../result.js';
+import type { Measurement, ProbeWork, TimeSpent } from '../result.js';
 
 export type { RouteTimeBreakdown, TimeSpent } from '../result.js';
 import { type CallInput, callRoute, type RouteCall } from './call.js';
@@ -59,16 +59,7 @@ export interface OverLimitWork {
   indexesUsed: string[];
   /** It was not sent for this audience: known over the limit on this state whoever asks (why). */
   inferred?: string;
-  probe?: {
-    outerDocs: number;
-    docsExamined: number;
-    keysExamined: number;
-    collectionScans: number;
-    totalOuterDocs: number;
-    projectedDocsExamined: number;
-    /** The probe's execution time scaled to every outer document (ms): how long the $lookup alone would take. */
-    projectedMs?: number;
-  };
+  probe?: ProbeWork;
 }
 
 /** One command (step) of a route on one side, for one audience. */
@@ -117,7 +108,7 @@ export interface MeasureContext {
    * Probes already measured on this state, by collection and probe pipeline: one per part of the
    * routes stage (its index state does not change), never shared across states.
    */
-  readonly probes?: Map<string, NonNullable<OverLimitWork['probe']>> | undefined;
+  readonly probes?: Map<string, ProbeWork> | undefined;
   /**
    * Joins known over the limit on this state whoever asks, by collection and pipeline up to the
    * $lookup (the probe's key): why, in words. A later command with the same join is not sent.

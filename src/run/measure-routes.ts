@@ -13,7 +13,6 @@ import {
   type MeasureContext,
   measureRouteRound,
   noTimeSpent,
-  type OverLimitWork,
   type RouteTimeBreakdown,
   type TimeSpent,
   type RoutePlan,
@@ -83,19 +82,14 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   const { db, plan, reporter, signal } = input;
   const breakdown: RouteTimeBreakdown[] = [];
   // One probe cache per index state: before, after (or current), and the remedy indexes on top (both remedy parts).
-  // What is known of one index state holds for every class and route measured on it, never for another state.
-  const stateOf = (part: RouteTimeBreakdown['part']) => (part.startsWith('remedy') ? 'remedy' : part);
-  const probeCaches = new Map<string, Map<string, NonNullable<OverLimitWork['probe']>>>();
-  const probesOf = (state: string) => {
-    const cache = probeCaches.get(state) ?? new Map<string, NonNullable<OverLimitWork['probe']>>();
-    probeCaches.set(state, cache);
-    return cache;
-  };
-  const joinCaches = new Map<string, Map<string, string>>();
-  const joinsOf = (state: string) => {
-    const joins = joinCaches.get(state) ?? new Map<string, string>();
-    joinCaches.set(state, joins);
-    return joins;
+  // What is known of one index state (its probes, its joins over the limit) holds for every class and route measured on
+  // it, never for another state.
+  const known = new Map<string, Pick<MeasureContext, 'probes' | 'joinsOverLimit'>>();
+  const knownOn = (part: RouteTimeBreakdown['part']) => {
+    const state = part.startsWith('remedy') ? 'remedy' : part;
+    const entry = known.get(state) ?? { probes: new Map(), joinsOverLimit: new Map() };
+    known.set(state, entry);
+    return entry;
   };
   /** Measures `fn` with a context that accumulates where the time goes, under (route, part). */
   const account = async <T>(route: string, part: RouteTimeBreakdown['part'], fn: (ctx: MeasureContext) => Promise<T>): Promise<T> => {
@@ -103,8 +97,7 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     if (!entry) breakdown.push((entry = { route, part, spent: noTimeSpent(), totalMs: 0 }));
     const began = performance.now();
     try {
-      const state = stateOf(part);
-      return await fn({ db, dm: input.dm, plan, signal, spent: entry.spent, probes: probesOf(state), joinsOverLimit: joinsOf(state) });
+      return await fn({ db, dm: input.dm, plan, signal, spent: entry.spent, ...knownOn(part) });
     } finally {
       entry.totalMs += performance.now() - began;
     }
