@@ -54,7 +54,8 @@ import {
   uriOption,
   workloadOption,
 } from './options.js';
-import { baselineIndexes, type SeedOptions } from './seed.js';
+import { type SeedOptions } from './seed.js';
+import { baselineIndexes } from '../indexing/prisma-schema.js';
 
 const digestOf = (specs: unknown): string => createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 8);
 
@@ -142,6 +143,25 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       routes,
       replay,
       routePlan: { ...defaultRoutePlan, maxTimeMS: options.commandLimitMs },
+      routeOptions: {
+        sides: 'before-after',
+        remedies: options.remedies,
+        gate: {
+          program: context.program,
+          setArgs: options.indexes ? ['--indexes', options.indexes] : ['--set', workload.indexes.migration],
+          repeat: repeated(options, workload),
+        },
+      },
+      seed: {
+        scale: options.scale,
+        seed: options.seed,
+        baseline: options.baseline,
+        baselineSpecs,
+        fingerprint,
+        cacheEntryFor: entryFor,
+        drop: options.drop === true,
+        allowRemoteWrites: options.allowRemoteWrites === true,
+      },
       history,
       deadline: performance.now() + budgetSeconds * 1000,
       budgetSeconds,
@@ -154,29 +174,12 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       cacheSizeGb: embeddedCacheGb(scale, totalmem()),
     },
     stages: [
-      seedStage({
-        scale: options.scale,
-        seed: options.seed,
-        baseline: options.baseline,
-        baselineSpecs,
-        fingerprint,
-        cacheEntryFor: entryFor,
-        drop: options.drop === true,
-        allowRemoteWrites: options.allowRemoteWrites === true,
-      }),
+      seedStage(),
       explainStage('before', 'before'),
       buildStage(skip),
       explainStage('after', 'after'),
       timePatternsStage(['before', 'after']),
-      routesStage({
-        sides: 'before-after',
-        remedies: options.remedies,
-        gate: {
-          program: context.program,
-          setArgs: options.indexes ? ['--indexes', options.indexes] : ['--set', workload.indexes.migration],
-          repeat: repeated(options, workload),
-        },
-      }),
+      routesStage(),
       priceStage(),
       concludeStage({ judgeSpeedup: true }),
       historyStage(),

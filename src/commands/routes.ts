@@ -14,7 +14,7 @@ import { patternCollections, type Workload } from '../workload.js';
 import { callRoute } from '../route-engine/call.js';
 import type { CommandShape } from '../route-engine/recorder.js';
 import { prepareDataset } from '../dataset/prepare.js';
-import { prepareRoutes } from '../run/route-setup.js';
+import { dryRunRoutes, prepareRoutes } from '../run/route-setup.js';
 import { datasetFingerprint } from '../dataset/fingerprint.js';
 import { sampleUsers, type UserClass } from '../users/user-classes.js';
 import { type CommandContext, defineCommand, json } from './command.js';
@@ -58,6 +58,7 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
     routeParam: options.routeParam,
     prismaSchema: options.prismaSchema,
   });
+  await dryRunRoutes(prepared);
   const route = prepared.routes[0];
   if (!route) throw new Error('no route loaded');
   // The smallest scale: seeded in seconds, enough to sample a user of every class.

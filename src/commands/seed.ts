@@ -2,14 +2,12 @@ import { totalmem } from 'node:os';
 import { Option } from '@commander-js/extra-typings';
 import { seedDatabase, type SeedResult } from '../dataset/seed-database.js';
 import { ExitCode } from '../exit-code.js';
-import { UsageError } from '../errors.js';
-import { loadPrismaSchema } from '../indexing/prisma-schema.js';
+import { baselineIndexes } from '../indexing/prisma-schema.js';
 import { embeddedCacheGb } from '../mongo/embedded.js';
 import type { Environment } from '../mongo/environment.js';
 import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { renderProfiles, renderSeedSummary } from '../report/tables.js';
-import type { IndexSpec, Workload } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
 import {
   baselineOption,
@@ -69,27 +67,6 @@ export async function seed(options: SeedOptions, context: CommandContext): Promi
     });
     return { target: target.display, database: target.dbName, environment: target.environment, replaced: replaced?.fingerprint, result };
   });
-}
-
-/**
- * The indexes of `--baseline`: the workload's list, or with `--prisma-schema` and the
- * workload's schema baseline, the indexes the application's schema declares. `seed` runs no
- * route, so there a schema with another baseline is a mistake; bench reads it as the routes' data model.
- */
-export async function baselineIndexes(
-  workload: Workload,
-  options: { baseline: string; prismaSchema?: string | undefined },
-  command: 'seed' | 'bench',
-): Promise<readonly IndexSpec[]> {
-  const schemaBaseline = workload.indexes.schemaBaseline;
-  if (options.prismaSchema !== undefined && options.baseline === schemaBaseline)
-    return (await loadPrismaSchema(options.prismaSchema, workload.dataset.collections)).indexes;
-  if (options.prismaSchema !== undefined && command === 'seed') {
-    throw new UsageError(
-      `--prisma-schema gives seed the indexes of --baseline ${schemaBaseline ?? '(none)'}; add --baseline ${schemaBaseline ?? '…'} (the baseline is ${options.baseline})`,
-    );
-  }
-  return workload.indexes.baselines[options.baseline] ?? [];
 }
 
 export const seedCommand = defineCommand({

@@ -101,6 +101,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
       routes,
       replay,
       routePlan: { ...defaultRoutePlan, maxTimeMS: options.maxTimeMs ?? defaultRoutePlan.maxTimeMS },
+      routeOptions: { sides: 'current', remedies: false },
       budgetSeconds,
       redactIds: options.redactIds === true,
     },
@@ -115,7 +116,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
       explainStage('explain', 'after', { maxTimeMS }),
       timePatternsStage(['after'], { budgetMs: budgetSeconds * 1000, maxTimeMS }),
       // The routes (the driver model by default, route files, a captured workload) on the current state: nothing hidden (verify writes nothing).
-      routesStage({ sides: 'current', remedies: false }),
+      routesStage(),
       priceStage(),
       concludeStage({
         judgeSpeedup: false,

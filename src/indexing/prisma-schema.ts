@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { IndexSpec, KeyPattern } from '../workload.js';
+import { UsageError } from '../errors.js';
+import type { IndexSpec, KeyPattern, Workload } from '../workload.js';
 import { readDmmf, readSchemaText } from '../prisma/datamodel.js';
 
 /**
@@ -71,4 +72,25 @@ export function indexDeclaration(schema: PrismaSchema, spec: IndexSpec): { model
   const byDbName = new Map([...model.fields].map(([name, db]) => [db, name]));
   const fields = Object.entries(spec.key).map(([db, dir]) => `${byDbName.get(db) ?? db}${dir === -1 ? '(sort: Desc)' : ''}`);
   return { model: model.model, line: `@@${spec.unique ? 'unique' : 'index'}([${fields.join(', ')}], map: "${spec.name}")` };
+}
+
+/**
+ * The indexes of `--baseline`: the workload's list, or with `--prisma-schema` and the
+ * workload's schema baseline, the indexes the application's schema declares. `seed` runs no
+ * route, so there a schema with another baseline is a mistake; bench reads it as the routes' data model.
+ */
+export async function baselineIndexes(
+  workload: Workload,
+  options: { baseline: string; prismaSchema?: string | undefined },
+  command: 'seed' | 'bench',
+): Promise<readonly IndexSpec[]> {
+  const schemaBaseline = workload.indexes.schemaBaseline;
+  if (options.prismaSchema !== undefined && options.baseline === schemaBaseline)
+    return (await loadPrismaSchema(options.prismaSchema, workload.dataset.collections)).indexes;
+  if (options.prismaSchema !== undefined && command === 'seed') {
+    throw new UsageError(
+      `--prisma-schema gives seed the indexes of --baseline ${schemaBaseline ?? '(none)'}; add --baseline ${schemaBaseline ?? '…'} (the baseline is ${options.baseline})`,
+    );
+  }
+  return workload.indexes.baselines[options.baseline] ?? [];
 }

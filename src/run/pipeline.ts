@@ -4,6 +4,7 @@ import type { CommandContext } from '../commands/command.js';
 import type { LoadedThresholds } from '../gate/threshold-rules.js';
 import type { LoadedHistory } from '../history/store.js';
 import type { IndexOutcome } from '../indexing/apply.js';
+import type { ResolvedMongod } from '../mongo/binary.js';
 import { type Target, type TargetOptions, withTarget } from '../mongo/target.js';
 import { type FinalOutputs, writeRunOutputs } from '../report/write.js';
 import type { CheckInput, DatasetInfo, Measurement, RunResult } from '../result.js';
@@ -12,7 +13,7 @@ import type { ClassContext } from '../users/user-classes.js';
 import type { IndexSpec, QueryPattern, Workload } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
 import type { PreparedWorkload } from './replay.js';
-import type { PreparedRoutes } from './route-setup.js';
+import { dryRunRoutes, type PreparedRoutes } from './route-setup.js';
 import type { TimingOutcome } from './timing.js';
 
 /**
@@ -37,6 +38,10 @@ export interface RunInputs {
   /** A captured workload to replay (`--workload`), as one more route. */
   readonly replay?: PreparedWorkload | undefined;
   readonly routePlan: RoutePlan;
+  /** What the routes stage measures: both sides of the set or the current state, and the application's remedies or not. */
+  readonly routeOptions: RouteStageOptions;
+  /** bench: the dataset the seed stage puts on the target (a cached copy or a fresh seed). */
+  readonly seed?: SeedInputs | undefined;
   readonly history?: LoadedHistory | undefined;
   /** The run's time cap (performance.now() ms): past it, what is left is skipped and said inconclusive. */
   readonly deadline?: number | undefined;
@@ -44,6 +49,26 @@ export interface RunInputs {
   readonly budgetSeconds: number;
   /** `--redact-ids`: every ObjectId in result.json and the reports replaced by a pseudonym (the same id, the same pseudonym, within the run). */
   readonly redactIds?: boolean | undefined;
+}
+
+/** The dataset bench seeds: which one, the baseline's indexes, and the dataset cache's entry for it. */
+export interface SeedInputs {
+  readonly scale: string;
+  readonly seed: number;
+  readonly baseline: string;
+  readonly baselineSpecs: readonly IndexSpec[];
+  readonly fingerprint: string;
+  /** The dataset cache's entry for this dataset on an embedded server (named by its mongod), if the cache is on. */
+  readonly cacheEntryFor: (mongod: ResolvedMongod) => string | undefined;
+  readonly drop: boolean;
+  readonly allowRemoteWrites: boolean;
+}
+
+export interface RouteStageOptions {
+  readonly sides: 'before-after' | 'current';
+  readonly remedies: boolean;
+  /** How the run's index set is named on the command line (`--set six`, or `--indexes file`), and the options to repeat (scale, seed, baseline, schema). */
+  readonly gate?: { readonly program: string; readonly setArgs: readonly string[]; readonly repeat: readonly string[] } | undefined;
 }
 
 /** The state the stages fill in, in their order. */
@@ -99,8 +124,9 @@ export function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/** Runs a plan: opens its target, runs its stages in order, writes the reports, records the history. */
+/** Runs a plan: renders its route files' first calls (a refused call is an error before anything starts), opens its target, runs its stages in order, writes the reports, records the history. */
 export async function runPipeline(plan: RunPlan, context: CommandContext): Promise<RunOutcome> {
+  await dryRunRoutes(plan.inputs.routes);
   const timings: Record<string, number> = {};
   const startedAt = new Date();
   const runStarted = performance.now();

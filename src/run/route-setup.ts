@@ -20,6 +20,8 @@ export interface PreparedRoutes {
   readonly dm: DataModel;
   readonly routes: readonly Route[];
   readonly params: Readonly<Record<string, ParamValue>>;
+  /** The routes loaded from files (`--route-file`), which `dryRunRoutes` renders before the run. */
+  readonly files: readonly Route[];
 }
 
 /** The data model routes are rendered against: the application's schema (--prisma-schema) or the workload's. */
@@ -36,10 +38,10 @@ export function builtInRoutes(workload: Workload, choice: string): Route[] {
 }
 
 /**
- * The routes a run measures, checked before anything starts: the route files (each loaded,
- * its shape checked, its first calls rendered on an empty database so that a call the renderer
- * refuses is reported now), or the built-in routes `--route` chooses (`defaultChoice` without
- * either); with both, both. Two routes with one id are refused.
+ * The routes a run measures, loaded before anything starts: the route files (each loaded and
+ * its shape checked), or the built-in routes `--route` chooses (`defaultChoice` without
+ * either); with both, both. Two routes with one id are refused. `dryRunRoutes` then renders
+ * the files' first calls.
  */
 export async function prepareRoutes(
   workload: Workload,
@@ -58,6 +60,13 @@ export async function prepareRoutes(
     if (other) throw new UsageError(`two routes have the id "${route.id}" (${other.file} and ${route.file}); give one of them another id`);
     seen.set(route.id, route);
   }
-  for (const route of files) await dryRun(dm, route, { ...route.params, ...params });
-  return { dm, routes, params };
+  return { dm, routes, params, files };
+}
+
+/**
+ * Each route file's first calls rendered on an empty database, so that a call the renderer
+ * refuses is reported before any server starts (the built-in routes are the project's own).
+ */
+export async function dryRunRoutes(prepared: PreparedRoutes): Promise<void> {
+  for (const route of prepared.files) await dryRun(prepared.dm, route, { ...route.params, ...prepared.params });
 }

@@ -11,13 +11,12 @@ import { setCreatedIndexesHidden } from '../indexing/hide.js';
 import { inspectIndexes } from '../indexing/inspect.js';
 import { type IndexUse, priceIndexes, readSizes } from '../indexing/price.js';
 import { measurementKey } from '../keys.js';
-import type { ResolvedMongod } from '../mongo/binary.js';
 import { readMarker } from '../mongo/safety.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
 import { resultSchemaVersion, type CheckInput, type RunResult } from '../result.js';
 import { sampleUsers } from '../users/user-classes.js';
 import { toolCommit, toolVersion } from '../version.js';
-import { knownIndexSpecs, type IndexSpec } from '../workload.js';
+import { knownIndexSpecs } from '../workload.js';
 import { discoverContexts } from './contexts.js';
 import { explainAll } from './explain-patterns.js';
 import { measureRoutes, routesFor, type RouteToMeasure } from './measure-routes.js';
@@ -34,27 +33,17 @@ import { estimateCosts, type Side, timeRounds } from './timing.js';
  * → conclude (the gate) → the history. Each reads the state earlier stages filled in.
  */
 
-/** bench: the dataset, a cached copy or a fresh seed (src/dataset/prepare.ts). */
-export function seedStage(options: {
-  scale: string;
-  seed: number;
-  baseline: string;
-  baselineSpecs: readonly IndexSpec[];
-  fingerprint: string;
-  /** The dataset cache's entry for this dataset on an embedded server (named by its mongod), if the cache is on. */
-  cacheEntryFor: (mongod: ResolvedMongod) => string | undefined;
-  drop: boolean;
-  allowRemoteWrites: boolean;
-}): Stage {
+/** bench: the dataset, a cached copy or a fresh seed (src/dataset/prepare.ts), as the plan's `inputs.seed` names it. */
+export function seedStage(): Stage {
   return stage('seed', async (state, { reporter, signal }) => {
-    const { cacheEntryFor, ...rest } = options;
+    const { cacheEntryFor, ...rest } = need(state.inputs.seed, 'the dataset to seed (inputs.seed)');
     const embedded = state.target.embedded;
     const cacheEntry = embedded ? cacheEntryFor(embedded.mongod) : undefined;
     const seeded = await prepareDataset(state.target, { ...rest, cacheEntry, dataset: state.inputs.workload.dataset, reporter, signal });
     state.dataset = {
-      scale: options.scale,
-      seed: options.seed,
-      baseline: options.baseline,
+      scale: rest.scale,
+      seed: rest.seed,
+      baseline: rest.baseline,
       counts: { ...seeded.counts },
       fingerprint: seeded.fingerprint,
       origin: 'indexgate',
@@ -185,14 +174,9 @@ export function timePatternsStage(sides: readonly Side[], options: { budgetMs?: 
  * Every route (built-in, route files, a replayed workload) on each side, then, in bench, the
  * remedies of the workload's application route: its remedy indexes and its rewrite.
  */
-export function routesStage(options: {
-  sides: 'before-after' | 'current';
-  remedies: boolean;
-  /** How the run's index set is named on the command line (`--set six`, or `--indexes file`), and the options to repeat (scale, seed, baseline, schema). */
-  gate?: { readonly program: string; readonly setArgs: readonly string[]; readonly repeat: readonly string[] };
-}): Stage {
+export function routesStage(): Stage {
   return stage('routes', async (state, { reporter, signal }) => {
-    const { routes, replay, workload, routePlan, indexSet, deadline } = state.inputs;
+    const { routes, replay, workload, routePlan, indexSet, deadline, routeOptions: options } = state.inputs;
     const classes = need(state.classes, 'the user classes');
     const targets = routesFor([...routes.routes, ...(replay ? [replay.route] : [])], classes, routes.params);
     const application = workload.routes.application;
