@@ -1,5 +1,5 @@
 import type { CheckInput, RouteCommandResult, RouteResult } from '../result.js';
-import { compactStages } from '../plan/stages.js';
+import { compactStages } from '../plan/compact-stages.js';
 import { judgeBudget, minSamplesForUpperBound, quantileBounds } from '../timing/bounds.js';
 import { planProblems, speedupCheck } from './evaluate.js';
 import type { PlanRule, ShapeRule, WorkloadRules } from './threshold-rules.js';

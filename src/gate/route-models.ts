@@ -1,5 +1,5 @@
 import type { CheckInput, RouteResult } from '../result.js';
-import { compactStages } from '../plan/stages.js';
+import { compactStages } from '../plan/compact-stages.js';
 import { planProblems, routeChecks } from './evaluate.js';
 import type { PlanRule, StepRule, Thresholds } from './threshold-rules.js';
 import type { IndexSpec } from '../workload.js';

@@ -1,5 +1,5 @@
 import type { GateFailure, Measurement, RouteResult, RunResult } from '../result.js';
-import { compactStages } from '../plan/stages.js';
+import { compactStages } from '../plan/compact-stages.js';
 import {
   applicationRouteOf,
   commandRows,

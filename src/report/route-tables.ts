@@ -1,5 +1,5 @@
 import type { GateCheck, Phases, RemedyResult, RouteResult, RunResult } from '../result.js';
-import { compactStages } from '../plan/stages.js';
+import { compactStages } from '../plan/compact-stages.js';
 import type { Speedup, SpeedupEstimate } from '../timing/stats.js';
 
 /**

@@ -1,6 +1,6 @@
 import { RouteCallError } from './route-file-error.js';
 import { BSON, type Db, type Document } from 'mongodb';
-import { isOverLimit } from '../mongo/errors.js';
+import { isOverLimit } from '../mongo/over-limit.js';
 import type { ReadCommand } from '../capture/shape.js';
 import type { ClientTransport, RawRequest } from '../prisma/client.js';
 import { OverLimit, type CommandRequest } from '../prisma/read.js';

@@ -5,7 +5,7 @@ import { measurementKey } from '../keys.js';
 import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { Measurement } from '../result.js';
 import { explainQuery } from './pattern-query.js';
-import { isOverLimit } from '../mongo/errors.js';
+import { isOverLimit } from '../mongo/over-limit.js';
 import type { ClassContext } from './contexts.js';
 
 export { measurementKey } from '../keys.js';

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { QueryPattern } from '../workload.js';
 import { throwIfAborted } from '../errors.js';
 import { executeQuery } from './pattern-query.js';
-import { isOverLimit } from '../mongo/errors.js';
+import { isOverLimit } from '../mongo/over-limit.js';
 import type { UserClass } from '../users/user-classes.js';
 import { timeCalls } from '../timing/sample.js';
 import type { ClassContext } from './contexts.js';
