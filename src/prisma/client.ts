@@ -2,6 +2,7 @@ import { BSON, type Document } from 'mongodb';
 import type { DataModel, Model } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
 import { type CommandRequest, type ReadOp, type ReadTransport, runCount, runRead } from './read.js';
+import { runWrite, type WriteOp, type WriteTransport, writeOps as renderedWrites } from './write.js';
 
 /**
  * A Prisma 6 client on a data model, whose calls are rendered into the commands Prisma
@@ -18,6 +19,8 @@ export interface ClientTransport extends ReadTransport {
   stepFor(label: string, signature: string): string;
   /** A raw command (aggregateRaw, findRaw, $runCommandRaw) sent as given. */
   raw(request: RawRequest): Promise<Document[]>;
+  /** Present for write routes only (bench, on its own target): where create, update and upsert send their writes. */
+  readonly writes?: WriteTransport;
 }
 
 export type RawRequest =
@@ -109,7 +112,24 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
                 call,
               );
             }
-            if (writeOps.includes(op)) throw new PrismaCallError(call, "writes are not supported by indexgate's renderer in read routes");
+            if ((renderedWrites as readonly string[]).includes(op) && transport.writes) {
+              const writes = transport.writes;
+              return runWrite(dm, model, op as WriteOp, args, label(op), {
+                aggregate: (r) => transport.aggregate(r),
+                standIn: (c, p) => transport.standIn(c, p),
+                clientWork: (step, describe, fn) => transport.clientWork(step, describe, fn),
+                overhead: (fn) => transport.overhead(fn),
+                insertOne: (r) => writes.insertOne(r),
+                updateMany: (r) => writes.updateMany(r),
+              });
+            }
+            if (writeOps.includes(op))
+              throw new PrismaCallError(
+                call,
+                transport.writes
+                  ? `${op} is not rendered by indexgate (create, update and upsert are)`
+                  : "writes are not supported in read routes: a write route (writes: true) is run by bench's writes stage",
+              );
             if (otherOps.includes(op))
               throw new PrismaCallError(
                 call,

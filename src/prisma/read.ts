@@ -332,7 +332,7 @@ function planRead(dm: DataModel, model: Model, op: ReadOp, a: Record<string, unk
 }
 
 /** extractors/filters/mod.rs `extract_unique_filter`: the unique fields' equalities, AND the rest of the where (not folded together). */
-function uniqueFilter(dm: DataModel, model: Model, where: unknown, call: string): Filter {
+export function uniqueFilter(dm: DataModel, model: Model, where: unknown, call: string): Filter {
   if (!isObject(where)) throw new PrismaCallError(call, 'where must be an object');
   const unique: Filter[] = [];
   const rest: Record<string, unknown> = {};
