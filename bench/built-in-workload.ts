@@ -9,6 +9,8 @@ import { patternContext, patterns } from './patterns.js';
 import listConversations from './routes/list-conversations.js';
 import listConversationsDriver from './routes/list-conversations-driver.js';
 import listConversationsRewrite from './routes/list-conversations-rewrite.js';
+import markRead from './routes/mark-read.js';
+import sendMessage from './routes/send-message.js';
 
 /**
  * The built-in workload: the chat application's data (`seed/`), the runbook's indexes and
@@ -67,6 +69,7 @@ export const builtInWorkload: Workload = {
       remedySet: 'remedies',
       rewrite: routeOf(listConversationsRewrite, routeFile('list-conversations-rewrite.ts')),
     },
+    writes: [routeOf(sendMessage, routeFile('send-message.ts')), routeOf(markRead, routeFile('mark-read.ts'))],
   },
   thresholdsFile: packageFile('bench/thresholds.json'),
   schemaFile: packageFile('seed/schema.prisma'),

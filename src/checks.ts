@@ -8,7 +8,7 @@ import type { UserClass } from './users/user-classes.js';
 /** Who a route is measured for: a user class, or (a replayed workload) the captured parameters. */
 export type RouteAudience = UserClass | 'captured';
 
-export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'limit', 'counts', 'regression'] as const;
+export const checkKinds = ['index', 'plan', 'state', 'speedup', 'budget', 'limit', 'counts', 'regression', 'writes'] as const;
 export type CheckKind = (typeof checkKinds)[number];
 
 /**

@@ -213,12 +213,50 @@ export interface RunResult {
   price?: IndexSetPrice;
   /** Where the routes stage spent its time, per route and side and per remedy (ms): timed calls, capture, waits on over-limit calls, explains, probes. */
   routeTimings?: RouteTimeBreakdown[];
+  /** bench: what the set costs the application's writes (its write routes, before and after the set, every write undone). */
+  writes?: WritesResult;
   /** Things a reader must know to judge the figures (Wine floor, unserved patterns, budget). */
   notes: string[];
   /** With `--history`: the series this run was judged against (src/history/judge.ts). */
   history?: HistorySummary & { file: string };
   /** The timing plan and every timed call in call order, with (round, side, position). */
   timing?: { plan: TimingPlan; capped: boolean; rounds: number; calls: TimedCall[] };
+}
+
+/** The write routes measured on both sides of the set, and the proof that the data is what it was. */
+export interface WritesResult {
+  routes: WriteRouteResult[];
+  /** Every write undone and checked (no inserted document left, every changed one byte for byte as before), and the counts of the written collections equal before and after. */
+  restored: boolean;
+  countsBefore: Record<string, number>;
+  countsAfter: Record<string, number>;
+  /** `writes.maxSlowdown` of the thresholds, when set. */
+  maxSlowdown?: number;
+}
+
+export interface WriteSideResult {
+  /** Each timed call's whole time (its reads, writes and the client's work), ms. */
+  samplesMs: number[];
+  medianMs: number;
+  /** Index keys written per call, per collection (the profiler's keysInserted and keysDeleted, mean over the counted calls). */
+  keys: { collection: string; inserted: number; deleted: number }[];
+}
+
+export interface WriteRouteResult {
+  id: string;
+  title: string;
+  file: string;
+  source?: string;
+  /** What one call sends, in order. */
+  steps: { step: string; kind: 'read' | 'insert' | 'update'; collection: string }[];
+  before?: WriteSideResult;
+  after?: WriteSideResult;
+  /** The index keys the set adds per call (after − before), per collection: a work count, the same on any machine. */
+  extraKeys: { collection: string; inserted: number; deleted: number }[];
+  /** After ÷ before of the call's time (geometric-mean ratio) with its interval; `insufficient` when the samples cannot bound it. */
+  slowdown?:
+    | { state: 'measured'; ratio: number; ciLow: number; ciHigh: number; confidence: number; method: string }
+    | { state: 'insufficient'; ratio?: number; reason: string };
 }
 
 /**

@@ -17,6 +17,12 @@ export interface RouteDefinition {
   readonly description?: string;
   /** Defaults of the route's parameters; `--route-param key=value` overrides them. */
   readonly params?: Readonly<Record<string, ParamValue>>;
+  /**
+   * A write route (sending a message, reading a conversation): its Prisma client also renders
+   * `create`, `update` and `upsert`. Only `bench` runs it, on its own target, before and after
+   * the set, each write undone; `verify` refuses it.
+   */
+  readonly writes?: boolean;
   run(ctx: RouteContext): Promise<void>;
 }
 
@@ -38,6 +44,11 @@ export interface RouteContext {
   phase<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
   /** The driver's ObjectId, for routes written with `db` (`new ObjectId(user.id)`). */
   readonly ObjectId: typeof ObjectId;
+  /**
+   * Write routes: one active membership of the user (the conversation it writes in), as
+   * Prisma returns a record (ids as hex strings, fields under their database names).
+   */
+  readonly membership?: Readonly<Record<string, unknown>>;
 }
 
 /** The Prisma client as a route sees it: models by accessor, each with its calls. */

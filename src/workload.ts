@@ -153,6 +153,8 @@ export interface RouteSet {
    * set `remedySet` of `IndexSets.sets`), and a rewrite with them.
    */
   readonly application?: { readonly id: string; readonly remedySet: string; readonly rewrite: Route };
+  /** The application's write routes (`writes: true`): what bench measures the set's write cost on, when no write route file is given. */
+  readonly writes?: readonly Route[];
 }
 
 /** The index specs of every named set, once each: what the gate can name an index by. */

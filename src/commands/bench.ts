@@ -29,7 +29,9 @@ import {
   routesStage,
   seedStage,
   timePatternsStage,
+  writesStage,
 } from '../run/stages.js';
+import { defaultWritePlan } from '../run/measure-writes.js';
 import { migrationSet } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
 import {
@@ -69,6 +71,7 @@ export interface BenchOptions extends SeedOptions {
   routeParam?: string[] | undefined;
   commandLimitMs: number;
   remedies: boolean;
+  writes: boolean;
   history?: string | undefined;
   workload?: string | undefined;
   indexes?: string | undefined;
@@ -80,6 +83,7 @@ export interface BenchOptions extends SeedOptions {
  * `indexgate bench` as a plan of the run pipeline: everything the user typed checked before
  * anything starts, then seed → before (users, explain) → build → after → time the patterns
  * (rounds alternate, the set hidden for "before") → routes and remedies → conclude → history.
+ * The write routes run before the set is built and after (a hidden index is still written to).
  */
 export async function benchPlan(options: BenchOptions, context: CommandContext): Promise<RunPlan> {
   const { workload } = context;
@@ -152,6 +156,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
           repeat: repeated(options, workload),
         },
       },
+      ...(options.writes ? { writePlan: defaultWritePlan } : {}),
       seed: {
         scale: options.scale,
         seed: options.seed,
@@ -176,7 +181,9 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
     stages: [
       seedStage(),
       explainStage('before', 'before'),
+      writesStage('before'),
       buildStage(skip),
+      writesStage('after'),
       explainStage('after', 'after'),
       timePatternsStage(['before', 'after']),
       routesStage(),
@@ -228,6 +235,12 @@ export const benchCommand = defineCommand({
           .default(defaultRoutePlan.maxTimeMS),
       )
       .addOption(new Option('--no-remedies', "do not measure remedies for the application's route"))
+      .addOption(
+        new Option(
+          '--no-writes',
+          "do not measure what the set costs the application's writes (its write routes, before and after the set)",
+        ),
+      )
       .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
       .addOption(workloadOption())
       .addOption(

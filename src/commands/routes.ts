@@ -14,6 +14,7 @@ import { patternCollections, type Workload } from '../workload.js';
 import { callRoute } from '../route-engine/call.js';
 import type { CommandShape } from '../route-engine/recorder.js';
 import { prepareDataset } from '../dataset/prepare.js';
+import { UsageError } from '../errors.js';
 import { dryRunRoutes, prepareRoutes } from '../run/route-setup.js';
 import { datasetFingerprint } from '../dataset/fingerprint.js';
 import { sampleUsers, type UserClass } from '../users/user-classes.js';
@@ -58,6 +59,11 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
     routeParam: options.routeParam,
     prismaSchema: options.prismaSchema,
   });
+  const write = prepared.files.find((r) => r.writes === true);
+  if (write)
+    throw new UsageError(
+      `${options.file}: a write route (writes: true); routes render sends a read route's reads only: bench measures write routes on its own target`,
+    );
   await dryRunRoutes(prepared);
   const route = prepared.routes[0];
   if (!route) throw new Error('no route loaded');

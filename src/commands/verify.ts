@@ -78,6 +78,11 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
     ? await loadExpectedCounts(options.expectCounts, workload.dataset.collections)
     : undefined;
   const routes = await prepareRoutes(workload, options, workload.routes.verifyDefault);
+  const write = routes.files.find((r) => r.writes === true);
+  if (write)
+    throw new UsageError(
+      `--route-file ${write.file}: a write route (writes: true); verify is read-only: bench measures write routes on its own target`,
+    );
   const replay = options.workload
     ? await prepareWorkload(
         options.workload,

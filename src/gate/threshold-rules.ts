@@ -79,6 +79,11 @@ const thresholdsObject = z
      */
     routes: z.record(z.string(), z.object({ steps: z.record(z.string(), stepRule).default({}) }).strict()).optional(),
     workload: workloadRules.optional(),
+    /** The application's writes (bench's write routes): the slowdown the set may cost each, judged on its interval. */
+    writes: z
+      .object({ maxSlowdown: z.number().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -148,6 +148,7 @@ ${
   <h2>Indexes</h2>
   ${dress(m.indexes)}
 </section>
+${m.writes ? `<section id="writes">\n  <h2>${esc(m.writes.title)}</h2>\n  ${dress(m.writes)}\n</section>` : ''}
 <section id="checklist">
   <h2>Runbook checklist</h2>
   ${table(

@@ -57,6 +57,8 @@ export interface ReportModel {
   readonly phases: ReportTable;
   readonly patterns: ReportTable;
   readonly indexes: ReportTable;
+  /** bench: what the set costs the application's writes, per write route (absent when none was measured). */
+  readonly writes?: ReportTable;
   readonly environment: ReportTable;
 }
 
@@ -258,6 +260,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
       ]),
     },
     indexes: indexTable(result),
+    ...(result.writes && result.writes.routes.length > 0 ? { writes: writesTable(result.writes) } : {}),
     environment: {
       id: 'environment',
       title: 'Dataset and environment',
@@ -396,6 +399,36 @@ function historyTable(history: NonNullable<RunResult['history']>): ReportTable {
 }
 
 const megabytes = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n / 1_048_576).toFixed(1)} MB`);
+
+/** Per write route: its time before and after the set, the slowdown with its interval and the check, and the index keys the set adds per call. */
+function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
+  const keys = (k: readonly { collection: string; inserted: number; deleted: number }[]) =>
+    k.length === 0
+      ? 'none'
+      : k.map((x) => `${x.collection} +${formatNumber(x.inserted)}${x.deleted ? ` / −${formatNumber(x.deleted)}` : ''}`).join(', ');
+  return {
+    id: 'writes',
+    title: `Writes: what the set costs the application's writes (median per call; every write undone${writes.restored ? ', the data checked equal after' : ', THE DATA DIFFERS AFTER'})`,
+    head: ['write route', 'before', 'after', 'slowdown [95% interval]', 'allowed', 'index keys added per call (inserted / deleted)'],
+    rows: writes.routes.map((r) => {
+      const s = r.slowdown;
+      const slowdown =
+        s === undefined
+          ? '–'
+          : s.state === 'measured'
+            ? `${s.ratio.toFixed(2)}x [${s.ciLow.toFixed(2)}x–${s.ciHigh.toFixed(2)}x]`
+            : `not bounded: ${s.reason}`;
+      return [
+        text(r.id),
+        num(r.before ? formatMs(r.before.medianMs) : '–'),
+        num(r.after ? formatMs(r.after.medianMs) : '–'),
+        num(slowdown),
+        num(writes.maxSlowdown === undefined ? '–' : `≤ ${writes.maxSlowdown}x`),
+        text(keys(r.extraKeys)),
+      ];
+    }),
+  };
+}
 
 /** The set's indexes: status and build, and what each costs on disk, what used it, and whether it earns its keep. */
 function indexTable(result: RunResult): ReportTable {

@@ -26,6 +26,17 @@ export interface CallInput {
   readonly params: Readonly<Record<string, ParamValue>>;
 }
 
+/** What every route's context holds: the Prisma client and the driver's database on a recorder, the user, the params. */
+export function baseContext(dm: DataModel, recorder: Recorder, databaseName: string, input: CallInput): Omit<RouteContext, 'phase'> {
+  return {
+    prisma: createPrismaClient(dm, recorder),
+    db: recordedDb(recorder, databaseName),
+    user: input.user,
+    params: input.params,
+    ObjectId,
+  };
+}
+
 /**
  * Runs a route's code once for one user, every command recorded. A command that reaches the
  * limit is answered by a stand-in where the Prisma client can make one (its later commands
@@ -37,11 +48,7 @@ export async function callRoute(db: Db, dm: DataModel, route: Route, input: Call
   const now = options.now ?? (() => performance.now());
   const phases: Record<string, number> = {};
   const ctx: RouteContext = {
-    prisma: createPrismaClient(dm, recorder),
-    db: recordedDb(recorder, db.databaseName),
-    user: input.user,
-    params: input.params,
-    ObjectId,
+    ...baseContext(dm, recorder, db.databaseName, input),
     async phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
       const started = now();
       const overheadBefore = recorder.overheadMs;

@@ -2,13 +2,23 @@ import type { Db, Document } from 'mongodb';
 import { IndexgateError } from '../errors.js';
 import type { DataModel } from '../prisma/datamodel.js';
 import { callRoute } from './call.js';
+import { callWriteRoute } from './write-call.js';
 import { RouteFileError } from './route-file-error.js';
 import type { ParamValue, Route } from '../route.js';
 
 /** A database that holds nothing: every read answers no document. Nothing is sent anywhere. */
 const emptyDb = (): Db => {
   const cursor = { toArray: async (): Promise<Document[]> => [] };
-  const collection = { aggregate: () => cursor, find: () => cursor };
+  const collection = {
+    aggregate: () => cursor,
+    find: () => cursor,
+    findOne: async () => null,
+    countDocuments: async () => 0,
+    insertOne: async () => ({ acknowledged: true }),
+    updateMany: async () => ({ acknowledged: true, matchedCount: 0 }),
+    deleteOne: async () => ({ acknowledged: true }),
+    replaceOne: async () => ({ acknowledged: true }),
+  };
   return {
     databaseName: 'dry-run',
     collection: () => collection,
@@ -24,8 +34,13 @@ const emptyDb = (): Db => {
  * are left to the real run, which has data.
  */
 export async function dryRun(dm: DataModel, route: Route, params: Readonly<Record<string, ParamValue>>): Promise<void> {
+  const none = '000000000000000000000000';
   try {
-    await callRoute(emptyDb(), dm, route, { user: { id: '000000000000000000000000', class: 'typical' }, params }, { maxTimeMS: 1000 });
+    if (route.writes) {
+      // A write route is handed a membership: here one whose every field is an id that matches nothing.
+      const membership = new Proxy({}, { get: () => none }) as Record<string, unknown>;
+      await callWriteRoute(emptyDb(), dm, route, { user: { id: none, class: 'member' }, params, membership }, { maxTimeMS: 1000 });
+    } else await callRoute(emptyDb(), dm, route, { user: { id: none, class: 'typical' }, params }, { maxTimeMS: 1000 });
   } catch (error) {
     // A refusal (the renderer's, or a write in a read route) names the file now; the route's own code failing on no data is left to the real run.
     if (error instanceof RouteFileError && !(error.cause instanceof IndexgateError)) return;

@@ -21,6 +21,7 @@ const definitionSchema = z.object({
   source: z.string().optional(),
   description: z.string().optional(),
   params: z.record(z.string(), paramValue).optional(),
+  writes: z.boolean().optional(),
   run: z.custom<RouteDefinition['run']>(
     (v) => typeof v === 'function',
     'must be a function: async run({ prisma, db, user, params, phase }) { … }',
@@ -44,6 +45,7 @@ export function routeOf(definition: unknown, file: string): Route {
     ...(d.source === undefined ? {} : { source: d.source }),
     description: d.description ?? d.title,
     params: { ...(d.params ?? {}) },
+    ...(d.writes === true ? { writes: true } : {}),
     run: d.run.bind(d),
     file,
   };

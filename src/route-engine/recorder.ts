@@ -4,6 +4,7 @@ import { isOverLimit } from '../mongo/over-limit.js';
 import type { ReadCommand } from '../capture/shape.js';
 import type { ClientTransport, RawRequest } from '../prisma/client.js';
 import { OverLimit, type CommandRequest } from '../prisma/read.js';
+import type { WriteTransport } from '../prisma/write.js';
 
 /**
  * One call of a route, recorded: every command its code sends (through the Prisma client or
@@ -56,6 +57,8 @@ export interface RecorderOptions {
   /** Sees every command's returned documents (the tests that compare rows picked). */
   onDocuments?: (step: string, docs: readonly Document[]) => void;
   now?: () => number;
+  /** A write route's writes (bench's writes stage only): where its create, update and upsert go. */
+  writes?: WriteTransport;
 }
 
 export { isOverLimit };
@@ -68,12 +71,14 @@ export class Recorder implements ClientTransport {
   private readonly now: () => number;
   private readonly spans = new Map<string, { first: number; last: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  readonly writes?: WriteTransport;
 
   constructor(
     private readonly db: Db,
     private readonly options: RecorderOptions,
   ) {
     this.now = options.now ?? (() => performance.now());
+    if (options.writes) this.writes = options.writes;
   }
 
   stepFor(label: string, signature: string): string {

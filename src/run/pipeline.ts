@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Document } from 'mongodb';
 import type { IndexSetPrice } from '../indexing/price.js';
 import type { CommandContext } from '../commands/command.js';
 import type { LoadedThresholds } from '../gate/threshold-rules.js';
@@ -12,6 +13,7 @@ import type { RoutePlan } from '../route-engine/measure.js';
 import type { ClassContext } from '../users/user-classes.js';
 import type { IndexSpec, QueryPattern, Workload } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
+import type { WritePlan, WriteRouteRun } from './measure-writes.js';
 import type { PreparedWorkload } from './replay.js';
 import { dryRunRoutes, type PreparedRoutes } from './route-setup.js';
 import type { TimingOutcome } from './timing.js';
@@ -42,6 +44,8 @@ export interface RunInputs {
   readonly routeOptions: RouteStageOptions;
   /** bench: the dataset the seed stage puts on the target (a cached copy or a fresh seed). */
   readonly seed?: SeedInputs | undefined;
+  /** bench: how the write routes are measured (absent: not measured, `--no-writes`). */
+  readonly writePlan?: WritePlan | undefined;
   readonly history?: LoadedHistory | undefined;
   /** The run's time cap (performance.now() ms): past it, what is left is skipped and said inconclusive. */
   readonly deadline?: number | undefined;
@@ -88,6 +92,8 @@ export interface RunState {
   plans: { before?: Map<string, Measurement>; after?: Map<string, Measurement> };
   timing?: TimingOutcome;
   routeRun?: RoutesRun;
+  /** The write routes, measured before and after the set (the writes stages), and the written collections' counts around them. */
+  writes?: { runs: WriteRouteRun[]; memberships: Document[]; countsBefore: Record<string, number>; countsAfter?: Record<string, number> };
   /** What the set costs and whether each index earns it (the price stage). */
   price?: IndexSetPrice;
   /** Checks made along the way (the state checks of the timing rounds), joined to the gate's. */

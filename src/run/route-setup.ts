@@ -22,6 +22,8 @@ export interface PreparedRoutes {
   readonly params: Readonly<Record<string, ParamValue>>;
   /** The routes loaded from files (`--route-file`), which `dryRunRoutes` renders before the run. */
   readonly files: readonly Route[];
+  /** The write routes (bench's writes stage): the write route files given, else the workload's own. */
+  readonly writes: readonly Route[];
 }
 
 /** The data model routes are rendered against: the application's schema (--prisma-schema) or the workload's. */
@@ -52,21 +54,26 @@ export async function prepareRoutes(
   const params = parseRouteParams(options.routeParam ?? []);
   const files = [];
   for (const file of options.routeFile ?? []) files.push(await loadRouteFile(file));
-  const builtIn = files.length === 0 || options.route !== undefined ? builtInRoutes(workload, options.route ?? defaultChoice) : [];
-  const routes = [...builtIn, ...files];
+  const readFiles = files.filter((r) => r.writes !== true);
+  const builtIn = readFiles.length === 0 || options.route !== undefined ? builtInRoutes(workload, options.route ?? defaultChoice) : [];
+  const fileWrites = files.filter((r) => r.writes === true);
+  const routes = [...builtIn, ...readFiles];
   const seen = new Map<string, Route>();
-  for (const route of routes) {
+  for (const route of [...routes, ...fileWrites]) {
     const other = seen.get(route.id);
     if (other) throw new UsageError(`two routes have the id "${route.id}" (${other.file} and ${route.file}); give one of them another id`);
     seen.set(route.id, route);
   }
-  return { dm, routes, params, files };
+  const writes = fileWrites.length > 0 ? fileWrites : (workload.routes.writes ?? []);
+  return { dm, routes, params, files, writes };
 }
 
 /**
- * Each route file's first calls rendered on an empty database, so that a call the renderer
- * refuses is reported before any server starts (the built-in routes are the project's own).
+ * Each route file's first calls, and each write route's, rendered on an empty database, so
+ * that a call the renderer refuses (the built-in write routes on another `--prisma-schema`)
+ * is reported before any server starts.
  */
 export async function dryRunRoutes(prepared: PreparedRoutes): Promise<void> {
-  for (const route of prepared.files) await dryRun(prepared.dm, route, { ...route.params, ...prepared.params });
+  for (const route of new Set([...prepared.files, ...prepared.writes]))
+    await dryRun(prepared.dm, route, { ...route.params, ...prepared.params });
 }

@@ -20,6 +20,8 @@ import { knownIndexSpecs } from '../workload.js';
 import { discoverContexts } from './contexts.js';
 import { explainAll } from './explain-patterns.js';
 import { measureRoutes, routesFor, type RouteToMeasure } from './measure-routes.js';
+import { measureWriteSide, sampleMemberships } from './measure-writes.js';
+import { writeChecks, writeResults } from './write-results.js';
 import { runNotes } from './notes.js';
 import { patternResults } from './pattern-results.js';
 import { need, stage, type Stage } from './pipeline.js';
@@ -171,6 +173,47 @@ export function timePatternsStage(sides: readonly Side[], options: { budgetMs?: 
 }
 
 /**
+ * bench: the write routes on one side of the set (before it is built, then after), on the
+ * run's own target; every write undone and checked, so the reads measured after are those of
+ * the seeded data. Absent a write plan or a write route, nothing.
+ */
+export function writesStage(side: Side): Stage {
+  return stage('writes', async (state, { reporter, signal }) => {
+    const { routes, workload, writePlan } = state.inputs;
+    if (!writePlan || routes.writes.length === 0) return;
+    const { db } = state.target;
+    // The collections' counts (the server's own, kept exact by every insert and delete) around the writes.
+    const counts = async () =>
+      Object.fromEntries(
+        await Promise.all(workload.dataset.collections.map(async (c) => [c, await db.collection(c).estimatedDocumentCount()] as const)),
+      );
+    if (!state.writes) {
+      state.writes = {
+        runs: routes.writes.map((r) => ({ id: r.id, title: r.title, file: r.file, ...(r.source ? { source: r.source } : {}) })),
+        memberships: await sampleMemberships(db, workload.users, writePlan.memberships),
+        countsBefore: await counts(),
+      };
+    }
+    if (state.writes.memberships.length === 0) return;
+    reporter.notice(
+      `writes ${side}: ${routes.writes.map((r) => r.id).join(', ')}, ${writePlan.timedCalls} timed calls each, every write undone`,
+    );
+    const measured = await measureWriteSide({
+      db,
+      dm: routes.dm,
+      routes: routes.writes,
+      memberships: state.writes.memberships,
+      users: workload.users,
+      params: routes.params,
+      plan: writePlan,
+      signal,
+    });
+    for (const run of state.writes.runs) run[side] = measured.get(run.id);
+    if (side === 'after') state.writes.countsAfter = await counts();
+  });
+}
+
+/**
  * Every route (built-in, route files, a replayed workload) on each side, then, in bench, the
  * remedies of the workload's application route: its remedy indexes and its rewrite.
  */
@@ -276,7 +319,17 @@ export function concludeStage(options: {
         plans: { ...state.plans, after: need(state.plans.after, 'the plans after') },
         samples: timing.samples,
       });
+      const writes = state.writes?.countsAfter
+        ? {
+            routes: writeResults(state.writes.runs),
+            restored: JSON.stringify(state.writes.countsBefore) === JSON.stringify(state.writes.countsAfter),
+            countsBefore: state.writes.countsBefore,
+            countsAfter: state.writes.countsAfter,
+            ...(thresholds.values.writes ? { maxSlowdown: thresholds.values.writes.maxSlowdown } : {}),
+          }
+        : undefined;
       const routeChecks: CheckInput[] = [
+        ...(writes ? writeChecks(writes.routes, writes.maxSlowdown) : []),
         ...routeRun.routes.flatMap((r) => routeModelChecks(r, thresholds.values, { patternIds, knownSpecs })),
         ...(inputs.replay ? await replayChecks(target.db, routeRun.routes, inputs.replay.rules, options.judgeSpeedup, knownSpecs) : []),
       ];
@@ -323,6 +376,7 @@ export function concludeStage(options: {
         thresholds: { source: thresholds.source, values: thresholds.values },
         timings: state.timings,
         routeTimings: routeRun.breakdown,
+        ...(writes ? { writes } : {}),
         ...(state.price ? { price: state.price } : {}),
         notes,
         timing: { plan: timing.plan, capped: timing.capped, rounds: timing.rounds, calls: timing.calls },

@@ -249,3 +249,15 @@ describe('routes render: the commands a route file sends for one sampled user, a
     expect(outcome.commands.map((c) => c.step)).toContain('conversationReadCursor.findMany');
   });
 });
+
+describe('write routes are for bench alone', () => {
+  const send = new URL('../../bench/routes/send-message.ts', import.meta.url).pathname;
+  it('verify refuses a write route file before it connects, one line, exit 2', async () => {
+    const refused = await runCli(['verify', '--uri', testUri(), '--db', uniqueDbName('verifywrite'), '--route-file', send]);
+    expectOneLineRefusal(refused, /--route-file .*send-message\.ts: a write route \(writes: true\); verify is read-only/);
+  });
+  it('routes render refuses it too', async () => {
+    const refused = await runCli(['routes', 'render', send, '--uri', testUri(), '--db', uniqueDbName('renderwrite')]);
+    expectOneLineRefusal(refused, /send-message\.ts: a write route \(writes: true\); routes render sends a read route's reads only/);
+  });
+});

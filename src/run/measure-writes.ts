@@ -1,0 +1,173 @@
+import type { Db, Document } from 'mongodb';
+import { throwIfAborted } from '../errors.js';
+import type { DataModel } from '../prisma/datamodel.js';
+import type { ParamValue, Route } from '../route.js';
+import { asRecord, callWriteRoute, isUndone, undoWrites, type WriteCall } from '../route-engine/write-call.js';
+import type { UserDefinition } from '../workload.js';
+
+/**
+ * The write routes on one side of the set (bench only, on its own target): each route called
+ * for a spread of active memberships, every call undone before the next; the index keys each
+ * call writes counted by the server's profiler (`keysInserted`, `keysDeleted`: a work count,
+ * the same on any machine), in calls of their own (which also warm the caches), and the calls'
+ * time measured with the profiler off: fewer calls of a route that is dear on this side. The data after the side is the data before it (checked document by document).
+ */
+
+export interface WritePlan {
+  /** Timed calls per route and side (the slowdown's interval needs at least 5 before the set and 3 after). */
+  readonly timedCalls: number;
+  /** Timed calls of a dear route (its counted call took `dearMs` or more: a collection scan before the set). */
+  readonly dearTimedCalls: number;
+  readonly dearMs: number;
+  /** Calls per route and side with the profiler on (keys counted, not timed). */
+  readonly countedCalls: number;
+  /** Memberships the calls spread over. */
+  readonly memberships: number;
+  readonly maxTimeMS: number;
+}
+
+export const defaultWritePlan: WritePlan = {
+  timedCalls: 12,
+  dearTimedCalls: 6,
+  dearMs: 500,
+  countedCalls: 1,
+  memberships: 6,
+  maxTimeMS: 10_000,
+};
+
+/** Index keys written per call on one collection (the mean over the counted calls). */
+export interface KeysWritten {
+  readonly collection: string;
+  readonly inserted: number;
+  readonly deleted: number;
+}
+
+export interface WriteSide {
+  /** Each timed call's whole time, ms. */
+  readonly samplesMs: number[];
+  readonly keys: KeysWritten[];
+  /** The steps of the first call, in order: what the route sends. */
+  readonly steps: readonly { readonly step: string; readonly kind: 'read' | 'insert' | 'update'; readonly collection: string }[];
+}
+
+export interface WriteRouteRun {
+  readonly id: string;
+  readonly title: string;
+  readonly file: string;
+  readonly source?: string;
+  before?: WriteSide;
+  after?: WriteSide;
+}
+
+/** Active memberships spread over the collection (by _id), deterministic for a dataset. Read-only. */
+export async function sampleMemberships(db: Db, users: UserDefinition, count: number): Promise<Document[]> {
+  const { collection, activeFilter } = users.memberships;
+  const coll = db.collection(collection);
+  const n = await coll.countDocuments(activeFilter);
+  const picked: Document[] = [];
+  for (let i = 0; i < Math.min(count, n); i++) {
+    const [doc] = await coll
+      .find(activeFilter)
+      .sort({ _id: 1 })
+      .skip(Math.floor((i * n) / count))
+      .limit(1)
+      .toArray();
+    if (doc) picked.push(doc);
+  }
+  return picked;
+}
+
+export interface WriteSideInput {
+  readonly db: Db;
+  readonly dm: DataModel;
+  readonly routes: readonly Route[];
+  readonly memberships: readonly Document[];
+  readonly users: UserDefinition;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly plan: WritePlan;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Measures every write route on the current state; throws if a call could not be undone (the data would differ). */
+export async function measureWriteSide(input: WriteSideInput): Promise<Map<string, WriteSide>> {
+  const { db, routes, memberships, plan } = input;
+  const out = new Map<string, WriteSide>();
+  const userField = input.users.memberships.userField;
+  const run = (route: Route, i: number): Promise<WriteCall> => {
+    const membership = memberships[i % memberships.length] as Document;
+    return callWriteRoute(
+      db,
+      input.dm,
+      route,
+      {
+        user: { id: String(membership[userField]), class: 'member' },
+        params: { ...route.params, ...input.params },
+        membership: asRecord(membership),
+      },
+      { maxTimeMS: plan.maxTimeMS },
+    );
+  };
+  const undo = async (route: Route, done: WriteCall): Promise<WriteCall> => {
+    await undoWrites(db, done.undo);
+    if (!(await isUndone(db, done.undo)))
+      throw new Error(
+        `write route ${route.id}: a call could not be undone; the dataset now differs from the seeded one (seed again with --drop)`,
+      );
+    return done;
+  };
+  for (const route of routes) out.set(route.id, { samplesMs: [], keys: [], steps: [] });
+  // Keys, counted by the profiler (level 2 on this database only, then off and its collection dropped).
+  const keyTotals = new Map<string, Map<string, { inserted: number; deleted: number }>>();
+  const dear = new Set<string>();
+  for (const route of routes) {
+    const totals = new Map<string, { inserted: number; deleted: number }>();
+    for (let i = 0; i < plan.countedCalls; i++) {
+      throwIfAborted(input.signal);
+      const since = new Date();
+      await db.command({ profile: 2 });
+      let done: WriteCall;
+      try {
+        done = await run(route, i);
+      } finally {
+        await db.command({ profile: 0 });
+      }
+      await undo(route, done);
+      if (done.totalMs >= plan.dearMs) dear.add(route.id);
+      if (i === 0)
+        (out.get(route.id) as { steps: WriteSide['steps'] }).steps = done.steps.map(({ step, kind, collection }) => ({
+          step,
+          kind,
+          collection,
+        }));
+      const entries = await db
+        .collection('system.profile')
+        .find({ ts: { $gte: since }, op: { $in: ['insert', 'update'] } })
+        .toArray();
+      for (const e of entries) {
+        const collection = String(e.ns).slice(db.databaseName.length + 1);
+        const t = totals.get(collection) ?? { inserted: 0, deleted: 0 };
+        t.inserted += Number(e.keysInserted ?? 0);
+        t.deleted += Number(e.keysDeleted ?? 0);
+        totals.set(collection, t);
+      }
+    }
+    keyTotals.set(route.id, totals);
+  }
+  await db
+    .collection('system.profile')
+    .drop()
+    .catch(() => undefined);
+  for (const route of routes) {
+    const side = out.get(route.id) as WriteSide;
+    for (const [collection, t] of keyTotals.get(route.id) ?? [])
+      side.keys.push({ collection, inserted: t.inserted / plan.countedCalls, deleted: t.deleted / plan.countedCalls });
+  }
+  // Time, the counted calls having warmed the caches: the routes in turn, a dear route (a scan on this side) fewer times.
+  for (let i = 0; i < plan.timedCalls; i++)
+    for (const route of routes) {
+      if (dear.has(route.id) && i >= plan.dearTimedCalls) continue;
+      throwIfAborted(input.signal);
+      (out.get(route.id) as WriteSide).samplesMs.push((await undo(route, await run(route, i))).totalMs);
+    }
+  return out;
+}

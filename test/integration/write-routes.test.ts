@@ -1,0 +1,81 @@
+import type { Db } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { measureWriteSide, sampleMemberships, type WritePlan } from '../../src/run/measure-writes.js';
+import { writeChecks, writeResults } from '../../src/run/write-results.js';
+import type { IndexSpec } from '../../src/workload.js';
+import { dataModel } from '../support/routes.js';
+import { seededDb } from '../support/seeded.js';
+import { workload } from '../support/workload.js';
+
+const writes = workload.routes.writes ?? [];
+const plan: WritePlan = { timedCalls: 5, dearTimedCalls: 5, dearMs: 500, countedCalls: 2, memberships: 4, maxTimeMS: 10_000 };
+
+async function dbHash(db: Db): Promise<Record<string, string>> {
+  const reply = await db.command({ dbHash: 1, collections: [...workload.dataset.collections] });
+  return reply.collections as Record<string, string>;
+}
+
+async function build(db: Db, specs: readonly IndexSpec[]): Promise<void> {
+  for (const s of specs) await db.collection(s.collection).createIndex({ ...s.key }, { name: s.name });
+}
+
+async function measure(db: Db) {
+  const memberships = await sampleMemberships(db, workload.users, plan.memberships);
+  return measureWriteSide({ db, dm: await dataModel(), routes: writes, memberships, users: workload.users, params: {}, plan });
+}
+
+describe('write routes: what a set costs the application writes', () => {
+  it('counts the index keys each call writes, by the profiler: one more index on Message is one more key per message sent', async () => {
+    const { db } = await seededDb('writes-keys', 'tiny', 3, 'bare');
+    const hashBefore = await dbHash(db);
+    const bare = await measure(db);
+    const six = runbookIndexes;
+    await build(db, six);
+    const withSix = await measure(db);
+    const extra: IndexSpec = { name: 'extra_sender_created', collection: 'Message', key: { senderId: 1, createdAt: -1 } };
+    await build(db, [extra]);
+    const withSeven = await measure(db);
+
+    const messageKeys = (side: Map<string, { keys: { collection: string; inserted: number }[] }>) =>
+      side.get('send-message')?.keys.find((k) => k.collection === 'Message')?.inserted;
+    // bare: the _id index only; the six add #2 on Message; the extra index one more.
+    expect(messageKeys(bare)).toBe(1);
+    expect(messageKeys(withSix)).toBe(2);
+    expect(messageKeys(withSeven)).toBe(3);
+    // lastMessageAt moves: the two of the six that hold it each delete and insert a key.
+    const conversation = withSix.get('send-message')?.keys.find((k) => k.collection === 'Conversation');
+    expect(conversation).toEqual({ collection: 'Conversation', inserted: 2, deleted: 2 });
+    // The read cursor's upsert changes no field #4 ({userId, conversationId}) holds: an update deletes no key
+    // (a membership without a cursor gets one inserted: its _id key and #4's).
+    expect(withSix.get('mark-read')?.keys.find((k) => k.collection === 'ConversationReadCursor')?.deleted).toBe(0);
+    // What the send sends, in order (the membership read is skipped in a global conversation, as the handler skips it).
+    const steps = withSix.get('send-message')?.steps.map((s) => `${s.kind} ${s.step}`) ?? [];
+    expect(steps.slice(steps.indexOf('insert message.create'))).toEqual([
+      'insert message.create',
+      'read message.create › read back',
+      'read message.create › read back › sender',
+      'read message.create › read back › attachments',
+      'read conversation.update › id',
+      'update conversation.update',
+      'read conversation.update › read back',
+      'read conversationReadCursor.upsert › id',
+      'update conversationReadCursor.upsert',
+      'read conversationReadCursor.upsert › read back',
+    ]);
+    expect(steps[0]).toBe('read conversation.findUnique');
+
+    // Every write undone: the collections hash as they did before (indexes aside), and no profiler collection is left.
+    expect(await dbHash(db)).toEqual(hashBefore);
+    expect((await db.listCollections({ name: 'system.profile' }).toArray()).length).toBe(0);
+
+    // The results: the keys the set adds, a slowdown with an interval, a check against the threshold.
+    const runs = writes.map((r) => ({ id: r.id, title: r.title, file: r.file, before: withSix.get(r.id), after: withSeven.get(r.id) }));
+    const results = writeResults(runs);
+    expect(results.find((r) => r.id === 'send-message')?.extraKeys).toEqual([{ collection: 'Message', inserted: 1, deleted: 0 }]);
+    expect(results.every((r) => r.slowdown?.state === 'measured')).toBe(true);
+    const checks = writeChecks(results, 1.25);
+    expect(checks.map((c) => c.route)).toEqual(writes.map((r) => r.id));
+    expect(checks.every((c) => ['pass', 'fail', 'inconclusive'].includes(String(c.outcome)))).toBe(true);
+  });
+});
