@@ -41,6 +41,7 @@ import {
   defaultSeed,
   jsonOption,
   verboseOption,
+  ramGbOption,
   outOption,
   parsePositiveNumber,
   patternOption,
@@ -66,6 +67,7 @@ export interface BenchOptions extends SeedOptions {
   out?: string | undefined;
   pattern?: string[] | undefined;
   budgetSeconds?: number | undefined;
+  ramGb?: number | undefined;
   route?: string | undefined;
   routeFile?: string[] | undefined;
   routeParam?: string[] | undefined;
@@ -170,6 +172,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       history,
       deadline: performance.now() + budgetSeconds * 1000,
       budgetSeconds,
+      ramGb: options.ramGb,
     },
     target: {
       uri: options.uri,
@@ -223,6 +226,7 @@ export const benchCommand = defineCommand({
       .addOption(verboseOption())
       .addOption(patternOption())
       .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
+      .addOption(ramGbOption())
       .addOption(routeOption(workload, `measure and judge (default ${workload.routes.defaultChoice}, unless --route-file is given)`))
       .addOption(routeFileOption())
       .addOption(routeParamOption())

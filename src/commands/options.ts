@@ -44,6 +44,12 @@ export function collect(value: string, previous: string[] | undefined): string[]
 export const uriOption = () => new Option('--uri <mongodb-uri>', 'target server; without it an embedded, throw-away mongod is started');
 export const dbOption = () => new Option('--db <name>', 'database name (default: the URI\'s database, else "indexgate")');
 export const jsonOption = () => new Option('--json', 'print the result JSON on stdout (progress stays on stderr)');
+export const ramGbOption = () =>
+  new Option(
+    '--ram-gb <gb>',
+    "price the indexes against MongoDB's default cache on a server of this memory (default: the target's own cache)",
+  ).argParser(parsePositiveNumber('--ram-gb'));
+
 export const verboseOption = () =>
   new Option(
     '--verbose',

@@ -21,6 +21,7 @@ import {
   dbOption,
   jsonOption,
   verboseOption,
+  ramGbOption,
   outOption,
   parsePositiveNumber,
   patternOption,
@@ -44,6 +45,7 @@ export interface VerifyOptions {
   out?: string | undefined;
   pattern?: string[] | undefined;
   budgetSeconds?: number | undefined;
+  ramGb?: number | undefined;
   readPreference?: ReadPreferenceMode | undefined;
   /** Server-side limit per query, so that a missing index cannot make verify run for hours. */
   maxTimeMs?: number | undefined;
@@ -108,6 +110,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
       routePlan: { ...defaultRoutePlan, maxTimeMS: options.maxTimeMs ?? defaultRoutePlan.maxTimeMS },
       routeOptions: { sides: 'current', remedies: false },
       budgetSeconds,
+      ramGb: options.ramGb,
       redactIds: options.redactIds === true,
     },
     target: { uri: options.uri, db: options.db, timeoutMs: options.timeoutMs, readPreference: options.readPreference },
@@ -149,6 +152,7 @@ export const verifyCommand = defineCommand({
           parsePositiveNumber('--budget-seconds'),
         ),
       )
+      .addOption(ramGbOption())
       .addOption(readPreferenceOption())
       .addOption(
         new Option(

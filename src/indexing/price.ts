@@ -54,6 +54,14 @@ export interface IndexPrice {
 export interface IndexSetPrice {
   /** WiredTiger cache size of the server (configured, or MongoDB's default from its RAM), bytes; null when unknown. */
   readonly cacheBytes: number | null;
+  /** Whose cache: the target's own, or MongoDB's default cache of a server with `--ram-gb` of memory. */
+  readonly cacheOf: { readonly kind: 'target' } | { readonly kind: 'ram-gb'; readonly ramGb: number };
+  /**
+   * Whether every index of these collections (the set and the others: the working set a read
+   * path keeps hot) fits in that cache, by their size on disk (an index keeps its prefix
+   * compression in the cache, so the two are close); null when the cache size is unknown.
+   */
+  readonly indexesFitCache: boolean | null;
   readonly collections: readonly CollectionSize[];
   /** The set's indexes on disk, together, bytes (those the server holds). */
   readonly setBytes: number;
@@ -107,10 +115,15 @@ async function cacheSize(db: Db): Promise<number | null> {
     const host = await db.admin().command({ hostInfo: 1 });
     const memMB = Number(host.system?.memLimitMB ?? host.system?.memSizeMB);
     if (!Number.isFinite(memMB) || memMB <= 0) return null;
-    return Math.max(256 * mib, Math.round(0.5 * (memMB - 1024) * mib));
+    return defaultCacheBytes(memMB);
   } catch {
     return null;
   }
+}
+
+/** MongoDB's default WiredTiger cache on a server with `memMB` of memory: the larger of 50% of (RAM − 1 GB) and 256 MB. */
+export function defaultCacheBytes(memMB: number): number {
+  return Math.max(256 * mib, Math.round(0.5 * (memMB - 1024) * mib));
 }
 
 /**
@@ -151,7 +164,12 @@ export interface IndexUse {
  * Each index of the set priced and judged: its size, what used it, what makes it redundant
  * (an index of the baseline first, then another index of the set; `_id_` never does), and a verdict.
  */
-export function priceIndexes(set: readonly IndexOutcome[], sizes: Sizes, uses: readonly IndexUse[]): IndexSetPrice {
+export function priceIndexes(
+  set: readonly IndexOutcome[],
+  sizes: Sizes,
+  uses: readonly IndexUse[],
+  options: { readonly ramGb?: number | undefined } = {},
+): IndexSetPrice {
   const setServerNames = new Set(set.map((ix) => `${ix.collection}.${ix.existingName ?? ix.name}`));
   const indexes = set.map((ix): IndexPrice => {
     const serverName = ix.existingName ?? ix.name;
@@ -203,5 +221,14 @@ export function priceIndexes(set: readonly IndexOutcome[], sizes: Sizes, uses: r
     counted.add(id);
     setBytes += p.sizeBytes;
   }
-  return { cacheBytes: sizes.cacheBytes, collections: sizes.collections, setBytes, indexes };
+  const cacheBytes = options.ramGb === undefined ? sizes.cacheBytes : defaultCacheBytes(options.ramGb * 1024);
+  const allIndexes = sizes.collections.reduce((n, c) => n + c.indexBytes, 0);
+  return {
+    cacheBytes,
+    cacheOf: options.ramGb === undefined ? { kind: 'target' } : { kind: 'ram-gb', ramGb: options.ramGb },
+    indexesFitCache: cacheBytes === null ? null : allIndexes <= cacheBytes,
+    collections: sizes.collections,
+    setBytes,
+    indexes,
+  };
 }

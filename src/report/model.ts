@@ -445,7 +445,7 @@ function indexTable(result: RunResult): ReportTable {
   return {
     id: 'indexes',
     title: price
-      ? `Indexes: the set ${megabytes(price.setBytes)} on disk (every index of these collections ${megabytes(all)}, their data ${megabytes(data)}, WiredTiger cache ${megabytes(price.cacheBytes)})`
+      ? `Indexes: the set ${megabytes(price.setBytes)} on disk (every index of these collections ${megabytes(all)}, their data ${megabytes(data)}, WiredTiger cache ${megabytes(price.cacheBytes)}${price.cacheOf?.kind === 'ram-gb' ? ` on a server of ${price.cacheOf.ramGb} GB` : ''}${price.indexesFitCache === true ? ': the indexes fit in it' : price.indexesFitCache === false ? ': THE INDEXES DO NOT FIT IN IT' : ''})`
       : 'Indexes',
     head: ['#', 'index', 'collection', 'key', 'priority', 'status', 'build', ...(price ? ['size', 'used by', 'verdict'] : [])],
     rows: result.indexes.map((ix, i) => {

@@ -44,6 +44,8 @@ export interface RunInputs {
   readonly routeOptions: RouteStageOptions;
   /** bench: the dataset the seed stage puts on the target (a cached copy or a fresh seed). */
   readonly seed?: SeedInputs | undefined;
+  /** `--ram-gb`: the price judges the indexes against MongoDB's default cache on a server of this memory, not the target's. */
+  readonly ramGb?: number | undefined;
   /** bench: how the write routes are measured (absent: not measured, `--no-writes`). */
   readonly writePlan?: WritePlan | undefined;
   readonly history?: LoadedHistory | undefined;

@@ -286,7 +286,7 @@ export function priceStage(): Stage {
           const m = after.get(measurementKey(p.id, user.userClass));
           if (m) add(p.collection, m, `pattern ${p.id}`);
         }
-    state.price = priceIndexes(indexes, sizes, uses);
+    state.price = priceIndexes(indexes, sizes, uses, { ramGb: state.inputs.ramGb });
   });
 }
 

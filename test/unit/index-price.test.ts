@@ -114,6 +114,18 @@ describe('priceIndexes', () => {
   it('the set costs what the server holds for it', () => {
     expect(price.setBytes).toBe(30_000_000 + 10_000_000 + 5_000_000);
     expect(price.cacheBytes).toBe(256 * 1_048_576);
+    expect(price.cacheOf).toEqual({ kind: 'target' });
+    expect(price.indexesFitCache).toBe(true);
+  });
+
+  it('--ram-gb: the indexes against the default cache of a server of that memory (the larger of half of RAM − 1 GB and 256 MB)', () => {
+    const small = { ...sizes, collections: [{ collection: 'Message', dataBytes: 500_000_000, indexBytes: 300_000_000 }] };
+    const onOne = priceIndexes(set, small, uses, { ramGb: 1 });
+    expect(onOne.cacheBytes).toBe(256 * 1_048_576);
+    expect(onOne.indexesFitCache).toBe(false);
+    const onFour = priceIndexes(set, small, uses, { ramGb: 4 });
+    expect(onFour.cacheBytes).toBe(1.5 * 1024 * 1_048_576);
+    expect(onFour).toMatchObject({ cacheOf: { kind: 'ram-gb', ramGb: 4 }, indexesFitCache: true });
   });
 
   it('two indexes of the set with one key: the second is redundant with the first, the first is not', () => {
