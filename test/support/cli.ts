@@ -56,16 +56,20 @@ export function expectOneLineRefusal(run: { code: number | null; stdout: string;
 }
 
 /**
- * The shipped thresholds without the route's speedup, written to `dir`: at tiny scale the
- * round-trip floor caps the speedup near 4x and a busy machine moves its interval; the
- * tests that use this are about the other checks.
+ * The shipped thresholds without the route's speedup and the writes' slowdown, written to
+ * `dir`: at tiny scale the round-trip floor caps the speedup near 4x and a busy machine moves
+ * both intervals; the tests that use this are about the other checks.
  */
 export async function thresholdsWithoutRouteSpeedup(dir: string): Promise<string> {
   const shipped = JSON.parse(await readFile(new URL('../../bench/thresholds.json', import.meta.url), 'utf8'));
   const file = join(dir, 'thresholds-without-route-speedup.json');
   await writeFile(
     file,
-    JSON.stringify({ ...shipped, route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs } }),
+    JSON.stringify({
+      ...shipped,
+      route: { userClasses: shipped.route.userClasses, afterBudgetMs: shipped.route.afterBudgetMs },
+      writes: undefined,
+    }),
   );
   return file;
 }
