@@ -60,6 +60,9 @@ import {
 import { type SeedOptions } from './seed.js';
 import { baselineIndexes } from '../indexing/prisma-schema.js';
 
+/** Explains at once on bench's own server (work counts and plans do not depend on it; see explainAll). */
+const explainConcurrency = 2;
+
 const digestOf = (specs: unknown): string => createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 8);
 
 export interface BenchOptions extends SeedOptions {
@@ -183,11 +186,11 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
     },
     stages: [
       seedStage(),
-      explainStage('before', 'before'),
+      explainStage('before', 'before', { concurrency: explainConcurrency }),
       writesStage('before'),
       buildStage(skip),
       writesStage('after'),
-      explainStage('after', 'after'),
+      explainStage('after', 'after', { concurrency: explainConcurrency }),
       timePatternsStage(['before', 'after']),
       routesStage(),
       priceStage(),

@@ -78,16 +78,24 @@ export function inspectStage(): Stage {
  * The users of each class sampled from the target's data and the ids their patterns are
  * built from (once), then every selected pattern explained on the target's current state as `side`.
  */
-export function explainStage(name: string, side: Side, options: { maxTimeMS?: number | undefined } = {}): Stage {
+export function explainStage(
+  name: string,
+  side: Side,
+  options: { maxTimeMS?: number | undefined; concurrency?: number | undefined } = {},
+): Stage {
   return stage(name, async (state, { reporter, signal }) => {
     const { db } = state.target;
     const { workload, patterns } = state.inputs;
     if (!state.classes) {
       const users = await sampleUsers(db, workload.users);
       reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
-      state.classes = await discoverContexts(db, workload.patterns, users);
+      state.classes = await discoverContexts(db, workload.patterns, users, options.concurrency);
     }
-    state.plans[side] = await explainAll(db, patterns, state.classes, { signal, maxTimeMS: options.maxTimeMS });
+    state.plans[side] = await explainAll(db, patterns, state.classes, {
+      signal,
+      maxTimeMS: options.maxTimeMS,
+      concurrency: options.concurrency,
+    });
   });
 }
 
