@@ -247,8 +247,8 @@ export interface WriteRouteResult {
   title: string;
   file: string;
   source?: string;
-  /** What one call sends, in order. */
-  steps: { step: string; kind: 'read' | 'insert' | 'update'; collection: string }[];
+  /** What one call sends, in order, with each step's median time per side (ms). */
+  steps: { step: string; kind: 'read' | 'insert' | 'update'; collection: string; beforeMs?: number; afterMs?: number }[];
   before?: WriteSideResult;
   after?: WriteSideResult;
   /** The index keys the set adds per call (after − before), per collection: a work count, the same on any machine. */

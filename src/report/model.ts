@@ -1,4 +1,4 @@
-import type { GateFailure, Measurement, RouteResult, RunResult } from '../result.js';
+import type { GateFailure, Measurement, RouteResult, RunResult, WriteRouteResult } from '../result.js';
 import { compactStages } from '../plan/compact-stages.js';
 import {
   applicationRouteOf,
@@ -400,6 +400,14 @@ function historyTable(history: NonNullable<RunResult['history']>): ReportTable {
 
 const megabytes = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n / 1_048_576).toFixed(1)} MB`);
 
+/** The step that takes longest after the set (median), with its time. */
+function dearest(steps: WriteRouteResult['steps']): string {
+  const timed = steps.filter((s) => s.afterMs !== undefined);
+  if (timed.length === 0) return '–';
+  const top = timed.reduce((a, b) => ((b.afterMs ?? 0) > (a.afterMs ?? 0) ? b : a));
+  return `${top.step} ${formatMs(top.afterMs ?? 0)}`;
+}
+
 /** Per write route: its time before and after the set, the slowdown with its interval and the check, and the index keys the set adds per call. */
 function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
   const keys = (k: readonly { collection: string; inserted: number; deleted: number }[]) =>
@@ -409,7 +417,15 @@ function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
   return {
     id: 'writes',
     title: `Writes: what the set costs the application's writes (median per call; every write undone${writes.restored ? ', the data checked equal after' : ', THE DATA DIFFERS AFTER'})`,
-    head: ['write route', 'before', 'after', 'slowdown [95% interval]', 'allowed', 'index keys added per call (inserted / deleted)'],
+    head: [
+      'write route',
+      'before',
+      'after',
+      'slowdown [95% interval]',
+      'allowed',
+      'index keys added per call (inserted / deleted)',
+      'dearest step after',
+    ],
     rows: writes.routes.map((r) => {
       const s = r.slowdown;
       const slowdown =
@@ -425,6 +441,7 @@ function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
         num(slowdown),
         num(writes.maxSlowdown === undefined ? '–' : `≤ ${writes.maxSlowdown}x`),
         text(keys(r.extraKeys)),
+        text(dearest(r.steps)),
       ];
     }),
   };

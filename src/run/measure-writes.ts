@@ -46,6 +46,8 @@ export interface WriteSide {
   /** Each timed call's whole time, ms. */
   readonly samplesMs: number[];
   readonly keys: KeysWritten[];
+  /** Each step's time in the timed calls, ms (a step a call did not send has fewer). */
+  readonly stepMs: Record<string, number[]>;
   /** The steps of the first call, in order: what the route sends. */
   readonly steps: readonly { readonly step: string; readonly kind: 'read' | 'insert' | 'update'; readonly collection: string }[];
 }
@@ -115,7 +117,7 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
       );
     return done;
   };
-  for (const route of routes) out.set(route.id, { samplesMs: [], keys: [], steps: [] });
+  for (const route of routes) out.set(route.id, { samplesMs: [], stepMs: {}, keys: [], steps: [] });
   // Keys, counted by the profiler (level 2 on this database only, then off and its collection dropped).
   const keyTotals = new Map<string, Map<string, { inserted: number; deleted: number }>>();
   const dear = new Set<string>();
@@ -167,7 +169,10 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
     for (const route of routes) {
       if (dear.has(route.id) && i >= plan.dearTimedCalls) continue;
       throwIfAborted(input.signal);
-      (out.get(route.id) as WriteSide).samplesMs.push((await undo(route, await run(route, i))).totalMs);
+      const done = await undo(route, await run(route, i));
+      const side = out.get(route.id) as WriteSide;
+      side.samplesMs.push(done.totalMs);
+      for (const s of done.steps) (side.stepMs[s.step] ??= []).push(s.ms);
     }
   return out;
 }

@@ -25,7 +25,11 @@ export function writeResults(runs: readonly WriteRouteRun[]): WriteRouteResult[]
       title: run.title,
       file: run.file,
       ...(run.source ? { source: run.source } : {}),
-      steps: [...((run.before ?? run.after)?.steps ?? [])],
+      steps: ((run.before ?? run.after)?.steps ?? []).map((st) => {
+        const b = run.before?.stepMs[st.step];
+        const a = run.after?.stepMs[st.step];
+        return { ...st, ...(b ? { beforeMs: median(b) } : {}), ...(a ? { afterMs: median(a) } : {}) };
+      }),
       ...(before ? { before } : {}),
       ...(after ? { after } : {}),
       extraKeys: extraKeys(run.before?.keys ?? [], run.after?.keys ?? []),

@@ -4,6 +4,7 @@ import { writeChecks, writeResults } from '../../src/run/write-results.js';
 
 const side = (samplesMs: number[], messageKeys: number): WriteSide => ({
   samplesMs,
+  stepMs: { 'message.create': samplesMs.map((ms) => ms / 2) },
   keys: [
     { collection: 'Message', inserted: messageKeys, deleted: 0 },
     { collection: 'Conversation', inserted: 0, deleted: 0 },
@@ -23,7 +24,7 @@ describe('write results and their check', () => {
   it('reports the keys the set adds per call, collections it does not touch left out', () => {
     const [r] = writeResults([run(around(10), around(10))]);
     expect(r?.extraKeys).toEqual([{ collection: 'Message', inserted: 1, deleted: 0 }]);
-    expect(r?.steps).toEqual([{ step: 'message.create', kind: 'insert', collection: 'Message' }]);
+    expect(r?.steps).toEqual([{ step: 'message.create', kind: 'insert', collection: 'Message', beforeMs: 5, afterMs: 5 }]);
   });
 
   it('passes a slowdown whose interval stays within the allowed one, fails one beyond it, and leaves a straddling one undecided', () => {
