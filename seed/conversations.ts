@@ -1,6 +1,7 @@
 import type { Document, ObjectId } from 'mongodb';
 import { Rng, streams } from './random.js';
 import { type ConversationType, conversationTypes, dataShape, type ScaleProfile } from './profiles.js';
+import { stratifiedDraws } from './quantiles.js';
 import { slug, type TextPool } from './text.js';
 
 const day = 86_400_000;
@@ -29,6 +30,9 @@ export class ConversationPlanner {
   private readonly types: Uint8Array;
   private readonly weights: Float64Array;
   private readonly weightSums: Record<ConversationType, number> = { direct: 0, group: 0, public: 0, global: 0 };
+  /** Fitted to a profile: each conversation's drawn number of messages and of members (see `fit`). */
+  private readonly fittedMessages: Float64Array | undefined;
+  private readonly fittedMembers: Float64Array | undefined;
 
   constructor(
     readonly seed: number,
@@ -56,6 +60,32 @@ export class ConversationPlanner {
       this.weights[c] = w;
       this.weightSums[this.typeOf(c)] += w;
     }
+    if (profile.fitted) {
+      this.fittedMessages = this.fit((type) => stratifiedDraws(profile.fitted?.messages[type] ?? empty, profile.conversations[type]), 0);
+      this.fittedMembers = this.fit((type) => stratifiedDraws(profile.fitted?.members[type] ?? empty, profile.conversations[type]), 1);
+    }
+  }
+
+  /**
+   * A profile's distribution per type, drawn at evenly spaced ranks and dealt to the type's
+   * conversations in a seeded random order (one order per type and quantity, so that a
+   * conversation's members and messages are independent, as in the built-in scales).
+   */
+  private fit(draws: (type: ConversationType) => Float64Array, quantity: number): Float64Array {
+    const values = new Float64Array(this.total);
+    for (const [t, type] of conversationTypes.entries()) {
+      const of = draws(type);
+      const rng = Rng.for(this.seed, streams.fitted, t * 2 + quantity);
+      for (let i = of.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        const swap = of[i] as number;
+        of[i] = of[j] as number;
+        of[j] = swap;
+      }
+      let k = 0;
+      for (let c = 0; c < this.total; c++) if (this.types[c] === t) values[c] = of[k++] ?? 0;
+    }
+    return values;
   }
 
   typeOf(index: number): ConversationType {
@@ -67,9 +97,13 @@ export class ConversationPlanner {
     rng.lognormal(1, dataShape.messagesPerConversationSigma); // the message weight, kept by the constructor
     const type = this.typeOf(index);
     const share = (this.profile.messages * dataShape.messageShare[type] * (this.weights[index] ?? 0)) / (this.weightSums[type] || 1);
-    const messageCount = Math.floor(share) + (rng.next() < share - Math.floor(share) ? 1 : 0);
-    const memberTarget = this.memberTarget(type, rng);
-    const isActive = type === 'global' || !rng.chance(dataShape.inactiveConversationRate);
+    const drawn = Math.floor(share) + (rng.next() < share - Math.floor(share) ? 1 : 0);
+    const messageCount = this.fittedMessages ? (this.fittedMessages[index] ?? 0) : drawn;
+    const target = this.memberTarget(type, rng);
+    // A fitted conversation with messages has someone to have sent them.
+    const memberTarget = this.fittedMembers ? Math.max(messageCount > 0 ? 1 : 0, this.fittedMembers[index] ?? 0) : target;
+    const { fitted } = this.profile;
+    const isActive = fitted ? !rng.chance(fitted.inactiveRate[type]) : type === 'global' || !rng.chance(dataShape.inactiveConversationRate);
     const start = dataShape.epoch - dataShape.historyDays * day;
     const span = (dataShape.historyDays - 1) * day;
     const plannedCreatedAt =
@@ -96,6 +130,8 @@ export class ConversationPlanner {
     }
   }
 }
+
+const empty = { n: 0, sum: 0, q: [] };
 
 const globalIdentifiers = ['mee_meeshy', 'mee_general', 'mee_annonces', 'mee_entraide', 'mee_random'];
 

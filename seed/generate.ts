@@ -1,9 +1,16 @@
 import { type Document, ObjectId } from 'mongodb';
-import type { AliasSampler } from './alias.js';
 import { collectionCodes, objectIdAt } from './ids.js';
 import { Rng, streams } from './random.js';
 import { conversationDocument, ConversationPlanner } from './conversations.js';
-import { buildMemberships, memberDocument, type Membership, memberSampler, pickMembers } from './members.js';
+import {
+  buildMemberships,
+  DealtMembers,
+  memberDocument,
+  type Membership,
+  memberSampler,
+  type MemberSource,
+  SampledMembers,
+} from './members.js';
 import {
   attachmentDocuments,
   type MessageContext,
@@ -15,7 +22,7 @@ import {
   Timeline,
 } from './messages.js';
 import { preferencesDocument, wantsPreferences } from './preferences.js';
-import { conversationTypes, dataShape, type ScaleProfile, scaleProfiles } from './profiles.js';
+import { conversationTypes, dataShape, type ScaleProfile, scaleProfiles, sharesOf } from './profiles.js';
 import { cursorDocument, cursorTargets, type LastRead, planCursors } from './read-cursors.js';
 import { buildTextPool, type TextPool } from './text.js';
 import { UserDirectory, userDocument } from './users.js';
@@ -43,7 +50,8 @@ export interface DatasetPlan {
   readonly profile: ScaleProfile;
   readonly users: UserDirectory;
   readonly planner: ConversationPlanner;
-  readonly sampler: AliasSampler;
+  /** Who sits in each conversation: drawn by popularity, or dealt to fit a profile. */
+  readonly members: MemberSource;
   readonly text: TextPool;
   /** The number of conversation c's first message in the dataset is messageOffsets[c]; the last entry is the total. */
   readonly messageOffsets: Float64Array;
@@ -54,8 +62,11 @@ export interface DatasetPlan {
 export function planDataset(profile: ScaleProfile, seed: number): DatasetPlan {
   const users = new UserDirectory(seed, profile);
   const planner = new ConversationPlanner(seed, profile);
-  const sampler = memberSampler(seed, profile, planner);
+  const memberSource = profile.fitted
+    ? new DealtMembers(seed, profile, profile.fitted, planner)
+    : new SampledMembers(memberSampler(seed, profile, planner), users);
   const messageOffsets = new Float64Array(planner.total + 1);
+  const shares = sharesOf(profile);
   let messages = 0;
   let members = 0;
   let activeMembers = 0;
@@ -64,7 +75,7 @@ export function planDataset(profile: ScaleProfile, seed: number): DatasetPlan {
     messageOffsets[c] = messages;
     messages += plan.messageCount;
     members += plan.memberTarget;
-    activeMembers += plan.memberTarget * (1 - dataShape.leftRate[plan.type]);
+    activeMembers += plan.memberTarget * (1 - shares.leftRate[plan.type]);
   }
   messageOffsets[planner.total] = messages;
   const estimatedCounts = {
@@ -72,12 +83,12 @@ export function planDataset(profile: ScaleProfile, seed: number): DatasetPlan {
     Conversation: planner.total,
     ConversationMember: members,
     Message: messages,
-    ConversationReadCursor: Math.round(activeMembers * dataShape.readCursorRate),
-    UserConversationPreferences: Math.round(activeMembers * dataShape.preferencesRate),
+    ConversationReadCursor: Math.round(activeMembers * shares.readCursorRate),
+    UserConversationPreferences: Math.round(activeMembers * shares.preferencesRate),
     // Image, file and audio messages carry 1 to 3 attachments: 2 on average.
     MessageAttachment: Math.round(messages * (messageTypes.image + messageTypes.file + messageTypes.audio) * 2),
   };
-  return { seed, profile, users, planner, sampler, text: buildTextPool(seed), messageOffsets, estimatedCounts };
+  return { seed, profile, users, planner, members: memberSource, text: buildTextPool(seed), messageOffsets, estimatedCounts };
 }
 
 export interface GenerateOptions {
@@ -206,7 +217,7 @@ function* conversationWithMembers(
   const { seed, users, text } = dataset;
   const plan = dataset.planner.plan(index);
   const rng = Rng.for(seed, streams.members, index);
-  const userIndexes = pickMembers(plan, dataset.sampler, users, rng);
+  const userIndexes = dataset.members.members(plan, rng);
 
   // A direct or group conversation cannot predate the sign-up of its members. Raised to a
   // sign-up, it starts `index` ms after that hour: a user's conversations never share a
@@ -230,14 +241,15 @@ function* conversationWithMembers(
       : undefined;
   table.add(index, conversationId, createdAt, lastActivity, memberships);
 
-  const summary = summarizeTimeline(seed, index, plan.messageCount, createdAt, lastActivity);
+  const shares = sharesOf(dataset.profile);
+  const summary = summarizeTimeline(seed, index, plan.messageCount, createdAt, lastActivity, shares.softDeletedMessageRate);
   const cursorRng = Rng.for(seed, streams.cursors, index);
-  const cursors = planCursors(memberships, summary.nonDeleted, cursorRng);
+  const cursors = planCursors(memberships, summary.nonDeleted, cursorRng, shares.readCursorRate);
   const targets = cursorTargets(cursors, summary.nonDeleted);
   const lastReads: Array<LastRead | undefined> = new Array(cursors.length);
   const first = dataset.messageOffsets[index] ?? 0;
   let ordinal = 0;
-  const point = new Timeline(seed, index, plan.messageCount, createdAt, lastActivity);
+  const point = new Timeline(seed, index, plan.messageCount, createdAt, lastActivity, shares.softDeletedMessageRate);
   while (point.next()) {
     table.count(point.at);
     if (point.deleted) continue;
@@ -277,7 +289,7 @@ function* conversationWithMembers(
   }
   const preferencesRng = Rng.for(seed, streams.preferences, index);
   for (const m of memberships) {
-    if (wantsPreferences(m, preferencesRng)) {
+    if (wantsPreferences(m, preferencesRng, shares.preferencesRate)) {
       yield ['UserConversationPreferences', preferencesDocument(m, conversationId, users, sequences.preferences++, preferencesRng)];
     }
   }
@@ -300,7 +312,7 @@ function* messagesInWindow(
   const { seed, users, text } = dataset;
   recent.clear();
   let context: MessageContext | undefined;
-  const point = new Timeline(seed, index, count, createdAt, lastActivity);
+  const point = new Timeline(seed, index, count, createdAt, lastActivity, sharesOf(dataset.profile).softDeletedMessageRate);
   while (point.next()) {
     if (point.at >= window.to) return;
     const number = first + point.position;

@@ -37,6 +37,8 @@ export class Timeline implements TimelinePoint {
     private readonly count: number,
     private readonly start: number,
     end: number,
+    /** Share of soft-deleted messages (a profile's, or the built-in shape's). */
+    private readonly deletedRate: number = dataShape.softDeletedMessageRate,
   ) {
     this.rng = Rng.for(seed, streams.timeline, conversation);
     this.span = Math.max(0, end - start);
@@ -50,7 +52,7 @@ export class Timeline implements TimelinePoint {
     this.u += (1 - this.u) * (1 - (1 - this.rng.next()) ** (1 / (this.count - k)));
     this.at = Math.max(Math.floor(this.start + this.u * this.span), this.at + 1);
     this.position = k;
-    this.deleted = this.rng.chance(dataShape.softDeletedMessageRate);
+    this.deleted = this.rng.chance(this.deletedRate);
     return true;
   }
 }
@@ -62,10 +64,17 @@ export interface TimelineSummary {
 }
 
 /** A cheap first walk of the timeline: what the conversation and the read cursors need. */
-export function summarizeTimeline(seed: number, conversation: number, count: number, start: number, end: number): TimelineSummary {
+export function summarizeTimeline(
+  seed: number,
+  conversation: number,
+  count: number,
+  start: number,
+  end: number,
+  deletedRate: number = dataShape.softDeletedMessageRate,
+): TimelineSummary {
   let nonDeleted = 0;
   let lastNonDeletedAt: number | undefined;
-  const point = new Timeline(seed, conversation, count, start, end);
+  const point = new Timeline(seed, conversation, count, start, end, deletedRate);
   while (point.next()) {
     if (!point.deleted) {
       nonDeleted++;

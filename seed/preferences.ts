@@ -11,8 +11,8 @@ const tags = ['work', 'family', 'friends', 'important', 'later', 'sport', 'schoo
  * The `UserConversationPreferences` collection: a row only where the member changed
  * something (pinned, muted, archived, tagged, renamed), for a share of memberships.
  */
-export function wantsPreferences(membership: Membership, rng: Rng): boolean {
-  return rng.chance(membership.isActive ? dataShape.preferencesRate : dataShape.preferencesRate / 3);
+export function wantsPreferences(membership: Membership, rng: Rng, rate: number = dataShape.preferencesRate): boolean {
+  return rng.chance(membership.isActive ? rate : rate / 3);
 }
 
 export function preferencesDocument(

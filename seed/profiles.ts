@@ -3,6 +3,8 @@
  * application's data that does not change with scale. `indexgate seed --profiles`
  * prints this table; docs/workload.md explains the choices.
  */
+import type { Quantiles } from './quantiles.js';
+
 export const scaleNames = ['tiny', 'small', 'medium', 'large'] as const;
 export type ScaleName = (typeof scaleNames)[number];
 
@@ -10,7 +12,8 @@ export const conversationTypes = ['direct', 'group', 'public', 'global'] as cons
 export type ConversationType = (typeof conversationTypes)[number];
 
 export interface ScaleProfile {
-  readonly name: ScaleName;
+  /** A built-in scale's name, or `profile` for a profile's fitted scale. */
+  readonly name: string;
   readonly purpose: string;
   readonly users: number;
   readonly conversations: Readonly<Record<ConversationType, number>>;
@@ -22,6 +25,36 @@ export interface ScaleProfile {
   readonly groupSize: { readonly median: number; readonly max: number };
   /** Members of each public conversation. */
   readonly publicMembers: readonly [min: number, max: number];
+  /** Fitted to a data profile (seed/fitted.ts): distributions and shares drawn from it instead of the shapes below. */
+  readonly fitted?: FittedShape;
+}
+
+/**
+ * What a data profile sets for the generators: the per-type distributions of members and
+ * messages per conversation and of memberships per user (drawn at evenly spaced ranks of
+ * their quantile functions, see seed/quantiles.ts), and the shares that `dataShape` holds
+ * for the built-in scales.
+ */
+export interface FittedShape {
+  readonly members: Readonly<Record<ConversationType, Quantiles>>;
+  readonly messages: Readonly<Record<ConversationType, Quantiles>>;
+  readonly memberships: Quantiles;
+  readonly topMemberships: readonly number[];
+  readonly inactiveRate: Readonly<Record<ConversationType, number>>;
+  readonly leftRate: Readonly<Record<ConversationType, number>>;
+  readonly softDeletedMessageRate: number;
+  readonly readCursorRate: number;
+  readonly preferencesRate: number;
+}
+
+/** The shares a dataset is generated with: the profile's where it is fitted, else `dataShape`'s. */
+export function sharesOf(profile: ScaleProfile): {
+  readonly leftRate: Readonly<Record<ConversationType, number>>;
+  readonly softDeletedMessageRate: number;
+  readonly readCursorRate: number;
+  readonly preferencesRate: number;
+} {
+  return profile.fitted ?? dataShape;
 }
 
 export const scaleProfiles: Readonly<Record<ScaleName, ScaleProfile>> = {

@@ -40,6 +40,8 @@ export const streams = {
   typeShuffle: 9,
   textPool: 10,
   attachments: 11,
+  /** The order in which a profile's drawn values are dealt (seed/conversations.ts, seed/members.ts). */
+  fitted: 12,
 } as const;
 
 /** sfc32: small, fast, passes PractRand; plenty for synthetic data. */

@@ -17,10 +17,15 @@ export interface CursorPlan {
  * messages behind. `unreadCount` is exactly the number of non-deleted messages after
  * `lastReadAt` (all of them when the member never read one).
  */
-export function planCursors(memberships: readonly Membership[], nonDeleted: number, rng: Rng): CursorPlan[] {
+export function planCursors(
+  memberships: readonly Membership[],
+  nonDeleted: number,
+  rng: Rng,
+  readCursorRate: number = dataShape.readCursorRate,
+): CursorPlan[] {
   const plans: CursorPlan[] = [];
   memberships.forEach((m, member) => {
-    if (!m.isActive || !rng.chance(dataShape.readCursorRate)) return;
+    if (!m.isActive || !rng.chance(readCursorRate)) return;
     const behind = rng.chance(dataShape.fullyReadRate) ? 0 : 1 + rng.geometric(1 / dataShape.meanUnreadWhenBehind);
     plans.push({ member, unread: Math.min(behind, nonDeleted) });
   });
