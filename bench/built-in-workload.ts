@@ -2,9 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { routeOf } from '../src/route-engine/load.js';
 import type { Workload } from '../src/workload.js';
 import { baselineIndexes, indexSets } from '../indexes/sets.js';
-import { seededCollections } from '../seed/collections.js';
-import { describeScales, generateDataset, generatorVersion, planDataset } from '../seed/generate.js';
-import { dataShape, type ScaleName, scaleNames, scaleProfiles } from '../seed/profiles.js';
+import { builtInDataset } from '../seed/dataset.js';
 import { patternContext, patterns } from './patterns.js';
 import listConversations from './routes/list-conversations.js';
 import listConversationsDriver from './routes/list-conversations-driver.js';
@@ -24,36 +22,9 @@ const routeFile = (name: string) => `bench/routes/${name}`;
 const packageFile = (path: string) =>
   fileURLToPath(new URL(import.meta.url.includes('/dist/') ? `../../${path}` : `../${path}`, import.meta.url));
 
-/** Run budgets per scale (seconds): the default `--budget-seconds`, and the least in which seeding fits. */
-const budgets: Readonly<Record<ScaleName, { budgetSeconds: number; minimumBudgetSeconds: number }>> = {
-  tiny: { budgetSeconds: 180, minimumBudgetSeconds: 15 },
-  small: { budgetSeconds: 300, minimumBudgetSeconds: 30 },
-  medium: { budgetSeconds: 900, minimumBudgetSeconds: 90 },
-  large: { budgetSeconds: 5400, minimumBudgetSeconds: 900 },
-};
-
-const profileOf = (scale: string) => {
-  const profile = scaleProfiles[scale as ScaleName];
-  if (!profile) throw new Error(`unknown scale ${scale}`);
-  return profile;
-};
-
 export const builtInWorkload: Workload = {
   name: 'meeshy GET /api/v1/conversations',
-  dataset: {
-    collections: seededCollections,
-    scales: Object.fromEntries(
-      scaleNames.map((name) => [
-        name,
-        { name, purpose: scaleProfiles[name].purpose, ...budgets[name], ...(name === 'large' ? { largeCache: true } : {}) },
-      ]),
-    ),
-    version: generatorVersion,
-    fingerprintInput: (scale) => ({ profile: profileOf(scale), dataShape }),
-    plan: (scale, seed) => planDataset(profileOf(scale), seed),
-    generate: (plan, options) => generateDataset(plan as ReturnType<typeof planDataset>, options),
-    describeScales,
-  },
+  dataset: builtInDataset,
   users: { memberships: { collection: 'ConversationMember', userField: 'userId', activeFilter: { isActive: true } } },
   indexes: { sets: indexSets, migration: 'six', baselines: baselineIndexes, schemaBaseline: 'prisma' },
   patterns: { list: patterns, context: (run, userId) => patternContext(run, { userId }) },

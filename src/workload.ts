@@ -1,4 +1,4 @@
-import type { Document, ObjectId } from 'mongodb';
+import type { Db, Document, ObjectId } from 'mongodb';
 import type { Route } from './route.js';
 
 /**
@@ -55,6 +55,47 @@ export interface DatasetDefinition {
   generate(plan: DatasetPlan, options?: { readonly messagesPerWindow?: number | undefined }): Iterable<readonly [string, Document]>;
   /** `seed --profiles`: what each scale holds, as a table. */
   describeScales(seed: number): { readonly head: readonly string[]; readonly rows: ReadonlyArray<ReadonlyArray<string | number>> };
+  /** Data profiles (`indexgate profile`, `--profile`): a real database's shape, and datasets fitted to it. */
+  readonly profiles?: DataProfiles;
+}
+
+/** A data profile as the engine sees it: a JSON document the workload reads, checks and fits to. */
+export interface ProfileData {
+  readonly format: string;
+}
+
+/** One figure of a profile beside the same figure of the data seeded from it. */
+export interface ProfileFit {
+  readonly what: string;
+  readonly profiled: number;
+  readonly seeded: number;
+  /** |seeded − profiled| / profiled; null when only the profile's is 0. */
+  readonly offBy: number | null;
+}
+
+/** What seeding a profile at a factor will hold, before it starts (to refuse what the machine cannot take). */
+export interface ProfileEstimate {
+  readonly documents: number;
+  /** Documents × the profile's average document size per collection. */
+  readonly dataBytes: number;
+  /** What the generators keep in memory while they run (users, conversations, memberships). */
+  readonly generatorBytes: number;
+}
+
+export interface DataProfiles {
+  /** Reads a database's shape with read-only commands: counts, shares and quantiles, no document, id, name or text. */
+  read(db: Db, serverVersion: string): Promise<ProfileData>;
+  /** A profile file's content checked: the profile, or its first problem in one line. */
+  check(content: unknown): { readonly ok: true; readonly profile: ProfileData } | { readonly ok: false; readonly reason: string };
+  /** The dataset whose one scale is fitted to `profile` at `factor` times its size. */
+  fitted(
+    profile: ProfileData,
+    factor: number,
+  ): { readonly dataset: DatasetDefinition; readonly scale: string; readonly estimate: ProfileEstimate };
+  /** Each figure of `profiled` (counts times `factor`) beside the same figure of `seeded`. */
+  compare(profiled: ProfileData, seeded: ProfileData, factor: number): readonly ProfileFit[];
+  /** What a profile holds, as a table (the `profile` command's output). */
+  describe(profile: ProfileData): { readonly head: readonly string[]; readonly rows: ReadonlyArray<ReadonlyArray<string | number>> };
 }
 
 /** Where a user's memberships are: the engine ranks users by them to pick the user classes. */

@@ -74,6 +74,12 @@ export const baselineOption = (workload: Workload) =>
   )
     .choices(Object.keys(workload.indexes.baselines))
     .default(Object.keys(workload.indexes.baselines)[0] ?? 'bare');
+export const profileOption = () =>
+  new Option('--profile <file>', 'seed data shaped like a profile (`indexgate profile`) instead of a built-in --scale');
+export const scaleFactorOption = () =>
+  new Option('--scale-factor <f>', 'with --profile: seed this many times its size (e.g. 0.1)').argParser(
+    parsePositiveNumber('--scale-factor'),
+  );
 export const remoteWritesOption = () => new Option('--allow-remote-writes', 'allow writing to a --uri that is not on this machine');
 export const thresholdsOption = () => new Option('--thresholds <file>', 'gate thresholds (JSON); default: bench/thresholds.json');
 export const outOption = () => new Option('--out <dir>', 'where reports go (default: reports/<run-id>/)');

@@ -4,6 +4,7 @@ import { captureCommand } from './capture.js';
 import { explainCommand } from './explain.js';
 import { historyAcceptCommand, historyShowCommand } from './history.js';
 import { indexesApplyCommand, indexesCheckCommand, indexesListCommand, indexesScriptCommand, indexesVerifyCommand } from './indexes.js';
+import { profileCommand } from './profile.js';
 import { reportCommand } from './report.js';
 import { routesCheckCommand, routesRenderCommand } from './routes.js';
 import { seedCommand } from './seed.js';
@@ -13,6 +14,7 @@ import { verifyCommand } from './verify.js';
 export const commandTable: readonly AnyCommand[] = [
   benchCommand,
   seedCommand,
+  profileCommand,
   indexesListCommand,
   indexesScriptCommand,
   indexesApplyCommand,

@@ -6,7 +6,12 @@ import { userCollections } from './safety.js';
  * Read-only commands measure the application's collections: refuse, before any
  * measurement, a database that does not hold them (usually a wrong --db).
  */
-export async function requireApplicationCollections(db: Db, collections: readonly string[], required: readonly string[]): Promise<void> {
+export async function requireApplicationCollections(
+  db: Db,
+  collections: readonly string[],
+  required: readonly string[],
+  consequence = 'the route cannot be measured',
+): Promise<void> {
   const present = new Set(await userCollections(db));
   const missing = required.filter((c) => !present.has(c));
   if (missing.length === required.length) {
@@ -16,6 +21,5 @@ export async function requireApplicationCollections(db: Db, collections: readonl
       `none of the application's collections (${collections.join(', ')}) is there${others.length > 0 ? `; it holds ${others.join(', ')}` : ', it is empty'}: check --db`,
     );
   }
-  if (missing.length > 0)
-    throw new TargetStateError(db.databaseName, `missing collections ${missing.join(', ')}: the route cannot be measured`);
+  if (missing.length > 0) throw new TargetStateError(db.databaseName, `missing collections ${missing.join(', ')}: ${consequence}`);
 }

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { Workload } from '../workload.js';
+import type { ProfileFit, Workload } from '../workload.js';
 
 /** Plain tables for the terminal (no colours: they end up in CI logs and files). */
 export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<'left' | 'right'>): string {
@@ -33,6 +33,7 @@ export function renderProfiles(workload: Workload, seed: number): string {
 export interface SeedSummaryInput {
   target: string;
   database: string;
+  profile?: { readonly file: string; readonly factor: number; readonly fit: readonly ProfileFit[] } | undefined;
   result: {
     scale: string;
     seed: number;
@@ -47,8 +48,12 @@ export interface SeedSummaryInput {
   };
 }
 
+/** Figures of a profile off by more than this from the seeded data's are listed after a seed. */
+const listedOffBy = 0.1;
+
 export function renderSeedSummary(outcome: SeedSummaryInput): string {
   const r = outcome.result;
+  const fit = outcome.profile ? renderProfileFit(outcome.profile) : [];
   const lines = [
     `Seeded ${outcome.database} on ${outcome.target}: scale ${r.scale}, seed ${r.seed}, baseline ${r.baseline}`,
     `fingerprint ${r.fingerprint}`,
@@ -61,8 +66,31 @@ export function renderSeedSummary(outcome: SeedSummaryInput): string {
       (r.baselineIndexes.length > 0
         ? `; ${r.baselineIndexes.length} Prisma indexes in ${formatMs(r.indexMs)}`
         : '; no secondary index (baseline bare)'),
+    ...fit,
   ];
   return lines.join('\n');
+}
+
+/** The seeded data against the profile it was fitted to: the worst figure, and every figure off by more than 10%. */
+function renderProfileFit(profile: NonNullable<SeedSummaryInput['profile']>): string[] {
+  const { fit } = profile;
+  const off = (f: ProfileFit) => (f.offBy === null ? Infinity : f.offBy);
+  const worst = [...fit].sort((a, b) => off(b) - off(a))[0];
+  const far = fit.filter((f) => off(f) > listedOffBy);
+  const pct = (f: ProfileFit) => (f.offBy === null ? 'profiled 0' : `${(f.offBy * 100).toFixed(1)}%`);
+  return [
+    `Fitted to ${profile.file} × ${profile.factor}: ${fit.length} figures compared, ${fit.length - far.length} within ${listedOffBy * 100}%` +
+      (worst ? `; worst ${worst.what} (${pct(worst)})` : ''),
+    ...(far.length > 0
+      ? [
+          table(
+            ['figure', 'profiled', 'seeded', 'off by'],
+            far.map((f) => [f.what, f.profiled, f.seeded, pct(f)]),
+            ['left', 'right', 'right', 'right'],
+          ),
+        ]
+      : []),
+  ];
 }
 
 /** Wall time per stage, as the reports show it: without `report`, the time spent rendering them. */

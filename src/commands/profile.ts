@@ -1,0 +1,91 @@
+import type { ReadPreferenceMode } from 'mongodb';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Option } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-code.js';
+import { writeFileAtomic } from '../files.js';
+import { requireApplicationCollections } from '../mongo/required-collections.js';
+import { planTarget, withTarget } from '../mongo/target.js';
+import { table } from '../report/tables.js';
+import type { ProfileData } from '../workload.js';
+import { type CommandContext, defineCommand, json } from './command.js';
+import { dbOption, jsonOption, readPreferenceOption, timeoutOption, uriOption } from './options.js';
+
+export interface ProfileOptions {
+  uri?: string | undefined;
+  db?: string | undefined;
+  out?: string | undefined;
+  force?: true | undefined;
+  timeoutMs: number;
+  readPreference?: ReadPreferenceMode | undefined;
+}
+
+export interface ProfileOutcome {
+  readonly file: string;
+  readonly target: string;
+  readonly database: string;
+  readonly profile: ProfileData;
+  readonly elapsedMs: number;
+}
+
+/**
+ * `indexgate profile`: reads the shape of an existing database, read-only (aggregations
+ * that end in counts and sizes; nothing is written to the server), and writes it to
+ * `--out`: counts, shares and quantiles, never a document, id, name or text. Checked
+ * before connecting: --uri and --out given, --out's folder there, an existing --out only
+ * replaced with --force.
+ */
+export async function profileDatabase(options: ProfileOptions, context: CommandContext): Promise<ProfileOutcome> {
+  const profiles = context.workload.dataset.profiles;
+  if (!profiles) throw new UsageError(`profile: the workload "${context.workload.name}" has no data profiles`);
+  if (options.uri === undefined) throw new UsageError('profile needs --uri (and --db): it reads an existing database, read-only');
+  if (options.out === undefined) throw new UsageError('profile needs --out <file>: where the profile (JSON) goes');
+  const file = resolve(options.out);
+  const folder = await stat(dirname(file)).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`--out ${options.out}: the folder ${dirname(file)} does not exist; create it first`);
+  const existing = await stat(file).catch(() => undefined);
+  if (existing && !options.force)
+    throw new UsageError(`--out ${options.out}: the file exists; pass --force to replace it, or name another`);
+  planTarget(options);
+  const started = performance.now();
+  return withTarget({ ...options, ...context }, async (target) => {
+    const { collections } = context.workload.dataset;
+    await requireApplicationCollections(target.db, collections, collections, 'the profile needs every one');
+    const profile = await profiles.read(target.db, target.environment.mongodVersion);
+    await writeFileAtomic(file, `${json(profile)}\n`);
+    return { file, target: target.display, database: target.dbName, profile, elapsedMs: performance.now() - started };
+  });
+}
+
+export const profileCommand = defineCommand({
+  path: ['profile'],
+  define: (command) =>
+    command
+      .description("read a database's shape, read-only, into a profile `seed`/`bench --profile` can fit: counts, shares and quantiles only")
+      .addOption(uriOption())
+      .addOption(dbOption())
+      .addOption(new Option('--out <file>', 'where the profile goes (JSON)'))
+      .addOption(new Option('--force', 'replace --out if it exists'))
+      .addOption(readPreferenceOption())
+      .addOption(jsonOption())
+      .addOption(timeoutOption()),
+  run: async ({ options }, context) => ({ outcome: await profileDatabase(options, context), describe: context.workload.dataset.profiles }),
+  render: ({ outcome, describe }, options) => {
+    if (options.json) return { stdout: json(outcome), exitCode: ExitCode.pass };
+    const shown = describe?.describe(outcome.profile);
+    const lines = [
+      `profiled ${outcome.database} on ${outcome.target} in ${(outcome.elapsedMs / 1000).toFixed(1)} s: ${outcome.file}`,
+      ...(shown
+        ? [
+            table(
+              [...shown.head],
+              shown.rows.map((r) => [...r]),
+            ),
+          ]
+        : []),
+      'No document, id, name or text is in the profile: counts, shares and quantiles only.',
+    ];
+    return { stdout: lines.join('\n'), exitCode: ExitCode.pass };
+  },
+});
