@@ -10,6 +10,7 @@ import type { HistorySummary } from './history-summary.js';
 import type { GateResult, RouteAudience } from './checks.js';
 import type { UserClass } from './users/user-classes.js';
 import type { IndexSetPrice } from './indexing/price.js';
+import type { ProfileFit } from './workload.js';
 
 export {
   checkKinds,
@@ -186,6 +187,8 @@ export interface DatasetInfo {
   fingerprint: string;
   /** "indexgate" when indexgate seeded it (bench), else "target" (verify on someone's data). */
   origin: 'indexgate' | 'target';
+  /** `bench --profile`: the profile the data was fitted to, and each of its figures beside the seeded data's. */
+  profile?: { file: string; factor: number; fit: ProfileFit[] };
 }
 
 export interface RunResult {

@@ -46,10 +46,12 @@ import {
   parsePositiveNumber,
   patternOption,
   prismaSchemaOption,
+  profileOption,
   remoteWritesOption,
   routeFileOption,
   routeOption,
   routeParamOption,
+  scaleFactorOption,
   scaleOption,
   seedOption,
   thresholdsOption,
@@ -57,7 +59,7 @@ import {
   uriOption,
   workloadOption,
 } from './options.js';
-import { type SeedOptions } from './seed.js';
+import { profiledWorkload, type SeedOptions } from './seed.js';
 import { baselineIndexes } from '../indexing/prisma-schema.js';
 
 /** Explains at once on bench's own server (work counts and plans do not depend on it; see explainAll). */
@@ -91,12 +93,15 @@ export interface BenchOptions extends SeedOptions {
  * The write routes run before the set is built and after (a hidden index is still written to).
  */
 export async function benchPlan(options: BenchOptions, context: CommandContext): Promise<RunPlan> {
-  const { workload } = context;
-  const scale = workload.dataset.scales[options.scale];
-  if (!scale)
-    throw new UsageError(`--scale ${options.scale}: not a scale of the workload (${Object.keys(workload.dataset.scales).join(', ')})`);
   const planned = planTarget(options);
   assertRemoteWritesAllowed(planned.uri, planned.dbName, 'bench', options.allowRemoteWrites === true);
+  // --profile: the workload's dataset fitted to it, under one scale of its own.
+  const profiled = await profiledWorkload(options, context);
+  const workload = profiled?.workload ?? context.workload;
+  const scaleName = profiled?.scale ?? options.scale;
+  const scale = workload.dataset.scales[scaleName];
+  if (!scale)
+    throw new UsageError(`--scale ${scaleName}: not a scale of the workload (${Object.keys(workload.dataset.scales).join(', ')})`);
   const patterns = selectPatterns(workload.patterns.list, options.pattern);
   const thresholds = await loadThresholds(
     options.thresholds ?? workload.thresholdsFile,
@@ -121,14 +126,14 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
   const budgetSeconds = options.budgetSeconds ?? scale.budgetSeconds;
   if (budgetSeconds < scale.minimumBudgetSeconds) {
     throw new UsageError(
-      `--budget-seconds ${budgetSeconds} is too small to take any sample at scale ${options.scale}: seeding alone needs about ${scale.minimumBudgetSeconds} s; raise it or use a smaller --scale`,
+      `--budget-seconds ${budgetSeconds} is too small to take any sample at scale ${scaleName}: seeding alone needs about ${scale.minimumBudgetSeconds} s; raise it or use a smaller --scale`,
     );
   }
-  const runId = newRunId(options.scale);
+  const runId = newRunId(scaleName);
   const outDir = await prepareOutputs(options.out, runId);
 
   // The dataset cache (embedded targets only): the entry is named once the mongod's version is known.
-  const fingerprint = datasetFingerprint(workload.dataset, options.scale, options.seed);
+  const fingerprint = datasetFingerprint(workload.dataset, scaleName, options.seed);
   const cacheDir = options.uri === undefined && options.cache ? datasetCacheDir(context.host) : undefined;
   // A schema's baseline is its own dataset state: its indexes' digest is part of the cache key.
   const fromSchema = options.prismaSchema !== undefined && options.baseline === workload.indexes.schemaBaseline;
@@ -163,7 +168,8 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       },
       ...(options.writes ? { writePlan: defaultWritePlan } : {}),
       seed: {
-        scale: options.scale,
+        scale: scaleName,
+        ...(profiled ? { profile: { file: profiled.file, factor: profiled.factor, data: profiled.profile } } : {}),
         seed: options.seed,
         baseline: options.baseline,
         baselineSpecs,
@@ -203,7 +209,11 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
 /** The options a gating command repeats so that it judges the same data: scale, seed, baseline and schema when not the defaults. */
 function repeated(options: BenchOptions, workload: CommandContext['workload']): string[] {
   return [
-    ...(options.scale !== 'medium' ? ['--scale', options.scale] : []),
+    ...(options.profile !== undefined
+      ? ['--profile', options.profile, ...(options.scaleFactor !== undefined ? ['--scale-factor', String(options.scaleFactor)] : [])]
+      : options.scale !== 'medium'
+        ? ['--scale', options.scale]
+        : []),
     ...(options.seed !== defaultSeed ? ['--seed', String(options.seed)] : []),
     ...(options.baseline !== Object.keys(workload.indexes.baselines)[0] ? ['--baseline', options.baseline] : []),
     ...(options.prismaSchema !== undefined ? ['--prisma-schema', options.prismaSchema] : []),
@@ -220,6 +230,8 @@ export const benchCommand = defineCommand({
       .addOption(uriOption())
       .addOption(dbOption())
       .addOption(scaleOption(workload, 'medium'))
+      .addOption(profileOption())
+      .addOption(scaleFactorOption())
       .addOption(seedOption())
       .addOption(baselineOption(workload))
       .addOption(prismaSchemaOption(workload))

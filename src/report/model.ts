@@ -11,7 +11,7 @@ import {
   verifyAnswer,
   unusedIndexLines,
 } from './route-tables.js';
-import { formatMs, formatNumber, wallTime } from './tables.js';
+import { formatMs, formatNumber, profileFitLine, wallTime } from './tables.js';
 
 /**
  * The report model: every table of the reports, built once from a result and frozen.
@@ -268,6 +268,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
       rows: [
         ['dataset', d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : "the target's own data"],
         ['fingerprint', d.fingerprint],
+        ...(d.profile ? [['profile', profileFitLine(d.profile)]] : []),
         [
           'documents',
           Object.entries(d.counts)

@@ -1,6 +1,6 @@
 import type { RunResult } from '../result.js';
 import { type ReportTable, reportModel } from './model.js';
-import { table, wallTime } from './tables.js';
+import { profileFitLine, table, wallTime } from './tables.js';
 
 /** The terminal summary of a bench or verify run: verdict first, then route, patterns, indexes. */
 export function renderRunSummary(result: RunResult, files: readonly string[] = [], options: { verbose?: boolean } = {}): string {
@@ -11,6 +11,7 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
     `indexgate ${result.command} ${result.runId}: ${d.origin === 'indexgate' ? `scale ${d.scale}, seed ${d.seed}, baseline ${d.baseline}` : `database fingerprint ${d.fingerprint}`}; ` +
       `mongod ${e.mongodVersion} ${e.topology}${e.underWine ? ' (under Wine)' : ''} on ${e.target}`,
   );
+  if (d.profile) parts[0] += `\nData ${profileFitLine(d.profile)}`;
   parts.push(verdict(result));
   // Top-down, as a reviewer reads: the answer, the routes against the budget, the remedy and the command that gates it,
   // the failures grouped by command and check; then the details.

@@ -71,16 +71,26 @@ export function renderSeedSummary(outcome: SeedSummaryInput): string {
   return lines.join('\n');
 }
 
-/** The seeded data against the profile it was fitted to: the worst figure, and every figure off by more than 10%. */
-function renderProfileFit(profile: NonNullable<SeedSummaryInput['profile']>): string[] {
+type FittedProfile = NonNullable<SeedSummaryInput['profile']>;
+const offOf = (f: ProfileFit) => (f.offBy === null ? Infinity : f.offBy);
+const pct = (f: ProfileFit) => (f.offBy === null ? 'profiled 0' : `${(f.offBy * 100).toFixed(1)}%`);
+
+/** How close seeded data came to the profile it was fitted to, in one line. */
+export function profileFitLine(profile: FittedProfile): string {
   const { fit } = profile;
-  const off = (f: ProfileFit) => (f.offBy === null ? Infinity : f.offBy);
-  const worst = [...fit].sort((a, b) => off(b) - off(a))[0];
-  const far = fit.filter((f) => off(f) > listedOffBy);
-  const pct = (f: ProfileFit) => (f.offBy === null ? 'profiled 0' : `${(f.offBy * 100).toFixed(1)}%`);
+  const worst = [...fit].sort((a, b) => offOf(b) - offOf(a))[0];
+  const within = fit.filter((f) => offOf(f) <= listedOffBy).length;
+  return (
+    `fitted to ${profile.file} × ${profile.factor}: ${fit.length} figures compared, ${within} within ${listedOffBy * 100}%` +
+    (worst ? `; worst ${worst.what} (${pct(worst)})` : '')
+  );
+}
+
+/** The seeded data against the profile it was fitted to: the line, and every figure off by more than 10%. */
+function renderProfileFit(profile: FittedProfile): string[] {
+  const far = profile.fit.filter((f) => offOf(f) > listedOffBy);
   return [
-    `Fitted to ${profile.file} × ${profile.factor}: ${fit.length} figures compared, ${fit.length - far.length} within ${listedOffBy * 100}%` +
-      (worst ? `; worst ${worst.what} (${pct(worst)})` : ''),
+    `Data ${profileFitLine(profile)}`,
     ...(far.length > 0
       ? [
           table(

@@ -11,7 +11,7 @@ import { type FinalOutputs, writeRunOutputs } from '../report/write.js';
 import type { CheckInput, DatasetInfo, Measurement, RunResult } from '../result.js';
 import type { RoutePlan } from '../route-engine/measure.js';
 import type { ClassContext } from '../users/user-classes.js';
-import type { IndexSpec, QueryPattern, Workload } from '../workload.js';
+import type { IndexSpec, ProfileData, QueryPattern, Workload } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
 import type { WritePlan, WriteRouteRun } from './measure-writes.js';
 import type { PreparedWorkload } from './replay.js';
@@ -68,6 +68,8 @@ export interface SeedInputs {
   readonly cacheEntryFor: (mongod: ResolvedMongod) => string | undefined;
   readonly drop: boolean;
   readonly allowRemoteWrites: boolean;
+  /** `--profile`: the dataset is fitted to this profile (the workload's dataset already is); the seeded data is compared with it. */
+  readonly profile?: { readonly file: string; readonly factor: number; readonly data: ProfileData } | undefined;
 }
 
 export interface RouteStageOptions {

@@ -38,10 +38,17 @@ import { estimateCosts, type Side, timeRounds } from './timing.js';
 /** bench: the dataset, a cached copy or a fresh seed (src/dataset/prepare.ts), as the plan's `inputs.seed` names it. */
 export function seedStage(): Stage {
   return stage('seed', async (state, { reporter, signal }) => {
-    const { cacheEntryFor, ...rest } = need(state.inputs.seed, 'the dataset to seed (inputs.seed)');
+    const { cacheEntryFor, profile, ...rest } = need(state.inputs.seed, 'the dataset to seed (inputs.seed)');
     const embedded = state.target.embedded;
     const cacheEntry = embedded ? cacheEntryFor(embedded.mongod) : undefined;
-    const seeded = await prepareDataset(state.target, { ...rest, cacheEntry, dataset: state.inputs.workload.dataset, reporter, signal });
+    const { dataset } = state.inputs.workload;
+    const seeded = await prepareDataset(state.target, { ...rest, cacheEntry, dataset, reporter, signal });
+    // Fitted to a profile: how close the seeded data came, read the way the profile was.
+    const profiles = dataset.profiles;
+    const fit =
+      profile && profiles
+        ? profiles.compare(profile.data, await profiles.read(state.target.db, state.target.environment.mongodVersion), profile.factor)
+        : undefined;
     state.dataset = {
       scale: rest.scale,
       seed: rest.seed,
@@ -49,6 +56,7 @@ export function seedStage(): Stage {
       counts: { ...seeded.counts },
       fingerprint: seeded.fingerprint,
       origin: 'indexgate',
+      ...(profile && fit ? { profile: { file: profile.file, factor: profile.factor, fit: [...fit] } } : {}),
     };
   });
 }

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkProfile, type DataProfile } from '../../seed/data-profile.js';
+import { fittedScale } from '../../seed/fitted.js';
+import { planDataset } from '../../seed/generate.js';
+
+/** The profile of the built-in `small` scale at seed 20260126, as `indexgate profile` wrote it. */
+const small = JSON.parse(readFileSync(new URL('../fixtures/profiles/small.json', import.meta.url), 'utf8')) as DataProfile;
+const changed = (edit: (p: DataProfile) => void): unknown => {
+  const copy = structuredClone(small) as DataProfile;
+  edit(copy);
+  return copy;
+};
+
+describe('a profile file is checked before anything is seeded', () => {
+  it('accepts the profile indexgate profile wrote', () => {
+    expect(checkProfile(small)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['another JSON document', { hello: 'world' }, /not an indexgate profile/],
+    ['a negative count', changed((p) => Object.assign(p.counts, { Message: -5 })), /^counts\.Message: /],
+    ['a share above 1', changed((p) => Object.assign(p.messages, { deletedShare: 1.5 })), /^messages\.deletedShare: /],
+    [
+      'decreasing quantiles',
+      changed((p) => Object.assign(p.conversations.group.messages, { q: [...p.conversations.group.messages.q].reverse() })),
+      /^conversations\.group\.messages: quantiles must not decrease/,
+    ],
+    [
+      'more members in a conversation than users',
+      changed((p) => Object.assign(p.counts, { User: 1000 })),
+      /conversations\.public\.members: 1195 members in a conversation, more than the 1000 users/,
+    ],
+    [
+      'types that do not add up to the conversations',
+      changed((p) => Object.assign(p.counts, { Conversation: 9000 })),
+      /the types add up to 8212, counts\.Conversation is 9000/,
+    ],
+    [
+      'a top user in more conversations than there are',
+      changed((p) => Object.assign(p.users, { topMemberships: [99_999] })),
+      /users\.topMemberships: 99999 memberships/,
+    ],
+    ['another version', changed((p) => Object.assign(p, { version: 2 })), /^version: /],
+  ])('refuses %s in one line', (_what, content, reason) => {
+    const checked = checkProfile(content);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) {
+      expect(checked.reason).toMatch(reason);
+      expect(checked.reason).not.toContain('\n');
+    }
+  });
+});
+
+describe('the scale fitted to a profile', () => {
+  it('plans the profile times the factor: users, conversations per type and messages', () => {
+    const scale = fittedScale(small, 0.5);
+    expect(scale.users).toBe(2000);
+    expect(scale.conversations).toEqual({ direct: 3500, group: 600, public: 5, global: 1 });
+    const plan = planDataset(scale, 7);
+    const messages = small.counts.Message * 0.5;
+    expect(Math.abs(plan.estimatedCounts.Message - messages) / messages).toBeLessThan(0.02);
+  });
+
+  it('is deterministic per seed and differs between seeds', () => {
+    const scale = fittedScale(small, 0.2);
+    const counts = (seed: number) => {
+      const { planner } = planDataset(scale, seed);
+      return Array.from({ length: 200 }, (_, c) => planner.plan(c).messageCount);
+    };
+    expect(counts(1)).toEqual(counts(1));
+    expect(counts(2)).not.toEqual(counts(1));
+  });
+});
