@@ -1,6 +1,6 @@
 import type { DataProfile } from './data-profile.js';
 import { type ConversationType, conversationTypes, type ScaleProfile } from './profiles.js';
-import type { Quantiles } from './quantiles.js';
+import { profileProbabilities, type Quantiles } from './quantiles.js';
 
 /** The scale a profile seeds under (`--profile`): the run's scale name in reports and the dataset's fingerprint. */
 export const profileScaleName = 'profile';
@@ -8,26 +8,43 @@ export const profileScaleName = 'profile';
 const perType = <T>(of: (type: ConversationType) => T): Record<ConversationType, T> =>
   Object.fromEntries(conversationTypes.map((t) => [t, of(t)])) as Record<ConversationType, T>;
 
-/** A distribution over `factor` times as many entities: the same quantiles, n and sum scaled. */
-const scaled = (q: Quantiles, factor: number): Quantiles => ({ n: Math.round(q.n * factor), sum: q.sum * factor, q: q.q });
+/** Conversation types anyone may join: their members are a share of the users. */
+export const openTypes: ReadonlySet<ConversationType> = new Set(['public', 'global']);
 
 /**
- * The scale that seeds data shaped like a profile, `factor` times its size: as many users,
- * conversations of each type and messages times the factor, each conversation's members and
- * messages drawn from the profile's quantiles per type, and the profile's shares. What is
- * per entity does not change with the factor (a conversation of the profile's median still
- * has the median's messages); the top users' memberships do, as their share of the
- * conversations is kept. Not fitted (docs/profiles.md): the time span (the built-in two
- * years), texts, and correlations between quantities (a conversation's members and messages
- * are drawn independently).
+ * The scale that seeds data shaped like a profile, `factor` times its size, every count
+ * scaling linearly:
+ *  - users × factor;
+ *  - direct and group conversations × factor, each one's members and messages drawn from
+ *    the profile's quantiles per type (a median conversation keeps the median's messages,
+ *    a group its size);
+ *  - public and global conversations (open to everyone, the app's rooms: the built-in
+ *    scales keep a handful at any size) as many as in the profile, their members and
+ *    messages × factor (a share of the users, and their activity);
+ *  - the power users' memberships × factor (their share of the conversations).
+ * Not fitted (docs/profiles.md): the time span (the built-in two years), texts, and
+ * correlations between quantities (a conversation's members and messages are drawn
+ * independently).
  */
 export function fittedScale(profile: DataProfile, factor: number): ScaleProfile {
   const users = Math.max(1, Math.round(profile.counts.User * factor));
-  const conversations = perType((t) => Math.round(profile.conversations[t].count * factor));
-  const messages = perType((t) => scaled(profile.conversations[t].messages, factor));
-  const members = perType((t) => scaled(profile.conversations[t].members, factor));
-  const top = profile.users.topMemberships.map((n) => Math.max(1, Math.round(n * factor)));
-  const powerUsers = Math.min(top.length, Math.floor(users / 10));
+  const conversations = perType((t) => {
+    const count = profile.conversations[t].count;
+    return openTypes.has(t) ? count : Math.round(count * factor);
+  });
+  const atFactor = (t: ConversationType, q: Quantiles, most = Infinity): Quantiles =>
+    openTypes.has(t)
+      ? { n: q.n, sum: q.sum * factor, q: q.q.map((v) => Math.min(most, v * factor)) }
+      : { n: conversations[t], sum: (q.sum * conversations[t]) / Math.max(1, q.n), q: q.q };
+  const messages = perType((t) => atFactor(t, profile.conversations[t].messages));
+  const members = perType((t) => atFactor(t, profile.conversations[t].members, users));
+  // Power users: the top users far above the 99th percentile (3 times it). They keep their share
+  // of the conversations at any factor; the other top users are the distribution's tail.
+  const p99 = profile.users.memberships.q[profileProbabilities.indexOf(0.99)] ?? 0;
+  const outliers = profile.users.topMemberships.filter((n) => n > 3 * p99);
+  const powerUsers = Math.min(outliers.length, Math.floor(users / 10));
+  const top = outliers.slice(0, powerUsers).map((n) => Math.max(1, Math.round(n * factor)));
+  const tail = profile.users.topMemberships[powerUsers];
   const group = profile.conversations.group.members.q;
   const pub = profile.conversations.public.members.q;
   const ended = (t: ConversationType) => profile.conversations[t].endedShare;
@@ -49,8 +66,14 @@ export function fittedScale(profile: DataProfile, factor: number): ScaleProfile 
     fitted: {
       members,
       messages,
-      memberships: scaled(profile.users.memberships, factor),
-      topMemberships: top.slice(0, powerUsers),
+      // Per user, as in the profile: the conversations a user can be in scale with the users.
+      memberships: {
+        n: users,
+        sum: (profile.users.memberships.sum * users) / Math.max(1, profile.users.memberships.n),
+        q: profile.users.memberships.q,
+      },
+      topMemberships: top,
+      ...(tail !== undefined ? { tailCeiling: tail } : {}),
       inactiveRate: perType((t) => profile.conversations[t].inactiveShare),
       leftRate: perType(ended),
       softDeletedMessageRate: profile.messages.deletedShare,

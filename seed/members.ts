@@ -143,12 +143,12 @@ function fittedTargets(seed: number, profile: ScaleProfile, fitted: FittedShape,
   const n = profile.users;
   const power = powerUserIndexes(profile);
   const powerSet = new Set(power);
-  // The top users are known exactly: the others are the lower ranks, at or below the smallest
-  // of them, and carry the rest of the memberships.
+  // The power users' counts are known exactly: the others are the lower ranks, at or below the
+  // largest other top user, and carry the rest of the memberships.
   const top = fitted.topMemberships.slice(0, power.length);
   const rest = stratifiedDraws(fitted.memberships, n, {
     take: n - power.length,
-    ceiling: top[top.length - 1],
+    ceiling: fitted.tailCeiling,
     total: (fitted.memberships.sum / Math.max(1, fitted.memberships.n)) * n - top.reduce((a, b) => a + b, 0),
   });
   shuffle(rest, Rng.for(seed, streams.fitted, 200));

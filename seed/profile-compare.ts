@@ -1,5 +1,6 @@
 import { seededCollections } from './collections.js';
 import type { DataProfile } from './data-profile.js';
+import { openTypes } from './fitted.js';
 import { conversationTypes } from './profiles.js';
 import { profileProbabilities, type Quantiles } from './quantiles.js';
 
@@ -20,7 +21,8 @@ const row = (what: string, profiled: number, seeded: number): FitRow => ({ what,
 
 /**
  * How close data seeded from a profile is to it: the counts (the profile's times `factor`),
- * each quantile of each distribution, and the shares. `seeded` is the profile of the seeded
+ * each quantile of each distribution (open conversations' members times `factor` too), and
+ * the shares. `seeded` is the profile of the seeded
  * database, read the same way.
  */
 export function compareProfiles(profiled: DataProfile, seeded: DataProfile, factor: number): FitRow[] {
@@ -31,8 +33,10 @@ export function compareProfiles(profiled: DataProfile, seeded: DataProfile, fact
   for (const t of conversationTypes) {
     const [a, b] = [profiled.conversations[t], seeded.conversations[t]];
     if (a.count === 0) continue;
-    quantileRows(`${t} members per conversation`, a.members, b.members);
-    quantileRows(`${t} messages per conversation`, a.messages, b.messages);
+    // Open conversations' members and messages scale with the users (seed/fitted.ts): compared at the factor.
+    const atFactor = (q: Quantiles) => (openTypes.has(t) ? { ...q, q: q.q.map((v) => v * factor) } : q);
+    quantileRows(`${t} members per conversation`, atFactor(a.members), b.members);
+    quantileRows(`${t} messages per conversation`, atFactor(a.messages), b.messages);
     rows.push(row(`${t} inactive share`, a.inactiveShare, b.inactiveShare));
     rows.push(row(`${t} ended membership share`, a.endedShare, b.endedShare));
   }

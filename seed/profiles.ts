@@ -39,7 +39,10 @@ export interface FittedShape {
   readonly members: Readonly<Record<ConversationType, Quantiles>>;
   readonly messages: Readonly<Record<ConversationType, Quantiles>>;
   readonly memberships: Quantiles;
+  /** The power users' memberships, largest first. */
   readonly topMemberships: readonly number[];
+  /** No other user has more memberships than this (the largest of the profile's top users after the power users). */
+  readonly tailCeiling?: number;
   readonly inactiveRate: Readonly<Record<ConversationType, number>>;
   readonly leftRate: Readonly<Record<ConversationType, number>>;
   readonly softDeletedMessageRate: number;

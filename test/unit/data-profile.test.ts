@@ -53,13 +53,17 @@ describe('a profile file is checked before anything is seeded', () => {
 });
 
 describe('the scale fitted to a profile', () => {
-  it('plans the profile times the factor: users, conversations per type and messages', () => {
+  it('plans the profile times the factor: users, directs and groups, messages and memberships; the open rooms kept, their members scaled', () => {
     const scale = fittedScale(small, 0.5);
     expect(scale.users).toBe(2000);
-    expect(scale.conversations).toEqual({ direct: 3500, group: 600, public: 5, global: 1 });
-    const plan = planDataset(scale, 7);
-    const messages = small.counts.Message * 0.5;
-    expect(Math.abs(plan.estimatedCounts.Message - messages) / messages).toBeLessThan(0.02);
+    expect(scale.conversations).toEqual({ direct: 3500, group: 600, public: 10, global: 2 });
+    const globalMembers = small.conversations.global.members.q;
+    expect(scale.fitted?.members.global.q).toEqual(globalMembers.map((v) => Math.min(2000, v * 0.5)));
+    const { estimatedCounts } = planDataset(scale, 7);
+    for (const c of ['Message', 'ConversationMember'] as const) {
+      const expected = small.counts[c] * 0.5;
+      expect(Math.abs(estimatedCounts[c] - expected) / expected, c).toBeLessThan(0.02);
+    }
   });
 
   it('is deterministic per seed and differs between seeds', () => {
