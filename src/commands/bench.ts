@@ -23,6 +23,7 @@ import { selectPatterns } from '../run/select.js';
 import {
   buildStage,
   concludeStage,
+  neededStage,
   priceStage,
   explainStage,
   historyStage,
@@ -200,6 +201,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       timePatternsStage(['before', 'after']),
       routesStage(),
       priceStage(),
+      neededStage({ concurrency: explainConcurrency }),
       concludeStage({ judgeSpeedup: true }),
       historyStage(),
     ],

@@ -125,7 +125,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
       timePatternsStage(['after'], { budgetMs: budgetSeconds * 1000, maxTimeMS }),
       // The routes (the driver model by default, route files, a captured workload) on the current state: nothing hidden (verify writes nothing).
       routesStage(),
-      priceStage(),
+      priceStage({ readOnly: true }),
       concludeStage({
         judgeSpeedup: false,
         ...(expected ? { counts: (actual: Readonly<Record<string, number>>) => countExpectations(expected, actual) } : {}),

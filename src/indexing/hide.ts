@@ -13,3 +13,25 @@ export async function setCreatedIndexesHidden(db: Db, outcomes: readonly IndexOu
     await db.command({ collMod: outcome.collection, index: { name: outcome.name, hidden } });
   }
 }
+
+/**
+ * Runs `fn` with these indexes hidden (collMod `hidden: true`: the planner ignores them, MongoDB
+ * still maintains them), and unhides each one it hid afterwards, whatever `fn` did. Only for a
+ * server the run may change (bench's own target), never verify's.
+ */
+export async function withIndexesHidden<T>(
+  db: Db,
+  indexes: readonly { readonly collection: string; readonly name: string }[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  const hidden: { collection: string; name: string }[] = [];
+  try {
+    for (const { collection, name } of indexes) {
+      await db.command({ collMod: collection, index: { name, hidden: true } });
+      hidden.push({ collection, name });
+    }
+    return await fn();
+  } finally {
+    for (const { collection, name } of hidden.reverse()) await db.command({ collMod: collection, index: { name, hidden: false } });
+  }
+}

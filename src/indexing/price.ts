@@ -27,10 +27,47 @@ export interface CollectionSize {
 export interface Redundancy {
   /** The index (of the baseline or of the set) that makes this one unneeded. */
   readonly name: string;
-  readonly reason: 'same key' | 'same key walked backwards' | 'a prefix of it' | 'same fields, other directions: the queries chose it';
+  readonly reason:
+    | 'same key'
+    | 'same key walked backwards'
+    | 'a prefix of it'
+    | 'same fields, other directions: the queries chose it'
+    /** The index hidden, the commands that used it explained again chose `name` and lost nothing (src/indexing/needed.ts). */
+    | 'the queries chose it when hidden';
 }
 
-export type IndexVerdict = 'used' | 'redundant' | 'unused' | 'not built';
+export type IndexVerdict = 'needed' | 'used' | 'redundant' | 'unused' | 'not built';
+
+/** One command (for one user class) explained again with the index hidden: whether it lost its plan. */
+export interface HiddenEffect {
+  /** The `usedBy` entry: `route <id> <step>` or `pattern <id>`. */
+  readonly by: string;
+  readonly userClass: string;
+  /** It lost its plan without the index (a collection scan, a blocking sort, over the limit, or past the work rule). */
+  readonly lost: boolean;
+  /** How, in words: what appeared, or the work with and without it and the index that served it instead. */
+  readonly why: string;
+  /** Keys + documents examined with the index and without it; null where that side did not finish within the command limit. */
+  readonly work: { readonly with: number | null; readonly without: number | null };
+  /** The index of the same collection the plan used without it (null: none). */
+  readonly switchedTo: string | null;
+}
+
+/** How `needed` was judged (bench: each used index hidden in turn), or why it was not (verify: read-only). */
+export type NeededCheck =
+  | {
+      readonly checked: true;
+      /** Commands explained again with an index hidden, and the time it took (also `timings.needed`). */
+      readonly explains: number;
+      readonly ms: number;
+      /** More work counts as a lost plan past `factor` times and by at least `floor` keys + documents. */
+      readonly rule: { readonly factor: number; readonly floor: number };
+      /** The command limit each explain had (ms). */
+      readonly limitMs: number;
+      /** Set when the time budget stopped the check: the indexes not reached stay `used`. */
+      readonly capped?: string;
+    }
+  | { readonly checked: false; readonly reason: string };
 
 export interface IndexPrice {
   readonly name: string;
@@ -43,12 +80,18 @@ export interface IndexPrice {
   readonly usedBy: readonly string[];
   readonly redundantWith?: Redundancy;
   /**
-   * `redundant`: another index has its key (or walks it backwards, or starts with it);
-   * `unused`: nothing measured used it; `used`: something did. Whether a command would lose
-   * its plan without it is not measured (the planner might pick another index). `not built`:
-   * the server does not hold it (missing, or a key conflict).
+   * `redundant`: another index has its key (or walks it backwards, or starts with it), or,
+   * hidden, the commands that used it chose another and lost nothing; `unused`: nothing
+   * measured used it; `needed`: hidden, a command that used it lost its plan (`neededBy`);
+   * `used`: something used it, and whether it would lose its plan was not checked (verify is
+   * read-only; a remedy's command; the time budget). `not built`: the server does not hold it
+   * (missing, or a key conflict).
    */
   readonly verdict: IndexVerdict;
+  /** `needed`: the `usedBy` entries that lost their plan with it hidden. */
+  readonly neededBy?: readonly string[];
+  /** The evidence, where it was hidden: each command that used it, explained again without it. */
+  readonly whenHidden?: readonly HiddenEffect[];
 }
 
 export interface IndexSetPrice {
@@ -66,6 +109,8 @@ export interface IndexSetPrice {
   /** The set's indexes on disk, together, bytes (those the server holds). */
   readonly setBytes: number;
   readonly indexes: readonly IndexPrice[];
+  /** How `needed` was judged, or why not; absent: not checked. */
+  readonly neededCheck?: NeededCheck;
 }
 
 export interface Sizes {

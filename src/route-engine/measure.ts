@@ -2,7 +2,7 @@ import { BSON, type Db, type Document } from 'mongodb';
 import type { ReadCommand } from '../capture/shape.js';
 import { throwIfAborted } from '../errors.js';
 import { analyzeExplain } from '../plan/analyze.js';
-import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
+import { type IndexKeyOf, indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { DataModel } from '../prisma/datamodel.js';
 import type { Measurement, ProbeWork, TimeSpent } from '../result.js';
 
@@ -187,12 +187,9 @@ export async function captureRoute(
       if (run.inferred) side.overLimit.inferred = run.inferred;
     } else {
       try {
-        const measured: Measurement[] = [];
-        for (const shape of run.shapes) {
-          const raw = await timedInto(ctx.spent, 'explains', () => explainShape(db, run.collection, shape, plan.maxTimeMS));
-          measured.push(await measurementOf(raw, run.collection, keyOf));
-        }
-        side.measurement = combine(measured);
+        side.measurement = await timedInto(ctx.spent, 'explains', () =>
+          explainCommand(db, run.collection, run.shapes, plan.maxTimeMS, keyOf),
+        );
       } catch (error) {
         if (!isOverLimit(error)) throw error;
         side.overLimit = await overLimit();
@@ -201,6 +198,22 @@ export async function captureRoute(
     commands.push(side);
   }
   return { call, commands };
+}
+
+/**
+ * A command's every shape explained (executionStats, the limit on each explain) and measured as
+ * one (a fan-out's work summed); an explain over the limit throws MaxTimeMSExpired.
+ */
+export async function explainCommand(
+  db: Db,
+  collection: string,
+  shapes: readonly CommandShape[],
+  maxTimeMS: number,
+  keyOf: IndexKeyOf,
+): Promise<Measurement> {
+  const measured: Measurement[] = [];
+  for (const shape of shapes) measured.push(await measurementOf(await explainShape(db, collection, shape, maxTimeMS), collection, keyOf));
+  return combine(measured);
 }
 
 /** How far over the limit a join's projected time must be before commands sending it are no longer sent (a margin for the projection's error). */

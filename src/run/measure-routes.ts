@@ -18,6 +18,7 @@ import {
   type RoutePlan,
   type RouteSide,
 } from '../route-engine/measure.js';
+import type { CommandShape } from '../route-engine/recorder.js';
 import type { ParamValue, Route } from '../route.js';
 import { boundsByKey, speedupFields } from '../timing/summaries.js';
 
@@ -66,6 +67,20 @@ export interface RoutesRun {
   /** The cap stopped the stage early: what was skipped, in words. */
   capped?: string;
   ms: number;
+  /**
+   * Each gated route's commands after the set, per class, as sent: what the price explains again
+   * with an index hidden (src/run/needed.ts). Not in result.json (its `shape` is the same, as JSON).
+   */
+  sent: SentCommand[];
+}
+
+/** A route command as it was sent after the set, for one class. */
+export interface SentCommand {
+  readonly route: string;
+  readonly userClass: string;
+  readonly step: string;
+  readonly collection: string;
+  readonly shapes: readonly CommandShape[];
 }
 
 type Side = 'before' | 'after';
@@ -134,6 +149,11 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     }
   }
   if (input.indexes) await setCreatedIndexesHidden(db, input.indexes, false);
+  const sent = input.routes.flatMap(({ route }) =>
+    (sides.get(route.id)?.after ?? []).flatMap((side) =>
+      side.commands.map((c) => ({ route: route.id, userClass: side.userClass, step: c.step, collection: c.collection, shapes: c.shapes })),
+    ),
+  );
   const results = input.routes.flatMap(({ route }) => {
     const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
     return routeResults(
@@ -228,7 +248,7 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     spent: Object.fromEntries(Object.entries(b.spent).map(([k, v]) => [k, Math.round(v)])) as unknown as TimeSpent,
     totalMs: Math.round(b.totalMs),
   }));
-  return { routes: results, remedies, breakdown: rounded, ms: performance.now() - started, ...(capped ? { capped } : {}) };
+  return { routes: results, remedies, breakdown: rounded, sent, ms: performance.now() - started, ...(capped ? { capped } : {}) };
 }
 
 /** The rewrite as a remedy spec: the route file and the calls it made, and the indexes it needs. */

@@ -11,6 +11,7 @@ import { setCreatedIndexesHidden } from '../indexing/hide.js';
 import { inspectIndexes } from '../indexing/inspect.js';
 import { type IndexUse, priceIndexes, readSizes } from '../indexing/price.js';
 import { measurementKey } from '../keys.js';
+import { checkNeeded, patternCommands, routeCommands } from './needed.js';
 import { readMarker } from '../mongo/safety.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
 import { resultSchemaVersion, type CheckInput, type RunResult } from '../result.js';
@@ -277,7 +278,7 @@ export function routesStage(): Stage {
  * What the set costs and whether each index earns it (read-only: `$collStats`, `listIndexes`,
  * `serverStatus`): sizes after every route ran, what used each index, what makes it redundant.
  */
-export function priceStage(): Stage {
+export function priceStage(options: { readOnly?: boolean } = {}): Stage {
   return stage('price', async (state) => {
     const indexes = state.indexes;
     if (!indexes || indexes.length === 0) return;
@@ -302,7 +303,44 @@ export function priceStage(): Stage {
           const m = after.get(measurementKey(p.id, user.userClass));
           if (m) add(p.collection, m, `pattern ${p.id}`);
         }
-    state.price = priceIndexes(indexes, sizes, uses, { ramGb: state.inputs.ramGb });
+    const price = priceIndexes(indexes, sizes, uses, { ramGb: state.inputs.ramGb });
+    // verify never changes the target: hiding an index is a collMod.
+    state.price = options.readOnly
+      ? { ...price, neededCheck: { checked: false, reason: 'read-only: verify never hides an index (collMod)' } }
+      : price;
+  });
+}
+
+/**
+ * bench, on its own target: each index the price found `used` hidden in turn and what used it
+ * explained again, untimed, under the routes' command limit, two at a time: `needed` when a
+ * command loses its plan without it, `redundant` with the index the plans chose instead when
+ * none does (src/run/needed.ts). Its time is `timings.needed`.
+ */
+export function neededStage(options: { concurrency?: number | undefined } = {}): Stage {
+  return stage('needed', async (state, { reporter, signal }) => {
+    const price = state.price;
+    if (!price || !price.indexes.some((p) => p.verdict === 'used')) return;
+    const { db } = state.target;
+    const { routePlan, patterns, deadline, budgetSeconds } = state.inputs;
+    const limitMs = routePlan.maxTimeMS;
+    const commands = [
+      ...routeCommands(db, state.routeRun, limitMs),
+      ...patternCommands(db, patterns, state.classes ?? [], state.plans.after, limitMs),
+    ];
+    state.price = await checkNeeded({
+      db,
+      price,
+      commands,
+      limitMs,
+      concurrency: options.concurrency,
+      deadline,
+      budgetSeconds,
+      reporter,
+      signal,
+    });
+    const check = state.price.neededCheck;
+    if (check?.checked && check.capped) state.notes.push(`Price: ${check.capped}.`);
   });
 }
 

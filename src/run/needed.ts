@@ -1,0 +1,198 @@
+import type { Db } from 'mongodb';
+import pLimit from 'p-limit';
+import { throwIfAborted } from '../errors.js';
+import { withIndexesHidden } from '../indexing/hide.js';
+import { listIndexes } from '../indexing/inspect.js';
+import {
+  defaultNeededRule,
+  judgeWithout,
+  leftOutByNeeded,
+  type NeededRule,
+  type PlanFacts,
+  planFacts,
+  verdictWithout,
+  withNeeded,
+} from '../indexing/needed.js';
+import type { HiddenEffect, IndexPrice, IndexSetPrice } from '../indexing/price.js';
+import { measurementKey } from '../keys.js';
+import { isOverLimit } from '../mongo/over-limit.js';
+import { analyzeExplain } from '../plan/analyze.js';
+import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
+import type { Reporter } from '../progress.js';
+import type { Measurement } from '../result.js';
+import { explainCommand } from '../route-engine/measure.js';
+import { type CommandShape, explainShape } from '../route-engine/recorder.js';
+import type { ClassContext } from '../users/user-classes.js';
+import type { QueryPattern } from '../workload.js';
+import type { RoutesRun } from './measure-routes.js';
+import { explainQuery } from './pattern-query.js';
+
+/**
+ * The `needed` check (bench only, on its own target): each index of the set the price found
+ * `used` is hidden in turn, every command that used it (a route command or a pattern, per user
+ * class) is explained again, executionStats, untimed, under the run's command limit, and the
+ * plan is judged against the one it had with the index (src/indexing/needed.ts). The indexes
+ * are taken last first; each is hidden together with those of its collection already judged
+ * redundant or unused (what `indexes script --only-needed` leaves out), so that two indexes that
+ * stand in for each other are never both left out: the later one is. Everything hidden is
+ * unhidden before the next index.
+ */
+
+/** A command that used an index after the set: its plan then, and how to explain it again on the current state. */
+export interface Reexplainable {
+  /** The price's `usedBy` entry: `route <id> <step>` or `pattern <id>`. */
+  readonly by: string;
+  readonly userClass: string;
+  readonly withIt: PlanFacts;
+  /** Explains it on the target's current state (over the limit: its plan only, `work` null). */
+  readonly explain: () => Promise<PlanFacts>;
+}
+
+/** An explain that fell back to the plan only (over the limit): its work unknown. */
+const orPlanOnly = (full: () => Promise<PlanFacts>, planOnly: () => Promise<PlanFacts>, withIt: PlanFacts) => (): Promise<PlanFacts> =>
+  // Over the limit with the index: over it without, too; only its plan is compared.
+  withIt.work === null
+    ? planOnly()
+    : full().catch((error: unknown) => {
+        if (!isOverLimit(error)) throw error;
+        return planOnly();
+      });
+
+/** The gated routes' commands after the set, per class, each with its plan then (a remedy's are not: its indexes are gone). */
+export function routeCommands(db: Db, routeRun: RoutesRun | undefined, limitMs: number): Reexplainable[] {
+  const keyOf = indexKeyResolver(db);
+  return (routeRun?.sent ?? []).flatMap((sent) => {
+    const measured = routeRun?.routes
+      .find((r) => r.id === sent.route && r.userClass === sent.userClass && r.role === 'gated')
+      ?.commands.find((c) => c.step === sent.step)?.after;
+    if (!measured) return [];
+    const withIt = planFacts(measured);
+    const first = sent.shapes[0] as CommandShape;
+    const planOnly = async (): Promise<PlanFacts> => ({
+      ...planFacts(analyzeExplain(await explainShape(db, sent.collection, first, limitMs, 'queryPlanner'), sent.collection)),
+      work: null,
+    });
+    return [
+      {
+        by: `route ${sent.route} ${sent.step}`,
+        userClass: sent.userClass,
+        withIt,
+        explain: orPlanOnly(() => explainCommand(db, sent.collection, sent.shapes, limitMs, keyOf).then(planFacts), planOnly, withIt),
+      },
+    ];
+  });
+}
+
+/** Every pattern for every class, with its plan after the set. */
+export function patternCommands(
+  db: Db,
+  patterns: readonly QueryPattern[],
+  classes: readonly ClassContext[],
+  after: ReadonlyMap<string, Measurement> | undefined,
+  limitMs: number,
+): Reexplainable[] {
+  const keyOf = indexKeyResolver(db);
+  return patterns.flatMap((p) =>
+    classes.flatMap(({ user, context }) => {
+      const measured = after?.get(measurementKey(p.id, user.userClass));
+      if (!measured) return [];
+      const query = p.build(context);
+      const withIt = planFacts(measured);
+      const planOnly = async (): Promise<PlanFacts> => ({
+        ...planFacts(await measurementOf(await explainQuery(db, p.collection, query, { verbosity: 'queryPlanner' }), p.collection, keyOf)),
+        work: null,
+      });
+      const full = async () =>
+        planFacts(await measurementOf(await explainQuery(db, p.collection, query, { maxTimeMS: limitMs }), p.collection, keyOf));
+      return [{ by: `pattern ${p.id}`, userClass: user.userClass, withIt, explain: orPlanOnly(full, planOnly, withIt) }];
+    }),
+  );
+}
+
+export interface NeededInput {
+  readonly db: Db;
+  readonly price: IndexSetPrice;
+  readonly commands: readonly Reexplainable[];
+  readonly limitMs: number;
+  readonly concurrency?: number | undefined;
+  /** performance.now() ms: past it no further index is hidden (those not reached stay `used`). */
+  readonly deadline?: number | undefined;
+  readonly budgetSeconds?: number | undefined;
+  readonly reporter: Reporter;
+  readonly signal?: AbortSignal | undefined;
+  readonly rule?: NeededRule;
+}
+
+export async function checkNeeded(input: NeededInput): Promise<IndexSetPrice> {
+  const started = performance.now();
+  const { db, price, reporter } = input;
+  const rule = input.rule ?? defaultNeededRule;
+  const limit = pLimit(input.concurrency ?? 2);
+  // An index of the set held under its own name (not the baseline's index an `equivalent` one names): only those are hidden.
+  const own = (p: IndexPrice) => p.sizeBytes !== null && p.serverName === p.name;
+  const leftOut = price.indexes.filter((p) => own(p) && leftOutByNeeded(p));
+  const candidates = new Map<string, string[]>();
+  for (const collection of new Set(price.indexes.map((p) => p.collection)))
+    candidates.set(
+      collection,
+      (await listIndexes(db, collection)).map((ix) => ix.name),
+    );
+  const judged = new Map<string, IndexPrice>();
+  let explains = 0;
+  let capped: string | undefined;
+  // Last first: of two indexes that stand in for each other the later is left out, as of two with the same key (src/indexing/price.ts).
+  for (const p of [...price.indexes].reverse()) {
+    if (p.verdict !== 'used' || !own(p)) continue;
+    if (input.deadline !== undefined && performance.now() > input.deadline) {
+      capped = `the time budget${input.budgetSeconds ? ` (--budget-seconds ${input.budgetSeconds})` : ''} ran out before ${p.name} was hidden: it and the indexes after it stay "used"`;
+      break;
+    }
+    throwIfAborted(input.signal);
+    const jobs = input.commands.filter((c) => p.usedBy.includes(c.by) && c.withIt.indexesUsed.includes(p.serverName));
+    const unchecked = p.usedBy.filter((by) => !jobs.some((c) => c.by === by)).length;
+    const others = (candidates.get(p.collection) ?? []).filter((n) => n !== p.serverName);
+    const hidden = [p, ...leftOut.filter((l) => l.collection === p.collection)];
+    reporter.notice(
+      `needed: hiding ${hidden.map((h) => h.name).join(', ')}; ${jobs.length} command(s) that used ${p.name} explained again`,
+    );
+    const byCommand = [...new Set(jobs.map((j) => j.by))];
+    const effects = await withIndexesHidden(
+      db,
+      hidden.map((h) => ({ collection: h.collection, name: h.serverName })),
+      async () =>
+        (
+          await Promise.all(
+            byCommand.map((by) =>
+              limit(async () => {
+                // Class by class: one class that loses its plan makes the index needed by this command; the others are not asked.
+                const out: HiddenEffect[] = [];
+                for (const job of jobs.filter((j) => j.by === by)) {
+                  throwIfAborted(input.signal);
+                  const without = await job.explain();
+                  explains++;
+                  const judgement = judgeWithout(job.withIt, without, others, rule);
+                  out.push({ by, userClass: job.userClass, ...judgement, work: { with: job.withIt.work, without: without.work } });
+                  if (judgement.lost) break;
+                }
+                return out;
+              }),
+            ),
+          )
+        ).flat(),
+    );
+    const verdict = verdictWithout(p, effects, unchecked);
+    judged.set(`${p.collection}.${p.name}`, verdict);
+    reporter.notice(
+      `needed: ${p.name} ${verdict.verdict === 'needed' ? `needed by ${(verdict.neededBy ?? []).join('; ')}` : verdict.verdict === 'redundant' ? `redundant with ${verdict.redundantWith?.name} (the queries chose it when hidden)` : `still "used" (${unchecked} command(s) not explained again)`}`,
+    );
+    if (leftOutByNeeded(verdict)) leftOut.push(verdict);
+  }
+  return withNeeded(price, judged, {
+    checked: true,
+    explains,
+    ms: Math.round(performance.now() - started),
+    rule: { factor: rule.factor, floor: rule.floor },
+    limitMs: input.limitMs,
+    ...(capped ? { capped } : {}),
+  });
+}

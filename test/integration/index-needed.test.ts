@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { runbookIndexes } from '../../indexes/runbook.js';
+import { seededCollections } from '../../seed/collections.js';
+import { applyIndexes } from '../../src/indexing/apply.js';
+import { listIndexes } from '../../src/indexing/inspect.js';
+import { type IndexUse, priceIndexes, readSizes } from '../../src/indexing/price.js';
+import { silentReporter } from '../../src/progress.js';
+import type { Measurement } from '../../src/result.js';
+import { discoverContexts } from '../../src/run/contexts.js';
+import { explainAll, measurementKey } from '../../src/run/explain-patterns.js';
+import { checkNeeded, patternCommands } from '../../src/run/needed.js';
+import { sampleUsers } from '../../src/users/user-classes.js';
+import type { IndexSpec } from '../../src/workload.js';
+import { seededDb } from '../support/seeded.js';
+import { patterns, workload } from '../support/workload.js';
+
+/**
+ * The `needed` verdict on a real mongod, at tiny, bare baseline: each used index of the set hidden
+ * in turn and the patterns that used it explained again. #4 is the only index that serves the read
+ * cursors' query (hidden, it is a collection scan): needed. #5 and an index of the same two fields in
+ * the other order (the twin) serve the preferences' query alike (equality on userId, 15 points of
+ * conversationId, whichever comes first): the planner chooses #5 (seen on mongod 7.0), so with the
+ * twin already on the server #5 is redundant with it, and with both in the set one is not needed.
+ */
+
+const byName = (name: string) => runbookIndexes.find((s) => s.name === name) as IndexSpec;
+const twin: IndexSpec = {
+  name: 'idx_userprefs_conv_user',
+  collection: 'UserConversationPreferences',
+  key: { conversationId: 1, userId: 1 },
+};
+
+/** A tiny bare dataset with `existing` built first (not judged) and `set` after; the set priced, then checked by hiding. */
+async function judge(label: string, existing: readonly IndexSpec[], specs: readonly IndexSpec[]) {
+  const { db } = await seededDb(label, 'tiny', 23, 'bare');
+  await applyIndexes(db, existing);
+  const set = await applyIndexes(db, specs);
+  expect(set.map((o) => o.status)).toEqual(specs.map(() => 'created'));
+  const measured = patterns.filter((p) => p.id === 'readCursors' || p.id === 'preferences');
+  const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users));
+  const after = await explainAll(db, measured, classes);
+  const uses: IndexUse[] = measured.flatMap((p) =>
+    classes.map(({ user }) => {
+      const m = after.get(measurementKey(p.id, user.userClass)) as Measurement;
+      return { collection: p.collection, indexesUsed: m.indexesUsed, by: `pattern ${p.id}` };
+    }),
+  );
+  const price = priceIndexes(set, await readSizes(db, seededCollections), uses);
+  const judged = await checkNeeded({
+    db,
+    price,
+    commands: patternCommands(db, measured, classes, after, 10_000),
+    limitMs: 10_000,
+    reporter: silentReporter,
+  });
+  console.log(
+    `${label}:\n${judged.indexes.map((p) => `  ${p.name}: ${p.verdict} ${JSON.stringify(p.redundantWith ?? p.neededBy ?? p.usedBy)}`).join('\n')}`,
+  );
+  // Every index visible again.
+  for (const collection of ['ConversationReadCursor', 'UserConversationPreferences'])
+    expect((await listIndexes(db, collection)).filter((ix) => ix.hidden)).toEqual([]);
+  expect(judged.neededCheck).toMatchObject({ checked: true, rule: { factor: 2, floor: 100 }, limitMs: 10_000 });
+  return { of: (name: string) => judged.indexes.find((p) => p.name === name) };
+}
+
+describe('needed, at tiny on a real mongod', () => {
+  it('the only index serving a query is needed; one whose twin is on the server is redundant with it', async () => {
+    const { of } = await judge('needed-base', [twin], [byName('idx_cursor_user_conv'), byName('idx_userprefs_user_conv')]);
+    expect(of('idx_cursor_user_conv')).toMatchObject({ verdict: 'needed', neededBy: ['pattern readCursors'] });
+    expect(of('idx_cursor_user_conv')?.whenHidden?.[0]).toMatchObject({ lost: true, why: 'a collection scan' });
+    expect(of('idx_userprefs_user_conv')).toMatchObject({
+      verdict: 'redundant',
+      usedBy: ['pattern preferences'],
+      redundantWith: { name: twin.name, reason: 'the queries chose it when hidden' },
+    });
+    expect(of('idx_userprefs_user_conv')?.whenHidden?.every((e) => !e.lost && e.switchedTo === twin.name)).toBe(true);
+  });
+
+  it('of two twins in the set one is needed, the other not: never both left out', async () => {
+    const { of } = await judge('needed-twins', [], [byName('idx_cursor_user_conv'), byName('idx_userprefs_user_conv'), twin]);
+    expect(of('idx_cursor_user_conv')?.verdict).toBe('needed');
+    const twins = [of('idx_userprefs_user_conv'), of(twin.name)];
+    const needed = twins.filter((p) => p?.verdict === 'needed');
+    expect(needed).toHaveLength(1);
+    const other = twins.find((p) => p?.verdict !== 'needed');
+    expect(['redundant', 'unused']).toContain(other?.verdict);
+    if (other?.verdict === 'redundant')
+      expect(other.redundantWith).toEqual({ name: needed[0]?.name, reason: 'the queries chose it when hidden' });
+  });
+});
