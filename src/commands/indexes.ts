@@ -1,10 +1,11 @@
 import { Option } from '@commander-js/extra-typings';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { applyIndexes, type IndexOutcome } from '../indexing/apply.js';
 import { formatKey, type IndexFinding, inspectIndexes, sameKey } from '../indexing/inspect.js';
 import { indexDeclaration, loadPrismaSchema } from '../indexing/prisma-schema.js';
-import { renderMongoshScript } from '../indexing/script.js';
+import { renderMongoshScript, selectNeeded } from '../indexing/script.js';
+import { loadResult } from '../report/load-result.js';
 import { requireApplicationCollections } from '../mongo/required-collections.js';
 import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
 import { planTarget, type Target, withTarget } from '../mongo/target.js';
@@ -121,8 +122,26 @@ export const indexesScriptCommand = defineCommand({
       )
       .addOption(dbOption())
       .addOption(indexSetsOption(workload))
-      .addOption(indexFilesOption()),
-  run: async ({ options }, context) => renderMongoshScript(await indexSetOf(context.workload, options), options.db),
+      .addOption(indexFilesOption())
+      .addOption(
+        new Option(
+          '--only-needed',
+          'leave out the indexes a bench result judged redundant or unused (needs --result), with a comment per index left out',
+        ),
+      )
+      .addOption(new Option('--result <file>', 'the result.json of a bench (or verify) run of the same set, for --only-needed')),
+  run: async ({ options }, context) => {
+    if (options.onlyNeeded && options.result === undefined)
+      throw new UsageError('--only-needed needs --result <result.json>: the run whose price judged each index');
+    if (!options.onlyNeeded && options.result !== undefined) throw new UsageError('--result is read only with --only-needed');
+    const specs = await indexSetOf(context.workload, options);
+    if (options.result === undefined) return renderMongoshScript(specs, options.db);
+    const result = await loadResult(options.result).catch((error: unknown) => {
+      throw error instanceof ConfigError ? new UsageError(`--result ${error.message}`) : error;
+    });
+    const needed = selectNeeded(specs, result, options.result);
+    return renderMongoshScript(needed.specs, options.db, needed);
+  },
   render: (script) => ({ stdout: script, exitCode: ExitCode.pass }),
 });
 
