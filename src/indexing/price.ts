@@ -64,8 +64,6 @@ export type NeededCheck =
       readonly rule: { readonly factor: number; readonly floor: number };
       /** The command limit each explain had (ms). */
       readonly limitMs: number;
-      /** Set when the time budget stopped the check: the indexes not reached stay `used`. */
-      readonly capped?: string;
     }
   | { readonly checked: false; readonly reason: string };
 
@@ -84,7 +82,7 @@ export interface IndexPrice {
    * hidden, the commands that used it chose another and lost nothing; `unused`: nothing
    * measured used it; `needed`: hidden, a command that used it lost its plan (`neededBy`);
    * `used`: something used it, and whether it would lose its plan was not checked (verify is
-   * read-only; a remedy's command; the time budget). `not built`: the server does not hold it
+   * read-only) or no other index served it as well nor did it lose its plan. `not built`: the server does not hold it
    * (missing, or a key conflict).
    */
   readonly verdict: IndexVerdict;

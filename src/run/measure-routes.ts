@@ -68,8 +68,9 @@ export interface RoutesRun {
   capped?: string;
   ms: number;
   /**
-   * Each gated route's commands after the set, per class, as sent: what the price explains again
-   * with an index hidden (src/run/needed.ts). Not in result.json (its `shape` is the same, as JSON).
+   * Each route's commands after the set, per class, as sent (the rewrite's with the remedy
+   * indexes): what the price explains again with an index hidden (src/run/needed.ts). Not in
+   * result.json (its `shape` is the same, as JSON).
    */
   sent: SentCommand[];
 }
@@ -81,7 +82,14 @@ export interface SentCommand {
   readonly step: string;
   readonly collection: string;
   readonly shapes: readonly CommandShape[];
+  /** `remedy`: measured with the remedy indexes on top of the set, dropped since. */
+  readonly role: RouteResult['role'];
 }
+
+const sentOf = (route: string, sides: readonly RouteSide[], role: SentCommand['role']): SentCommand[] =>
+  sides.flatMap((side) =>
+    side.commands.map((c) => ({ route, userClass: side.userClass, step: c.step, collection: c.collection, shapes: c.shapes, role })),
+  );
 
 type Side = 'before' | 'after';
 
@@ -149,11 +157,7 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     }
   }
   if (input.indexes) await setCreatedIndexesHidden(db, input.indexes, false);
-  const sent = input.routes.flatMap(({ route }) =>
-    (sides.get(route.id)?.after ?? []).flatMap((side) =>
-      side.commands.map((c) => ({ route: route.id, userClass: side.userClass, step: c.step, collection: c.collection, shapes: c.shapes })),
-    ),
-  );
+  const sent = input.routes.flatMap(({ route }) => sentOf(route.id, sides.get(route.id)?.after ?? [], 'gated'));
   const results = input.routes.flatMap(({ route }) => {
     const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
     return routeResults(
@@ -214,6 +218,7 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
       const rewritten = await account(remedy.rewrite.route.id, 'remedy rewrite', (ctx) =>
         measureRouteRound(ctx, remedy.rewrite.route, remedy.rewrite.audiences, undefined),
       );
+      sent.push(...sentOf(remedy.rewrite.route.id, rewritten, 'remedy'));
       remedies.push(
         remedyResult(
           remedy.route,

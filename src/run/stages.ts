@@ -322,7 +322,7 @@ export function neededStage(options: { concurrency?: number | undefined } = {}):
     const price = state.price;
     if (!price || !price.indexes.some((p) => p.verdict === 'used')) return;
     const { db } = state.target;
-    const { routePlan, patterns, deadline, budgetSeconds } = state.inputs;
+    const { routePlan, patterns } = state.inputs;
     const limitMs = routePlan.maxTimeMS;
     const commands = [
       ...routeCommands(db, state.routeRun, limitMs),
@@ -334,13 +334,9 @@ export function neededStage(options: { concurrency?: number | undefined } = {}):
       commands,
       limitMs,
       concurrency: options.concurrency,
-      deadline,
-      budgetSeconds,
       reporter,
       signal,
     });
-    const check = state.price.neededCheck;
-    if (check?.checked && check.capped) state.notes.push(`Price: ${check.capped}.`);
   });
 }
 
