@@ -448,22 +448,39 @@ function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
   };
 }
 
+/** Why a needed index is: the first command that lost its plan without it, and how. */
+function neededWhy(p: { readonly whenHidden?: readonly { lost: boolean; why: string }[] | undefined }): string {
+  const lost = p.whenHidden?.find((e) => e.lost);
+  return lost ? ` (without it: ${lost.why})` : '';
+}
+
 /** The set's indexes: status and build, and what each costs on disk, what used it, and whether it earns its keep. */
 function indexTable(result: RunResult): ReportTable {
   const price = result.price;
   const priced = (name: string, collection: string) => price?.indexes.find((p) => p.name === name && p.collection === collection);
   const used = (p: NonNullable<ReturnType<typeof priced>>) =>
     p.usedBy.length === 0 ? '–' : `${p.usedBy.length}: ${p.usedBy.slice(0, 2).join('; ')}${p.usedBy.length > 2 ? '; …' : ''}`;
+  const few = (list: readonly string[]) => `${list.slice(0, 2).join('; ')}${list.length > 2 ? `; … (${list.length})` : ''}`;
   const verdict = (p: NonNullable<ReturnType<typeof priced>>): Cell => ({
-    text: p.redundantWith ? `redundant with ${p.redundantWith.name} (${p.redundantWith.reason})` : p.verdict,
-    kind: p.verdict === 'used' ? 'pass' : p.verdict === 'not built' ? 'fail' : 'muted',
+    text: p.redundantWith
+      ? `redundant with ${p.redundantWith.name} (${p.redundantWith.reason})`
+      : p.verdict === 'needed'
+        ? `needed by ${few(p.neededBy ?? [])}${neededWhy(p)}`
+        : p.verdict,
+    kind: p.verdict === 'used' || p.verdict === 'needed' ? 'pass' : p.verdict === 'not built' ? 'fail' : 'muted',
   });
+  const check = price?.neededCheck;
+  const neededLine = !check
+    ? ''
+    : check.checked
+      ? `; needed: each used index hidden in turn, ${check.explains} command(s) explained again in ${formatMs(check.ms)}`
+      : `; needed not checked: ${check.reason}`;
   const data = price?.collections.reduce((n, c) => n + c.dataBytes, 0);
   const all = price?.collections.reduce((n, c) => n + c.indexBytes, 0);
   return {
     id: 'indexes',
     title: price
-      ? `Indexes: the set ${megabytes(price.setBytes)} on disk (every index of these collections ${megabytes(all)}, their data ${megabytes(data)}, WiredTiger cache ${megabytes(price.cacheBytes)}${price.cacheOf?.kind === 'ram-gb' ? ` on a server of ${price.cacheOf.ramGb} GB` : ''}${price.indexesFitCache === true ? ': the indexes fit in it' : price.indexesFitCache === false ? ': THE INDEXES DO NOT FIT IN IT' : ''})`
+      ? `Indexes: the set ${megabytes(price.setBytes)} on disk (every index of these collections ${megabytes(all)}, their data ${megabytes(data)}, WiredTiger cache ${megabytes(price.cacheBytes)}${price.cacheOf?.kind === 'ram-gb' ? ` on a server of ${price.cacheOf.ramGb} GB` : ''}${price.indexesFitCache === true ? ': the indexes fit in it' : price.indexesFitCache === false ? ': THE INDEXES DO NOT FIT IN IT' : ''})${neededLine}`
       : 'Indexes',
     head: ['#', 'index', 'collection', 'key', 'priority', 'status', 'build', ...(price ? ['size', 'used by', 'verdict'] : [])],
     rows: result.indexes.map((ix, i) => {
