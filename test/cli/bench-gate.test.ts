@@ -75,7 +75,10 @@ describe('the gate', { timeout: 620_000 }, () => {
           usedBy: string[];
           verdict: string;
           redundantWith?: { name: string; reason: string };
+          neededBy?: string[];
+          whenHidden?: Array<{ by: string; lost: boolean; switchedTo: string | null }>;
         }>;
+        neededCheck?: { checked: boolean; explains?: number };
       };
     };
     const of = (name: string) => raw.price.indexes.find((p) => p.name === name);
@@ -92,11 +95,16 @@ describe('the gate', { timeout: 620_000 }, () => {
       verdict: 'redundant',
       redundantWith: { name: 'Message_conversationId_isDeleted_createdAt_idx' },
     });
-    expect(of('idx_member_user_active_conv')).toMatchObject({ verdict: 'used' });
-    expect(of('idx_member_user_active_conv')?.usedBy).toContain('pattern memberships');
-    expect(of('idx_member_user_active_conv')?.sizeBytes).toBeGreaterThan(0);
+    // #1 was used, so bench hid it and explained again what used it: needed by one of them, or redundant with the index they chose.
+    const one = of('idx_member_user_active_conv');
+    expect(one?.usedBy).toContain('pattern memberships');
+    expect(one?.sizeBytes).toBeGreaterThan(0);
+    expect(one?.whenHidden?.map((e) => e.by)).toContain('pattern memberships');
+    if (one?.verdict === 'needed') expect(one.neededBy?.length).toBeGreaterThan(0);
+    else expect(one?.redundantWith?.reason).toBe('the queries chose it when hidden');
+    expect(raw.price.neededCheck).toMatchObject({ checked: true });
     expect(run.stdout).toMatch(
-      /^Indexes: the set [\d.]+ MB on disk \(every index of these collections [\d.]+ MB, their data [\d.]+ MB, WiredTiger cache [\d.]+ MB: the indexes fit in it\)$/m,
+      /^Indexes: the set [\d.]+ MB on disk \(every index of these collections [\d.]+ MB, their data [\d.]+ MB, WiredTiger cache [\d.]+ MB: the indexes fit in it\); needed: each used index hidden in turn, \d+ command\(s\) explained again in [\d.]+ m?s$/m,
     );
   });
 
