@@ -31,7 +31,7 @@ const twin: IndexSpec = {
 };
 
 /** A tiny bare dataset with `existing` built first (not judged) and `set` after; the set priced, then checked by hiding. */
-async function judge(label: string, existing: readonly IndexSpec[], specs: readonly IndexSpec[]) {
+async function judge(label: string, existing: readonly IndexSpec[], specs: readonly IndexSpec[], options: { elsewhere?: boolean } = {}) {
   const { db } = await seededDb(label, 'tiny', 23, 'bare');
   await applyIndexes(db, existing);
   const set = await applyIndexes(db, specs);
@@ -49,7 +49,8 @@ async function judge(label: string, existing: readonly IndexSpec[], specs: reado
   const judged = await checkNeeded({
     db,
     price,
-    commands: patternCommands(db, measured, classes, after, 10_000),
+    // `elsewhere`: as the rewrite's commands are (measured with indexes since dropped), their plan with the index explained again first.
+    commands: patternCommands(db, measured, classes, after, 10_000).map((c) => (options.elsewhere ? { ...c, measuredElsewhere: true } : c)),
     limitMs: 10_000,
     reporter: silentReporter,
   });
@@ -60,7 +61,7 @@ async function judge(label: string, existing: readonly IndexSpec[], specs: reado
   for (const collection of ['ConversationReadCursor', 'UserConversationPreferences'])
     expect((await listIndexes(db, collection)).filter((ix) => ix.hidden)).toEqual([]);
   expect(judged.neededCheck).toMatchObject({ checked: true, rule: { factor: 2, floor: 100 }, limitMs: 10_000 });
-  return { of: (name: string) => judged.indexes.find((p) => p.name === name) };
+  return { of: (name: string) => judged.indexes.find((p) => p.name === name), check: judged.neededCheck };
 }
 
 describe('needed, at tiny on a real mongod', () => {
@@ -74,6 +75,18 @@ describe('needed, at tiny on a real mongod', () => {
       redundantWith: { name: twin.name, reason: 'the queries chose it when hidden' },
     });
     expect(of('idx_userprefs_user_conv')?.whenHidden?.every((e) => !e.lost && e.switchedTo === twin.name)).toBe(true);
+  });
+
+  it('a command measured on another state is explained with the index first, and judged the same', async () => {
+    const set = [byName('idx_cursor_user_conv'), byName('idx_userprefs_user_conv')];
+    const plain = await judge('needed-plain', [twin], set);
+    const elsewhere = await judge('needed-elsewhere', [twin], set, { elsewhere: true });
+    for (const name of ['idx_cursor_user_conv', 'idx_userprefs_user_conv'])
+      expect(elsewhere.of(name)?.verdict, name).toBe(plain.of(name)?.verdict);
+    expect(elsewhere.of('idx_userprefs_user_conv')?.redundantWith?.name).toBe(twin.name);
+    // One more explain per command so measured: its plan with the index, on this state.
+    const explains = (c: typeof plain.check) => (c?.checked ? c.explains : 0);
+    expect(explains(elsewhere.check)).toBeGreaterThan(explains(plain.check));
   });
 
   it('of two twins in the set one is needed, the other not: never both left out', async () => {
