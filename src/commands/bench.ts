@@ -61,6 +61,8 @@ import {
   workloadOption,
 } from './options.js';
 import { profiledWorkload, type SeedOptions } from './seed.js';
+import { benchScales, growthExitCode } from './bench-scales.js';
+import { renderGrowthSummary } from '../report/growth.js';
 import { baselineIndexes } from '../indexing/prisma-schema.js';
 
 /** Explains at once on bench's own server (work counts and plans do not depend on it; see explainAll). */
@@ -232,6 +234,12 @@ export const benchCommand = defineCommand({
       .addOption(uriOption())
       .addOption(dbOption())
       .addOption(scaleOption(workload, 'medium'))
+      .addOption(
+        new Option(
+          '--scales <list>',
+          "a bench at each of these scales in turn (e.g. tiny,small,medium), then how each route's cost grows with the data",
+        ).argParser(collect),
+      )
       .addOption(profileOption())
       .addOption(scaleFactorOption())
       .addOption(seedOption())
@@ -277,9 +285,26 @@ export const benchCommand = defineCommand({
       .addOption(new Option('--no-cache', 'seed afresh instead of reusing the cache of seeded datasets (embedded server only)'))
       .addOption(remoteWritesOption())
       .addOption(timeoutOption()),
-  run: async ({ options }, context) => runPipeline(await benchPlan(options, context), context),
-  render: (outcome, options) => ({
-    stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files, { verbose: options.verbose === true }),
-    exitCode: verdictExitCode[outcome.result.gate.verdict],
-  }),
+  run: async ({ options }, context) =>
+    options.scales
+      ? { kind: 'growth' as const, growth: await benchScales({ ...options, scales: options.scales }, context, benchPlan) }
+      : { kind: 'run' as const, run: await runPipeline(await benchPlan(options, context), context) },
+  render: (outcome, options) => {
+    if (outcome.kind === 'growth')
+      return {
+        stdout: options.json
+          ? json(outcome.growth.growth)
+          : [
+              ...outcome.growth.runs.map((r) => `${r.scale}: ${r.verdict.toUpperCase()} (reports in ${r.outDir})`),
+              '',
+              renderGrowthSummary(outcome.growth.growth, outcome.growth.files),
+            ].join('\n'),
+        exitCode: growthExitCode(outcome.growth),
+      };
+    const { run } = outcome;
+    return {
+      stdout: options.json ? json(run.result) : renderRunSummary(run.result, run.files, { verbose: options.verbose === true }),
+      exitCode: verdictExitCode[run.result.gate.verdict],
+    };
+  },
 });

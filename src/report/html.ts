@@ -10,7 +10,7 @@ import { formatNumber } from './tables.js';
 let chartSource: string | undefined;
 
 /** Chart.js's UMD bundle, inlined so that the report opens without network access. */
-function chartJs(): string {
+export function chartJs(): string {
   if (chartSource === undefined) {
     const entry = createRequire(import.meta.url).resolve('chart.js');
     chartSource = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
@@ -304,11 +304,11 @@ function num(text: string): string {
   return `<td class="num">${esc(text)}</td>`;
 }
 
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
 /** JSON inside <script>: no "</script>" or "<!--" can end it early. */
-function jsonForScript(value: unknown): string {
+export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replaceAll('<', '\\u003c').replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
 }

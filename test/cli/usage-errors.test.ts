@@ -10,7 +10,16 @@ describe('bad input on the command line', () => {
   });
 
   it('an unknown option', async () => {
-    expectOneLineRefusal(await runCli(['bench', '--scales', 'tiny']), /unknown option '--scales'/);
+    expectOneLineRefusal(await runCli(['bench', '--scalez', 'tiny']), /unknown option '--scalez'/);
+  });
+
+  it('--scales that cannot say how cost grows', async () => {
+    expectOneLineRefusal(await runCli(['bench', '--scales', 'tiny']), /--scales needs at least two scales/);
+    expectOneLineRefusal(await runCli(['bench', '--scales', 'tiny,huge']), /--scales huge: not a scale of the workload/);
+    expectOneLineRefusal(
+      await runCli(['bench', '--scales', 'tiny,small', '--uri', 'mongodb://127.0.0.1:9/app']),
+      /--scales seeds each scale in turn on the embedded server; drop --uri/,
+    );
   });
 
   it('a malformed --uri', async () => {
