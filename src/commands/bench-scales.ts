@@ -10,7 +10,6 @@ import { newRunId } from '../files.js';
 import { type RunPlan, runPipeline } from '../run/pipeline.js';
 import type { RunResult } from '../result.js';
 import type { CommandContext } from './command.js';
-import type { BenchOptions } from './bench.js';
 
 export interface GrowthOutcome {
   readonly growth: GrowthReport;
@@ -19,8 +18,18 @@ export interface GrowthOutcome {
   readonly files: readonly string[];
 }
 
+/** What `--scales` reads of bench's options (the rest is handed to each scale's run as it is). */
+export interface ScalesOptions {
+  readonly scales: readonly string[];
+  readonly scale: string;
+  readonly out?: string | undefined;
+  readonly uri?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly history?: string | undefined;
+}
+
 /** `--scales` checked before anything starts: known scales, at least two, and no option it cannot combine with. */
-export function checkScales(options: BenchOptions & { scales: readonly string[] }, context: CommandContext): string[] {
+export function checkScales(options: ScalesOptions, context: CommandContext): string[] {
   const known = Object.keys(context.workload.dataset.scales);
   const scales = [...new Set(options.scales)];
   const unknown = scales.filter((s) => !known.includes(s));
@@ -43,10 +52,10 @@ function budgetOf(result: RunResult): number | null {
  * reports in <out>/<scale>/), then how each route's cost grows with the data
  * (src/growth/growth.ts), written to growth.json, growth.md and growth.html in <out>.
  */
-export async function benchScales(
-  options: BenchOptions & { scales: readonly string[] },
+export async function benchScales<Options extends ScalesOptions>(
+  options: Options,
   context: CommandContext,
-  benchPlan: (options: BenchOptions, context: CommandContext) => Promise<RunPlan>,
+  planOf: (options: Options, context: CommandContext) => Promise<RunPlan>,
 ): Promise<GrowthOutcome> {
   const scales = checkScales(options, context);
   const outDir = await prepareOutputs(options.out, newRunId('growth'));
@@ -55,7 +64,7 @@ export async function benchScales(
   const done: Array<GrowthOutcome['runs'][number]> = [];
   for (const scale of scales) {
     context.reporter.notice(`--scales: bench at ${scale} (${runs.length + 1} of ${scales.length})`);
-    const outcome = await runPipeline(await benchPlan({ ...options, scale, out: join(outDir, scale) }, context), context);
+    const outcome = await runPipeline(await planOf({ ...options, scale, out: join(outDir, scale) }, context), context);
     runs.push({ scale, result: outcome.result as RunResult });
     done.push({ scale, outDir: outcome.outDir, verdict: outcome.result.gate.verdict });
   }
