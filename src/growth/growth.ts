@@ -22,8 +22,10 @@ export interface SizePoint {
   /** Conversations in the dataset: the size the costs are fitted against. */
   readonly conversations: number;
   readonly value: number;
-  /** The value is a lower bound (a command reached the limit: work projected, or TOTAL cut off). */
+  /** A lower bound: the route's TOTAL when a command reached its limit (left out of the fit). */
   readonly lowerBound: boolean;
+  /** A command's work projected from a probe because it reached its limit (an estimate; fitted). */
+  readonly projected?: boolean;
 }
 
 export interface Growth {
@@ -70,13 +72,20 @@ export interface GrowthReport {
   readonly routes: readonly RouteGrowth[];
 }
 
-const growthOf = (points: SizePoint[]): Growth => ({ points, fit: fitPowerLaw(points.map((p) => ({ x: p.conversations, y: p.value }))) });
+/** Fitted on the points that are not lower bounds (a TOTAL cut off by a limit says only that it is at least that). */
+const growthOf = (points: SizePoint[]): Growth => ({
+  points,
+  fit: fitPowerLaw(points.filter((p) => !p.lowerBound).map((p) => ({ x: p.conversations, y: p.value }))),
+});
+
+/** A crossing further than this many times the largest size measured is not projected (the fit says nothing that far out). */
+export const farthestProjection = 100;
 
 function crossingOf(fit: PowerFit | null, points: readonly SizePoint[], budgetMs: number | null): Crossing | null {
-  if (!fit || budgetMs === null) return null;
+  if (!fit || budgetMs === null || points.every((p) => p.value > budgetMs)) return null;
   const at = crossingSize(fit, budgetMs);
-  if (at === null || !Number.isFinite(at)) return null;
   const sizes = points.map((p) => p.conversations);
+  if (at === null || !Number.isFinite(at) || at > farthestProjection * Math.max(...sizes)) return null;
   const where =
     at < Math.min(...sizes)
       ? 'below the sizes measured'
@@ -92,12 +101,15 @@ export function costGrowth(runs: readonly ScaleRun[], budgetMs: number | null): 
   const keys = new Map<string, { route: string; userClass: RouteAudience }>();
   for (const run of runs) {
     for (const r of run.result.routes) keys.set(`${r.id}|${r.userClass}`, { route: r.id, userClass: r.userClass });
+    // A rewrite remedy is also a route of its own (role `remedy`) with its commands: that entry is the one kept.
+    const rewriteRouted = run.result.routes.some((r) => r.role === 'remedy');
     for (const remedy of run.result.remedies ?? [])
-      for (const c of remedy.classes)
-        keys.set(`${remedy.route} + ${remedy.title}|${c.userClass}`, {
-          route: `${remedy.route} + ${remedy.title}`,
-          userClass: c.userClass,
-        });
+      if (!(remedy.kind === 'rewrite' && rewriteRouted))
+        for (const c of remedy.classes)
+          keys.set(`${remedy.route} + ${remedy.title}|${c.userClass}`, {
+            route: `${remedy.route} + ${remedy.title}`,
+            userClass: c.userClass,
+          });
   }
   const routes: RouteGrowth[] = [];
   for (const { route, userClass } of keys.values()) {
@@ -113,7 +125,7 @@ export function costGrowth(runs: readonly ScaleRun[], budgetMs: number | null): 
         for (const c of entry.commands) {
           const points = commandPoints.get(c.step) ?? { docs: [], returned: [] };
           const projected = c.after.overLimit !== undefined;
-          points.docs.push({ scale: run.scale, conversations, value: c.after.totalDocsExamined, lowerBound: projected });
+          points.docs.push({ scale: run.scale, conversations, value: c.after.totalDocsExamined, lowerBound: false, projected });
           points.returned.push({ scale: run.scale, conversations, value: c.returnedDocs, lowerBound: projected });
           commandPoints.set(c.step, points);
         }

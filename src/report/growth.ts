@@ -1,4 +1,4 @@
-import type { Growth, GrowthReport, RouteGrowth } from '../growth/growth.js';
+import { farthestProjection, type Growth, type GrowthReport, type RouteGrowth } from '../growth/growth.js';
 import { chartJs, esc, jsonForScript } from './html.js';
 import { formatMs, formatNumber, table } from './tables.js';
 
@@ -14,22 +14,23 @@ const exponentText = (g: Growth): string => {
   return g.fit.interval ? `${k} [${g.fit.interval[0].toFixed(2)}, ${g.fit.interval[1].toFixed(2)}]` : `${k} (2 sizes: no interval)`;
 };
 
-const totals = (g: Growth): string => g.points.map((p) => `${p.lowerBound ? '≥' : ''}${formatMs(p.value)}`).join(' → ');
+/** Each size's TOTAL (named by its scale where the route was not measured at every scale). */
+const totals = (g: Growth, scales: number): string =>
+  g.points.map((p) => `${g.points.length < scales ? `${p.scale} ` : ''}${p.lowerBound ? '≥' : ''}${formatMs(p.value)}`).join(' → ');
 
 function crossingText(r: RouteGrowth, budgetMs: number | null): string {
   if (budgetMs === null) return 'no budget';
-  if (r.crossing) {
-    const at = `${formatNumber(r.crossing.conversations)} conversations (projected, ${r.crossing.where})`;
-    return r.overBudgetEverywhere ? `over it at every size; ${at}` : at;
-  }
-  return r.overBudgetEverywhere ? 'over it at every size, not growing' : 'not within reach: it does not grow';
+  if (r.overBudgetEverywhere) return 'over it at every size measured';
+  if (r.crossing) return `${formatNumber(r.crossing.conversations)} conversations (projected, ${r.crossing.where})`;
+  if (!r.totalAfter.fit) return 'not projected: fewer than two sizes without a limit';
+  return r.totalAfter.fit.exponent <= 0.05 ? 'never: it does not grow' : `not within ${farthestProjection}× the largest size measured`;
 }
 
 function routeRows(report: GrowthReport): string[][] {
   return report.routes.map((r) => [
     r.route,
     r.userClass,
-    totals(r.totalAfter),
+    totals(r.totalAfter, report.scales.length),
     exponentText(r.totalAfter),
     crossingText(r, report.budgetMs),
     r.dominant ? `${r.dominant.step} (${r.dominant.exponent === null ? '–' : r.dominant.exponent.toFixed(2)})` : '–',
@@ -49,7 +50,7 @@ function intro(report: GrowthReport): string {
   return (
     `Cost growth over ${report.scales.map((s) => `${s.scale} (${formatNumber(s.conversations)} conversations, ${formatNumber(s.messages)} messages: ${s.verdict.toUpperCase()})`).join(', ')}. ` +
     'Exponent of cost against the number of conversations, fitted on a log-log scale (1 = linear, 0 = flat), with its 95% interval ' +
-    '(Student t on sizes − 2 degrees of freedom: wide with three sizes); ≥ marks a lower bound (a command reached its limit).'
+    '(Student t on sizes − 2 degrees of freedom: wide with three sizes). ≥ marks a TOTAL cut off by a command limit, a lower bound left out of the fit; ~ marks work projected from a probe of a command over its limit.'
   );
 }
 
@@ -59,7 +60,7 @@ function commandRows(report: GrowthReport): string[][] {
     r.commands.map((c) => [
       `${r.route} (${r.userClass})`,
       c.step,
-      c.docsExamined.points.map((p) => `${p.lowerBound ? '≥' : ''}${formatNumber(p.value)}`).join(' → '),
+      c.docsExamined.points.map((p) => `${p.projected ? '~' : ''}${formatNumber(p.value)}`).join(' → '),
       exponentText(c.docsExamined),
       c.returnedDocs.points.map((p) => formatNumber(p.value)).join(' → '),
       exponentText(c.returnedDocs),

@@ -112,6 +112,20 @@ describe('cost growth over scales', () => {
     expect(rewrite?.overBudgetEverywhere).toBe(false);
   });
 
+  it('leaves a TOTAL cut off by a limit out of the fit, and projects no crossing for a route over the budget everywhere', () => {
+    const limited = runs.map((run, i) => {
+      const copy = structuredClone(run);
+      const route = copy.result.routes[0];
+      if (route && i > 0) route.overLimit.after = true;
+      return copy;
+    });
+    const prisma = costGrowth(limited, 50).routes.find((r) => r.route === 'prisma');
+    expect(prisma?.totalAfter.points.map((p) => p.lowerBound)).toEqual([false, true, true]);
+    expect(prisma?.totalAfter.fit).toBeNull();
+    expect(prisma?.overBudgetEverywhere).toBe(true);
+    expect(prisma?.crossing).toBeNull();
+  });
+
   it('lists the scales with their sizes and verdicts', () => {
     expect(growth.scales.map((s) => [s.scale, s.conversations, s.verdict])).toEqual([
       ['tiny', 725, 'fail'],
