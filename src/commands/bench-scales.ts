@@ -18,27 +18,59 @@ export interface GrowthOutcome {
   readonly files: readonly string[];
 }
 
-/** What `--scales` reads of bench's options (the rest is handed to each scale's run as it is). */
+/** What `--scales` and `--scale-factors` read of bench's options (the rest is handed to each run as it is). */
 export interface ScalesOptions {
-  readonly scales: readonly string[];
+  readonly scales?: readonly string[] | undefined;
+  readonly scaleFactors?: readonly number[] | undefined;
   readonly scale: string;
+  readonly scaleFactor?: number | undefined;
   readonly out?: string | undefined;
   readonly uri?: string | undefined;
   readonly profile?: string | undefined;
   readonly history?: string | undefined;
 }
 
-/** `--scales` checked before anything starts: known scales, at least two, and no option it cannot combine with. */
-export function checkScales(options: ScalesOptions, context: CommandContext): string[] {
+/** One size of a growth run: its label (the scale, or ×factor) and what it sets in bench's options. */
+export interface GrowthSize {
+  readonly label: string;
+  readonly set: { readonly scale: string } | { readonly scaleFactor: number };
+}
+
+/**
+ * The sizes of a growth run, checked before anything starts: `--scales` (known scales, at
+ * least two, smallest first; not with --profile) or `--scale-factors` (with --profile, at
+ * least two, each checked against the machine now rather than after the smaller runs), and
+ * no option a growth run cannot take.
+ */
+export async function growthSizes(
+  options: ScalesOptions,
+  context: CommandContext,
+  checkFactor: (factor: number) => Promise<unknown>,
+): Promise<GrowthSize[]> {
+  if (options.history !== undefined)
+    throw new UsageError('--scales and --scale-factors cannot keep a --history: the nightly series is one size');
+  if (options.uri !== undefined)
+    throw new UsageError('--scales and --scale-factors seed each size in turn on the embedded server; drop --uri');
+  if (options.scaleFactors !== undefined) {
+    if (options.scales !== undefined)
+      throw new UsageError('--scales and --scale-factors: choose one (built-in scales, or factors of a --profile)');
+    if (options.profile === undefined)
+      throw new UsageError('--scale-factors needs --profile: they are factors of a profile (built-in sizes: --scales)');
+    if (options.scaleFactor !== undefined) throw new UsageError('--scale-factor and --scale-factors: choose one');
+    const factors = [...new Set(options.scaleFactors)].sort((a, b) => a - b);
+    if (factors.length < 2)
+      throw new UsageError('--scale-factors needs at least two factors to say how cost grows (e.g. --scale-factors 0.1,0.3,1)');
+    for (const f of factors) await checkFactor(f);
+    return factors.map((f) => ({ label: `x${f}`, set: { scaleFactor: f } }));
+  }
   const known = Object.keys(context.workload.dataset.scales);
-  const scales = [...new Set(options.scales)];
+  const scales = [...new Set(options.scales ?? [])];
   const unknown = scales.filter((s) => !known.includes(s));
   if (unknown.length > 0) throw new UsageError(`--scales ${unknown.join(', ')}: not a scale of the workload (${known.join(', ')})`);
   if (scales.length < 2) throw new UsageError('--scales needs at least two scales to say how cost grows (e.g. --scales tiny,small,medium)');
-  if (options.profile !== undefined) throw new UsageError('--scales measures the built-in scales; it cannot be combined with --profile');
-  if (options.history !== undefined) throw new UsageError('--scales cannot keep a --history: the nightly series is one scale');
-  if (options.uri !== undefined) throw new UsageError('--scales seeds each scale in turn on the embedded server; drop --uri');
-  return scales.sort((a, b) => known.indexOf(a) - known.indexOf(b));
+  if (options.profile !== undefined)
+    throw new UsageError('--scales measures the built-in scales; with --profile, give --scale-factors (e.g. 0.1,0.3,1)');
+  return scales.sort((a, b) => known.indexOf(a) - known.indexOf(b)).map((scale) => ({ label: scale, set: { scale } }));
 }
 
 /** The budget the crossing is against: the thresholds' route.afterBudgetMs.p50, if the run had one. */
@@ -48,25 +80,27 @@ function budgetOf(result: RunResult): number | null {
 }
 
 /**
- * `bench --scales a,b,c`: a whole bench at each scale in turn (smallest first, each with its
- * reports in <out>/<scale>/), then how each route's cost grows with the data
- * (src/growth/growth.ts), written to growth.json, growth.md and growth.html in <out>.
+ * `bench --scales a,b,c` or `bench --profile p --scale-factors f1,f2`: a whole bench at each
+ * size in turn (smallest first, each with its reports in <out>/<size>/), then how each route's
+ * cost grows with the data (src/growth/growth.ts), written to growth.json, growth.md and
+ * growth.html in <out>.
  */
 export async function benchScales<Options extends ScalesOptions>(
   options: Options,
   context: CommandContext,
   planOf: (options: Options, context: CommandContext) => Promise<RunPlan>,
+  checkFactor: (factor: number) => Promise<unknown>,
 ): Promise<GrowthOutcome> {
-  const scales = checkScales(options, context);
+  const sizes = await growthSizes(options, context, checkFactor);
   const outDir = await prepareOutputs(options.out, newRunId('growth'));
   await mkdir(outDir, { recursive: true });
   const runs: ScaleRun[] = [];
   const done: Array<GrowthOutcome['runs'][number]> = [];
-  for (const scale of scales) {
-    context.reporter.notice(`--scales: bench at ${scale} (${runs.length + 1} of ${scales.length})`);
-    const outcome = await runPipeline(await planOf({ ...options, scale, out: join(outDir, scale) }, context), context);
-    runs.push({ scale, result: outcome.result as RunResult });
-    done.push({ scale, outDir: outcome.outDir, verdict: outcome.result.gate.verdict });
+  for (const size of sizes) {
+    context.reporter.notice(`growth: bench at ${size.label} (${runs.length + 1} of ${sizes.length})`);
+    const outcome = await runPipeline(await planOf({ ...options, ...size.set, out: join(outDir, size.label) }, context), context);
+    runs.push({ scale: size.label, result: outcome.result as RunResult });
+    done.push({ scale: size.label, outDir: outcome.outDir, verdict: outcome.result.gate.verdict });
   }
   const growth = costGrowth(runs, budgetOf(runs[runs.length - 1]?.result as RunResult));
   const files = [join(outDir, 'growth.json'), join(outDir, 'growth.md'), join(outDir, 'growth.html')];

@@ -242,6 +242,15 @@ export const benchCommand = defineCommand({
       )
       .addOption(profileOption())
       .addOption(scaleFactorOption())
+      .addOption(
+        new Option(
+          '--scale-factors <list>',
+          'with --profile: a bench at each of these factors of it (e.g. 0.1,0.3,1), then how cost grows',
+        ).argParser((value: string, previous: number[] | undefined) => [
+          ...(previous ?? []),
+          ...collect(value, undefined).map((v) => parsePositiveNumber('--scale-factors')(v)),
+        ]),
+      )
       .addOption(seedOption())
       .addOption(baselineOption(workload))
       .addOption(prismaSchemaOption(workload))
@@ -286,8 +295,11 @@ export const benchCommand = defineCommand({
       .addOption(remoteWritesOption())
       .addOption(timeoutOption()),
   run: async ({ options }, context) =>
-    options.scales
-      ? { kind: 'growth' as const, growth: await benchScales({ ...options, scales: options.scales }, context, benchPlan) }
+    options.scales || options.scaleFactors
+      ? {
+          kind: 'growth' as const,
+          growth: await benchScales(options, context, benchPlan, (scaleFactor) => profiledWorkload({ ...options, scaleFactor }, context)),
+        }
       : { kind: 'run' as const, run: await runPipeline(await benchPlan(options, context), context) },
   render: (outcome, options) => {
     if (outcome.kind === 'growth')

@@ -18,8 +18,22 @@ describe('bad input on the command line', () => {
     expectOneLineRefusal(await runCli(['bench', '--scales', 'tiny,huge']), /--scales huge: not a scale of the workload/);
     expectOneLineRefusal(
       await runCli(['bench', '--scales', 'tiny,small', '--uri', 'mongodb://127.0.0.1:9/app']),
-      /--scales seeds each scale in turn on the embedded server; drop --uri/,
+      /seed each size in turn on the embedded server; drop --uri/,
     );
+  });
+
+  it('--scale-factors that cannot say how cost grows, or would not fit the machine', async () => {
+    const profile = new URL('../fixtures/profiles/small.json', import.meta.url).pathname;
+    expectOneLineRefusal(await runCli(['bench', '--scale-factors', '0.1,1']), /--scale-factors needs --profile/);
+    expectOneLineRefusal(
+      await runCli(['bench', '--profile', profile, '--scale-factors', '0.5']),
+      /--scale-factors needs at least two factors/,
+    );
+    expectOneLineRefusal(
+      await runCli(['bench', '--profile', profile, '--scale-factors', '0.1,100000']),
+      /--scale-factor 100000: generating it needs about .* GB of memory/,
+    );
+    expectOneLineRefusal(await runCli(['bench', '--profile', profile, '--scales', 'tiny,small']), /with --profile, give --scale-factors/);
   });
 
   it('a malformed --uri', async () => {
