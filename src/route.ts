@@ -23,7 +23,25 @@ export interface RouteDefinition {
    * the set, each write undone; `verify` refuses it.
    */
   readonly writes?: boolean;
+  /**
+   * Write routes: what a call acts on besides the user's membership (a conversation the user is
+   * not in, to join), looked up on the driver's database before the call, neither recorded nor
+   * timed; the call receives it as `ctx.target` (ids as hex strings). Looked up once per
+   * membership and side (the data is the same for every call: each is undone). Found nothing
+   * (`null`): the run stops naming the route file.
+   */
+  target?(lookup: TargetLookup): Promise<Document | null>;
   run(ctx: RouteContext): Promise<void>;
+}
+
+/** What a write route's `target` looks its target up with. */
+export interface TargetLookup {
+  /** The driver's database, its collections' reads (find, findOne, aggregate, countDocuments, distinct); not recorded, not timed. */
+  readonly db: Pick<RecordedDb, 'collection'>;
+  readonly user: { readonly id: string };
+  /** The membership the call is made for, as `ctx.membership`. */
+  readonly membership: Readonly<Record<string, unknown>>;
+  readonly ObjectId: typeof ObjectId;
 }
 
 export type ParamValue = string | number | boolean | null;
@@ -49,6 +67,8 @@ export interface RouteContext {
    * Prisma returns a record (ids as hex strings, fields under their database names).
    */
   readonly membership?: Readonly<Record<string, unknown>>;
+  /** Write routes with a `target`: what it found for this call, as Prisma returns a record. */
+  readonly target?: Readonly<Record<string, unknown>>;
 }
 
 /** The Prisma client as a route sees it: models by accessor, each with its calls. */

@@ -37,9 +37,11 @@ export async function dryRun(dm: DataModel, route: Route, params: Readonly<Recor
   const none = '000000000000000000000000';
   try {
     if (route.writes) {
-      // A write route is handed a membership: here one whose every field is an id that matches nothing.
+      // A write route is handed a membership (and a target): here ones whose every field is an id that matches nothing.
       const membership = new Proxy({}, { get: () => none }) as Record<string, unknown>;
-      await callWriteRoute(emptyDb(), dm, route, { user: { id: none, class: 'member' }, params, membership }, { maxTimeMS: 1000 });
+      const user = { id: none, class: 'member' };
+      const input = { user, params, membership, ...(route.target ? { target: membership } : {}) };
+      await callWriteRoute(emptyDb(), dm, route, input, { maxTimeMS: 1000 });
     } else await callRoute(emptyDb(), dm, route, { user: { id: none, class: 'typical' }, params }, { maxTimeMS: 1000 });
   } catch (error) {
     // A refusal (the renderer's, or a write in a read route) names the file now; the route's own code failing on no data is left to the real run.

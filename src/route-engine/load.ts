@@ -22,6 +22,12 @@ const definitionSchema = z.object({
   description: z.string().optional(),
   params: z.record(z.string(), paramValue).optional(),
   writes: z.boolean().optional(),
+  target: z
+    .custom<NonNullable<RouteDefinition['target']>>(
+      (v) => typeof v === 'function',
+      'must be a function: async target({ db, user, membership, ObjectId }) { … } (write routes)',
+    )
+    .optional(),
   run: z.custom<RouteDefinition['run']>(
     (v) => typeof v === 'function',
     'must be a function: async run({ prisma, db, user, params, phase }) { … }',
@@ -46,6 +52,7 @@ export function routeOf(definition: unknown, file: string): Route {
     description: d.description ?? d.title,
     params: { ...(d.params ?? {}) },
     ...(d.writes === true ? { writes: true } : {}),
+    ...(d.target ? { target: d.target.bind(d) } : {}),
     run: d.run.bind(d),
     file,
   };

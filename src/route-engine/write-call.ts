@@ -37,6 +37,8 @@ export interface WriteCallInput {
   readonly user: { readonly id: string; readonly class: string };
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly membership: Readonly<Record<string, unknown>>;
+  /** What the route's `target` found for this membership (routes with one). */
+  readonly target?: Readonly<Record<string, unknown>>;
 }
 
 /** Runs a write route once; the caller undoes it (`undoWrites`) before anything else reads the data. */
@@ -85,6 +87,7 @@ export async function callWriteRoute(
   const ctx: RouteContext = {
     ...baseContext(dm, recorder, db.databaseName, input),
     membership: input.membership,
+    ...(input.target ? { target: input.target } : {}),
     phase: async (_name, fn) => fn(),
   };
   const started = performance.now();

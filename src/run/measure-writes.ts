@@ -1,7 +1,8 @@
-import type { Db, Document } from 'mongodb';
+import { type Db, type Document, ObjectId } from 'mongodb';
 import { throwIfAborted } from '../errors.js';
 import type { DataModel } from '../prisma/datamodel.js';
 import type { ParamValue, Route } from '../route.js';
+import { RouteFileError } from '../route-engine/route-file-error.js';
 import { asRecord, callWriteRoute, isUndone, undoWrites, type WriteCall } from '../route-engine/write-call.js';
 import type { UserDefinition } from '../workload.js';
 
@@ -95,17 +96,31 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
   const { db, routes, memberships, plan } = input;
   const out = new Map<string, WriteSide>();
   const userField = input.users.memberships.userField;
-  const run = (route: Route, i: number): Promise<WriteCall> => {
-    const membership = memberships[i % memberships.length] as Document;
+  // A route's target, looked up once per membership (every call is undone: the data, so the answer, stays the same).
+  const targets = new Map<string, Readonly<Record<string, unknown>>>();
+  const targetOf = async (route: Route, m: number, user: { id: string }, membership: Record<string, unknown>) => {
+    if (!route.target) return undefined;
+    const key = `${route.id}#${m}`;
+    let found = targets.get(key);
+    if (!found) {
+      const doc = await route.target({ db, user, membership, ObjectId });
+      if (!doc) throw new RouteFileError(route.file, `its target found nothing for user ${user.id}`);
+      found = asRecord(doc);
+      targets.set(key, found);
+    }
+    return found;
+  };
+  const run = async (route: Route, i: number): Promise<WriteCall> => {
+    const m = i % memberships.length;
+    const doc = memberships[m] as Document;
+    const user = { id: String(doc[userField]), class: 'member' };
+    const membership = asRecord(doc);
+    const target = await targetOf(route, m, user, membership);
     return callWriteRoute(
       db,
       input.dm,
       route,
-      {
-        user: { id: String(membership[userField]), class: 'member' },
-        params: { ...route.params, ...input.params },
-        membership: asRecord(membership),
-      },
+      { user, params: { ...route.params, ...input.params }, membership, ...(target ? { target } : {}) },
       { maxTimeMS: plan.maxTimeMS },
     );
   };
