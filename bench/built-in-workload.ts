@@ -4,6 +4,7 @@ import type { Workload } from '../src/workload.js';
 import { baselineIndexes, indexSets } from '../indexes/sets.js';
 import { builtInDataset } from '../seed/dataset.js';
 import { patternContext, patterns } from './patterns.js';
+import joinConversation from './routes/join-conversation.js';
 import listConversations from './routes/list-conversations.js';
 import listConversationsDriver from './routes/list-conversations-driver.js';
 import listConversationsRewrite from './routes/list-conversations-rewrite.js';
@@ -40,7 +41,11 @@ export const builtInWorkload: Workload = {
       remedySet: 'remedies',
       rewrite: routeOf(listConversationsRewrite, routeFile('list-conversations-rewrite.ts')),
     },
-    writes: [routeOf(sendMessage, routeFile('send-message.ts')), routeOf(markRead, routeFile('mark-read.ts'))],
+    writes: [
+      routeOf(sendMessage, routeFile('send-message.ts')),
+      routeOf(markRead, routeFile('mark-read.ts')),
+      routeOf(joinConversation, routeFile('join-conversation.ts')),
+    ],
   },
   thresholdsFile: packageFile('bench/thresholds.json'),
   schemaFile: packageFile('seed/schema.prisma'),

@@ -1,6 +1,7 @@
-import type { Db } from 'mongodb';
+import { type Db, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { runbookIndexes } from '../../indexes/runbook.js';
+import { asRecord, callWriteRoute, isUndone, undoWrites } from '../../src/route-engine/write-call.js';
 import { measureWriteSide, sampleMemberships, type WritePlan } from '../../src/run/measure-writes.js';
 import { writeChecks, writeResults } from '../../src/run/write-results.js';
 import type { IndexSpec } from '../../src/workload.js';
@@ -20,9 +21,9 @@ async function build(db: Db, specs: readonly IndexSpec[]): Promise<void> {
   for (const s of specs) await db.collection(s.collection).createIndex({ ...s.key }, { name: s.name });
 }
 
-async function measure(db: Db) {
+async function measure(db: Db, routes = writes) {
   const memberships = await sampleMemberships(db, workload.users, plan.memberships);
-  return measureWriteSide({ db, dm: await dataModel(), routes: writes, memberships, users: workload.users, params: {}, plan });
+  return measureWriteSide({ db, dm: await dataModel(), routes, memberships, users: workload.users, params: {}, plan });
 }
 
 describe('write routes: what a set costs the application writes', () => {
@@ -77,5 +78,55 @@ describe('write routes: what a set costs the application writes', () => {
     const checks = writeChecks(results, 1.25);
     expect(checks.map((c) => c.route)).toEqual(writes.map((r) => r.id));
     expect(checks.every((c) => ['pass', 'fail', 'inconclusive'].includes(String(c.outcome)))).toBe(true);
+  });
+
+  it('joining a conversation inserts one membership, in a conversation the user was not in: one key bare, #1 one more', async () => {
+    const { db } = await seededDb('writes-join', 'tiny', 3, 'bare');
+    const join = writes.find((r) => r.id === 'join-conversation');
+    if (!join?.target) throw new Error('no join-conversation write route with a target');
+    const hashBefore = await dbHash(db);
+    const members = db.collection('ConversationMember');
+    const countBefore = await members.countDocuments();
+
+    // One call by hand: its target, the one document it inserts, then the undo.
+    const [membership] = await sampleMemberships(db, workload.users, 1);
+    if (!membership) throw new Error('no membership');
+    const user = { id: String(membership.userId), class: 'member' };
+    const found = await join.target({ db, user, membership: asRecord(membership), ObjectId });
+    if (!found) throw new Error('no conversation to join');
+    expect(['group', 'public']).toContain(found.type);
+    expect(await members.countDocuments({ conversationId: found._id, userId: membership.userId })).toBe(0);
+    const done = await callWriteRoute(
+      db,
+      await dataModel(),
+      join,
+      { user, params: {}, membership: asRecord(membership), target: asRecord(found) },
+      { maxTimeMS: 10_000 },
+    );
+    expect(done.undo.inserted.map((i) => i.collection)).toEqual(['ConversationMember']);
+    expect(done.undo.preImages).toEqual([]);
+    expect(await members.countDocuments()).toBe(countBefore + 1);
+    const inserted = await members.findOne({ _id: done.undo.inserted[0]?.id });
+    expect(inserted).toMatchObject({ conversationId: found._id, userId: membership.userId, role: 'member', isActive: true });
+    expect(done.steps.map((s) => `${s.kind} ${s.step}`)).toEqual([
+      'read conversation.findMany',
+      'read conversationMember.findFirst',
+      'insert conversationMember.create',
+      'read conversationMember.create › read back',
+      'read user.findUnique',
+      'read conversationMember.findMany',
+    ]);
+    await undoWrites(db, done.undo);
+    expect(await isUndone(db, done.undo)).toBe(true);
+    expect(await members.countDocuments()).toBe(countBefore);
+
+    // Its keys, counted by the profiler: the _id index bare; the six add #1 (idx_member_user_active_conv).
+    const keys = async () => (await measure(db, [join])).get('join-conversation')?.keys;
+    expect(await keys()).toEqual([{ collection: 'ConversationMember', inserted: 1, deleted: 0 }]);
+    await build(db, runbookIndexes);
+    expect(await keys()).toEqual([{ collection: 'ConversationMember', inserted: 2, deleted: 0 }]);
+
+    // Every join undone: the collections hash as before.
+    expect(await dbHash(db)).toEqual(hashBefore);
   });
 });
