@@ -24,8 +24,16 @@ export interface SizePoint {
   readonly value: number;
   /** A lower bound: the route's TOTAL when a command reached its limit (left out of the fit). */
   readonly lowerBound: boolean;
-  /** A command's work projected from a probe because it reached its limit (an estimate; fitted). */
+  /** A command's work projected from a probe because it reached its limit (an estimate). */
   readonly projected?: boolean;
+  /**
+   * A projection not fitted: its probe (the first outer documents of the `$lookup`) used an
+   * index, so its work per outer document depends on which documents came first (the global
+   * conversations, with every user as a member, come first in `_id` order). A probe whose
+   * `$lookup` scans the collection does the same work for every outer document: that
+   * projection is fitted.
+   */
+  readonly unreliable?: boolean;
 }
 
 export interface Growth {
@@ -75,7 +83,7 @@ export interface GrowthReport {
 /** Fitted on the points that are not lower bounds (a TOTAL cut off by a limit says only that it is at least that). */
 const growthOf = (points: SizePoint[]): Growth => ({
   points,
-  fit: fitPowerLaw(points.filter((p) => !p.lowerBound).map((p) => ({ x: p.conversations, y: p.value }))),
+  fit: fitPowerLaw(points.filter((p) => !p.lowerBound && !p.unreliable).map((p) => ({ x: p.conversations, y: p.value }))),
 });
 
 /** A crossing further than this many times the largest size measured is not projected (the fit says nothing that far out). */
@@ -125,7 +133,8 @@ export function costGrowth(runs: readonly ScaleRun[], budgetMs: number | null): 
         for (const c of entry.commands) {
           const points = commandPoints.get(c.step) ?? { docs: [], returned: [] };
           const projected = c.after.overLimit !== undefined;
-          points.docs.push({ scale: run.scale, conversations, value: c.after.totalDocsExamined, lowerBound: false, projected });
+          const unreliable = projected && (c.after.overLimit?.probe?.collectionScans ?? 0) === 0;
+          points.docs.push({ scale: run.scale, conversations, value: c.after.totalDocsExamined, lowerBound: false, projected, unreliable });
           points.returned.push({ scale: run.scale, conversations, value: c.returnedDocs, lowerBound: projected });
           commandPoints.set(c.step, points);
         }

@@ -50,7 +50,7 @@ function intro(report: GrowthReport): string {
   return (
     `Cost growth over ${report.scales.map((s) => `${s.scale} (${formatNumber(s.conversations)} conversations, ${formatNumber(s.messages)} messages: ${s.verdict.toUpperCase()})`).join(', ')}. ` +
     'Exponent of cost against the number of conversations, fitted on a log-log scale (1 = linear, 0 = flat), with its 95% interval ' +
-    '(Student t on sizes − 2 degrees of freedom: wide with three sizes). ≥ marks a TOTAL cut off by a command limit, a lower bound left out of the fit; ~ marks work projected from a probe of a command over its limit.'
+    '(Student t on sizes − 2 degrees of freedom: wide with three sizes). ≥ marks a TOTAL cut off by a command limit, a lower bound left out of the fit; ~ marks work projected from a probe of a command over its limit (fitted: its $lookup scans the collection, the same work per document), ? one whose probe used an index (not fitted: the first documents are not typical).'
   );
 }
 
@@ -60,7 +60,7 @@ function commandRows(report: GrowthReport): string[][] {
     r.commands.map((c) => [
       `${r.route} (${r.userClass})`,
       c.step,
-      c.docsExamined.points.map((p) => `${p.projected ? '~' : ''}${formatNumber(p.value)}`).join(' → '),
+      c.docsExamined.points.map((p) => `${p.unreliable ? '?' : p.projected ? '~' : ''}${formatNumber(p.value)}`).join(' → '),
       exponentText(c.docsExamined),
       c.returnedDocs.points.map((p) => formatNumber(p.value)).join(' → '),
       exponentText(c.returnedDocs),

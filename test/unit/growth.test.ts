@@ -126,6 +126,25 @@ describe('cost growth over scales', () => {
     expect(prisma?.crossing).toBeNull();
   });
 
+  it('fits work projected from a probe that scans the collection, not one whose probe used an index', () => {
+    const projected = (collectionScans: number) =>
+      runs.map((run, i) => {
+        const copy = structuredClone(run);
+        const root = copy.result.routes[0]?.commands[0];
+        if (root && i === 2)
+          Object.assign(root.after, { totalDocsExamined: 90_000_000, overLimit: { limitMs: 10_000, probe: { collectionScans } } });
+        return copy;
+      });
+    const step = (g: ReturnType<typeof costGrowth>) =>
+      g.routes.find((r) => r.route === 'prisma')?.commands.find((c) => c.step === 'conversation.findMany');
+    const scanned = step(costGrowth(projected(20), 1_000));
+    expect(scanned?.docsExamined.fit?.points).toBe(3);
+    const indexed = step(costGrowth(projected(0), 1_000));
+    expect(indexed?.docsExamined.points[2]?.unreliable).toBe(true);
+    expect(indexed?.docsExamined.fit?.points).toBe(2);
+    expect(indexed?.docsExamined.fit?.exponent).toBeCloseTo(Math.log(22_000 / 2_000) / Math.log(8_212 / 725), 6);
+  });
+
   it('lists the scales with their sizes and verdicts', () => {
     expect(growth.scales.map((s) => [s.scale, s.conversations, s.verdict])).toEqual([
       ['tiny', 725, 'fail'],
