@@ -150,7 +150,12 @@ export function costGrowth(runs: readonly ScaleRun[], budgetMs: number | null): 
       docsExamined: growthOf(p.docs),
       returnedDocs: growthOf(p.returned),
     }));
-    const largest = (g: Growth) => g.points.reduce((m, p) => (p.conversations > m.conversations ? p : m), g.points[0] as SizePoint);
+    // The work at the largest size whose figure is sound: a projection from a probe that used an index is left out (it is
+    // biased by the first outer documents, see `unreliable`), as it is from the fits.
+    const largest = (g: Growth) =>
+      g.points
+        .filter((p) => !p.unreliable)
+        .reduce<SizePoint | undefined>((m, p) => (!m || p.conversations > m.conversations ? p : m), undefined);
     const dominant = commands.reduce<CommandGrowth | null>(
       (best, c) => (!best || (largest(c.docsExamined)?.value ?? 0) > (largest(best.docsExamined)?.value ?? 0) ? c : best),
       null,

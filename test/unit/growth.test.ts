@@ -145,6 +145,18 @@ describe('cost growth over scales', () => {
     expect(indexed?.docsExamined.fit?.exponent).toBeCloseTo(Math.log(22_000 / 2_000) / Math.log(8_212 / 725), 6);
   });
 
+  it('names the dominant command from sound figures only: a biased projection does not make a command dominant', () => {
+    // user.findMany's medium figure is a projection from a probe that used an index (no collection scan): huge, and biased.
+    const biased = runs.map((run, i) => {
+      const copy = structuredClone(run);
+      const users = copy.result.routes[0]?.commands[1];
+      if (users && i === 2)
+        Object.assign(users.after, { totalDocsExamined: 9_000_000_000, overLimit: { limitMs: 10_000, probe: { collectionScans: 0 } } });
+      return copy;
+    });
+    expect(costGrowth(biased, 1_000).routes.find((r) => r.route === 'prisma')?.dominant?.step).toBe('conversation.findMany');
+  });
+
   it('lists the scales with their sizes and verdicts', () => {
     expect(growth.scales.map((s) => [s.scale, s.conversations, s.verdict])).toEqual([
       ['tiny', 725, 'fail'],
