@@ -1,5 +1,6 @@
 import type { Collection, Db, Document, FindOptions } from 'mongodb';
 import type { PatternQuery } from '../workload.js';
+import { completeExplain } from '../mongo/over-limit.js';
 
 export interface ExecuteOptions {
   /** Server-side limit; a pattern that exceeds it fails with MaxTimeMSExpired. */
@@ -46,6 +47,10 @@ export function explainQuery(
   // (an aggregate's $lookup into an unindexed collection ran for 358 s under a 30 s maxTimeMS that way). The driver puts
   // `explain.maxTimeMS` on the explain command (mongodb/lib/explain.js, decorateWithExplain).
   const explain = options.maxTimeMS === undefined ? verbosity : { verbosity, maxTimeMS: options.maxTimeMS };
-  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, {})).explain(explain);
-  return coll.aggregate([...query.pipeline]).explain(explain);
+  // Stopped at the limit, some explains still answer, with the work done so far: over the limit, as the query would be.
+  if (query.kind === 'find') return coll.find(query.filter, findOptions(query, {})).explain(explain).then(completeExplain);
+  return coll
+    .aggregate([...query.pipeline])
+    .explain(explain)
+    .then(completeExplain);
 }
