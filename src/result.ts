@@ -83,6 +83,8 @@ export interface ProbeWork {
   projectedDocsExamined: number;
   /** The probe's execution time scaled to every outer document (ms): how long the $lookup alone would take. */
   projectedMs?: number;
+  /** The probe's own execution time (ms); when it let every outer document in (`totalOuterDocs` ≤ `outerDocs`), the $lookup's. */
+  probeMs?: number;
 }
 
 export interface RouteCommandResult {

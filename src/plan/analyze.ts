@@ -9,6 +9,10 @@ export interface LookupSummary {
   readonly indexesUsed: readonly string[];
   readonly totalDocsExamined: number;
   readonly totalKeysExamined: number;
+  /** Documents that entered the $lookup (its nReturned; absent when it absorbed an $unwind or the explain did not execute). */
+  readonly docsIn?: number;
+  /** The server's estimate of the time up to the end of the $lookup, the stages before it included (ms; executionStats only). */
+  readonly timeMs?: number;
 }
 
 /** One shard's part of a sharded plan. */
@@ -176,6 +180,8 @@ function lookupSummary(stage: Document): LookupSummary[] {
       indexesUsed: Array.isArray(stage.indexesUsed) ? stage.indexesUsed.map(String) : [],
       totalDocsExamined: Number(stage.totalDocsExamined ?? 0),
       totalKeysExamined: Number(stage.totalKeysExamined ?? 0),
+      ...(typeof stage.nReturned === 'number' && !spec.unwinding ? { docsIn: stage.nReturned } : {}),
+      ...(typeof stage.executionTimeMillisEstimate === 'number' ? { timeMs: stage.executionTimeMillisEstimate } : {}),
     },
   ];
 }

@@ -157,12 +157,23 @@ export async function captureRoute(
   audience: Audience,
 ): Promise<{ call: RouteCall; commands: CommandSide[] }> {
   const { db, plan } = ctx;
+  const probedBefore = ctx.spent?.probes ?? 0;
   const call = await timedInto(
     ctx.spent,
     (c: RouteCall) => (c.overLimit ? 'overLimitCalls' : 'capture'),
     () =>
-      callRoute(db, ctx.dm, route, audience.input, { maxTimeMS: plan.maxTimeMS, measureBytes: true, knownOverLimit: knownOverLimit(ctx) }),
+      callRoute(db, ctx.dm, route, audience.input, {
+        maxTimeMS: plan.maxTimeMS,
+        measureBytes: true,
+        knownOverLimit: prejudge(ctx),
+        // Its join known over the limit at once: the call's later commands with the same join are not sent.
+        onOverLimit: async (collection, shape) => {
+          await timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, collection, shape));
+        },
+      }),
   );
+  // The probes made during the call (a join judged before it is sent) are counted as probes, not twice.
+  if (ctx.spent) ctx.spent[call.overLimit ? 'overLimitCalls' : 'capture'] -= ctx.spent.probes - probedBefore;
   const keyOf = indexKeyResolver(db);
   const commands: CommandSide[] = [];
   for (const run of call.commands) {
@@ -233,34 +244,57 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
   const planLimit = Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
   const planned = analyzeExplain(await explainShape(db, collection, shape, planLimit, 'queryPlanner'), collection);
   const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
-  if (shape.kind !== 'aggregate') return work;
+  const probe = await probeJoin(ctx, collection, shape);
+  if (!probe) return work;
+  work.probe = probe;
+  // The command was over the limit and its $lookup alone is projected far over it: any command that sends this join on this
+  // state is over the limit whoever asks (it must read them all before anything after it runs). Not sent again: it would only wait.
+  const key = joinKey(collection, shape);
+  if (key && probe.projectedMs !== undefined && probe.projectedMs >= joinOverLimitFactor * plan.maxTimeMS && !ctx.joinsOverLimit?.has(key))
+    ctx.joinsOverLimit?.set(
+      key,
+      `not sent: its $lookup from ${collection} into ${lookupFrom(shape)} alone is projected at ${Math.round(probe.projectedMs / 1000)} s on this state whoever asks (measured on ${probe.outerDocs} of ${probe.totalOuterDocs} documents)`,
+    );
+  return work;
+}
+
+const lookupFrom = (shape: CommandShape): string => {
+  if (shape.kind !== 'aggregate') return '?';
+  const lookup = shape.pipeline.find((s) => '$lookup' in s)?.$lookup as Document | undefined;
+  return String(lookup?.from ?? '?');
+};
+
+/**
+ * A command's first $lookup measured on the first `probeDocs` documents let into it (explain executionStats of the pipeline
+ * up to the $lookup with a $limit before it), projected to all of them; undefined for a command without a $lookup, or a
+ * probe over its own limit. What follows the $lookup is left out: the work measured is the $lookup's own for those documents,
+ * whatever later stages would pull. The same probe on the same state measures the same work: it is made once per state.
+ */
+async function probeJoin(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<ProbeWork | undefined> {
+  const { db, plan } = ctx;
+  if (shape.kind !== 'aggregate') return undefined;
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
-  if (at < 0) return work;
-  // The probe: the pipeline up to its first $lookup with only the first `probeDocs` documents let into it. What follows the
-  // $lookup is left out: the work measured is the $lookup's own for those documents, whatever later stages would pull.
+  if (at < 0) return undefined;
   const probe: CommandShape = {
     kind: 'aggregate',
     pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, shape.pipeline[at] as Document],
   };
-  // The same probe on the same state (one part of the routes stage: every class, one index state) measures the same work:
-  // a join that reads every conversation whoever asks is probed once, not once per class.
   const cacheKey = `${collection}|${BSON.EJSON.stringify(probe.pipeline, { relaxed: false })}`;
   const cached = ctx.probes?.get(cacheKey);
-  if (cached) {
-    work.probe = { ...cached };
-    return work;
-  }
+  if (cached) return { ...cached };
+  if (ctx.probes && probesOverLimit.get(ctx.probes)?.has(cacheKey)) return undefined;
+  const probeLimit = Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
   try {
-    const raw = await explainShape(db, collection, probe, planLimit);
+    const raw = await explainShape(db, collection, probe, probeLimit);
     const measured = analyzeExplain(raw, collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
     const totalOuterDocs =
       at === 0
         ? await db.collection(collection).estimatedDocumentCount()
-        : await countBefore(db, collection, shape.pipeline.slice(0, at), plan.maxTimeMS);
+        : await countBefore(db, collection, shape.pipeline.slice(0, at), probeLimit);
     const docsExamined = lookup?.totalDocsExamined ?? measured.totalDocsExamined;
-    work.probe = {
+    const work: ProbeWork = {
       outerDocs,
       docsExamined,
       keysExamined: lookup?.totalKeysExamined ?? measured.totalKeysExamined,
@@ -270,24 +304,97 @@ async function describeOverLimit(ctx: MeasureContext, collection: string, shape:
     };
     const probeMs = probeTime(raw);
     if (probeMs !== undefined && outerDocs > 0) {
-      const projectedMs = Math.round((probeMs / outerDocs) * totalOuterDocs);
-      work.probe.projectedMs = projectedMs;
-      // The $lookup alone, over every outer document, far over the limit: any command that sends this join on this state is
-      // over the limit whoever asks (it must read them all before anything after it runs). Not sent again: it would only wait.
-      const key = joinKey(collection, shape);
-      if (key && projectedMs >= joinOverLimitFactor * plan.maxTimeMS) {
-        const from = String((shape.pipeline[at]?.$lookup as Document | undefined)?.from ?? '?');
-        ctx.joinsOverLimit?.set(
-          key,
-          `not sent: its $lookup from ${collection} into ${from} alone is projected at ${Math.round(projectedMs / 1000)} s on this state whoever asks (measured on ${outerDocs} of ${totalOuterDocs} documents)`,
-        );
-      }
+      work.projectedMs = Math.round((probeMs / outerDocs) * totalOuterDocs);
+      work.probeMs = probeMs;
     }
-    ctx.probes?.set(cacheKey, { ...work.probe });
+    ctx.probes?.set(cacheKey, { ...work });
+    return work;
   } catch (error) {
     if (!isOverLimit(error)) throw error;
+    // Over its own limit: not tried again on this state (it would only wait again).
+    if (ctx.probes) probesOverLimit.set(ctx.probes, (probesOverLimit.get(ctx.probes) ?? new Set()).add(cacheKey));
+    return undefined;
   }
-  return work;
+}
+
+/** Probes that reached their own limit, per state's probe cache. */
+const probesOverLimit = new WeakMap<Map<string, ProbeWork>, Set<string>>();
+
+/** A command with a $lookup explained ("executionStats") on a state before the routes stage: a query pattern. */
+export interface ExplainedJoin {
+  readonly collection: string;
+  readonly pipeline: readonly Document[];
+  readonly measurement: Measurement;
+}
+
+/**
+ * The probes a state's explained joins already measured: a join that let at most `probeDocs` documents in was explained
+ * whole, and that explain is what its probe (the same pipeline up to the $lookup, a $limit of `probeDocs` before it, which
+ * lets the same documents in) would measure: the same work, and its time is the $lookup's. By probe key, as `probeJoin`
+ * keeps them; a join that let more documents in, or that absorbed an $unwind, is left to its own probe.
+ */
+export async function probesOfExplained(db: Db, plan: RoutePlan, explained: readonly ExplainedJoin[]): Promise<Map<string, ProbeWork>> {
+  const out = new Map<string, ProbeWork>();
+  for (const { collection, pipeline, measurement } of explained) {
+    const at = pipeline.findIndex((s) => '$lookup' in s);
+    const lookup = measurement.lookups?.[0];
+    if (at < 0 || !lookup || lookup.docsIn === undefined || lookup.docsIn > plan.probeDocs || measurement.overLimitMs !== undefined)
+      continue;
+    const probe = [...pipeline.slice(0, at), { $limit: plan.probeDocs }, pipeline[at] as Document];
+    // As probeJoin counts them (outerDocs: the documents a probe may let in, at most the collection's).
+    const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
+    const work: ProbeWork = {
+      outerDocs,
+      docsExamined: lookup.totalDocsExamined,
+      keysExamined: lookup.totalKeysExamined,
+      collectionScans: lookup.collectionScans,
+      totalOuterDocs: lookup.docsIn,
+      projectedDocsExamined: outerDocs > 0 ? Math.round((lookup.totalDocsExamined / outerDocs) * lookup.docsIn) : 0,
+    };
+    if (lookup.timeMs !== undefined && outerDocs > 0) {
+      work.projectedMs = Math.round((lookup.timeMs / outerDocs) * lookup.docsIn);
+      work.probeMs = lookup.timeMs;
+    }
+    out.set(`${collection}|${BSON.EJSON.stringify(probe, { relaxed: false })}`, work);
+  }
+  return out;
+}
+
+/** How far over the limit a probe that let every outer document in must have taken before its command is not sent (a margin for the machine's noise). */
+const completeProbeOverLimitFactor = 1.5;
+
+/**
+ * A capture's look before it sends a command with a $lookup not yet judged on this state: its probe (made anyway if the
+ * command reaches the limit, and kept), and, when the probe alone decides that the command cannot finish within the limit,
+ * the command is not sent but reported over the limit (why, in words), as the joins known over the limit are. The probe
+ * decides only where it measures the command's own join, not a biased part of it:
+ *   - it let every outer document in (the prefix passes at most `probeDocs`): the probe is the $lookup itself, and it took
+ *     `completeProbeOverLimitFactor` times the limit or more;
+ *   - its $lookup scans the collection for each outer document: every outer document costs the same, the projection is
+ *     sound, and it is `joinOverLimitFactor` times the limit or more. A $lookup that uses an index is not projected from
+ *     its first documents (they may be the dearest, e.g. conversations every user belongs to): such a command is sent.
+ * The probe's time is indexgate's own (the recorder counts it as overhead, not in the call's phases).
+ */
+function prejudge(ctx: MeasureContext): NonNullable<RecorderOptions['knownOverLimit']> {
+  const known = knownOverLimit(ctx);
+  return async (collection, shape) => {
+    const already = known?.(collection, shape);
+    if (already !== undefined) return already;
+    const key = joinKey(collection, shape);
+    if (key === undefined || !ctx.joinsOverLimit) return undefined;
+    const probe = await timedInto(ctx.spent, 'probes', () => probeJoin(ctx, collection, shape));
+    if (!probe || probe.projectedMs === undefined) return undefined;
+    const limit = ctx.plan.maxTimeMS;
+    const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+    const reason =
+      probe.totalOuterDocs <= ctx.plan.probeDocs && probe.probeMs !== undefined && probe.probeMs >= completeProbeOverLimitFactor * limit
+        ? `not sent: its $lookup from ${collection} into ${lookupFrom(shape)} alone took ${seconds(probe.probeMs)} on this state for all ${probe.totalOuterDocs} documents let into it (its probe), over the ${seconds(limit)} limit`
+        : probe.collectionScans > 0 && probe.projectedMs >= joinOverLimitFactor * limit
+          ? `not sent: its $lookup from ${collection} into ${lookupFrom(shape)} scans the collection for each of its ${probe.totalOuterDocs} documents and is projected at ${seconds(probe.projectedMs)} on this state whoever asks (measured on ${probe.outerDocs})`
+          : undefined;
+    if (reason) ctx.joinsOverLimit.set(key, reason);
+    return reason;
+  };
 }
 
 async function countBefore(db: Db, collection: string, stages: readonly Document[], maxTimeMS: number): Promise<number> {

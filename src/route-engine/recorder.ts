@@ -1,6 +1,6 @@
 import { RouteCallError } from './route-file-error.js';
 import { BSON, type Db, type Document } from 'mongodb';
-import { isOverLimit } from '../mongo/over-limit.js';
+import { completeExplain, isOverLimit } from '../mongo/over-limit.js';
 import type { ReadCommand } from '../capture/shape.js';
 import type { ClientTransport, RawRequest } from '../prisma/client.js';
 import { OverLimit, type CommandRequest } from '../prisma/read.js';
@@ -49,7 +49,12 @@ export interface RecorderOptions {
    * projected far over the limit): returns why, and the command is not sent but reported over
    * the limit, as if it had been.
    */
-  knownOverLimit?: (collection: string, shape: CommandShape) => string | undefined;
+  knownOverLimit?: (collection: string, shape: CommandShape) => string | undefined | Promise<string | undefined>;
+  /**
+   * A command just reached the limit: what is learnt from it (its join's probe) before the call goes on, so that a later
+   * command of the same call with the same join is known over the limit. indexgate's own time, like `knownOverLimit`'s.
+   */
+  onOverLimit?: (collection: string, shape: CommandShape) => Promise<void>;
   /** The limit of a stand-in (the same answer by a cheaper command, untimed). */
   standInMaxTimeMS?: number;
   /** Count the BSON bytes of every returned document (the capture call, not the timed ones). */
@@ -178,10 +183,13 @@ export class Recorder implements ClientTransport {
       this.runs.set(request.step, run);
     }
     run.shapes.push(shape);
+    // Whether it is known over the limit may take a probe (a capture's first look at a join): indexgate's own time.
+    const judging = this.now();
+    const known = await this.options.knownOverLimit?.(request.collection, shape);
+    this.overheadMs += this.now() - judging;
     const started = this.now();
     const span = this.spans.get(request.step) ?? { first: started, last: started };
     let docs: Document[];
-    const known = this.options.knownOverLimit?.(request.collection, shape);
     if (known !== undefined) {
       run.overLimit = true;
       run.inferred = known;
@@ -196,6 +204,11 @@ export class Recorder implements ClientTransport {
       span.last = this.now();
       this.spans.set(request.step, span);
       run.ms = span.last - span.first;
+      if (this.options.onOverLimit) {
+        const learning = this.now();
+        await this.options.onOverLimit(request.collection, shape);
+        this.overheadMs += this.now() - learning;
+      }
       throw new OverLimit(request.step);
     }
     span.last = this.now();
@@ -274,12 +287,16 @@ export function explainShape(
   maxTimeMS: number,
   verbosity: 'executionStats' | 'queryPlanner' = 'executionStats',
 ): Promise<Document> {
-  if (shape.kind === 'command') return db.command({ explain: asSent(shape.command), verbosity, maxTimeMS });
-  const coll = db.collection(collection);
-  const explain = { verbosity, maxTimeMS };
-  if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline], shape.options ?? {}).explain(explain);
-  const { maxTimeMS: _ignored, comment: _comment, ...options } = shape.options ?? {};
-  return coll.find(shape.filter, options).explain(explain);
+  const explained = (): Promise<Document> => {
+    if (shape.kind === 'command') return db.command({ explain: asSent(shape.command), verbosity, maxTimeMS });
+    const coll = db.collection(collection);
+    const explain = { verbosity, maxTimeMS };
+    if (shape.kind === 'aggregate') return coll.aggregate([...shape.pipeline], shape.options ?? {}).explain(explain);
+    const { maxTimeMS: _ignored, comment: _comment, ...options } = shape.options ?? {};
+    return coll.find(shape.filter, options).explain(explain);
+  };
+  // Stopped at the limit, some explains still answer, with the work done so far: over the limit, as the command would be.
+  return explained().then(completeExplain);
 }
 
 /** A shape as the command document the driver sends for it (without the client's cursor, comment and time limit). */

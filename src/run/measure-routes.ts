@@ -5,7 +5,7 @@ import { applyIndexes, type IndexOutcome } from '../indexing/apply.js';
 import { setCreatedIndexesHidden } from '../indexing/hide.js';
 import type { DataModel } from '../prisma/datamodel.js';
 import type { Reporter } from '../progress.js';
-import type { RemedyEffect, RemedyResult, RouteResult } from '../result.js';
+import type { ProbeWork, RemedyEffect, RemedyResult, RouteResult } from '../result.js';
 import { callPhases, censoredEstimate, routeResults } from '../route-engine/results.js';
 import {
   type Audience,
@@ -57,6 +57,11 @@ export interface RoutesRunInput {
   signal?: AbortSignal | undefined;
   /** The run's time cap (performance.now() ms): past it, no second round and no remedies start. */
   deadline?: number | undefined;
+  /**
+   * Probes already measured on a state by an earlier stage (the query patterns' explains, src/run/explain-patterns.ts),
+   * by state (`before`, `after`, or `current` for verify) and probe key: a route's join then needs no probe of its own.
+   */
+  knownProbes?: Partial<Record<'before' | 'after' | 'current', ReadonlyMap<string, ProbeWork>>> | undefined;
 }
 
 export interface RoutesRun {
@@ -110,7 +115,8 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   const known = new Map<string, Pick<MeasureContext, 'probes' | 'joinsOverLimit'>>();
   const knownOn = (part: RouteTimeBreakdown['part']) => {
     const state = part.startsWith('remedy') ? 'remedy' : part;
-    const entry = known.get(state) ?? { probes: new Map(), joinsOverLimit: new Map() };
+    const seeded = state === 'remedy' ? undefined : input.knownProbes?.[state as 'before' | 'after' | 'current'];
+    const entry = known.get(state) ?? { probes: new Map(seeded ?? []), joinsOverLimit: new Map() };
     known.set(state, entry);
     return entry;
   };

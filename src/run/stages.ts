@@ -14,7 +14,8 @@ import { measurementKey } from '../keys.js';
 import { checkNeeded, patternCommands, routeCommands } from './needed.js';
 import { readMarker } from '../mongo/safety.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
-import { resultSchemaVersion, type CheckInput, type RunResult } from '../result.js';
+import { resultSchemaVersion, type CheckInput, type Measurement, type RunResult } from '../result.js';
+import { probesOfExplained } from '../route-engine/measure.js';
 import { sampleUsers } from '../users/user-classes.js';
 import { toolCommit, toolVersion } from '../version.js';
 import { knownIndexSpecs } from '../workload.js';
@@ -248,10 +249,30 @@ export function routesStage(): Stage {
             rewrite: routesFor([application.rewrite], classes, routes.params).routes[0] as RouteToMeasure,
           }
         : undefined;
+    // The patterns' explains on each state already measured the joins that let few documents in: no probe of their own.
+    const explained = (plans: ReadonlyMap<string, Measurement> | undefined) =>
+      probesOfExplained(
+        state.target.db,
+        routePlan,
+        classes.flatMap(({ user, context }) =>
+          state.inputs.patterns.flatMap((pattern) => {
+            const query = pattern.build(context);
+            const measurement = plans?.get(measurementKey(pattern.id, user.userClass));
+            return query.kind === 'aggregate' && measurement
+              ? [{ collection: query.on ?? pattern.collection, pipeline: query.pipeline, measurement }]
+              : [];
+          }),
+        ),
+      );
+    const knownProbes =
+      options.sides === 'before-after'
+        ? { before: await explained(state.plans.before), after: await explained(state.plans.after) }
+        : { current: await explained(state.plans.after) };
     state.routeRun = await measureRoutes({
       db: state.target.db,
       dm: routes.dm,
       routes: targets.routes,
+      knownProbes,
       ...(options.sides === 'before-after' ? { indexes: need(state.indexes, 'the built set') } : {}),
       indexSet,
       plan: routePlan,
