@@ -14,7 +14,7 @@ import { assertRemoteWritesAllowed } from '../mongo/safety.js';
 import { planTarget } from '../mongo/target.js';
 import { renderRunSummary } from '../report/summary.js';
 import { prepareOutputs } from '../report/write.js';
-import { defaultRoutePlan } from '../route-engine/measure.js';
+import { budgetsPerCommandLimit, commandLimitFor, defaultRoutePlan } from '../route-engine/measure.js';
 import { newRunId } from '../files.js';
 import { type RunPlan, runPipeline } from '../run/pipeline.js';
 import { prepareWorkload } from '../run/replay.js';
@@ -79,7 +79,7 @@ export interface BenchOptions extends SeedOptions {
   route?: string | undefined;
   routeFile?: string[] | undefined;
   routeParam?: string[] | undefined;
-  commandLimitMs: number;
+  commandLimitMs?: number | undefined;
   remedies: boolean;
   writes: boolean;
   history?: string | undefined;
@@ -159,7 +159,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       indexSet,
       routes,
       replay,
-      routePlan: { ...defaultRoutePlan, maxTimeMS: options.commandLimitMs },
+      routePlan: { ...defaultRoutePlan, maxTimeMS: options.commandLimitMs ?? commandLimitFor(thresholds.values.route.afterBudgetMs) },
       routeOptions: {
         sides: 'before-after',
         remedies: options.remedies,
@@ -267,10 +267,8 @@ export const benchCommand = defineCommand({
       .addOption(
         new Option(
           '--command-limit-ms <ms>',
-          'server-side limit (maxTimeMS) of each command of a route, explains included; a command that reaches it is reported over the limit and fails the gate',
-        )
-          .argParser(parsePositiveNumber('--command-limit-ms'))
-          .default(defaultRoutePlan.maxTimeMS),
+          `server-side limit (maxTimeMS) of each command of a route, explains included; a command that reaches it is reported over the limit and fails the gate (default: ${budgetsPerCommandLimit} times the route's largest latency budget, ${defaultRoutePlan.maxTimeMS} without one; ${defaultRoutePlan.maxTimeMS} is the fixed limit of earlier versions)`,
+        ).argParser(parsePositiveNumber('--command-limit-ms')),
       )
       .addOption(new Option('--no-remedies', "do not measure remedies for the application's route"))
       .addOption(

@@ -42,6 +42,21 @@ export const defaultRoutePlan: RoutePlan = {
   probeMaxTimeMS: 30_000,
 };
 
+/** Budgets a command may take before it is over the limit, when no limit is given (see `commandLimitFor`). */
+export const budgetsPerCommandLimit = 10;
+
+/**
+ * The commands' limit when none is given: `budgetsPerCommandLimit` times the route's largest latency budget. A command that
+ * takes ten budgets already proves that the route fails it; waiting longer buys no evidence. Without a budget:
+ * `defaultRoutePlan.maxTimeMS`. At the shipped budget (p50 1 s) this is the 10 s limit the pinned facts were recorded
+ * with; a lower multiple is not kept: at 3 budgets the application's messages query (6.8 s at medium under Wine) would be
+ * over the limit, a fact that would then depend on the machine.
+ */
+export function commandLimitFor(budgetMs: Readonly<Record<string, number | undefined>> | undefined): number {
+  const budgets = Object.values(budgetMs ?? {}).filter((v): v is number => typeof v === 'number' && v > 0);
+  return budgets.length > 0 ? budgetsPerCommandLimit * Math.max(...budgets) : defaultRoutePlan.maxTimeMS;
+}
+
 /** Who a route is measured for: a sampled user of a class, or (a replayed workload) the captured parameters. */
 export interface Audience {
   readonly userClass: string;
