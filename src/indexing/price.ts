@@ -1,11 +1,13 @@
 import type { Db, Document } from 'mongodb';
 import type { IndexOutcome } from './apply.js';
+import type { RouteIndexKeys, WriteAttribution } from './write-keys.js';
 
 /**
  * What an index set costs and whether each index earns it: each index's size on disk
  * (`$collStats` `storageStats.indexSizes`), the collections' data and index sizes and the
  * WiredTiger cache beside them, and per index of the set what used it after it was built,
- * what already has its key, and a verdict. Write cost is not measured here (see docs/gate.md).
+ * what already has its key, and a verdict. Its share of the write cost is attributed from the
+ * write routes' writes (src/indexing/write-keys.ts, bench only).
  */
 
 type Key = Readonly<Record<string, 1 | -1 | number | string>>;
@@ -90,6 +92,10 @@ export interface IndexPrice {
   readonly neededBy?: readonly string[];
   /** The evidence, where it was hidden: each command that used it, explained again without it. */
   readonly whenHidden?: readonly HiddenEffect[];
+  /** bench: the keys it receives per call of each write route (inserted, deleted), derived from what each write did. */
+  readonly writeKeys?: readonly RouteIndexKeys[];
+  /** bench: its fraction of the set's extra keys (`IndexSetPrice.writes.shareOf`); null where it adds none by definition or could not be derived. */
+  readonly writeShare?: number | null;
 }
 
 export interface IndexSetPrice {
@@ -109,6 +115,8 @@ export interface IndexSetPrice {
   readonly indexes: readonly IndexPrice[];
   /** How `needed` was judged, or why not; absent: not checked. */
   readonly neededCheck?: NeededCheck;
+  /** bench: the write keys attributed to the set's indexes, checked against the profiler's count per route and collection. */
+  readonly writes?: WriteAttribution;
 }
 
 export interface Sizes {

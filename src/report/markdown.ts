@@ -40,6 +40,7 @@ export function renderMarkdown(result: RunResult): string {
   if (unserved.length > 0) out.push(...unserved.map((n) => `- ${n}`), '');
 
   out.push(`## ${m.indexes.title}`, '', dress(m.indexes), '');
+  if (m.writeAttribution) out.push(`### ${m.writeAttribution.title}`, '', dress(m.writeAttribution), '');
   if (m.writes) out.push(`## ${m.writes.title}`, '', dress(m.writes), '');
 
   out.push('## Runbook checklist', '');

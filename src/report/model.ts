@@ -59,6 +59,8 @@ export interface ReportModel {
   readonly indexes: ReportTable;
   /** bench: what the set costs the application's writes, per write route (absent when none was measured). */
   readonly writes?: ReportTable;
+  /** bench: the write keys attributed to the set's indexes against the profiler's count, per write route and collection. */
+  readonly writeAttribution?: ReportTable;
   readonly environment: ReportTable;
 }
 
@@ -261,6 +263,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
     },
     indexes: indexTable(result),
     ...(result.writes && result.writes.routes.length > 0 ? { writes: writesTable(result.writes) } : {}),
+    ...(result.price?.writes ? { writeAttribution: writeAttributionTable(result.price.writes) } : {}),
     environment: {
       id: 'environment',
       title: 'Dataset and environment',
@@ -448,6 +451,44 @@ function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
   };
 }
 
+/** Keys per call as `+inserted −deleted`. */
+const plusMinus = (k: { inserted: number; deleted: number }) =>
+  `+${formatNumber(k.inserted)}${k.deleted ? ` −${formatNumber(k.deleted)}` : ''}`;
+
+/** An index's keys per write call, route by route (those it receives keys from), or 0. */
+export function writeKeysCell(keys: readonly { route: string; inserted: number; deleted: number; unknown?: string }[]): string {
+  const unknown = keys.find((k) => k.unknown);
+  if (unknown) return `not derived (${unknown.unknown})`;
+  const some = keys.filter((k) => k.inserted !== 0 || k.deleted !== 0);
+  return some.length === 0 ? '0' : some.map((k) => `${k.route} ${plusMinus(k)}`).join('; ');
+}
+
+/** Per write route and collection: the extra keys the profiler counted, those attributed to the set's new indexes, and any remainder. */
+function writeAttributionTable(writes: NonNullable<NonNullable<RunResult['price']>['writes']>): ReportTable {
+  const all = writes.routes.every((r) => r.matches);
+  return {
+    id: 'write-attribution',
+    title: `Write keys per index: attributed from what each write did, checked against the profiler (${
+      all ? 'every route: the attribution sums to the extra keys it counted' : 'SOME KEYS ARE NOT ATTRIBUTED: see the remainder'
+    }; write share = of ${formatNumber(writes.extraKeys)} extra keys per call, one call of each write route)`,
+    head: ['write route', 'collection', 'extra keys per call (profiler)', 'attributed to the set', 'remainder'],
+    rows: writes.routes.flatMap((r) =>
+      r.collections.length === 0
+        ? [[text(r.route), text('–'), num('0'), num('0'), { text: 'none', kind: 'pass' as const }]]
+        : r.collections.map((c): Cell[] => {
+            const rest = c.unattributed.inserted !== 0 || c.unattributed.deleted !== 0;
+            return [
+              text(r.route),
+              text(c.collection),
+              num(plusMinus(c.measured)),
+              num(plusMinus(c.attributed)),
+              rest ? { text: `${plusMinus(c.unattributed)} not attributed`, kind: 'fail' } : { text: 'none', kind: 'pass' },
+            ];
+          }),
+    ),
+  };
+}
+
 /** Why a needed index is: the first command that lost its plan without it, and how. */
 function neededWhy(p: { readonly whenHidden?: readonly { lost: boolean; why: string }[] | undefined }): string {
   const lost = p.whenHidden?.find((e) => e.lost);
@@ -477,12 +518,23 @@ function indexTable(result: RunResult): ReportTable {
       : `; needed not checked: ${check.reason}`;
   const data = price?.collections.reduce((n, c) => n + c.dataBytes, 0);
   const all = price?.collections.reduce((n, c) => n + c.indexBytes, 0);
+  const writes = price?.writes;
   return {
     id: 'indexes',
     title: price
       ? `Indexes: the set ${megabytes(price.setBytes)} on disk (every index of these collections ${megabytes(all)}, their data ${megabytes(data)}, WiredTiger cache ${megabytes(price.cacheBytes)}${price.cacheOf?.kind === 'ram-gb' ? ` on a server of ${price.cacheOf.ramGb} GB` : ''}${price.indexesFitCache === true ? ': the indexes fit in it' : price.indexesFitCache === false ? ': THE INDEXES DO NOT FIT IN IT' : ''})${neededLine}`
       : 'Indexes',
-    head: ['#', 'index', 'collection', 'key', 'priority', 'status', 'build', ...(price ? ['size', 'used by', 'verdict'] : [])],
+    head: [
+      '#',
+      'index',
+      'collection',
+      'key',
+      'priority',
+      'status',
+      'build',
+      ...(price ? ['size', 'used by', 'verdict'] : []),
+      ...(writes ? ['write keys per call', 'write share'] : []),
+    ],
     rows: result.indexes.map((ix, i) => {
       const p = priced(ix.name, ix.collection);
       return [
@@ -497,6 +549,12 @@ function indexTable(result: RunResult): ReportTable {
         },
         num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),
         ...(price ? (p ? [num(megabytes(p.sizeBytes)), text(used(p)), verdict(p)] : [text('–'), text('–'), text('–')]) : []),
+        ...(writes
+          ? [
+              text(p?.writeKeys ? writeKeysCell(p.writeKeys) : '–'),
+              num(p?.writeShare === null || p?.writeShare === undefined ? '–' : `${(p.writeShare * 100).toFixed(0)}%`),
+            ]
+          : []),
       ];
     }),
   };

@@ -6,6 +6,7 @@ import type { ParamValue, Route, RouteContext } from '../route.js';
 import { Recorder } from './recorder.js';
 import { baseContext } from './call.js';
 import { RouteFileError } from './route-file-error.js';
+import type { WriteEffect } from '../indexing/write-keys.js';
 
 /**
  * One call of a write route for one user: its reads recorded as a read route's are, its
@@ -31,6 +32,8 @@ export interface WriteCall {
   readonly totalMs: number;
   readonly steps: readonly WriteStepRun[];
   readonly undo: WriteUndo;
+  /** What each write did (`options.effects`): the document inserted, or the documents an update changed, before and after it. */
+  readonly effects: readonly WriteEffect[];
 }
 
 export interface WriteCallInput {
@@ -47,9 +50,10 @@ export async function callWriteRoute(
   dm: DataModel,
   route: Route,
   input: WriteCallInput,
-  options: { maxTimeMS: number },
+  options: { maxTimeMS: number; effects?: boolean },
 ): Promise<WriteCall> {
   const undo: WriteUndo = { inserted: [], preImages: [] };
+  const effects: WriteEffect[] = [];
   const writeSteps: WriteStepRun[] = [];
   // The order steps were answered in (a route's calls are awaited one by one: the order it sent them).
   const order: string[] = [];
@@ -65,6 +69,7 @@ export async function callWriteRoute(
     insertOne: ({ step, collection, doc }) =>
       timed(step, 'insert', collection, async () => {
         undo.inserted.push({ collection, id: doc._id as ObjectId });
+        if (options.effects) effects.push({ kind: 'insert', step, collection, doc: { ...doc } });
         await db.collection(collection).insertOne(doc);
       }),
     async updateMany({ step, collection, ids, update }) {
@@ -81,6 +86,16 @@ export async function callWriteRoute(
       }
       untimedMs += performance.now() - started;
       await timed(step, 'update', collection, () => db.collection(collection).updateMany({ _id: { $in: [...ids] } }, update));
+      if (options.effects) {
+        // The documents after the update (untimed): which index keys it changed is their keys against the pre-images'.
+        const readAfter = performance.now();
+        const after = await db
+          .collection(collection)
+          .find({ _id: { $in: [...ids] } })
+          .toArray();
+        untimedMs += performance.now() - readAfter;
+        effects.push({ kind: 'update', step, collection, before, after });
+      }
     },
   };
   const recorder = new Recorder(db, { maxTimeMS: options.maxTimeMS, writes, onDocuments: (step) => order.push(step) });
@@ -111,7 +126,7 @@ export async function callWriteRoute(
   const reads = [...recorder.runs.values()].map((r) => ({ step: r.step, kind: 'read' as const, collection: r.collection, ms: r.ms }));
   const steps = [...reads, ...writeSteps];
   const rank = (step: string) => order.indexOf(step);
-  return { totalMs, steps: steps.sort((a, b) => rank(a.step) - rank(b.step)), undo };
+  return { totalMs, steps: steps.sort((a, b) => rank(a.step) - rank(b.step)), undo, effects };
 }
 
 /** Puts the data back: the inserted documents deleted, the changed ones replaced by what they were (last change first). */

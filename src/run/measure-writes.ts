@@ -5,6 +5,7 @@ import type { ParamValue, Route } from '../route.js';
 import { RouteFileError } from '../route-engine/route-file-error.js';
 import { asRecord, callWriteRoute, isUndone, undoWrites, type WriteCall } from '../route-engine/write-call.js';
 import type { UserDefinition } from '../workload.js';
+import type { WriteEffect } from '../indexing/write-keys.js';
 
 /**
  * The write routes on one side of the set (bench only, on its own target): each route called
@@ -51,6 +52,8 @@ export interface WriteSide {
   readonly stepMs: Record<string, number[]>;
   /** The steps of the first call, in order: what the route sends. */
   readonly steps: readonly { readonly step: string; readonly kind: 'read' | 'insert' | 'update'; readonly collection: string }[];
+  /** What each counted call's writes did (the document inserted, an update's documents before and after): which index each key went to. */
+  readonly effects: (readonly WriteEffect[])[];
 }
 
 export interface WriteRouteRun {
@@ -110,7 +113,7 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
     }
     return found;
   };
-  const run = async (route: Route, i: number): Promise<WriteCall> => {
+  const run = async (route: Route, i: number, effects = false): Promise<WriteCall> => {
     const m = i % memberships.length;
     const doc = memberships[m] as Document;
     const user = { id: String(doc[userField]), class: 'member' };
@@ -121,7 +124,7 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
       input.dm,
       route,
       { user, params: { ...route.params, ...input.params }, membership, ...(target ? { target } : {}) },
-      { maxTimeMS: plan.maxTimeMS },
+      { maxTimeMS: plan.maxTimeMS, effects },
     );
   };
   const undo = async (route: Route, done: WriteCall): Promise<WriteCall> => {
@@ -132,7 +135,7 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
       );
     return done;
   };
-  for (const route of routes) out.set(route.id, { samplesMs: [], stepMs: {}, keys: [], steps: [] });
+  for (const route of routes) out.set(route.id, { samplesMs: [], stepMs: {}, keys: [], steps: [], effects: [] });
   // Keys, counted by the profiler (level 2 on this database only, then off and its collection dropped).
   const keyTotals = new Map<string, Map<string, { inserted: number; deleted: number }>>();
   const dear = new Set<string>();
@@ -148,11 +151,12 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
       await db.command({ profile: 2 });
       let done: WriteCall;
       try {
-        done = await run(route, i);
+        done = await run(route, i, true);
       } finally {
         await db.command({ profile: 0 });
       }
       await undo(route, done);
+      (out.get(route.id) as WriteSide).effects.push(done.effects);
       if (done.totalMs >= plan.dearMs) dear.add(route.id);
       if (i === 0)
         (out.get(route.id) as { steps: WriteSide['steps'] }).steps = done.steps.map(({ step, kind, collection }) => ({

@@ -23,7 +23,8 @@ import { discoverContexts } from './contexts.js';
 import { explainAll } from './explain-patterns.js';
 import { measureRoutes, routesFor, type RouteToMeasure } from './measure-routes.js';
 import { measureWriteSide, sampleMemberships } from './measure-writes.js';
-import { writeChecks, writeResults } from './write-results.js';
+import { extraKeys, writeChecks, writeResults } from './write-results.js';
+import { attributeSetWrites } from '../indexing/write-keys.js';
 import { runNotes } from './notes.js';
 import { patternResults } from './pattern-results.js';
 import { need, stage, type Stage } from './pipeline.js';
@@ -324,7 +325,23 @@ export function priceStage(options: { readOnly?: boolean } = {}): Stage {
           const m = after.get(measurementKey(p.id, user.userClass));
           if (m) add(p.collection, m, `pattern ${p.id}`);
         }
-    const price = priceIndexes(indexes, sizes, uses, { ramGb: state.inputs.ramGb });
+    const priced = priceIndexes(indexes, sizes, uses, { ramGb: state.inputs.ramGb });
+    // bench: each index's keys per write call, from what the writes did on the state with the set, checked against the profiler.
+    const measured = (state.writes?.runs ?? []).flatMap((r) =>
+      r.before && r.after ? [{ route: r.id, effects: r.after.effects, extraKeys: extraKeys(r.before.keys, r.after.keys) }] : [],
+    );
+    const writes = measured.length > 0 ? attributeSetWrites(measured, indexes) : undefined;
+    const price = writes
+      ? {
+          ...priced,
+          writes: writes.writes,
+          indexes: priced.indexes.map((p, i) => ({
+            ...p,
+            writeKeys: writes.indexes[i]?.writeKeys ?? [],
+            writeShare: writes.indexes[i]?.writeShare ?? null,
+          })),
+        }
+      : priced;
     // verify never changes the target: hiding an index is a collMod.
     state.price = options.readOnly
       ? { ...price, neededCheck: { checked: false, reason: 'read-only: verify never hides an index (collMod)' } }

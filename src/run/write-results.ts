@@ -53,7 +53,7 @@ export function writeResults(runs: readonly WriteRouteRun[]): WriteRouteResult[]
 }
 
 /** What the set adds per call, per collection (after − before), collections where it adds nothing left out. */
-function extraKeys(before: readonly KeysWritten[], after: readonly KeysWritten[]): KeysWritten[] {
+export function extraKeys(before: readonly KeysWritten[], after: readonly KeysWritten[]): KeysWritten[] {
   const names = [...new Set([...before, ...after].map((k) => k.collection))];
   return names
     .map((collection) => {

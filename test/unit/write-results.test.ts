@@ -10,6 +10,7 @@ const side = (samplesMs: number[], messageKeys: number): WriteSide => ({
     { collection: 'Conversation', inserted: 0, deleted: 0 },
   ],
   steps: [{ step: 'message.create', kind: 'insert', collection: 'Message' }],
+  effects: [],
 });
 const run = (before: number[], after: number[]) => ({
   id: 'send-message',
