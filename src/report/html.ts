@@ -47,6 +47,17 @@ export function renderHtml(result: RunResult): string {
       before: p.before?.latencyMs?.p50 ?? null,
       after: p.after.latencyMs?.p50 ?? null,
     })),
+    // The Price section: per index of the set, its size on disk and the keys it receives per call of each write route.
+    price: result.price
+      ? {
+          indexes: result.price.indexes.map((p) => ({
+            label: p.name,
+            sizeBytes: p.sizeBytes,
+            writeKeys: Object.fromEntries((p.writeKeys ?? []).map((k) => [k.route, k.unknown ? null : k.inserted + k.deleted])),
+          })),
+          routes: result.price.writes ? result.price.writes.routes.map((r) => r.route) : [],
+        }
+      : null,
     trends: (result.history?.measures ?? [])
       .filter((t) => t.gated)
       .map((t) => ({
@@ -144,9 +155,20 @@ ${
   <h2>Plan trees ${bench ? 'before and after' : ''}</h2>
   ${result.patterns.map((p) => planTrees(p, bench)).join('\n')}
 </section>
-<section>
-  <h2>Indexes</h2>
+<section id="price">
+  <h2>Indexes and their price</h2>
+  ${
+    chartData.price
+      ? `<div class="charts"><div class="chart"><canvas id="chart-price-size" aria-label="Size of each index of the set"></canvas></div>${
+          chartData.price.routes.length > 0
+            ? '<div class="chart"><canvas id="chart-price-writes" aria-label="Index keys each index of the set receives per write call"></canvas></div>'
+            : ''
+        }</div>`
+      : ''
+  }
+  <p>${esc(m.indexes.title)}</p>
   ${dress(m.indexes)}
+  ${m.writeAttribution ? `<h3>${esc(m.writeAttribution.title)}</h3>${dress(m.writeAttribution)}` : ''}
 </section>
 ${m.writes ? `<section id="writes">\n  <h2>${esc(m.writes.title)}</h2>\n  ${dress(m.writes)}\n</section>` : ''}
 <section id="checklist">
@@ -228,6 +250,28 @@ const drawCharts = `function drawCharts(data) {
     });
     drawn++;
   });
+  var priceSize = document.getElementById('chart-price-size');
+  if (priceSize && data.price) {
+    new Chart(priceSize, {
+      type: 'bar',
+      data: { labels: data.price.indexes.map(function (p) { return p.label; }), datasets: [
+        { label: 'size on disk (MB)', backgroundColor: '#7a5af8', data: data.price.indexes.map(function (p) { return p.sizeBytes === null ? null : p.sizeBytes / 1048576; }) }
+      ] },
+      options: Object.assign({}, common, { indexAxis: 'y', plugins: { title: { display: true, text: 'Each index of the set: size on disk (MB)' } }, scales: { x: { title: { display: true, text: 'MB' } } } })
+    });
+    drawn++;
+  }
+  var priceWrites = document.getElementById('chart-price-writes');
+  if (priceWrites && data.price) {
+    new Chart(priceWrites, {
+      type: 'bar',
+      data: { labels: data.price.indexes.map(function (p) { return p.label; }), datasets: data.price.routes.map(function (r, i) {
+        return { label: r, backgroundColor: palette[i % palette.length], data: data.price.indexes.map(function (p) { return p.writeKeys[r] === undefined ? null : p.writeKeys[r]; }) };
+      }) },
+      options: Object.assign({}, common, { indexAxis: 'y', plugins: { title: { display: true, text: 'Each index of the set: index keys written per call (inserted + deleted), by write route' } }, scales: { x: { stacked: true, title: { display: true, text: 'keys per call' } }, y: { stacked: true } } })
+    });
+    drawn++;
+  }
   (data.trends || []).forEach(function (t, i) {
     var canvas = document.getElementById('chart-trend-' + i);
     if (!canvas) return;

@@ -118,10 +118,12 @@ describe('bench writes the three reports next to result.json', () => {
 
     const browser = await chromium.launch({ executablePath: await chromiumPath(), args: chromiumArgs });
     try {
-      // Two route charts (TOTAL, phases), then one chart of patterns per user class.
+      // Two route charts (TOTAL, phases), one chart of patterns per user class, and the price's two (size, write keys per index).
       const classes = new Set(result.patterns.map((p) => p.userClass)).size;
-      await checkPage(browser, join(out, 'report.html'), 2 + classes, result.runId);
-      await checkPage(browser, join(out, 'report-history.html'), 2 + classes + trends.length, `${result.runId}-history`);
+      const price = (saved.price ? 1 : 0) + (saved.price?.writes ? 1 : 0);
+      expect(price).toBe(2);
+      await checkPage(browser, join(out, 'report.html'), 2 + classes + price, result.runId);
+      await checkPage(browser, join(out, 'report-history.html'), 2 + classes + trends.length + price, `${result.runId}-history`);
     } finally {
       await browser.close();
     }
