@@ -33,6 +33,7 @@ import {
   writesStage,
 } from '../run/stages.js';
 import { defaultWritePlan } from '../run/measure-writes.js';
+import { defaultBuildLoadPlan } from '../run/build-load.js';
 import { migrationSet } from '../workload.js';
 import { type CommandContext, defineCommand, json } from './command.js';
 import {
@@ -82,6 +83,7 @@ export interface BenchOptions extends SeedOptions {
   commandLimitMs?: number | undefined;
   remedies: boolean;
   writes: boolean;
+  buildLoad: boolean;
   history?: string | undefined;
   workload?: string | undefined;
   indexes?: string | undefined;
@@ -170,6 +172,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
         },
       },
       ...(options.writes ? { writePlan: defaultWritePlan } : {}),
+      ...(options.buildLoad ? { buildLoadPlan: defaultBuildLoadPlan } : {}),
       seed: {
         scale: scaleName,
         ...(profiled ? { profile: { file: profiled.file, factor: profiled.factor, data: profiled.profile } } : {}),
@@ -275,6 +278,12 @@ export const benchCommand = defineCommand({
         new Option(
           '--no-writes',
           "do not measure what the set costs the application's writes (its write routes, before and after the set)",
+        ),
+      )
+      .addOption(
+        new Option(
+          '--no-build-load',
+          'do not sample a concurrent read workload before and while the set is built (only the builds are timed)',
         ),
       )
       .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))

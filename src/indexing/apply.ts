@@ -21,6 +21,8 @@ export interface ApplyOptions {
   signal?: AbortSignal | undefined;
   /** Called as each index is done (for progress). */
   onIndex?: (outcome: IndexOutcome) => void;
+  /** Create each index hidden (createIndexes `hidden: true`: built and maintained, ignored by the planner); the caller unhides it. */
+  hidden?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function applyIndexes(db: Db, specs: readonly IndexSpec[], options:
     if (finding.status !== 'missing') {
       outcome = toOutcome(spec, finding.status, 0, finding.existingName, finding.detail);
     } else {
-      outcome = await create(db, spec);
+      outcome = await create(db, spec, options.hidden ?? false);
     }
     outcomes.push(outcome);
     options.onIndex?.(outcome);
@@ -46,10 +48,12 @@ export async function applyIndexes(db: Db, specs: readonly IndexSpec[], options:
   return outcomes;
 }
 
-async function create(db: Db, spec: IndexSpec): Promise<IndexOutcome> {
+async function create(db: Db, spec: IndexSpec, hidden: boolean): Promise<IndexOutcome> {
   const started = performance.now();
   try {
-    await db.collection(spec.collection).createIndex({ ...spec.key }, { name: spec.name, ...(spec.unique ? { unique: true } : {}) });
+    await db
+      .collection(spec.collection)
+      .createIndex({ ...spec.key }, { name: spec.name, ...(spec.unique ? { unique: true } : {}), ...(hidden ? { hidden: true } : {}) });
     return toOutcome(spec, 'created', performance.now() - started, spec.name, `built ${spec.name} ${formatKey(spec.key)}`);
   } catch (error) {
     const code = (error as { code?: number }).code;

@@ -1,6 +1,7 @@
 import type { Db, Document } from 'mongodb';
 import type { IndexOutcome } from './apply.js';
 import type { RouteIndexKeys, WriteAttribution } from './write-keys.js';
+import type { DuringBuild } from '../run/build-load.js';
 
 /**
  * What an index set costs and whether each index earns it: each index's size on disk
@@ -117,6 +118,8 @@ export interface IndexSetPrice {
   readonly neededCheck?: NeededCheck;
   /** bench: the write keys attributed to the set's indexes, checked against the profiler's count per route and collection. */
   readonly writes?: WriteAttribution;
+  /** bench: what a concurrent read workload did while the set was built, against the same workload just before (src/run/build-load.ts). */
+  readonly duringBuild?: DuringBuild;
 }
 
 export interface Sizes {

@@ -169,6 +169,7 @@ ${
   <p>${esc(m.indexes.title)}</p>
   ${dress(m.indexes)}
   ${m.writeAttribution ? `<h3>${esc(m.writeAttribution.title)}</h3>${dress(m.writeAttribution)}` : ''}
+  ${m.duringBuild ? `<h3 id="during-build">${esc(m.duringBuild.title)}</h3>${dress(m.duringBuild)}` : ''}
 </section>
 ${m.writes ? `<section id="writes">\n  <h2>${esc(m.writes.title)}</h2>\n  ${dress(m.writes)}\n</section>` : ''}
 <section id="checklist">

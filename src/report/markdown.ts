@@ -41,6 +41,7 @@ export function renderMarkdown(result: RunResult): string {
 
   out.push(`## ${m.indexes.title}`, '', dress(m.indexes), '');
   if (m.writeAttribution) out.push(`### ${m.writeAttribution.title}`, '', dress(m.writeAttribution), '');
+  if (m.duringBuild) out.push(`### ${m.duringBuild.title}`, '', dress(m.duringBuild), '');
   if (m.writes) out.push(`## ${m.writes.title}`, '', dress(m.writes), '');
 
   out.push('## Runbook checklist', '');

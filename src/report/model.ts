@@ -61,6 +61,8 @@ export interface ReportModel {
   readonly writes?: ReportTable;
   /** bench: the write keys attributed to the set's indexes against the profiler's count, per write route and collection. */
   readonly writeAttribution?: ReportTable;
+  /** bench: a concurrent read workload before and while the set was built. */
+  readonly duringBuild?: ReportTable;
   readonly environment: ReportTable;
 }
 
@@ -264,6 +266,7 @@ export function reportModel(result: Readonly<RunResult>): Readonly<ReportModel> 
     indexes: indexTable(result),
     ...(result.writes && result.writes.routes.length > 0 ? { writes: writesTable(result.writes) } : {}),
     ...(result.price?.writes ? { writeAttribution: writeAttributionTable(result.price.writes) } : {}),
+    ...(result.price?.duringBuild ? { duringBuild: duringBuildTable(result.price.duringBuild) } : {}),
     environment: {
       id: 'environment',
       title: 'Dataset and environment',
@@ -486,6 +489,39 @@ function writeAttributionTable(writes: NonNullable<NonNullable<RunResult['price'
             ];
           }),
     ),
+  };
+}
+
+/** The concurrent reader's samples before and during the build, and its slowdown (informational: not a check). */
+function duringBuildTable(d: NonNullable<NonNullable<RunResult['price']>['duringBuild']>): ReportTable {
+  const head = [
+    'workload',
+    'before the build: samples, median',
+    'during it: samples, median',
+    'slowdown during ÷ before [95% interval]',
+    'the reader',
+  ];
+  if (d.state === 'not measured') return { id: 'during-build', title: `Build under load: not measured (${d.why})`, head, rows: [] };
+  const side = (s: { samplesMs: readonly number[]; medianMs: number | null }) =>
+    `${s.samplesMs.length}, ${formatMs(s.medianMs ?? undefined)}`;
+  const s = d.slowdown;
+  const slowdown: Cell =
+    s.state === 'measured'
+      ? { text: `${s.ratio.toFixed(2)}x [${s.ciLow.toFixed(2)}x–${s.ciHigh.toFixed(2)}x]`, kind: 'num' }
+      : { text: `${s.ratio === undefined ? '' : `≈${s.ratio.toFixed(2)}x, `}undecided: ${s.reason}`, kind: 'muted' };
+  return {
+    id: 'during-build',
+    title: `Build under load: a concurrent reader while the set was built (${formatMs(d.buildMs)} with it running), against the same reads just before; reported, not gated. The workload: ${d.why}`,
+    head,
+    rows: [
+      [
+        text(d.workload),
+        num(side(d.before)),
+        num(side(d.during)),
+        slowdown,
+        d.errors.length > 0 ? { text: d.errors.join('; '), kind: 'fail' } : { text: 'no error', kind: 'pass' },
+      ],
+    ],
   };
 }
 

@@ -24,7 +24,14 @@ export function renderRunSummary(result: RunResult, files: readonly string[] = [
   if (m.unusedIndexes.length > 0)
     parts.push(['Indexes of the set no command of a route used:', ...m.unusedIndexes.map((l) => `- ${l}`)].join('\n'));
   for (const t of [...m.commands, ...m.workloads]) parts.push(dress(t));
-  for (const t of [m.phases, m.patterns, m.indexes, ...(m.writeAttribution ? [m.writeAttribution] : []), ...(m.writes ? [m.writes] : [])])
+  for (const t of [
+    m.phases,
+    m.patterns,
+    m.indexes,
+    ...(m.writeAttribution ? [m.writeAttribution] : []),
+    ...(m.duringBuild ? [m.duringBuild] : []),
+    ...(m.writes ? [m.writes] : []),
+  ])
     parts.push(dress(t));
   if (m.history) parts.push(dress(m.history));
   if (result.notes.length > 0) parts.push(['Notes:', ...result.notes.map((n) => `- ${n}`)].join('\n'));

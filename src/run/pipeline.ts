@@ -14,6 +14,7 @@ import type { ClassContext } from '../users/user-classes.js';
 import type { IndexSpec, ProfileData, QueryPattern, Workload } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
 import type { WritePlan, WriteRouteRun } from './measure-writes.js';
+import type { BuildLoadPlan, DuringBuild } from './build-load.js';
 import type { PreparedWorkload } from './replay.js';
 import { dryRunRoutes, type PreparedRoutes } from './route-setup.js';
 import type { TimingOutcome } from './timing.js';
@@ -48,6 +49,8 @@ export interface RunInputs {
   readonly ramGb?: number | undefined;
   /** bench: how the write routes are measured (absent: not measured, `--no-writes`). */
   readonly writePlan?: WritePlan | undefined;
+  /** bench: how the concurrent reader samples a read workload before and while the set is built (absent: not sampled, `--no-build-load`). */
+  readonly buildLoadPlan?: BuildLoadPlan | undefined;
   readonly history?: LoadedHistory | undefined;
   /** The run's time cap (performance.now() ms): past it, what is left is skipped and said inconclusive. */
   readonly deadline?: number | undefined;
@@ -100,6 +103,8 @@ export interface RunState {
   writes?: { runs: WriteRouteRun[]; memberships: Document[]; countsBefore: Record<string, number>; countsAfter?: Record<string, number> };
   /** What the set costs and whether each index earns it (the price stage). */
   price?: IndexSetPrice;
+  /** bench: what a concurrent reader saw while the set was built (the build stage). */
+  duringBuild?: DuringBuild;
   /** Checks made along the way (the state checks of the timing rounds), joined to the gate's. */
   readonly checks: CheckInput[];
   notes: string[];

@@ -6,7 +6,7 @@ import { routeModelChecks } from '../gate/route-models.js';
 import { judgeRun } from '../history/judge.js';
 import { historyRecord, recordable } from '../history/record.js';
 import { appendHistoryLine } from '../history/store.js';
-import { applyIndexes, findingsAsOutcomes } from '../indexing/apply.js';
+import { applyIndexes, findingsAsOutcomes, type IndexOutcome } from '../indexing/apply.js';
 import { setCreatedIndexesHidden } from '../indexing/hide.js';
 import { inspectIndexes } from '../indexing/inspect.js';
 import { type IndexUse, priceIndexes, readSizes } from '../indexing/price.js';
@@ -23,6 +23,7 @@ import { discoverContexts } from './contexts.js';
 import { explainAll } from './explain-patterns.js';
 import { measureRoutes, routesFor, type RouteToMeasure } from './measure-routes.js';
 import { measureWriteSide, sampleMemberships } from './measure-writes.js';
+import { chooseReadLoad, duringBuildResult, underLoad } from './build-load.js';
 import { extraKeys, writeChecks, writeResults } from './write-results.js';
 import { attributeSetWrites } from '../indexing/write-keys.js';
 import { runNotes } from './notes.js';
@@ -114,12 +115,57 @@ export function explainStage(
 export function buildStage(skip: ReadonlySet<string>): Stage {
   return stage('build', async (state, { reporter, signal }) => {
     const { db } = state.target;
-    const { indexSet, workload } = state.inputs;
-    const applied = await applyIndexes(
-      db,
-      indexSet.filter((s) => !skip.has(s.name)),
-      { signal, onIndex: (o) => reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`) },
-    );
+    const { indexSet, workload, buildLoadPlan } = state.inputs;
+    const specs = indexSet.filter((s) => !skip.has(s.name));
+    const onIndex = (o: IndexOutcome) =>
+      reporter.notice(`index ${o.name}: ${o.status}${o.buildMs > 0 ? ` in ${Math.round(o.buildMs)} ms` : ''}`);
+    const build = () => applyIndexes(db, specs, { signal, onIndex });
+    // Under load, each index is built hidden and unhidden once the whole set is built (whatever happens): the reader's plans
+    // stay those of the state before the set, so what it sees is the build's cost, not the finished indexes' benefit.
+    const buildHidden = async () => {
+      const created: IndexOutcome[] = [];
+      try {
+        return await applyIndexes(db, specs, {
+          signal,
+          hidden: true,
+          onIndex: (o) => {
+            if (o.status === 'created') created.push(o);
+            onIndex(o);
+          },
+        });
+      } finally {
+        await setCreatedIndexesHidden(db, created, false);
+      }
+    };
+    // A concurrent reader, before and while the set is built (the runbook builds on a live server): what it sees is reported, never gated.
+    const load = buildLoadPlan
+      ? await chooseReadLoad({
+          db,
+          dm: state.inputs.routes.dm,
+          routes: [...state.inputs.routes.routes].sort(
+            (a, b) => Number(b.id === workload.routes.application?.id) - Number(a.id === workload.routes.application?.id),
+          ),
+          params: state.inputs.routes.params,
+          classes: state.classes ?? [],
+          patterns: state.inputs.patterns,
+          plansBefore: state.plans.before,
+          plan: buildLoadPlan,
+          signal,
+        })
+      : undefined;
+    let applied: Awaited<ReturnType<typeof build>>;
+    if (buildLoadPlan && load && 'call' in load) {
+      reporter.notice(`build under load: ${load.workload} (${load.why})`);
+      const { built, run } = await underLoad(load, buildHidden, buildLoadPlan, signal);
+      applied = built;
+      state.duringBuild = duringBuildResult(load, run);
+      reporter.notice(
+        `build under load: ${run.before.length} sample(s) before, ${run.during.length} during the build${run.errors.length > 0 ? `; the reader: ${run.errors.join('; ')}` : ''}`,
+      );
+    } else {
+      if (load) state.duringBuild = { state: 'not measured', why: load.why };
+      applied = await build();
+    }
     const skipped = findingsAsOutcomes(
       await inspectIndexes(
         db,
@@ -331,7 +377,7 @@ export function priceStage(options: { readOnly?: boolean } = {}): Stage {
       r.before && r.after ? [{ route: r.id, effects: r.after.effects, extraKeys: extraKeys(r.before.keys, r.after.keys) }] : [],
     );
     const writes = measured.length > 0 ? attributeSetWrites(measured, indexes) : undefined;
-    const price = writes
+    const withWrites = writes
       ? {
           ...priced,
           writes: writes.writes,
@@ -342,6 +388,7 @@ export function priceStage(options: { readOnly?: boolean } = {}): Stage {
           })),
         }
       : priced;
+    const price = state.duringBuild ? { ...withWrites, duringBuild: state.duringBuild } : withWrites;
     // verify never changes the target: hiding an index is a collMod.
     state.price = options.readOnly
       ? { ...price, neededCheck: { checked: false, reason: 'read-only: verify never hides an index (collMod)' } }

@@ -62,8 +62,14 @@ describe('bench writes the three reports next to result.json', () => {
         expect(e.after.totalSamplesMs.length).toBeGreaterThan(0);
       }
     }
+    // The price: each index's write keys checked against the profiler, and a reader sampled before and during the build.
+    expect(saved.price.writes.routes.map((r: { route: string }) => r.route)).toEqual(['send-message', 'mark-read', 'join-conversation']);
+    expect(saved.price.duringBuild.state).toBe('measured');
+    expect(saved.price.duringBuild.before.samplesMs.length).toBeGreaterThan(0);
+    expect(Array.isArray(saved.price.duringBuild.during.samplesMs)).toBe(true);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('id="routes"');
+    expect(html).toContain('id="during-build"');
     const md = await readFile(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/^## Routes$/m);
     expect(md).toMatch(/\*\*Answer:\*\* The index set does NOT make the application's own route/);
