@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultBuildLoadPlan, duringBuildResult, type ReadLoad, underLoad } from '../../src/run/build-load.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const plan = { ...defaultBuildLoadPlan, beforeSamples: 6 };
+const plan = { ...defaultBuildLoadPlan, warmupCalls: 1, beforeSamples: 5 };
 const load = (call: () => Promise<number>): ReadLoad => ({ kind: 'patterns', workload: 'fake', why: 'a test', call });
 
 describe('the concurrent reader around a build', () => {
@@ -15,13 +15,20 @@ describe('the concurrent reader around a build', () => {
     });
     const { built, run } = await underLoad(reader, async () => (await sleep(60), 'built'), plan);
     expect(built).toBe('built');
-    expect(run.before).toHaveLength(6);
+    expect(run.before).toHaveLength(5);
     expect(run.during.length).toBeGreaterThan(2);
     const after = calls;
     await sleep(30);
     expect(calls).toBe(after);
     const result = duringBuildResult(reader, run);
     expect(result.state === 'measured' && result.slowdown.state).toBe('measured');
+  });
+
+  it('the first calls warm the reader up and are not sampled', async () => {
+    let n = 0;
+    const counting = load(async () => ++n);
+    const { run } = await underLoad(counting, async () => 'built', { ...plan, warmupCalls: 3, beforeSamples: 4 });
+    expect(run.before).toEqual([4, 5, 6, 7]);
   });
 
   it("a reader's error is reported, never thrown past the build; a build's error is the caller's", async () => {
