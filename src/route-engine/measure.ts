@@ -173,6 +173,8 @@ export async function captureRoute(
 ): Promise<{ call: RouteCall; commands: CommandSide[] }> {
   const { db, plan } = ctx;
   const probedBefore = ctx.spent?.probes ?? 0;
+  // What a command over the limit was found to do during the call (by its shape), not asked again after it.
+  const learnt = new Map<CommandShape, OverLimitWork>();
   const call = await timedInto(
     ctx.spent,
     (c: RouteCall) => (c.overLimit ? 'overLimitCalls' : 'capture'),
@@ -183,7 +185,7 @@ export async function captureRoute(
         knownOverLimit: prejudge(ctx),
         // Its join known over the limit at once: the call's later commands with the same join are not sent.
         onOverLimit: async (collection, shape) => {
-          await timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, collection, shape));
+          learnt.set(shape, await timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, collection, shape)));
         },
       }),
   );
@@ -207,7 +209,8 @@ export async function captureRoute(
       samplesMs: run.overLimit ? [] : [run.ms],
     };
     const first = run.shapes[0] as CommandShape;
-    const overLimit = () => timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, run.collection, first));
+    const overLimit = async () =>
+      learnt.get(first) ?? (await timedInto(ctx.spent, 'probes', () => describeOverLimit(ctx, run.collection, first)));
     if (run.overLimit) {
       side.overLimit = await overLimit();
       if (run.inferred) side.overLimit.inferred = run.inferred;
@@ -308,20 +311,16 @@ async function probeJoin(ctx: MeasureContext, collection: string, shape: Command
       at === 0
         ? await db.collection(collection).estimatedDocumentCount()
         : await countBefore(db, collection, shape.pipeline.slice(0, at), probeLimit);
-    const docsExamined = lookup?.totalDocsExamined ?? measured.totalDocsExamined;
-    const work: ProbeWork = {
+    const work = probeWorkOf(
+      {
+        docsExamined: lookup?.totalDocsExamined ?? measured.totalDocsExamined,
+        keysExamined: lookup?.totalKeysExamined ?? measured.totalKeysExamined,
+        collectionScans: lookup?.collectionScans ?? 0,
+      },
       outerDocs,
-      docsExamined,
-      keysExamined: lookup?.totalKeysExamined ?? measured.totalKeysExamined,
-      collectionScans: lookup?.collectionScans ?? 0,
       totalOuterDocs,
-      projectedDocsExamined: outerDocs > 0 ? Math.round((docsExamined / outerDocs) * totalOuterDocs) : 0,
-    };
-    const probeMs = probeTime(raw);
-    if (probeMs !== undefined && outerDocs > 0) {
-      work.projectedMs = Math.round((probeMs / outerDocs) * totalOuterDocs);
-      work.probeMs = probeMs;
-    }
+      probeTime(raw),
+    );
     ctx.probes?.set(cacheKey, { ...work });
     return work;
   } catch (error) {
@@ -330,6 +329,26 @@ async function probeJoin(ctx: MeasureContext, collection: string, shape: Command
     if (ctx.probes) probesOverLimit.set(ctx.probes, (probesOverLimit.get(ctx.probes) ?? new Set()).add(cacheKey));
     return undefined;
   }
+}
+
+/** A probe's work: what its $lookup did for `outerDocs` documents, projected to the `totalOuterDocs` its command lets in. */
+function probeWorkOf(
+  lookup: { docsExamined: number; keysExamined: number; collectionScans: number },
+  outerDocs: number,
+  totalOuterDocs: number,
+  probeMs: number | undefined,
+): ProbeWork {
+  const work: ProbeWork = {
+    outerDocs,
+    ...lookup,
+    totalOuterDocs,
+    projectedDocsExamined: outerDocs > 0 ? Math.round((lookup.docsExamined / outerDocs) * totalOuterDocs) : 0,
+  };
+  if (probeMs !== undefined && outerDocs > 0) {
+    work.projectedMs = Math.round((probeMs / outerDocs) * totalOuterDocs);
+    work.probeMs = probeMs;
+  }
+  return work;
 }
 
 /** Probes that reached their own limit, per state's probe cache. */
@@ -350,6 +369,7 @@ export interface ExplainedJoin {
  */
 export async function probesOfExplained(db: Db, plan: RoutePlan, explained: readonly ExplainedJoin[]): Promise<Map<string, ProbeWork>> {
   const out = new Map<string, ProbeWork>();
+  const sizes = new Map<string, number>();
   for (const { collection, pipeline, measurement } of explained) {
     const at = pipeline.findIndex((s) => '$lookup' in s);
     const lookup = measurement.lookups?.[0];
@@ -357,19 +377,14 @@ export async function probesOfExplained(db: Db, plan: RoutePlan, explained: read
       continue;
     const probe = [...pipeline.slice(0, at), { $limit: plan.probeDocs }, pipeline[at] as Document];
     // As probeJoin counts them (outerDocs: the documents a probe may let in, at most the collection's).
-    const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
-    const work: ProbeWork = {
-      outerDocs,
-      docsExamined: lookup.totalDocsExamined,
-      keysExamined: lookup.totalKeysExamined,
-      collectionScans: lookup.collectionScans,
-      totalOuterDocs: lookup.docsIn,
-      projectedDocsExamined: outerDocs > 0 ? Math.round((lookup.totalDocsExamined / outerDocs) * lookup.docsIn) : 0,
-    };
-    if (lookup.timeMs !== undefined && outerDocs > 0) {
-      work.projectedMs = Math.round((lookup.timeMs / outerDocs) * lookup.docsIn);
-      work.probeMs = lookup.timeMs;
-    }
+    let size = sizes.get(collection);
+    if (size === undefined) sizes.set(collection, (size = await db.collection(collection).estimatedDocumentCount()));
+    const work = probeWorkOf(
+      { docsExamined: lookup.totalDocsExamined, keysExamined: lookup.totalKeysExamined, collectionScans: lookup.collectionScans },
+      Math.min(plan.probeDocs, size),
+      lookup.docsIn,
+      lookup.timeMs,
+    );
     out.set(`${collection}|${BSON.EJSON.stringify(probe, { relaxed: false })}`, work);
   }
   return out;
