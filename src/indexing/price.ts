@@ -1,7 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import type { IndexOutcome } from './apply.js';
 import type { RouteIndexKeys, WriteAttribution } from './write-keys.js';
-import type { DuringBuild } from '../run/build-load.js';
 
 /**
  * What an index set costs and whether each index earns it: each index's size on disk
@@ -98,6 +97,31 @@ export interface IndexPrice {
   /** bench: its fraction of the set's extra keys (`IndexSetPrice.writes.shareOf`); null where it adds none by definition or could not be derived. */
   readonly writeShare?: number | null;
 }
+
+export interface LoadSide {
+  readonly samplesMs: number[];
+  readonly medianMs: number | null;
+}
+
+/** `price.duringBuild`: the reader's samples before and during the build, and the slowdown. */
+export type DuringBuild =
+  | {
+      readonly state: 'measured';
+      readonly kind: 'route' | 'patterns';
+      readonly workload: string;
+      readonly why: string;
+      readonly before: LoadSide;
+      /** Calls that started and ended while the set was being built (the one the build's end cut across is not counted). */
+      readonly during: LoadSide;
+      /** The build's wall time with the reader running, ms (each index's own is `indexes[].buildMs`). */
+      readonly buildMs: number;
+      readonly slowdown:
+        | { state: 'measured'; ratio: number; ciLow: number; ciHigh: number; confidence: number; method: string }
+        | { state: 'insufficient'; ratio?: number; reason: string };
+      /** The reader's own errors (a call that failed or reached its limit ends its sampling): reported, never thrown past the build. */
+      readonly errors: readonly string[];
+    }
+  | { readonly state: 'not measured'; readonly why: string };
 
 export interface IndexSetPrice {
   /** WiredTiger cache size of the server (configured, or MongoDB's default from its RAM), bytes; null when unknown. */

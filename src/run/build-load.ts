@@ -10,6 +10,7 @@ import { median } from '../timing/stats.js';
 import type { QueryPattern } from '../workload.js';
 import type { ClassContext } from '../users/user-classes.js';
 import { executeQuery } from './pattern-query.js';
+import type { DuringBuild, LoadSide } from '../indexing/price.js';
 
 /**
  * What a concurrent reader sees while the set is built (bench only, on its own target): the
@@ -51,31 +52,6 @@ export interface ReadLoad {
   readonly why: string;
   call(): Promise<number>;
 }
-
-export interface LoadSide {
-  readonly samplesMs: number[];
-  readonly medianMs: number | null;
-}
-
-/** `price.duringBuild`: the reader's samples before and during the build, and the slowdown. */
-export type DuringBuild =
-  | {
-      readonly state: 'measured';
-      readonly kind: ReadLoad['kind'];
-      readonly workload: string;
-      readonly why: string;
-      readonly before: LoadSide;
-      /** Calls that started and ended while the set was being built (the one the build's end cut across is not counted). */
-      readonly during: LoadSide;
-      /** The build's wall time with the reader running, ms (each index's own is `indexes[].buildMs`). */
-      readonly buildMs: number;
-      readonly slowdown:
-        | { state: 'measured'; ratio: number; ciLow: number; ciHigh: number; confidence: number; method: string }
-        | { state: 'insufficient'; ratio?: number; reason: string };
-      /** The reader's own errors (a call that failed or reached its limit ends its sampling): reported, never thrown past the build. */
-      readonly errors: readonly string[];
-    }
-  | { readonly state: 'not measured'; readonly why: string };
 
 export interface ChooseLoadInput {
   readonly db: Db;
