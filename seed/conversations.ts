@@ -1,6 +1,6 @@
 import type { Document, ObjectId } from 'mongodb';
 import { Rng, streams } from './random.js';
-import { type ConversationType, conversationTypes, dataShape, type ScaleProfile } from './profiles.js';
+import { type ConversationType, conversationTypes, dataShape, historyDaysOf, type ScaleProfile } from './profiles.js';
 import { stratifiedDraws } from './quantiles.js';
 import { slug, type TextPool } from './text.js';
 
@@ -104,8 +104,9 @@ export class ConversationPlanner {
     const memberTarget = this.fittedMembers ? Math.max(messageCount > 0 ? 1 : 0, this.fittedMembers[index] ?? 0) : target;
     const { fitted } = this.profile;
     const isActive = fitted ? !rng.chance(fitted.inactiveRate[type]) : type === 'global' || !rng.chance(dataShape.inactiveConversationRate);
-    const start = dataShape.epoch - dataShape.historyDays * day;
-    const span = (dataShape.historyDays - 1) * day;
+    const historyDays = historyDaysOf(this.profile);
+    const start = dataShape.epoch - historyDays * day;
+    const span = (historyDays - 1) * day;
     const plannedCreatedAt =
       type === 'global' ? start + index * day : Math.floor(start + (index / this.total) * span + (rng.next() - 0.5) * 5 * day);
     const idleDays = type === 'global' ? rng.next() / 24 : isActive ? -Math.log(1 - rng.next()) * 15 : 60 + rng.next() * 440;

@@ -8,6 +8,9 @@ export const profileScaleName = 'profile';
 const perType = <T>(of: (type: ConversationType) => T): Record<ConversationType, T> =>
   Object.fromEntries(conversationTypes.map((t) => [t, of(t)])) as Record<ConversationType, T>;
 
+/** The shortest history a fitted scale covers: users sign up over all but its last week. */
+export const minHistoryDays = 14;
+
 /** Conversation types anyone may join: their members are a share of the users. */
 export const openTypes: ReadonlySet<ConversationType> = new Set(['public', 'global']);
 
@@ -22,9 +25,10 @@ export const openTypes: ReadonlySet<ConversationType> = new Set(['public', 'glob
  *    scales keep a handful at any size) as many as in the profile, their members and
  *    messages × factor (a share of the users, and their activity);
  *  - the power users' memberships × factor (their share of the conversations).
- * Not fitted (docs/profiles.md): the time span (the built-in two years), texts, and
- * correlations between quantities (a conversation's members and messages are drawn
- * independently).
+ *  - the data covers the profile's span of messages (at least `minHistoryDays`), ending at
+ *    the dataset's epoch, whatever the factor.
+ * Not fitted (docs/profiles.md): texts, and correlations between quantities (a
+ * conversation's members and messages are drawn independently).
  */
 export function fittedScale(profile: DataProfile, factor: number): ScaleProfile {
   const users = Math.max(1, Math.round(profile.counts.User * factor));
@@ -62,6 +66,8 @@ export function fittedScale(profile: DataProfile, factor: number): ScaleProfile 
     messages: Math.round(conversationTypes.reduce((n, t) => n + messages[t].sum, 0)),
     powerUsers: { count: powerUsers, memberships: [top[powerUsers - 1] ?? 0, top[0] ?? 0] },
     groupSize: { median: group[3] ?? 0, max: group[group.length - 1] ?? 0 },
+    // A profile without messages has no span: the built-in history.
+    ...(profile.messages.spanDays > 0 ? { historyDays: Math.max(minHistoryDays, Math.round(profile.messages.spanDays)) } : {}),
     publicMembers: [pub[0] ?? 0, pub[pub.length - 1] ?? 0],
     fitted: {
       members,

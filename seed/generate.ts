@@ -22,7 +22,7 @@ import {
   Timeline,
 } from './messages.js';
 import { preferencesDocument, wantsPreferences } from './preferences.js';
-import { conversationTypes, dataShape, type ScaleProfile, scaleProfiles, sharesOf } from './profiles.js';
+import { conversationTypes, dataShape, historyDaysOf, type ScaleProfile, scaleProfiles, sharesOf } from './profiles.js';
 import { cursorDocument, cursorTargets, type LastRead, planCursors } from './read-cursors.js';
 import { buildTextPool, type TextPool } from './text.js';
 import { UserDirectory, userDocument } from './users.js';
@@ -119,7 +119,7 @@ export interface GenerateOptions {
  */
 export function* generateDataset(plan: DatasetPlan, options: GenerateOptions = {}): Generator<readonly [SeededCollection, Document]> {
   for (let i = 0; i < plan.profile.users; i++) yield ['User', userDocument(i, plan.users, plan.text)];
-  const table = new ConversationTable(plan.planner.total);
+  const table = new ConversationTable(plan.planner.total, historyDaysOf(plan.profile));
   const sequences = { member: 0, cursor: 0, preferences: 0 };
   for (let c = 0; c < plan.planner.total; c++) yield* conversationWithMembers(plan, c, sequences, table);
   const recent = new RecentMessages();
@@ -134,9 +134,6 @@ interface TimeWindow {
   readonly to: number;
 }
 
-/** One-day bins of message time from this long before the epoch (conversations start at most 2.5 days before the history). */
-const histogramDays = dataShape.historyDays + 10;
-
 /** What the messages phase needs of each conversation, kept from the first phase: about 30 bytes a conversation plus 4 a membership. */
 class ConversationTable {
   readonly createdAt: Float64Array;
@@ -145,10 +142,17 @@ class ConversationTable {
   private readonly memberStart: Float64Array;
   private memberUsers = new Int32Array(1024);
   private members = 0;
-  private readonly perDay = new Float64Array(histogramDays + 1);
+  private readonly perDay: Float64Array;
   private messages = 0;
+  /** One-day bins of message time from this long before the epoch (conversations start at most 2.5 days before the history). */
+  private readonly histogramDays: number;
 
-  constructor(readonly total: number) {
+  constructor(
+    readonly total: number,
+    historyDays: number,
+  ) {
+    this.histogramDays = historyDays + 10;
+    this.perDay = new Float64Array(this.histogramDays + 1);
     this.createdAt = new Float64Array(total);
     this.lastActivity = new Float64Array(total);
     this.ids = Buffer.alloc(12 * total);
@@ -171,8 +175,8 @@ class ConversationTable {
 
   /** Counts one message at `at` towards the windows. */
   count(at: number): void {
-    const bin = Math.floor((at - (dataShape.epoch - histogramDays * day)) / day);
-    const clamped = Math.min(Math.max(bin, 0), histogramDays);
+    const bin = Math.floor((at - (dataShape.epoch - this.histogramDays * day)) / day);
+    const clamped = Math.min(Math.max(bin, 0), this.histogramDays);
     this.perDay[clamped] = (this.perDay[clamped] ?? 0) + 1;
     this.messages++;
   }
@@ -195,10 +199,10 @@ class ConversationTable {
     const windows: TimeWindow[] = [];
     let from = -Infinity;
     let seen = 0;
-    for (let bin = 0; bin <= histogramDays && windows.length < count - 1; bin++) {
+    for (let bin = 0; bin <= this.histogramDays && windows.length < count - 1; bin++) {
       seen += this.perDay[bin] ?? 0;
       if (seen >= ((windows.length + 1) * this.messages) / count) {
-        const to = dataShape.epoch - (histogramDays - bin - 1) * day;
+        const to = dataShape.epoch - (this.histogramDays - bin - 1) * day;
         windows.push({ from, to });
         from = to;
       }

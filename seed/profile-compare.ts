@@ -42,6 +42,8 @@ export function compareProfiles(profiled: DataProfile, seeded: DataProfile, fact
   }
   quantileRows('memberships per user', profiled.users.memberships, seeded.users.memberships);
   rows.push(row('deleted message share', profiled.messages.deletedShare, seeded.messages.deletedShare));
+  // The span is kept at any factor (seed/fitted.ts).
+  rows.push(row('messages span days', profiled.messages.spanDays, seeded.messages.spanDays));
   rows.push(row('read cursors per active membership', profiled.perActiveMembership.readCursors, seeded.perActiveMembership.readCursors));
   rows.push(row('preferences per active membership', profiled.perActiveMembership.preferences, seeded.perActiveMembership.preferences));
   return rows;

@@ -27,7 +27,12 @@ export interface ScaleProfile {
   readonly publicMembers: readonly [min: number, max: number];
   /** Fitted to a data profile (seed/fitted.ts): distributions and shares drawn from it instead of the shapes below. */
   readonly fitted?: FittedShape;
+  /** Days of history before the epoch: a profile's span of messages; absent, `dataShape.historyDays` (the built-in scales). */
+  readonly historyDays?: number;
 }
+
+/** Days of history a scale's data covers, ending at the epoch. */
+export const historyDaysOf = (profile: ScaleProfile): number => profile.historyDays ?? dataShape.historyDays;
 
 /**
  * What a data profile sets for the generators: the per-type distributions of members and

@@ -1,7 +1,7 @@
 import type { Document, ObjectId } from 'mongodb';
 import { collectionCodes, objectIdAt } from './ids.js';
 import { Rng, streams } from './random.js';
-import { dataShape, type ScaleProfile } from './profiles.js';
+import { dataShape, historyDaysOf, type ScaleProfile } from './profiles.js';
 import { languages, pickLanguage, slug, type TextPool } from './text.js';
 
 const day = 86_400_000;
@@ -23,7 +23,7 @@ export class UserDirectory {
     this.ids = new Array<ObjectId>(profile.users);
     this.createdAt = new Float64Array(profile.users);
     for (let i = 0; i < profile.users; i++) {
-      const { id, createdAt } = identity(Rng.for(seed, streams.user, i), i, this.powerUsers.has(i));
+      const { id, createdAt } = identity(Rng.for(seed, streams.user, i), i, this.powerUsers.has(i), historyDaysOf(profile));
       this.ids[i] = id;
       this.createdAt[i] = createdAt;
     }
@@ -47,9 +47,9 @@ export function powerUserIndexes(profile: ScaleProfile): number[] {
 }
 
 /** The first draws of a user's stream: creation date (power users are early adopters) and id. */
-function identity(rng: Rng, index: number, power: boolean): { id: ObjectId; createdAt: number } {
-  const start = dataShape.epoch - dataShape.historyDays * day;
-  const span = (dataShape.historyDays - 7) * day;
+function identity(rng: Rng, index: number, power: boolean, historyDays: number): { id: ObjectId; createdAt: number } {
+  const start = dataShape.epoch - historyDays * day;
+  const span = (historyDays - 7) * day;
   // Sign-ups grow over time: density rises linearly, so sqrt of a uniform.
   const r = rng.next();
   const createdAt = Math.floor(power ? start + r * span * 0.1 : start + Math.sqrt(r) * span);
@@ -58,7 +58,7 @@ function identity(rng: Rng, index: number, power: boolean): { id: ObjectId; crea
 
 export function userDocument(index: number, directory: UserDirectory, text: TextPool): Document {
   const rng = Rng.for(directory.seed, streams.user, index);
-  const { id, createdAt } = identity(rng, index, directory.powerUsers.has(index));
+  const { id, createdAt } = identity(rng, index, directory.powerUsers.has(index), historyDaysOf(directory.profile));
   const language = pickLanguage(rng);
   const firstName = rng.pick(text.firstNames[language]);
   const lastName = rng.pick(text.lastNames[language]);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkProfile, type DataProfile } from '../../seed/data-profile.js';
-import { fittedScale } from '../../seed/fitted.js';
-import { planDataset } from '../../seed/generate.js';
+import { fittedScale, minHistoryDays } from '../../seed/fitted.js';
+import { generateDataset, planDataset } from '../../seed/generate.js';
+import { dataShape } from '../../seed/profiles.js';
 
 /** The profile of the built-in `small` scale at seed 20260126, as `indexgate profile` wrote it. */
 const small = JSON.parse(readFileSync(new URL('../fixtures/profiles/small.json', import.meta.url), 'utf8')) as DataProfile;
@@ -74,5 +75,36 @@ describe('the scale fitted to a profile', () => {
     };
     expect(counts(1)).toEqual(counts(1));
     expect(counts(2)).not.toEqual(counts(1));
+  });
+
+  it("covers the profile's span of messages, ending at the epoch, at any factor", () => {
+    const day = 86_400_000;
+    const span = (spanDays: number, factor: number) => {
+      const scale = fittedScale(changed((p) => Object.assign(p.messages, { spanDays })) as DataProfile, factor);
+      let first = Infinity;
+      let last = -Infinity;
+      for (const [collection, doc] of generateDataset(planDataset(scale, 3))) {
+        if (collection !== 'Message') continue;
+        const at = (doc.createdAt as Date).getTime();
+        first = Math.min(first, at);
+        last = Math.max(last, at);
+      }
+      return {
+        historyDays: scale.historyDays,
+        first: (dataShape.epoch - first) / day,
+        last: (dataShape.epoch - last) / day,
+        days: (last - first) / day,
+      };
+    };
+    const short = span(60, 0.05);
+    expect(short.historyDays).toBe(60);
+    // Read back as `indexgate profile` reads a span (first message to last): within 10% of the profile's.
+    expect(Math.abs(short.days - 60) / 60).toBeLessThanOrEqual(0.1);
+    expect(short.first).toBeLessThanOrEqual(60 + 3);
+    expect(short.last).toBeGreaterThanOrEqual(0);
+    expect(span(2, 0.05).historyDays).toBe(minHistoryDays);
+    // A profile without messages has no span: the built-in history.
+    expect(fittedScale(changed((p) => Object.assign(p.messages, { spanDays: 0 })) as DataProfile, 1).historyDays).toBeUndefined();
+    expect(span(730, 0.05).days).toBeGreaterThan(657);
   });
 });
