@@ -1,8 +1,11 @@
 /**
- * Scale profiles: how much data each `--scale` seeds, and the shape of the chat
- * application's data that does not change with scale. `indexgate seed --profiles`
- * prints this table; docs/workload.md explains the choices.
+ * Scale profiles: how much data each `--scale` seeds (its file in seed/scales/), and the
+ * shape of the chat application's data that does not change with scale. `indexgate seed
+ * --profiles` prints the scales; docs/workload.md explains the choices.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type { Quantiles } from './quantiles.js';
 
 export const scaleNames = ['tiny', 'small', 'medium', 'large'] as const;
@@ -65,48 +68,69 @@ export function sharesOf(profile: ScaleProfile): {
   return profile.fitted ?? dataShape;
 }
 
-export const scaleProfiles: Readonly<Record<ScaleName, ScaleProfile>> = {
-  tiny: {
-    name: 'tiny',
-    purpose: 'tests: seeds in seconds',
-    users: 400,
-    conversations: { direct: 600, group: 120, public: 4, global: 1 },
-    messages: 12_000,
-    powerUsers: { count: 3, memberships: [150, 250] },
-    groupSize: { median: 6, max: 60 },
-    publicMembers: [40, 150],
-  },
-  small: {
-    name: 'small',
-    purpose: 'integration tests and quick local runs',
-    users: 4_000,
-    conversations: { direct: 7_000, group: 1_200, public: 10, global: 2 },
-    messages: 120_000,
-    powerUsers: { count: 5, memberships: [600, 1_500] },
-    groupSize: { median: 6, max: 200 },
-    publicMembers: [300, 1_500],
-  },
-  medium: {
-    name: 'medium',
-    purpose: 'default for bench: about 1 million messages',
-    users: 25_000,
-    conversations: { direct: 50_000, group: 8_000, public: 20, global: 3 },
-    messages: 1_000_000,
-    powerUsers: { count: 12, memberships: [1_500, 4_000] },
-    groupSize: { median: 6, max: 300 },
-    publicMembers: [1_000, 5_000],
-  },
-  large: {
-    name: 'large',
-    purpose: 'about 10 million messages: a production-sized staging copy',
-    users: 200_000,
-    conversations: { direct: 400_000, group: 60_000, public: 60, global: 5 },
-    messages: 10_000_000,
-    powerUsers: { count: 40, memberships: [3_000, 10_000] },
-    groupSize: { median: 6, max: 500 },
-    publicMembers: [2_000, 20_000],
-  },
-};
+/** A scale file: a scale's sizes as data (`seed/scales/<name>.json` for the built-in ones; `--profile` reads one too). */
+export const scaleFormat = 'indexgate-scale';
+export const scaleVersion = 1;
+
+const count = z.number().int().nonnegative();
+const range = z.tuple([count, count]).refine(([min, max]) => min <= max, { message: 'the first number must not exceed the second' });
+const scaleFileSchema = z.object({
+  format: z.literal(scaleFormat),
+  version: z.literal(scaleVersion),
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'lower-case letters, digits and dashes' }),
+  purpose: z.string(),
+  users: count.min(1),
+  conversations: z.object({ direct: count, group: count, public: count, global: count }),
+  messages: count,
+  powerUsers: z.object({ count, memberships: range }),
+  groupSize: z.object({ median: z.number().min(3), max: count.min(3) }),
+  publicMembers: range,
+});
+
+/**
+ * A scale file's content checked: its format, then what makes it impossible to seed (a group
+ * or a room larger than the users, power users in more conversations than there are). Returns
+ * the scale, or its first problem in one line, naming the field.
+ */
+export function checkScale(content: unknown): { ok: true; scale: ScaleProfile } | { ok: false; reason: string } {
+  const parsed = scaleFileSchema.safeParse(content);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `${issue?.path.join('.') || 'scale'}: ${issue?.message ?? 'invalid'}` };
+  }
+  const { format: _format, version: _version, ...scale } = parsed.data;
+  const conversations = conversationTypes.reduce((n, t) => n + scale.conversations[t], 0);
+  const fail = (reason: string) => ({ ok: false as const, reason });
+  if (conversations < 1) return fail('conversations: at least one conversation');
+  if (scale.groupSize.median > scale.groupSize.max)
+    return fail(`groupSize: the median ${scale.groupSize.median} is above the largest group, ${scale.groupSize.max}`);
+  if (scale.conversations.group > 0 && scale.groupSize.max > scale.users)
+    return fail(`groupSize.max: ${scale.groupSize.max} members in a group, more than the ${scale.users} users`);
+  if (scale.conversations.public > 0 && scale.publicMembers[1] > scale.users)
+    return fail(`publicMembers: ${scale.publicMembers[1]} members in a room, more than the ${scale.users} users`);
+  if (scale.powerUsers.count > scale.users)
+    return fail(`powerUsers.count: ${scale.powerUsers.count} power users, more than the ${scale.users} users`);
+  if (scale.powerUsers.memberships[1] > conversations)
+    return fail(`powerUsers.memberships: ${scale.powerUsers.memberships[1]} memberships, more than the ${conversations} conversations`);
+  return { ok: true, scale };
+}
+
+/** Where the built-in scale files are, from this module's source (seed/) or its build (dist/seed/). */
+const scaleFile = (name: string) =>
+  new URL(import.meta.url.includes('/dist/') ? `../../seed/scales/${name}.json` : `./scales/${name}.json`, import.meta.url);
+
+function builtInScale(name: ScaleName): ScaleProfile {
+  const file = fileURLToPath(scaleFile(name));
+  const checked = checkScale(JSON.parse(readFileSync(file, 'utf8')));
+  if (!checked.ok) throw new Error(`${file}: ${checked.reason}`);
+  if (checked.scale.name !== name) throw new Error(`${file}: its name is ${checked.scale.name}, not ${name}`);
+  return checked.scale;
+}
+
+/** The built-in scales, read from their files (seed/scales/): `--scale tiny` seeds what `seed/scales/tiny.json` holds. */
+export const scaleProfiles: Readonly<Record<ScaleName, ScaleProfile>> = Object.fromEntries(
+  scaleNames.map((name) => [name, builtInScale(name)]),
+) as Record<ScaleName, ScaleProfile>;
 
 /**
  * The shape of the data, the same at every scale. Shares are fractions of 1.
