@@ -80,7 +80,10 @@ export type DistributionQuantiles = Quantiles;
  */
 export function checkProfile(content: unknown): { ok: true; profile: DataProfile } | { ok: false; reason: string } {
   if (typeof content !== 'object' || content === null || (content as { format?: unknown }).format !== profileFormat)
-    return { ok: false, reason: `not an indexgate profile (no "format": "${profileFormat}"); write one with \`indexgate profile\`` };
+    return {
+      ok: false,
+      reason: `not an indexgate profile (no "format": "${profileFormat}") nor a scale file ("format": "indexgate-scale"); write one with \`indexgate profile\`, or copy seed/scales/medium.json`,
+    };
   const parsed = dataProfileSchema.safeParse(content);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

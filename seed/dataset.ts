@@ -5,7 +5,17 @@ import { fittedScale, profileScaleName } from './fitted.js';
 import { describeScales, generateDataset, generatorVersion, planDataset } from './generate.js';
 import { compareProfiles } from './profile-compare.js';
 import { readDataProfile } from './profile-read.js';
-import { conversationTypes, dataShape, type ScaleName, scaleNames, type ScaleProfile, scaleProfiles } from './profiles.js';
+import {
+  checkScale,
+  conversationTypes,
+  dataShape,
+  type ScaleName,
+  scaleFormat,
+  scaleNames,
+  type ScaleProfile,
+  scaleProfiles,
+} from './profiles.js';
+import { averageDocumentBytes, compareScale, isScaleFile, scaledScale, type ScaleFileData } from './scale-file.js';
 import { profileProbabilities } from './quantiles.js';
 
 /**
@@ -55,10 +65,33 @@ const asProfile = (data: ProfileData): DataProfile => data as DataProfile;
 /** Bytes the generators keep per entity (seed/generate.ts: the user directory, the conversation table, the memberships). */
 const generatorBytesPer = { user: 120, conversation: 60, membership: 8 } as const;
 
+/** A scale file's dataset at `factor`: its documents counted by planning it (2 s at `large`), their bytes as at `small`. */
+function scaleFileDataset(file: ScaleFileData, factor: number): ReturnType<DataProfiles['fitted']> {
+  const scale = scaledScale(file, factor);
+  const counts = planDataset(scale, 0).estimatedCounts;
+  const estimate = {
+    documents: seededCollections.reduce((n, c) => n + counts[c], 0),
+    dataBytes: Math.round(seededCollections.reduce((n, c) => n + counts[c] * (averageDocumentBytes[c] ?? 0), 0)),
+    generatorBytes: Math.round(
+      counts.User * generatorBytesPer.user +
+        counts.Conversation * generatorBytesPer.conversation +
+        counts.ConversationMember * generatorBytesPer.membership,
+    ),
+  };
+  const dataset = datasetOf({ [profileScaleName]: scale }, { [profileScaleName]: scaleOf(scale, budgetFor(scale.messages)) });
+  return { dataset, scale: profileScaleName, estimate };
+}
+
 const dataProfiles: DataProfiles = {
   read: readDataProfile,
-  check: checkProfile,
+  // A data profile (`indexgate profile`), or a scale file (seed/scales/*.json, or one written by hand).
+  check: (content) => {
+    if ((content as { format?: unknown } | null)?.format !== scaleFormat) return checkProfile(content);
+    const checked = checkScale(content);
+    return checked.ok ? { ok: true, profile: { format: scaleFormat, ...checked.scale } satisfies ScaleFileData } : checked;
+  },
   fitted: (data, factor) => {
+    if (isScaleFile(data)) return scaleFileDataset(data, factor);
     const profile = asProfile(data);
     const scale = fittedScale(profile, factor);
     const estimate = {
@@ -73,8 +106,12 @@ const dataProfiles: DataProfiles = {
     const dataset = datasetOf({ [profileScaleName]: scale }, { [profileScaleName]: scaleOf(scale, budgetFor(scale.messages)) });
     return { dataset, scale: profileScaleName, estimate };
   },
-  compare: (profiled, seeded, factor) => compareProfiles(asProfile(profiled), asProfile(seeded), factor),
+  compare: (profiled, seeded, factor) =>
+    isScaleFile(profiled)
+      ? compareScale(scaledScale(profiled, factor), asProfile(seeded))
+      : compareProfiles(asProfile(profiled), asProfile(seeded), factor),
   describe: (data) => {
+    if (isScaleFile(data)) return describeScaleFile(data);
     const profile = asProfile(data);
     const q = (values: readonly number[]) => values.map((v) => Math.round(v * 10) / 10).join(' · ');
     const rows: Array<Array<string | number>> = seededCollections.map((c) => [`${c} documents`, profile.counts[c].toLocaleString('en-US')]);
@@ -91,6 +128,24 @@ const dataProfiles: DataProfiles = {
     return { head: [`${profile.source.database}`, `quantiles at p ${profileProbabilities.join(', ')}`], rows };
   },
 };
+
+function describeScaleFile(scale: ScaleFileData): { head: string[]; rows: Array<Array<string | number>> } {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return {
+    head: [`scale file ${scale.name}`, scale.purpose],
+    rows: [
+      ['users', n(scale.users)],
+      ...conversationTypes.map((t) => [`${t} conversations`, n(scale.conversations[t])]),
+      ['messages', n(scale.messages)],
+      [
+        'power users (memberships)',
+        `${scale.powerUsers.count} × ${n(scale.powerUsers.memberships[0])}–${n(scale.powerUsers.memberships[1])}`,
+      ],
+      ['group size (median, largest)', `${scale.groupSize.median}, ${n(scale.groupSize.max)}`],
+      ['members of a room', `${n(scale.publicMembers[0])}–${n(scale.publicMembers[1])}`],
+    ],
+  };
+}
 
 export const builtInDataset: DatasetDefinition = datasetOf(
   scaleProfiles,

@@ -48,6 +48,15 @@ describe('profile and --profile refuse bad input in one line, before any server 
     expectOneLineRefusal(await runCli(['bench', '--profile', file]), /not an indexgate profile/);
   });
 
+  it('an impossible scale file: a room larger than the users', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'indexgate-profile-cli-'));
+    const file = join(dir, 'scale.json');
+    const scale = JSON.parse(await readFile(new URL('../../seed/scales/small.json', import.meta.url), 'utf8'));
+    await writeFile(file, JSON.stringify({ ...scale, publicMembers: [300, 9000] }));
+    expectOneLineRefusal(await runCli(['seed', '--profile', file]), /publicMembers: 9000 members in a room, more than the 4000 users/);
+    expect(await readdir(dir)).toEqual(['scale.json']);
+  });
+
   it('an impossible profile: more members than users, negative counts', async () => {
     const few = await profileFile((p) => Object.assign(p.counts, { User: 100 }));
     expectOneLineRefusal(

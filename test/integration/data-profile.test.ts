@@ -45,6 +45,24 @@ describe('data fitted to a profile', () => {
   }, 600_000);
 });
 
+describe('data from a scale file', () => {
+  it('--profile seed/scales/tiny.json seeds byte for byte what --scale tiny does at the same seed', async () => {
+    const checked = profiles.check(JSON.parse(await readFile(new URL('../../seed/scales/tiny.json', import.meta.url), 'utf8')));
+    if (!checked.ok) throw new Error(checked.reason);
+    const { dataset, scale } = profiles.fitted(checked.profile, 1);
+    const [viaFile, builtIn] = await Promise.all([testDb('scaleFile'), testDb('scaleBuiltIn')]);
+    const options = { seed: 9, baseline: 'bare', baselineSpecs: [], reporter: silentReporter } as const;
+    await Promise.all([
+      seedDatabase({ db: viaFile, dataset, scale, ...options }),
+      seedDatabase({ db: builtIn, dataset: workload.dataset, scale: 'tiny', ...options }),
+    ]);
+    expect(await hashes(viaFile)).toEqual(await hashes(builtIn));
+    const fit = profiles.compare(checked.profile, await read(viaFile), 1);
+    expect(fit.map((f) => f.what)).toContain('group conversations');
+    for (const f of fit) expect(f.offBy, f.what).toBeLessThanOrEqual(0.01);
+  }, 300_000);
+});
+
 describe('indexgate profile', () => {
   it('writes counts and quantiles only: planted names, emails, texts and every id stay on the server, which it does not change', async () => {
     const { db } = await seededDb('secrets', 'tiny', 11);
