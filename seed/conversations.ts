@@ -47,13 +47,7 @@ export class ConversationPlanner {
     for (const type of ['public', 'group', 'direct'] as const) {
       for (let i = 0; i < conversations[type]; i++) this.types[at++] = conversationTypes.indexOf(type);
     }
-    const shuffle = Rng.for(seed, streams.typeShuffle, 0);
-    for (let i = this.total - 1; i > restStart; i--) {
-      const j = restStart + shuffle.int(i - restStart + 1);
-      const swap = this.types[i] as number;
-      this.types[i] = this.types[j] as number;
-      this.types[j] = swap;
-    }
+    Rng.for(seed, streams.typeShuffle, 0).shuffle(this.types, restStart);
     this.weights = new Float64Array(this.total);
     for (let c = 0; c < this.total; c++) {
       const w = Rng.for(seed, streams.conversation, c).lognormal(1, dataShape.messagesPerConversationSigma);
@@ -75,13 +69,7 @@ export class ConversationPlanner {
     const values = new Float64Array(this.total);
     for (const [t, type] of conversationTypes.entries()) {
       const of = draws(type);
-      const rng = Rng.for(this.seed, streams.fitted, t * 2 + quantity);
-      for (let i = of.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const swap = of[i] as number;
-        of[i] = of[j] as number;
-        of[j] = swap;
-      }
+      Rng.for(this.seed, streams.fitted, t * 2 + quantity).shuffle(of);
       let k = 0;
       for (let c = 0; c < this.total; c++) if (this.types[c] === t) values[c] = of[k++] ?? 0;
     }

@@ -97,7 +97,7 @@ export class DealtMembers implements MemberSource {
     let at = 0;
     for (let u = 0; u < n; u++) for (let k = 0; k < (targets[u] ?? 0); k++) this.seats[at++] = u;
     const rng = Rng.for(seed, streams.fitted, 201);
-    shuffle(this.seats, rng);
+    rng.shuffle(this.seats);
     const order = Array.from({ length: planner.total }, (_, c) => c).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0) || a - b);
     this.offset = new Float64Array(planner.total);
     this.count = new Int32Array(planner.total);
@@ -151,7 +151,7 @@ function fittedTargets(seed: number, profile: ScaleProfile, fitted: FittedShape,
     ceiling: fitted.tailCeiling,
     total: (fitted.memberships.sum / Math.max(1, fitted.memberships.n)) * n - top.reduce((a, b) => a + b, 0),
   });
-  shuffle(rest, Rng.for(seed, streams.fitted, 200));
+  Rng.for(seed, streams.fitted, 200).shuffle(rest);
   const wanted = new Float64Array(n);
   let k = 0;
   for (let u = 0; u < n; u++) if (!powerSet.has(u)) wanted[u] = rest[k++] ?? 0;
@@ -175,15 +175,6 @@ function fittedTargets(seed: number, profile: ScaleProfile, fitted: FittedShape,
     targets[u] = (targets[u] ?? 0) + 1;
   }
   return targets;
-}
-
-function shuffle(values: Int32Array | Float64Array, rng: Rng): void {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const swap = values[i] as number;
-    values[i] = values[j] as number;
-    values[j] = swap;
-  }
 }
 
 /** The members of one conversation, as user indexes (the first one created it). */

@@ -93,6 +93,16 @@ export class Rng {
     return this.next() < p;
   }
 
+  /** Shuffles `values[from..]` in place (Fisher–Yates, from the end). */
+  shuffle(values: Uint8Array | Int32Array | Float64Array, from = 0): void {
+    for (let i = values.length - 1; i > from; i--) {
+      const j = from + this.int(i - from + 1);
+      const swap = values[i] as number;
+      values[i] = values[j] as number;
+      values[j] = swap;
+    }
+  }
+
   pick<T>(items: readonly T[]): T {
     const item = items[this.int(items.length)];
     if (item === undefined) throw new Error('pick from an empty list');
