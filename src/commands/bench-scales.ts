@@ -8,6 +8,7 @@ import { prepareOutputs } from '../report/write.js';
 import { newRunId, writeFileAtomic } from '../files.js';
 import { type RunPlan, runPipeline } from '../run/pipeline.js';
 import type { RunResult } from '../result.js';
+import type { ProfiledWorkload } from '../dataset/profile-file.js';
 import type { CommandContext } from './command.js';
 
 export interface GrowthOutcome {
@@ -27,24 +28,26 @@ export interface ScalesOptions {
   readonly uri?: string | undefined;
   readonly profile?: string | undefined;
   readonly history?: string | undefined;
+  readonly fitted?: ProfiledWorkload | undefined;
 }
 
 /** One size of a growth run: its label (the scale, or ×factor) and what it sets in bench's options. */
 export interface GrowthSize {
   readonly label: string;
-  readonly set: { readonly scale: string } | { readonly scaleFactor: number };
+  readonly set: { readonly scale: string } | { readonly scaleFactor: number; readonly fitted: ProfiledWorkload | undefined };
 }
 
 /**
  * The sizes of a growth run, checked before anything starts: `--scales` (known scales, at
  * least two, smallest first; not with --profile) or `--scale-factors` (with --profile, at
- * least two, each checked against the machine now rather than after the smaller runs), and
+ * least two, each checked against the machine now rather than after the smaller runs, the
+ * profile read once for all of them), and
  * no option a growth run cannot take.
  */
 export async function growthSizes(
   options: ScalesOptions,
   context: CommandContext,
-  checkFactor: (factor: number) => Promise<unknown>,
+  checkFactor: (factor: number) => Promise<ProfiledWorkload | undefined>,
 ): Promise<GrowthSize[]> {
   if (options.history !== undefined)
     throw new UsageError('--scales and --scale-factors cannot keep a --history: the nightly series is one size');
@@ -59,8 +62,10 @@ export async function growthSizes(
     const factors = [...new Set(options.scaleFactors)].sort((a, b) => a - b);
     if (factors.length < 2)
       throw new UsageError('--scale-factors needs at least two factors to say how cost grows (e.g. --scale-factors 0.1,0.3,1)');
-    for (const f of factors) await checkFactor(f);
-    return factors.map((f) => ({ label: `x${f}`, set: { scaleFactor: f } }));
+    // Each factor checked against the machine now, and the profile read once: every size fits the same file.
+    const sizes: GrowthSize[] = [];
+    for (const f of factors) sizes.push({ label: `x${f}`, set: { scaleFactor: f, fitted: await checkFactor(f) } });
+    return sizes;
   }
   const known = Object.keys(context.workload.dataset.scales);
   const scales = [...new Set(options.scales ?? [])];
@@ -88,7 +93,7 @@ export async function benchScales<Options extends ScalesOptions>(
   options: Options,
   context: CommandContext,
   planOf: (options: Options, context: CommandContext) => Promise<RunPlan>,
-  checkFactor: (factor: number) => Promise<unknown>,
+  checkFactor: (factor: number) => Promise<ProfiledWorkload | undefined>,
 ): Promise<GrowthOutcome> {
   const sizes = await growthSizes(options, context, checkFactor);
   const outDir = await prepareOutputs(options.out, newRunId('growth'));

@@ -75,7 +75,10 @@ export const baselineOption = (workload: Workload) =>
     .choices(Object.keys(workload.indexes.baselines))
     .default(Object.keys(workload.indexes.baselines)[0] ?? 'bare');
 export const profileOption = () =>
-  new Option('--profile <file>', 'seed data shaped like a profile (`indexgate profile`) instead of a built-in --scale');
+  new Option(
+    '--profile <file>',
+    'seed data shaped like a profile (`indexgate profile`), or sized by a scale file (a copy of seed/scales/medium.json), instead of a built-in --scale',
+  );
 export const scaleFactorOption = () =>
   new Option('--scale-factor <f>', 'with --profile: seed this many times its size (e.g. 0.1)').argParser(
     parsePositiveNumber('--scale-factor'),

@@ -51,10 +51,13 @@ export interface SeedOptions {
   /** A data profile to fit instead of a built-in scale (`--scale` is then ignored), at `scaleFactor` times its size. */
   profile?: string | undefined;
   scaleFactor?: number | undefined;
+  /** The profile already read and fitted at `scaleFactor` (a growth run reads the file once, before its first size). */
+  fitted?: ProfiledWorkload | undefined;
 }
 
 /** `--profile` and `--scale-factor` checked, and the workload fitted to the profile (undefined without --profile). */
 export async function profiledWorkload(options: SeedOptions, context: CommandContext): Promise<ProfiledWorkload | undefined> {
+  if (options.fitted) return options.fitted;
   if (options.profile === undefined) {
     if (options.scaleFactor !== undefined)
       throw new UsageError('--scale-factor needs --profile: it scales a profile (a built-in --scale has its own size)');
