@@ -242,9 +242,15 @@ export interface WritesResult {
 export interface WriteSideResult {
   /** Each timed call's whole time (its reads, writes and the client's work), ms. */
   samplesMs: number[];
-  medianMs: number;
+  /** null: no call finished within the limit on this side (`overLimit`). */
+  medianMs: number | null;
   /** Index keys written per call, per collection (the profiler's keysInserted and keysDeleted, mean over the counted calls). */
   keys: { collection: string; inserted: number; deleted: number }[];
+  /**
+   * A call reached the limit on this side (its step, the limit in ms): the route was not called again on this side, so its
+   * samples are the calls before it; `counted`: it was the call that counts keys, so `keys` are unknown (empty).
+   */
+  overLimit?: { step: string; limitMs: number; counted: boolean };
 }
 
 export interface WriteRouteResult {
@@ -256,8 +262,10 @@ export interface WriteRouteResult {
   steps: { step: string; kind: 'read' | 'insert' | 'update'; collection: string; beforeMs?: number; afterMs?: number }[];
   before?: WriteSideResult;
   after?: WriteSideResult;
-  /** The index keys the set adds per call (after − before), per collection: a work count, the same on any machine. */
+  /** The index keys the set adds per call (after − before), per collection: a work count, the same on any machine; empty when a side's keys are unknown (`keysUnknown`). */
   extraKeys: { collection: string; inserted: number; deleted: number }[];
+  /** Why the keys the set adds are not known: a side's counted call reached its limit. */
+  keysUnknown?: string;
   /** After ÷ before of the call's time (geometric-mean ratio) with its interval; `insufficient` when the samples cannot bound it. */
   slowdown?:
     | { state: 'measured'; ratio: number; ciLow: number; ciHigh: number; confidence: number; method: string }

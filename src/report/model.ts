@@ -1,4 +1,4 @@
-import type { GateFailure, Measurement, RouteResult, RunResult, WriteRouteResult } from '../result.js';
+import type { GateFailure, Measurement, RouteResult, RunResult, WriteRouteResult, WriteSideResult } from '../result.js';
 import { compactStages } from '../plan/compact-stages.js';
 import {
   applicationRouteOf,
@@ -443,15 +443,23 @@ function writesTable(writes: NonNullable<RunResult['writes']>): ReportTable {
             : `not bounded: ${s.reason}`;
       return [
         text(r.id),
-        num(r.before ? formatMs(r.before.medianMs) : '–'),
-        num(r.after ? formatMs(r.after.medianMs) : '–'),
+        num(writeSideCell(r.before)),
+        num(writeSideCell(r.after)),
         num(slowdown),
         num(writes.maxSlowdown === undefined ? '–' : `≤ ${writes.maxSlowdown}x`),
-        text(keys(r.extraKeys)),
+        text(r.keysUnknown ? `unknown: ${r.keysUnknown}` : keys(r.extraKeys)),
         text(dearest(r.steps)),
       ];
     }),
   };
+}
+
+/** A write route's median on one side; a side that reached the limit says so (`≥ limit` when no call finished within it). */
+function writeSideCell(side: WriteSideResult | undefined): string {
+  if (!side) return '–';
+  const limit = side.overLimit ? `${side.overLimit.step} ≥ ${formatMs(side.overLimit.limitMs)}` : undefined;
+  if (side.medianMs === null) return limit ? `≥ ${formatMs(side.overLimit?.limitMs)} (${limit})` : '–';
+  return limit ? `${formatMs(side.medianMs)}, then ${limit}` : formatMs(side.medianMs);
 }
 
 /** Keys per call as `+inserted −deleted`. */

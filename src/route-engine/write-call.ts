@@ -3,6 +3,7 @@ import { IndexgateError } from '../errors.js';
 import type { DataModel } from '../prisma/datamodel.js';
 import type { WriteTransport } from '../prisma/write.js';
 import type { ParamValue, Route, RouteContext } from '../route.js';
+import { OverLimit } from '../prisma/read.js';
 import { Recorder } from './recorder.js';
 import { baseContext } from './call.js';
 import { RouteFileError } from './route-file-error.js';
@@ -34,6 +35,8 @@ export interface WriteCall {
   readonly undo: WriteUndo;
   /** What each write did (`options.effects`): the document inserted, or the documents an update changed, before and after it. */
   readonly effects: readonly WriteEffect[];
+  /** A read of the call reached the limit (its step): the call stopped there, `totalMs` is a lower bound, what it wrote is still undone by the caller. */
+  readonly overLimit?: string;
 }
 
 export interface WriteCallInput {
@@ -106,19 +109,23 @@ export async function callWriteRoute(
     phase: async (_name, fn) => fn(),
   };
   const started = performance.now();
+  let overLimit: string | undefined;
   try {
     await route.run(ctx);
   } catch (error) {
-    await undoWrites(db, undo);
-    if (error instanceof RouteFileError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new RouteFileError(
-      route.file,
-      error instanceof IndexgateError ? message : `its code threw for user ${input.user.id}: ${message}`,
-      {
-        cause: error,
-      },
-    );
+    // A command over the limit ends the call, as it ends a read route's: that is a measurement, not the route's error (the
+    // caller undoes what it wrote). Anything else is the route's error, its writes undone here.
+    if (error instanceof OverLimit) overLimit = error.step;
+    else {
+      await undoWrites(db, undo);
+      if (error instanceof RouteFileError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new RouteFileError(
+        route.file,
+        error instanceof IndexgateError ? message : `its code threw for user ${input.user.id}: ${message}`,
+        { cause: error },
+      );
+    }
   } finally {
     await recorder.idle();
   }
@@ -126,7 +133,13 @@ export async function callWriteRoute(
   const reads = [...recorder.runs.values()].map((r) => ({ step: r.step, kind: 'read' as const, collection: r.collection, ms: r.ms }));
   const steps = [...reads, ...writeSteps];
   const rank = (step: string) => order.indexOf(step);
-  return { totalMs, steps: steps.sort((a, b) => rank(a.step) - rank(b.step)), undo, effects };
+  return {
+    totalMs,
+    steps: steps.sort((a, b) => rank(a.step) - rank(b.step)),
+    undo,
+    effects,
+    ...(overLimit === undefined ? {} : { overLimit }),
+  };
 }
 
 /** Puts the data back: the inserted documents deleted, the changed ones replaced by what they were (last change first). */

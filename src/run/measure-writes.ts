@@ -26,6 +26,11 @@ export interface WritePlan {
   /** Memberships the calls spread over. */
   readonly memberships: number;
   readonly maxTimeMS: number;
+  /**
+   * The limit of the counted calls (untimed: they count keys): a read that scans a collection before the set gets longer to
+   * finish there, so that its writes' keys are still counted; a counted call over it leaves the route's keys unknown.
+   */
+  readonly countedMaxTimeMS: number;
 }
 
 export const defaultWritePlan: WritePlan = {
@@ -35,6 +40,7 @@ export const defaultWritePlan: WritePlan = {
   countedCalls: 1,
   memberships: 6,
   maxTimeMS: 10_000,
+  countedMaxTimeMS: 60_000,
 };
 
 /** Index keys written per call on one collection (the mean over the counted calls). */
@@ -54,6 +60,11 @@ export interface WriteSide {
   readonly steps: readonly { readonly step: string; readonly kind: 'read' | 'insert' | 'update'; readonly collection: string }[];
   /** What each counted call's writes did (the document inserted, an update's documents before and after): which index each key went to. */
   readonly effects: (readonly WriteEffect[])[];
+  /**
+   * A call reached its limit on this side (the step, the limit): the route was not called again on this side (each call would
+   * wait for the limit), its samples are the calls before it; when it was the counted call, its keys are unknown (`keys` empty).
+   */
+  overLimit?: { readonly step: string; readonly limitMs: number; readonly counted: boolean };
 }
 
 export interface WriteRouteRun {
@@ -113,7 +124,7 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
     }
     return found;
   };
-  const run = async (route: Route, i: number, effects = false): Promise<WriteCall> => {
+  const run = async (route: Route, i: number, effects = false, maxTimeMS = plan.maxTimeMS): Promise<WriteCall> => {
     const m = i % memberships.length;
     const doc = memberships[m] as Document;
     const user = { id: String(doc[userField]), class: 'member' };
@@ -124,7 +135,7 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
       input.dm,
       route,
       { user, params: { ...route.params, ...input.params }, membership, ...(target ? { target } : {}) },
-      { maxTimeMS: plan.maxTimeMS, effects },
+      { maxTimeMS, effects },
     );
   };
   const undo = async (route: Route, done: WriteCall): Promise<WriteCall> => {
@@ -151,11 +162,17 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
       await db.command({ profile: 2 });
       let done: WriteCall;
       try {
-        done = await run(route, i, true);
+        done = await run(route, i, true, plan.countedMaxTimeMS);
       } finally {
         await db.command({ profile: 0 });
       }
       await undo(route, done);
+      if (done.overLimit !== undefined) {
+        // It stopped before its writes: what it wrote is not what a call writes. Its keys unknown, the route not called again here.
+        (out.get(route.id) as WriteSide).overLimit = { step: done.overLimit, limitMs: plan.countedMaxTimeMS, counted: true };
+        totals.clear();
+        break;
+      }
       (out.get(route.id) as WriteSide).effects.push(done.effects);
       if (done.totalMs >= plan.dearMs) dear.add(route.id);
       if (i === 0)
@@ -190,10 +207,14 @@ export async function measureWriteSide(input: WriteSideInput): Promise<Map<strin
   // Time, the counted calls having warmed the caches: the routes in turn, a dear route (a scan on this side) fewer times.
   for (let i = 0; i < plan.timedCalls; i++)
     for (const route of routes) {
-      if (dear.has(route.id) && i >= plan.dearTimedCalls) continue;
+      const side = out.get(route.id) as WriteSide;
+      if ((dear.has(route.id) && i >= plan.dearTimedCalls) || side.overLimit) continue;
       throwIfAborted(input.signal);
       const done = await undo(route, await run(route, i));
-      const side = out.get(route.id) as WriteSide;
+      if (done.overLimit !== undefined) {
+        side.overLimit = { step: done.overLimit, limitMs: plan.maxTimeMS, counted: false };
+        continue;
+      }
       side.samplesMs.push(done.totalMs);
       for (const s of done.steps) (side.stepMs[s.step] ??= []).push(s.ms);
     }

@@ -373,8 +373,11 @@ export function priceStage(options: { readOnly?: boolean } = {}): Stage {
         }
     const priced = priceIndexes(indexes, sizes, uses, { ramGb: state.inputs.ramGb });
     // bench: each index's keys per write call, from what the writes did on the state with the set, checked against the profiler.
+    // A route whose keys were not counted on a side (its counted call reached the limit) has no profiler figure to check against.
     const measured = (state.writes?.runs ?? []).flatMap((r) =>
-      r.before && r.after ? [{ route: r.id, effects: r.after.effects, extraKeys: extraKeys(r.before.keys, r.after.keys) }] : [],
+      r.before && r.after && !r.before.overLimit?.counted && !r.after.overLimit?.counted
+        ? [{ route: r.id, effects: r.after.effects, extraKeys: extraKeys(r.before.keys, r.after.keys) }]
+        : [],
     );
     const writes = measured.length > 0 ? attributeSetWrites(measured, indexes) : undefined;
     const withWrites = writes

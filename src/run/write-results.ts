@@ -13,13 +13,32 @@ import type { KeysWritten, WriteRouteRun, WriteSide } from './measure-writes.js'
  */
 export function writeResults(runs: readonly WriteRouteRun[]): WriteRouteResult[] {
   return runs.map((run) => {
-    const side = (s: WriteSide | undefined) => (s ? { samplesMs: s.samplesMs, medianMs: median(s.samplesMs), keys: s.keys } : undefined);
+    const side = (s: WriteSide | undefined) =>
+      s
+        ? {
+            samplesMs: s.samplesMs,
+            medianMs: s.samplesMs.length > 0 ? median(s.samplesMs) : null,
+            keys: s.keys,
+            ...(s.overLimit ? { overLimit: { ...s.overLimit } } : {}),
+          }
+        : undefined;
     const before = side(run.before);
     const after = side(run.after);
     const [bound] =
       run.before && run.after
         ? speedupBounds({ classes: [{ key: run.id, before: run.after.samplesMs, after: run.before.samplesMs }] })
         : [];
+    // A side that reached the limit: its samples are the calls before that one, so a ratio of them would not be the route's.
+    const cut = (['before', 'after'] as const).flatMap((name) => {
+      const o = run[name]?.overLimit;
+      return o
+        ? [`${o.step} reached the ${o.limitMs / 1000} s limit ${name} the set (${o.counted ? 'the call counting keys' : 'a timed call'})`]
+        : [];
+    });
+    const keysCut = (['before', 'after'] as const).flatMap((name) => {
+      const o = run[name]?.overLimit;
+      return o?.counted ? [`${name} the set, ${o.step} reached the ${o.limitMs / 1000} s limit of the call counting keys`] : [];
+    });
     return {
       id: run.id,
       title: run.title,
@@ -32,22 +51,25 @@ export function writeResults(runs: readonly WriteRouteRun[]): WriteRouteResult[]
       }),
       ...(before ? { before } : {}),
       ...(after ? { after } : {}),
-      extraKeys: extraKeys(run.before?.keys ?? [], run.after?.keys ?? []),
-      ...(bound
-        ? {
-            slowdown:
-              bound.state === 'measured'
-                ? {
-                    state: 'measured' as const,
-                    ratio: bound.ratio,
-                    ciLow: bound.ciLow,
-                    ciHigh: bound.ciHigh,
-                    confidence: bound.confidence,
-                    method: bound.method,
-                  }
-                : { state: 'insufficient' as const, ...(bound.ratio === undefined ? {} : { ratio: bound.ratio }), reason: bound.reason },
-          }
-        : {}),
+      extraKeys: keysCut.length > 0 ? [] : extraKeys(run.before?.keys ?? [], run.after?.keys ?? []),
+      ...(keysCut.length > 0 ? { keysUnknown: keysCut.join('; ') } : {}),
+      ...(cut.length > 0 && run.before && run.after
+        ? { slowdown: { state: 'insufficient' as const, reason: `${cut.join('; ')}: the call's time there is at least the limit` } }
+        : bound
+          ? {
+              slowdown:
+                bound.state === 'measured'
+                  ? {
+                      state: 'measured' as const,
+                      ratio: bound.ratio,
+                      ciLow: bound.ciLow,
+                      ciHigh: bound.ciHigh,
+                      confidence: bound.confidence,
+                      method: bound.method,
+                    }
+                  : { state: 'insufficient' as const, ...(bound.ratio === undefined ? {} : { ratio: bound.ratio }), reason: bound.reason },
+            }
+          : {}),
     };
   });
 }

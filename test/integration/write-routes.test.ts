@@ -10,7 +10,15 @@ import { seededDb } from '../support/seeded.js';
 import { workload } from '../support/workload.js';
 
 const writes = workload.routes.writes ?? [];
-const plan: WritePlan = { timedCalls: 5, dearTimedCalls: 5, dearMs: 500, countedCalls: 2, memberships: 4, maxTimeMS: 10_000 };
+const plan: WritePlan = {
+  timedCalls: 5,
+  dearTimedCalls: 5,
+  dearMs: 500,
+  countedCalls: 2,
+  memberships: 4,
+  maxTimeMS: 10_000,
+  countedMaxTimeMS: 60_000,
+};
 
 async function dbHash(db: Db): Promise<Record<string, string>> {
   const reply = await db.command({ dbHash: 1, collections: [...workload.dataset.collections] });
@@ -78,6 +86,36 @@ describe('write routes: what a set costs the application writes', () => {
     const checks = writeChecks(results, 1.25);
     expect(checks.map((c) => c.route)).toEqual(writes.map((r) => r.id));
     expect(checks.every((c) => ['pass', 'fail', 'inconclusive'].includes(String(c.outcome)))).toBe(true);
+  });
+
+  it('a write route whose read reaches the limit is measured over it, not an error: its writes undone, its keys unknown if the counting call was cut', async () => {
+    const { db } = await seededDb('writes-limit', 'small', 3, 'bare');
+    const markRead = writes.filter((r) => r.id === 'mark-read');
+    const hashBefore = await dbHash(db);
+    const memberships = await sampleMemberships(db, workload.users, 2);
+    const dm = await dataModel();
+    const side = async (p: WritePlan) =>
+      (await measureWriteSide({ db, dm, routes: markRead, memberships, users: workload.users, params: {}, plan: p })).get('mark-read');
+    // Before the set, mark-read's message.findFirst scans and sorts the conversation's messages among 120 k: never within 1 ms,
+    // on any machine. The call counting keys has 60 s: it finishes, and its keys are counted.
+    const timed = await side({ ...plan, maxTimeMS: 1 });
+    expect(timed?.overLimit).toEqual({ step: 'message.findFirst', limitMs: 1, counted: false });
+    expect(timed?.samplesMs).toEqual([]);
+    expect(timed?.keys.length).toBeGreaterThan(0);
+    const cut = await side({ ...plan, maxTimeMS: 1, countedMaxTimeMS: 1 });
+    expect(cut?.overLimit).toEqual({ step: 'message.findFirst', limitMs: 1, counted: true });
+    expect(cut?.keys).toEqual([]);
+    expect(await dbHash(db)).toEqual(hashBefore);
+
+    const [result] = writeResults([{ id: 'mark-read', title: 'mark-read', file: 'f', before: cut, after: timed }]);
+    expect(result?.before?.medianMs).toBeNull();
+    expect(result?.extraKeys).toEqual([]);
+    expect(result?.keysUnknown).toMatch(/^before the set, message\.findFirst reached the 0\.001 s limit of the call counting keys/);
+    expect(result?.slowdown).toMatchObject({
+      state: 'insufficient',
+      reason: expect.stringMatching(/message\.findFirst reached the 0\.001 s limit before the set/),
+    });
+    expect(writeChecks(result ? [result] : [], 1.25).map((c) => c.outcome)).toEqual(['inconclusive']);
   });
 
   it('joining a conversation inserts one membership, in a conversation the user was not in: one key bare, #1 one more', async () => {
