@@ -69,6 +69,11 @@ export interface CommandMeasurement extends Measurement {
     limitMs: number;
     /** Not sent for this class: its join is known over the limit on this state whoever asks (why). */
     inferred?: string;
+    /**
+     * It did not finish because the server refused it for the data it met (a result over 16 MB, a $lookup or sort over its
+     * memory limit): the server's code and message. The application's call fails there too.
+     */
+    failed?: string;
     probe?: ProbeWork;
   };
 }
@@ -147,6 +152,8 @@ export interface RouteResult {
   overLimit: { before: boolean; after: boolean; limitMs: number };
   /** The step whose limit ended a side's calls (the commands after it were not sent), per side. */
   stopped?: { before?: string; after?: string };
+  /** A command the server refused for the data it met ended that side's calls (`commands[].overLimit.failed`): the call fails, per side. */
+  failed?: { before?: string; after?: string };
   /** indexgate's own time per call (rendering, result shaping, stand-ins), p50 ms: never counted in the phases. */
   overheadMs?: { before?: number; after: number };
   commands: RouteCommandResult[];

@@ -68,7 +68,9 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds, ga
           check: 'limit',
           ...at,
           passed: false,
-          message: `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS)${over.inferred ? ` (${over.inferred})` : ''}, plan ${compactStages(c.after.stages)}${work}`,
+          message: over.failed
+            ? `${where} ${c.step}: failed on the server after the indexes (${over.failed}): the application's call fails there too, plan ${compactStages(c.after.stages)}${work}`
+            : `${where} ${c.step}: over ${over.limitMs / 1000} s after the indexes (maxTimeMS)${over.inferred ? ` (${over.inferred})` : ''}, plan ${compactStages(c.after.stages)}${work}`,
         },
       ];
     }
@@ -97,7 +99,9 @@ export function routeModelChecks(result: RouteResult, thresholds: Thresholds, ga
       ...base,
       pattern: 'route',
       passed: false,
-      message: `${where}: a command did not finish within ${result.overLimit.limitMs / 1000} s after the indexes: TOTAL is over ${result.overLimit.limitMs / 1000} s, far beyond any budget`,
+      message: result.failed?.after
+        ? `${where}: a command failed on the server after the indexes (${result.failed.after}): the call fails, whatever its budget`
+        : `${where}: a command did not finish within ${result.overLimit.limitMs / 1000} s after the indexes: TOTAL is over ${result.overLimit.limitMs / 1000} s, far beyond any budget`,
     });
     if (thresholds.route.minSpeedup !== undefined) {
       checks.push({

@@ -22,7 +22,8 @@ const ratio = (x: number) => (x >= 100 ? `${Math.round(x)}x` : x >= 10 ? `${x.to
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const bytes = (n: number) => (n >= 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} B`);
 
-export function formatTotal(p: Phases | undefined, overLimit: boolean, limitMs: number): string {
+export function formatTotal(p: Phases | undefined, overLimit: boolean, limitMs: number, failed?: string): string {
+  if (failed) return `failed (${failed.split(' ')[0]})`;
   if (overLimit) return `over ${limitMs / 1000} s`;
   return p ? ms(p.total) : '–';
 }
@@ -55,8 +56,8 @@ export function routeRows(result: RunResult): RouteRow[] {
   return result.routes.map((r) => ({
     route: r.id,
     userClass: r.userClass,
-    before: r.before || r.overLimit.before ? formatTotal(r.before, r.overLimit.before, r.overLimit.limitMs) : '–',
-    after: formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs),
+    before: r.before || r.overLimit.before ? formatTotal(r.before, r.overLimit.before, r.overLimit.limitMs, r.failed?.before) : '–',
+    after: formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs, r.failed?.after),
     speedup: formatRouteSpeedup(r),
     verdict: r.role === 'remedy' ? 'not gated (remedy)' : verdictOf(checksOf(result, r.id, r.userClass)),
   }));
@@ -77,9 +78,11 @@ export function commandRows(route: readonly RouteResult[]): CommandRow[] {
     r.commands.map((c) => ({
       userClass: r.userClass,
       step: c.step,
-      plan: c.after.overLimit
-        ? `over ${c.after.overLimit.limitMs / 1000} s: ${compactStages(c.after.stages)}`
-        : `${compactStages(c.after.stages)}${c.after.indexesUsed.length > 0 ? ` on ${c.after.indexesUsed.join(', ')}` : ''}`,
+      plan: c.after.overLimit?.failed
+        ? `failed on the server, ${c.after.overLimit.failed}: ${compactStages(c.after.stages)}`
+        : c.after.overLimit
+          ? `over ${c.after.overLimit.limitMs / 1000} s: ${compactStages(c.after.stages)}`
+          : `${compactStages(c.after.stages)}${c.after.indexesUsed.length > 0 ? ` on ${c.after.indexesUsed.join(', ')}` : ''}`,
       docsExamined: c.after.overLimit?.probe
         ? `~${count(c.after.overLimit.probe.projectedDocsExamined)} (projected)`
         : count(c.after.totalDocsExamined),
@@ -139,16 +142,18 @@ function routeClassAnswer(result: RunResult, where: string, budgetMs: number, cl
     .map((id) => {
       const entries = result.routes.filter((r) => r.id === id);
       const classes = entries.map((r) => {
-        const total = formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs);
+        const total = formatTotal(r.after, r.overLimit.after, r.overLimit.limitMs, r.failed?.after);
         const speedup = r.before || r.overLimit.before ? `, ${formatRouteSpeedup(r)}` : '';
         if (!r.overLimit.after && r.after.total < budgetMs) return `${r.userClass} ${total} (under ${budgetMs / 1000} s${speedup})`;
         const over = r.commands.find((c) => c.after.overLimit);
-        const culprit = over
-          ? `${over.step} over its ${r.overLimit.limitMs / 1000} s limit`
-          : (() => {
-              const d = dominantCommand(r);
-              return d ? `${d.step} ${ms(d.ms)}` : 'no command measured';
-            })();
+        const culprit = over?.after.overLimit?.failed
+          ? `${over.step} failed on the server: ${over.after.overLimit.failed}`
+          : over
+            ? `${over.step} over its ${r.overLimit.limitMs / 1000} s limit`
+            : (() => {
+                const d = dominantCommand(r);
+                return d ? `${d.step} ${ms(d.ms)}` : 'no command measured';
+              })();
         return `${r.userClass} ${total} (NOT under ${budgetMs / 1000} s: ${culprit})`;
       });
       return `Route ${id} (${entries[0]?.title}) ${where}: ${classes.join('; ')}.${closing ? closing(id) : ''}`;

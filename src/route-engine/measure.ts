@@ -8,7 +8,8 @@ import type { Measurement, ProbeWork, TimeSpent } from '../result.js';
 
 export type { RouteTimeBreakdown, TimeSpent } from '../result.js';
 import { type CallInput, callRoute, type RouteCall } from './call.js';
-import { type CommandShape, explainShape, isOverLimit, type RecorderOptions } from './recorder.js';
+import { type CommandShape, explainShape, type RecorderOptions } from './recorder.js';
+import { dataLimitFailure, didNotFinish } from '../mongo/over-limit.js';
 import type { ParamValue, Route } from '../route.js';
 
 /** How a route is sampled on one side. */
@@ -74,6 +75,8 @@ export interface OverLimitWork {
   indexesUsed: string[];
   /** It was not sent for this audience: known over the limit on this state whoever asks (why). */
   inferred?: string;
+  /** It did not finish because the server refused it for the data it met (e.g. a result over 16 MB): why, in one line. */
+  failed?: string;
   probe?: ProbeWork;
 }
 
@@ -214,14 +217,17 @@ export async function captureRoute(
     if (run.overLimit) {
       side.overLimit = await overLimit();
       if (run.inferred) side.overLimit.inferred = run.inferred;
+      if (run.failed) side.overLimit.failed = run.failed;
     } else {
       try {
         side.measurement = await timedInto(ctx.spent, 'explains', () =>
           explainCommand(db, run.collection, run.shapes, plan.maxTimeMS, keyOf),
         );
       } catch (error) {
-        if (!isOverLimit(error)) throw error;
+        if (!didNotFinish(error)) throw error;
         side.overLimit = await overLimit();
+        const failed = dataLimitFailure(error);
+        if (failed) side.overLimit.failed = failed;
       }
     }
     commands.push(side);
@@ -324,8 +330,8 @@ async function probeJoin(ctx: MeasureContext, collection: string, shape: Command
     ctx.probes?.set(cacheKey, { ...work });
     return work;
   } catch (error) {
-    if (!isOverLimit(error)) throw error;
-    // Over its own limit: not tried again on this state (it would only wait again).
+    if (!didNotFinish(error)) throw error;
+    // Over its own limit (or refused for the data it met): not tried again on this state (it would only wait again).
     if (ctx.probes) probesOverLimit.set(ctx.probes, (probesOverLimit.get(ctx.probes) ?? new Set()).add(cacheKey));
     return undefined;
   }

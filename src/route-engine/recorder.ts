@@ -1,6 +1,6 @@
 import { RouteCallError } from './route-file-error.js';
 import { BSON, type Db, type Document } from 'mongodb';
-import { completeExplain, isOverLimit } from '../mongo/over-limit.js';
+import { completeExplain, dataLimitFailure, isOverLimit } from '../mongo/over-limit.js';
 import type { ReadCommand } from '../capture/shape.js';
 import type { ClientTransport, RawRequest } from '../prisma/client.js';
 import { OverLimit, type CommandRequest } from '../prisma/read.js';
@@ -34,6 +34,8 @@ export interface CommandRun {
   overLimit: boolean;
   /** Not sent: known to be over the limit on this state whoever asks (why, in words). */
   inferred?: string;
+  /** It did not finish because the server refused it for the data it met (mongo/over-limit.ts dataLimitFailure): why. */
+  failed?: string;
   returnedDocs: number;
   returnedBytes?: number;
   /** For a count: the number it counted. */
@@ -199,8 +201,10 @@ export class Recorder implements ClientTransport {
     try {
       docs = await sendShape(this.db, request.collection, shape, this.options.maxTimeMS);
     } catch (error) {
-      if (!isOverLimit(error)) throw error;
+      const failed = dataLimitFailure(error);
+      if (!isOverLimit(error) && failed === undefined) throw error;
       run.overLimit = true;
+      if (failed !== undefined) run.failed = failed;
       span.last = this.now();
       this.spans.set(request.step, span);
       run.ms = span.last - span.first;

@@ -77,6 +77,11 @@ export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: reado
     const overhead = (side: RouteSide | undefined) =>
       side && side.calls.length > 0 ? median(side.calls.map((c) => c.overheadMs)) : undefined;
     const stopped = { ...(before?.stopped ? { before: before.stopped } : {}), ...(after.stopped ? { after: after.stopped } : {}) };
+    const failedOf = (side: RouteSide | undefined) => side?.commands.find((c) => c.overLimit?.failed)?.overLimit?.failed;
+    const failed = {
+      ...(failedOf(before) ? { before: failedOf(before) as string } : {}),
+      ...(failedOf(after) ? { after: failedOf(after) as string } : {}),
+    };
     const memberships = input.memberships?.get(after.userClass);
     return {
       id: route.id,
@@ -92,6 +97,7 @@ export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: reado
       ...speedup,
       overLimit: { before: overLimitBefore, after: after.overLimit, limitMs: plan.maxTimeMS },
       ...(Object.keys(stopped).length > 0 ? { stopped } : {}),
+      ...(Object.keys(failed).length > 0 ? { failed } : {}),
       overheadMs: {
         ...(overhead(before) === undefined ? {} : { before: round(overhead(before) as number) }),
         after: round(overhead(after) ?? 0),
@@ -166,6 +172,7 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
             limitMs: over.limitMs,
             ...(over.probe ? { probe: { ...over.probe } } : {}),
             ...(over.inferred ? { inferred: over.inferred } : {}),
+            ...(over.failed ? { failed: over.failed } : {}),
           },
         }
       : {}),
@@ -193,6 +200,14 @@ function shapeForResult(shape: CommandShape): unknown {
  */
 export function censoredEstimate(before: RouteSide, after: RouteSide, plan: RoutePlan, what = 'the remedy'): SpeedupEstimate {
   const base = { beforeSamples: before.calls.length, afterSamples: after.calls.length };
+  const failed = (side: RouteSide) => side.commands.find((c) => c.overLimit?.failed)?.overLimit?.failed;
+  // A command the server refused did not take the limit: no bound on the time it would have taken.
+  const refused = failed(before) ?? failed(after);
+  if (refused)
+    return {
+      ...base,
+      reason: `a command failed on the server ${failed(before) ? `without ${what}` : `with ${what}`} (${refused}): no speedup can be measured`,
+    };
   if (before.overLimit && !after.overLimit) {
     const upper = quantileBounds(
       after.calls.map((c) => c.phases.total),

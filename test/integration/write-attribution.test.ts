@@ -9,7 +9,15 @@ import { seededDb } from '../support/seeded.js';
 import { workload } from '../support/workload.js';
 
 const writes = workload.routes.writes ?? [];
-const plan: WritePlan = { timedCalls: 1, dearTimedCalls: 1, dearMs: 500, countedCalls: 2, memberships: 4, maxTimeMS: 10_000, countedMaxTimeMS: 60_000 };
+const plan: WritePlan = {
+  timedCalls: 1,
+  dearTimedCalls: 1,
+  dearMs: 500,
+  countedCalls: 2,
+  memberships: 4,
+  maxTimeMS: 10_000,
+  countedMaxTimeMS: 60_000,
+};
 
 async function measure(db: Db) {
   const memberships = await sampleMemberships(db, workload.users, plan.memberships);
