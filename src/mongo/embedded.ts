@@ -62,11 +62,45 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   // One folder holds the data files and is mongod's working directory (Wine writes crash dumps there).
   const scratch = await mkdtemp(join(host.tmpdir, 'indexgate-mongod-'));
   const dbPath = join(scratch, 'db');
+  // What stop() finds made when it runs (an interrupt may come at any point of the start).
+  const made: { instance?: MongoInstance; restoring?: Promise<unknown> } = {};
+  let ready = false;
+  let stopping: Promise<void> | undefined;
+  let died: EmbeddedServer['died'];
+  const uri = (port: number) => `mongodb://127.0.0.1:${port}/?directConnection=true`;
+  let port = 0;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // A restore still copying is let finish: removed under it, the files it writes next would outlive the folder.
+      await made.restoring?.catch(() => undefined);
+      const process = made.instance?.mongodProcess;
+      if (process && process.exitCode === null && process.signalCode === null) {
+        if (ready && !died) await shutdownCommand(uri(port));
+        await waitForExit(process, ready ? 10_000 : 0);
+      }
+      if (made.instance) {
+        await made.instance.stop().catch(() => undefined);
+        if (mongod.underWine) await endWineSession(host, scratch);
+      }
+      await rm(scratch, { recursive: true, force: true, maxRetries: 3, retryDelay: 200 });
+    })();
+    return stopping;
+  };
+  // Registered as soon as the folder exists: an interrupt from here on (a dataset restore takes seconds) removes it.
+  options.onCleanup?.(stop);
+
   await mkdir(dbPath);
-  const restoredFrom = await options.initialData?.(mongod);
-  if (restoredFrom) await cp(restoredFrom, dbPath, { recursive: true });
-  const port = await getFreePort();
-  const instance = new MongoInstance({
+  const restore = (async () => {
+    const from = await options.initialData?.(mongod);
+    if (from) await cp(from, dbPath, { recursive: true });
+    return from;
+  })();
+  made.restoring = restore;
+  const restoredFrom = await restore;
+  throwIfAborted(signal);
+  port = await getFreePort();
+  const server = new MongoInstance({
     instance: {
       port,
       ip: '127.0.0.1',
@@ -79,36 +113,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     // Wine's own temporary files go to TMPDIR: keep them in the folder we remove.
     spawn: { cwd: scratch, detached: true, env: { ...host.env, TMPDIR: scratch } },
   });
-  const uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
-
-  let ready = false;
-  let stopping: Promise<void> | undefined;
-  let died: EmbeddedServer['died'];
-  instance.on(MongoInstanceEvents.instanceClosed, (code: number | null, sig: string | null) => {
+  made.instance = server;
+  server.on(MongoInstanceEvents.instanceClosed, (code: number | null, sig: string | null) => {
     if (!stopping && ready) died ??= { code, signal: sig };
   });
 
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      const process = instance.mongodProcess;
-      if (process?.exitCode === null && process.signalCode === null) {
-        if (ready && !died) await shutdownCommand(uri);
-        await waitForExit(process, ready ? 10_000 : 0);
-      }
-      await instance.stop().catch(() => undefined);
-      if (mongod.underWine) await endWineSession(host, scratch);
-      await rm(scratch, { recursive: true, force: true, maxRetries: 3, retryDelay: 200 });
-    })();
-    return stopping;
-  };
-  options.onCleanup?.(stop);
-
   try {
-    await instance.start();
+    await server.start();
     ready = true;
     // 'exit', not 'close': Wine's helper processes can keep mongod's output pipes open
     // after mongod itself is gone, which delays 'close'.
-    instance.mongodProcess?.once('exit', (code, sig) => {
+    server.mongodProcess?.once('exit', (code, sig) => {
       if (!stopping) died ??= { code, signal: sig };
     });
   } catch (error) {
@@ -118,7 +133,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   }
 
   return {
-    uri,
+    uri: uri(port),
     mongod,
     dbPath,
     restoredFrom,
