@@ -65,19 +65,24 @@ const asProfile = (data: ProfileData): DataProfile => data as DataProfile;
 /** Bytes the generators keep per entity (seed/generate.ts: the user directory, the conversation table, the memberships). */
 const generatorBytesPer = { user: 120, conversation: 60, membership: 8 } as const;
 
+/** What seeding `counts` documents costs, their bytes at `bytesPer` each (the machine-fit refusal's estimate). */
+function estimateOf(counts: Readonly<Record<string, number>>, bytesPer: (collection: string) => number) {
+  const count = (c: string) => counts[c] ?? 0;
+  return {
+    documents: Math.round(seededCollections.reduce((n, c) => n + count(c), 0)),
+    dataBytes: Math.round(seededCollections.reduce((n, c) => n + count(c) * bytesPer(c), 0)),
+    generatorBytes: Math.round(
+      count('User') * generatorBytesPer.user +
+        count('Conversation') * generatorBytesPer.conversation +
+        count('ConversationMember') * generatorBytesPer.membership,
+    ),
+  };
+}
+
 /** A scale file's dataset at `factor`: its documents counted by planning it (2 s at `large`), their bytes as at `small`. */
 function scaleFileDataset(file: ScaleFileData, factor: number): ReturnType<DataProfiles['fitted']> {
   const scale = scaledScale(file, factor);
-  const counts = planDataset(scale, 0).estimatedCounts;
-  const estimate = {
-    documents: seededCollections.reduce((n, c) => n + counts[c], 0),
-    dataBytes: Math.round(seededCollections.reduce((n, c) => n + counts[c] * (averageDocumentBytes[c] ?? 0), 0)),
-    generatorBytes: Math.round(
-      counts.User * generatorBytesPer.user +
-        counts.Conversation * generatorBytesPer.conversation +
-        counts.ConversationMember * generatorBytesPer.membership,
-    ),
-  };
+  const estimate = estimateOf(planDataset(scale, 0).estimatedCounts, (c) => averageDocumentBytes[c] ?? 0);
   const dataset = datasetOf({ [profileScaleName]: scale }, { [profileScaleName]: scaleOf(scale, budgetFor(scale.messages)) });
   return { dataset, scale: profileScaleName, estimate };
 }
@@ -94,15 +99,10 @@ const dataProfiles: DataProfiles = {
     if (isScaleFile(data)) return scaleFileDataset(data, factor);
     const profile = asProfile(data);
     const scale = fittedScale(profile, factor);
-    const estimate = {
-      documents: Math.round(seededCollections.reduce((n, c) => n + profile.counts[c] * factor, 0)),
-      dataBytes: Math.round(seededCollections.reduce((n, c) => n + profile.counts[c] * factor * profile.documentBytes[c].average, 0)),
-      generatorBytes: Math.round(
-        profile.counts.User * factor * generatorBytesPer.user +
-          profile.counts.Conversation * factor * generatorBytesPer.conversation +
-          profile.counts.ConversationMember * factor * generatorBytesPer.membership,
-      ),
-    };
+    const estimate = estimateOf(
+      Object.fromEntries(seededCollections.map((c) => [c, profile.counts[c] * factor])),
+      (c) => profile.documentBytes[c as keyof typeof profile.documentBytes].average,
+    );
     const dataset = datasetOf({ [profileScaleName]: scale }, { [profileScaleName]: scaleOf(scale, budgetFor(scale.messages)) });
     return { dataset, scale: profileScaleName, estimate };
   },

@@ -43,7 +43,7 @@ export function scaledScale(file: ScaleFileData, factor: number): ScaleProfile {
   };
 }
 
-/** Average BSON bytes per document, measured at `small` (the profile in test/fixtures/profiles/small.json). */
+/** Average BSON bytes per document, measured at `small` (the profile in test/fixtures/profiles/small.json; test/unit/scale-file.test.ts keeps them equal). */
 export const averageDocumentBytes: Readonly<Record<string, number>> = {
   User: 433,
   Conversation: 290,

@@ -67,8 +67,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   let ready = false;
   let stopping: Promise<void> | undefined;
   let died: EmbeddedServer['died'];
-  const uri = (port: number) => `mongodb://127.0.0.1:${port}/?directConnection=true`;
-  let port = 0;
+  // Known once a port is chosen; a server can only be ready after that.
+  let uri = '';
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -76,7 +76,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       await made.restoring?.catch(() => undefined);
       const process = made.instance?.mongodProcess;
       if (process && process.exitCode === null && process.signalCode === null) {
-        if (ready && !died) await shutdownCommand(uri(port));
+        if (ready && !died) await shutdownCommand(uri);
         await waitForExit(process, ready ? 10_000 : 0);
       }
       if (made.instance) {
@@ -99,7 +99,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   made.restoring = restore;
   const restoredFrom = await restore;
   throwIfAborted(signal);
-  port = await getFreePort();
+  const port = await getFreePort();
+  uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
   const server = new MongoInstance({
     instance: {
       port,
@@ -133,7 +134,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   }
 
   return {
-    uri: uri(port),
+    uri,
     mongod,
     dbPath,
     restoredFrom,

@@ -29,16 +29,18 @@ export function writeResults(runs: readonly WriteRouteRun[]): WriteRouteResult[]
         ? speedupBounds({ classes: [{ key: run.id, before: run.after.samplesMs, after: run.before.samplesMs }] })
         : [];
     // A side that reached the limit: its samples are the calls before that one, so a ratio of them would not be the route's.
-    const cut = (['before', 'after'] as const).flatMap((name) => {
+    // A side whose call counting keys reached the limit: its keys are unknown too.
+    const sidesOverLimit = (['before', 'after'] as const).flatMap((name) => {
       const o = run[name]?.overLimit;
-      return o
-        ? [`${o.step} reached the ${o.limitMs / 1000} s limit ${name} the set (${o.counted ? 'the call counting keys' : 'a timed call'})`]
-        : [];
+      return o ? [{ name, ...o }] : [];
     });
-    const keysCut = (['before', 'after'] as const).flatMap((name) => {
-      const o = run[name]?.overLimit;
-      return o?.counted ? [`${name} the set, ${o.step} reached the ${o.limitMs / 1000} s limit of the call counting keys`] : [];
-    });
+    const cut = sidesOverLimit.map(
+      (o) =>
+        `${o.step} reached the ${o.limitMs / 1000} s limit ${o.name} the set (${o.counted ? 'the call counting keys' : 'a timed call'})`,
+    );
+    const keysCut = sidesOverLimit
+      .filter((o) => o.counted)
+      .map((o) => `${o.name} the set, ${o.step} reached the ${o.limitMs / 1000} s limit of the call counting keys`);
     return {
       id: run.id,
       title: run.title,

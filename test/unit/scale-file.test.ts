@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planDataset } from '../../seed/generate.js';
 import { checkScale, scaleNames, scaleProfiles } from '../../seed/profiles.js';
-import { scaledScale, type ScaleFileData } from '../../seed/scale-file.js';
+import { averageDocumentBytes, scaledScale, type ScaleFileData } from '../../seed/scale-file.js';
 import { builtInDataset } from '../../seed/dataset.js';
 import type { DataProfiles } from '../../src/workload.js';
 
@@ -75,5 +75,15 @@ describe('a scale file is checked before anything is seeded', () => {
       expect(checked.reason).toMatch(reason);
       expect(checked.reason).not.toContain('\n');
     }
+  });
+});
+
+describe("a scale file's size estimate", () => {
+  it('takes its bytes per document from the profile of `small` (test/fixtures/profiles/small.json), rounded', () => {
+    const profile = JSON.parse(readFileSync(new URL('../fixtures/profiles/small.json', import.meta.url), 'utf8')) as {
+      documentBytes: Record<string, { average: number }>;
+    };
+    const averages = Object.fromEntries(Object.entries(profile.documentBytes).map(([c, b]) => [c, Math.round(b.average)]));
+    expect(averageDocumentBytes).toEqual(averages);
   });
 });
