@@ -206,7 +206,7 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
       timePatternsStage(['before', 'after']),
       routesStage(),
       priceStage(),
-      neededStage({ concurrency: explainConcurrency }),
+      neededStage(),
       concludeStage({ judgeSpeedup: true }),
       historyStage(),
     ],

@@ -303,6 +303,16 @@ export function explainShape(
   return explained().then(completeExplain);
 }
 
+/**
+ * Two shapes with the same key are the same command on the same collection (the client's comment and time limit aside, the
+ * options in any order): explained on the same state, they have the same plan and the same work.
+ */
+export function sameCommandKey(collection: string, shape: CommandShape): string {
+  const { pipeline, filter, ...options } = commandDocument(collection, shape);
+  const sorted = Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return BSON.EJSON.stringify({ pipeline, filter, ...sorted }, { relaxed: false });
+}
+
 /** A shape as the command document the driver sends for it (without the client's cursor, comment and time limit). */
 export function commandDocument(collection: string, shape: CommandShape): Document {
   const { comment: _comment, maxTimeMS: _maxTimeMS, ...options } = shape.kind === 'command' ? {} : (shape.options ?? {});

@@ -21,11 +21,11 @@ import { indexKeyResolver, measurementOf } from '../plan/measurement.js';
 import type { Reporter } from '../progress.js';
 import type { Measurement } from '../result.js';
 import { explainCommand } from '../route-engine/measure.js';
-import { type CommandShape, explainShape } from '../route-engine/recorder.js';
+import { type CommandShape, explainShape, sameCommandKey } from '../route-engine/recorder.js';
 import type { ClassContext } from '../users/user-classes.js';
 import type { QueryPattern } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
-import { explainQuery } from './pattern-query.js';
+import { explainQuery, patternShape } from './pattern-query.js';
 
 /**
  * The `needed` check (bench only, on its own target): each index of the set the price found
@@ -53,6 +53,11 @@ export interface Reexplainable {
   readonly measuredElsewhere?: boolean;
   /** Explains it on the target's current state (over the limit: its plan only, `work` null). */
   readonly explain: () => Promise<PlanFacts>;
+  /**
+   * The command it sends (src/route-engine/recorder.ts sameCommandKey): a route command and a pattern that send the same one
+   * (the driver model's steps are the patterns) are explained once per hidden state, and both are judged on that explain.
+   */
+  readonly sends?: string;
 }
 
 /** An explain that fell back to the plan only (over the limit): its work unknown. */
@@ -64,6 +69,16 @@ const orPlanOnly = (full: () => Promise<PlanFacts>, planOnly: () => Promise<Plan
         if (!isOverLimit(error)) throw error;
         return planOnly();
       });
+
+/** How many of `jobs` share an explain with another (a route and a pattern sending the same command), in words. */
+function shared(jobs: readonly Reexplainable[]): string {
+  const keys = jobs.flatMap((j) => (j.sends === undefined ? [] : [j.sends]));
+  const sharing = keys.length - new Set(keys).size;
+  return sharing > 0 ? ` (${sharing} sent by a route and a pattern alike: explained once)` : '';
+}
+
+/** A command's key, with how it is explained again (a command over the limit with the index is only planned). */
+const sendsKey = (withIt: PlanFacts, command: string): string => `${withIt.work === null ? 'plan' : 'full'} ${command}`;
 
 /** The gated routes' commands after the set, per class, each with its plan then (a remedy's are not: its indexes are gone). */
 export function routeCommands(db: Db, routeRun: RoutesRun | undefined, limitMs: number): Reexplainable[] {
@@ -85,6 +100,7 @@ export function routeCommands(db: Db, routeRun: RoutesRun | undefined, limitMs: 
         by: `route ${sent.route} ${sent.step}`,
         userClass: sent.userClass,
         measured: withIt,
+        ...(sent.shapes.length === 1 ? { sends: sendsKey(withIt, sameCommandKey(sent.collection, first)) } : {}),
         ...(elsewhere ? { measuredElsewhere: true } : {}),
         explain: orPlanOnly(
           () => explainCommand(db, sent.collection, sent.shapes, limitMs, keyOf).then(planFacts),
@@ -118,7 +134,16 @@ export function patternCommands(
       });
       const full = async () =>
         planFacts(await measurementOf(await explainQuery(db, p.collection, query, { maxTimeMS: limitMs }), p.collection, keyOf));
-      return [{ by: `pattern ${p.id}`, userClass: user.userClass, measured: withIt, explain: orPlanOnly(full, planOnly, withIt) }];
+      const sent = patternShape(p.collection, query);
+      return [
+        {
+          by: `pattern ${p.id}`,
+          userClass: user.userClass,
+          measured: withIt,
+          explain: orPlanOnly(full, planOnly, withIt),
+          sends: sendsKey(withIt, sameCommandKey(sent.collection, sent.shape)),
+        },
+      ];
     }),
   );
 }
@@ -128,6 +153,11 @@ export interface NeededInput {
   readonly price: IndexSetPrice;
   readonly commands: readonly Reexplainable[];
   readonly limitMs: number;
+  /**
+   * Explains at once (default 1). An explain's outcome here, over the limit or its work, is a reported fact: two at once slow
+   * each other on the same server (under Wine a 1 M-document scan then reached the 10 s limit beside a `$lookup`, where it takes
+   * about 3 s alone), so they run one at a time, like the commands they stand for.
+   */
   readonly concurrency?: number | undefined;
   readonly reporter: Reporter;
   readonly signal?: AbortSignal | undefined;
@@ -138,7 +168,7 @@ export async function checkNeeded(input: NeededInput): Promise<IndexSetPrice> {
   const started = performance.now();
   const { db, price, reporter } = input;
   const rule = input.rule ?? defaultNeededRule;
-  const limit = pLimit(input.concurrency ?? 2);
+  const limit = pLimit(input.concurrency ?? 1);
   // An index of the set held under its own name (not the baseline's index an `equivalent` one names): only those are hidden.
   const own = (p: IndexPrice) => p.sizeBytes !== null && p.serverName === p.name;
   const leftOut = price.indexes.filter((p) => own(p) && leftOutByNeeded(p));
@@ -166,9 +196,19 @@ export async function checkNeeded(input: NeededInput): Promise<IndexSetPrice> {
     const others = (candidates.get(p.collection) ?? []).filter((n) => n !== p.serverName);
     const hidden = [p, ...leftOut.filter((l) => l.collection === p.collection)];
     reporter.notice(
-      `needed: hiding ${hidden.map((h) => h.name).join(', ')}; ${jobs.length} command(s) that used ${p.name} explained again`,
+      `needed: hiding ${hidden.map((h) => h.name).join(', ')}; ${jobs.length} command(s) that used ${p.name} explained again${shared(jobs)}`,
     );
     const byCommand = [...new Set(jobs.map((j) => j.by))];
+    // The same command sent by a route and by a pattern: explained once on this state.
+    const sending = new Map<string, Promise<PlanFacts>>();
+    const explainWithout = (job: Reexplainable): Promise<PlanFacts> => {
+      const once = job.sends === undefined ? undefined : sending.get(job.sends);
+      if (once) return once;
+      explains++;
+      const explained = job.explain();
+      if (job.sends !== undefined) sending.set(job.sends, explained);
+      return explained;
+    };
     const effects = await withIndexesHidden(
       db,
       hidden.map((h) => ({ collection: h.collection, name: h.serverName })),
@@ -181,8 +221,7 @@ export async function checkNeeded(input: NeededInput): Promise<IndexSetPrice> {
                 const out: HiddenEffect[] = [];
                 for (const job of jobs.filter((j) => j.by === by)) {
                   throwIfAborted(input.signal);
-                  const without = await job.explain();
-                  explains++;
+                  const without = await explainWithout(job);
                   const judgement = judgeWithout(withOf(job), without, others, rule);
                   out.push({ by, userClass: job.userClass, ...judgement, work: { with: withOf(job).work, without: without.work } });
                   if (judgement.lost) break;

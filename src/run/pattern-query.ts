@@ -1,6 +1,7 @@
 import type { Collection, Db, Document, FindOptions } from 'mongodb';
 import type { PatternQuery } from '../workload.js';
 import { completeExplain } from '../mongo/over-limit.js';
+import type { CommandShape } from '../route-engine/recorder.js';
 
 export interface ExecuteOptions {
   /** Server-side limit; a pattern that exceeds it fails with MaxTimeMSExpired. */
@@ -53,4 +54,10 @@ export function explainQuery(
     .aggregate([...query.pipeline])
     .explain(explain)
     .then(completeExplain);
+}
+
+/** A pattern's query as a route command's shape (src/route-engine/recorder.ts), and the collection it is sent to. */
+export function patternShape(collection: string, query: PatternQuery): { collection: string; shape: CommandShape } {
+  if (query.kind === 'find') return { collection, shape: { kind: 'find', filter: query.filter, options: findOptions(query, {}) } };
+  return { collection: query.on ?? collection, shape: { kind: 'aggregate', pipeline: query.pipeline } };
 }

@@ -9,6 +9,9 @@ import type { Measurement } from '../../src/result.js';
 import { discoverContexts } from '../../src/run/contexts.js';
 import { explainAll, measurementKey } from '../../src/run/explain-patterns.js';
 import { checkNeeded, patternCommands } from '../../src/run/needed.js';
+import { patternShape } from '../../src/run/pattern-query.js';
+import { sameCommandKey } from '../../src/route-engine/recorder.js';
+import { builtIn, callFor } from '../support/routes.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
 import type { IndexSpec } from '../../src/workload.js';
 import { seededDb } from '../support/seeded.js';
@@ -31,7 +34,12 @@ const twin: IndexSpec = {
 };
 
 /** A tiny bare dataset with `existing` built first (not judged) and `set` after; the set priced, then checked by hiding. */
-async function judge(label: string, existing: readonly IndexSpec[], specs: readonly IndexSpec[], options: { elsewhere?: boolean } = {}) {
+async function judge(
+  label: string,
+  existing: readonly IndexSpec[],
+  specs: readonly IndexSpec[],
+  options: { elsewhere?: boolean; twice?: boolean } = {},
+) {
   const { db } = await seededDb(label, 'tiny', 23, 'bare');
   await applyIndexes(db, existing);
   const set = await applyIndexes(db, specs);
@@ -45,12 +53,20 @@ async function judge(label: string, existing: readonly IndexSpec[], specs: reado
       return { collection: p.collection, indexesUsed: m.indexesUsed, by: `pattern ${p.id}` };
     }),
   );
-  const price = priceIndexes(set, await readSizes(db, seededCollections), uses);
+  // `twice`: each pattern's command also sent by a route (as the driver model's steps are), under the same key.
+  const commands = patternCommands(db, measured, classes, after, 10_000).flatMap((c) =>
+    options.twice ? [c, { ...c, by: c.by.replace('pattern ', 'route driver ') }] : [c],
+  );
+  const price = priceIndexes(
+    set,
+    await readSizes(db, seededCollections),
+    options.twice ? [...uses, ...uses.map((u) => ({ ...u, by: u.by.replace('pattern ', 'route driver ') }))] : uses,
+  );
   const judged = await checkNeeded({
     db,
     price,
     // `elsewhere`: as the rewrite's commands are (measured with indexes since dropped), their plan with the index explained again first.
-    commands: patternCommands(db, measured, classes, after, 10_000).map((c) => (options.elsewhere ? { ...c, measuredElsewhere: true } : c)),
+    commands: commands.map((c) => (options.elsewhere ? { ...c, measuredElsewhere: true } : c)),
     limitMs: 10_000,
     reporter: silentReporter,
   });
@@ -99,5 +115,40 @@ describe('needed, at tiny on a real mongod', () => {
     expect(['redundant', 'unused']).toContain(other?.verdict);
     if (other?.verdict === 'redundant')
       expect(other.redundantWith).toEqual({ name: needed[0]?.name, reason: 'the queries chose it when hidden' });
+  });
+
+  it('a command a route and a pattern both send is explained once per hidden state, and judged for both', async () => {
+    const set = [byName('idx_cursor_user_conv'), byName('idx_userprefs_user_conv')];
+    const once = await judge('needed-once', [twin], set);
+    const twice = await judge('needed-twice', [twin], set, { twice: true });
+    const explains = (c: typeof once.check) => (c?.checked ? c.explains : 0);
+    expect(explains(twice.check)).toBe(explains(once.check));
+    expect(twice.of('idx_cursor_user_conv')?.verdict).toBe('needed');
+    expect([...(twice.of('idx_cursor_user_conv')?.neededBy ?? [])].sort()).toEqual(['pattern readCursors', 'route driver readCursors']);
+    const effects = twice.of('idx_cursor_user_conv')?.whenHidden ?? [];
+    const of = (by: string) => effects.filter((e) => e.by === by).map(({ by: _by, ...e }) => e);
+    expect(of('route driver readCursors')).toEqual(of('pattern readCursors'));
+  });
+
+  it("the driver model's steps send their patterns' commands, under the same key", async () => {
+    const { db } = await seededDb('needed-keys', 'tiny', 23, 'bare');
+    const classes = await discoverContexts(db, workload.patterns, await sampleUsers(db, workload.users, ['typical']));
+    const [{ user, context }] = classes as [(typeof classes)[number]];
+    const call = await callFor(db, builtIn('driver'), user.userId);
+    const keys = new Map(
+      patterns.map((p) => {
+        const sent = patternShape(p.collection, p.build(context));
+        return [p.id, sameCommandKey(sent.collection, sent.shape)];
+      }),
+    );
+    const matched = call.commands.filter(
+      (run) => run.shapes.length === 1 && keys.get(run.step) === sameCommandKey(run.collection, run.shapes[0] as never),
+    );
+    console.log(`driver steps sending their pattern's command: ${matched.map((r) => r.step).join(', ')}`);
+    // memberUsers asks for the same users in another order (the route's come from its pageMembers): another command, explained apart.
+    // (Steps sent at once are recorded in the order they answered.)
+    expect(matched.map((r) => r.step).sort()).toEqual(
+      ['memberships', 'conversationsPage', 'lastMessage', 'pageMembers', 'preferences', 'readCursors', 'conversationsCount'].sort(),
+    );
   });
 });
