@@ -145,10 +145,15 @@ describe('needed, at tiny on a real mongod', () => {
       (run) => run.shapes.length === 1 && keys.get(run.step) === sameCommandKey(run.collection, run.shapes[0] as never),
     );
     console.log(`driver steps sending their pattern's command: ${matched.map((r) => r.step).join(', ')}`);
-    // memberUsers asks for the same users in another order (the route's come from its pageMembers): another command, explained apart.
+    // memberUsers asks for the page members' users in the order the route's $group returned them, which the server does not
+    // fix: the same command as its pattern's only when that order happens to be the context's. The other seven always are.
     // (Steps sent at once are recorded in the order they answered.)
-    expect(matched.map((r) => r.step).sort()).toEqual(
-      ['memberships', 'conversationsPage', 'lastMessage', 'pageMembers', 'preferences', 'readCursors', 'conversationsCount'].sort(),
-    );
+    const always = ['memberships', 'conversationsPage', 'lastMessage', 'pageMembers', 'preferences', 'readCursors', 'conversationsCount'];
+    expect(
+      matched
+        .map((r) => r.step)
+        .filter((s) => s !== 'memberUsers')
+        .sort(),
+    ).toEqual([...always].sort());
   });
 });
