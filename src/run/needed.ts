@@ -1,5 +1,4 @@
 import type { Db } from 'mongodb';
-import pLimit from 'p-limit';
 import { throwIfAborted } from '../errors.js';
 import { withIndexesHidden } from '../indexing/hide.js';
 import { listIndexes } from '../indexing/inspect.js';
@@ -69,13 +68,6 @@ const orPlanOnly = (full: () => Promise<PlanFacts>, planOnly: () => Promise<Plan
         if (!isOverLimit(error)) throw error;
         return planOnly();
       });
-
-/** How many of `jobs` share an explain with another (a route and a pattern sending the same command), in words. */
-function shared(jobs: readonly Reexplainable[]): string {
-  const keys = jobs.flatMap((j) => (j.sends === undefined ? [] : [j.sends]));
-  const sharing = keys.length - new Set(keys).size;
-  return sharing > 0 ? ` (${sharing} sent by a route and a pattern alike: explained once)` : '';
-}
 
 /** A command's key, with how it is explained again (a command over the limit with the index is only planned). */
 const sendsKey = (withIt: PlanFacts, command: string): string => `${withIt.work === null ? 'plan' : 'full'} ${command}`;
@@ -153,12 +145,6 @@ export interface NeededInput {
   readonly price: IndexSetPrice;
   readonly commands: readonly Reexplainable[];
   readonly limitMs: number;
-  /**
-   * Explains at once (default 1). An explain's outcome here, over the limit or its work, is a reported fact: two at once slow
-   * each other on the same server (under Wine a 1 M-document scan then reached the 10 s limit beside a `$lookup`, where it takes
-   * about 3 s alone), so they run one at a time, like the commands they stand for.
-   */
-  readonly concurrency?: number | undefined;
   readonly reporter: Reporter;
   readonly signal?: AbortSignal | undefined;
   readonly rule?: NeededRule;
@@ -168,7 +154,6 @@ export async function checkNeeded(input: NeededInput): Promise<IndexSetPrice> {
   const started = performance.now();
   const { db, price, reporter } = input;
   const rule = input.rule ?? defaultNeededRule;
-  const limit = pLimit(input.concurrency ?? 1);
   // An index of the set held under its own name (not the baseline's index an `equivalent` one names): only those are hidden.
   const own = (p: IndexPrice) => p.sizeBytes !== null && p.serverName === p.name;
   const leftOut = price.indexes.filter((p) => own(p) && leftOutByNeeded(p));
@@ -196,42 +181,43 @@ export async function checkNeeded(input: NeededInput): Promise<IndexSetPrice> {
     const others = (candidates.get(p.collection) ?? []).filter((n) => n !== p.serverName);
     const hidden = [p, ...leftOut.filter((l) => l.collection === p.collection)];
     reporter.notice(
-      `needed: hiding ${hidden.map((h) => h.name).join(', ')}; ${jobs.length} command(s) that used ${p.name} explained again${shared(jobs)}`,
+      `needed: hiding ${hidden.map((h) => h.name).join(', ')}; ${jobs.length} command(s) that used ${p.name} explained again`,
     );
-    const byCommand = [...new Set(jobs.map((j) => j.by))];
-    // The same command sent by a route and by a pattern: explained once on this state.
-    const sending = new Map<string, Promise<PlanFacts>>();
-    const explainWithout = (job: Reexplainable): Promise<PlanFacts> => {
+    // One explain at a time: an explain's outcome here, over the limit or its work, is a reported fact, and two at once slow each
+    // other on the same server (under Wine a 1 M-document scan reached the 10 s limit beside a `$lookup`; alone it takes about 3 s).
+    // The same command sent by a route and by a pattern is explained once on this state.
+    const sending = new Map<string, PlanFacts>();
+    let reused = 0;
+    const explainWithout = async (job: Reexplainable): Promise<PlanFacts> => {
       const once = job.sends === undefined ? undefined : sending.get(job.sends);
-      if (once) return once;
+      if (once) {
+        reused++;
+        return once;
+      }
       explains++;
-      const explained = job.explain();
+      const explained = await job.explain();
       if (job.sends !== undefined) sending.set(job.sends, explained);
       return explained;
     };
     const effects = await withIndexesHidden(
       db,
       hidden.map((h) => ({ collection: h.collection, name: h.serverName })),
-      async () =>
-        (
-          await Promise.all(
-            byCommand.map((by) =>
-              limit(async () => {
-                // Class by class: one class that loses its plan makes the index needed by this command; the others are not asked.
-                const out: HiddenEffect[] = [];
-                for (const job of jobs.filter((j) => j.by === by)) {
-                  throwIfAborted(input.signal);
-                  const without = await explainWithout(job);
-                  const judgement = judgeWithout(withOf(job), without, others, rule);
-                  out.push({ by, userClass: job.userClass, ...judgement, work: { with: withOf(job).work, without: without.work } });
-                  if (judgement.lost) break;
-                }
-                return out;
-              }),
-            ),
-          )
-        ).flat(),
+      async () => {
+        const out: HiddenEffect[] = [];
+        for (const by of new Set(jobs.map((j) => j.by))) {
+          // Class by class: one class that loses its plan makes the index needed by this command; the others are not asked.
+          for (const job of jobs.filter((j) => j.by === by)) {
+            throwIfAborted(input.signal);
+            const without = await explainWithout(job);
+            const judgement = judgeWithout(withOf(job), without, others, rule);
+            out.push({ by, userClass: job.userClass, ...judgement, work: { with: withOf(job).work, without: without.work } });
+            if (judgement.lost) break;
+          }
+        }
+        return out;
+      },
     );
+    if (reused > 0) reporter.notice(`needed: ${reused} command(s) sent by a route and a pattern alike, judged on one explain`);
     const verdict = verdictWithout(p, effects, unchecked);
     judged.set(`${p.collection}.${p.name}`, verdict);
     reporter.notice(

@@ -21,8 +21,12 @@ function findOptions(query: Find, options: ExecuteOptions): FindOptions {
 }
 
 /** Where the query runs: the pattern's collection, or the one an aggregation names with `on`. */
+function collectionNameFor(collection: string, query: PatternQuery): string {
+  return query.kind === 'aggregate' ? (query.on ?? collection) : collection;
+}
+
 function collectionFor(db: Db, collection: string, query: PatternQuery): Collection {
-  return db.collection(query.kind === 'aggregate' ? (query.on ?? collection) : collection);
+  return db.collection(collectionNameFor(collection, query));
 }
 
 /** Runs a pattern's query with the driver and returns all documents (as the application reads them). */
@@ -58,6 +62,7 @@ export function explainQuery(
 
 /** A pattern's query as a route command's shape (src/route-engine/recorder.ts), and the collection it is sent to. */
 export function patternShape(collection: string, query: PatternQuery): { collection: string; shape: CommandShape } {
-  if (query.kind === 'find') return { collection, shape: { kind: 'find', filter: query.filter, options: findOptions(query, {}) } };
-  return { collection: query.on ?? collection, shape: { kind: 'aggregate', pipeline: query.pipeline } };
+  const on = collectionNameFor(collection, query);
+  if (query.kind === 'find') return { collection: on, shape: { kind: 'find', filter: query.filter, options: findOptions(query, {}) } };
+  return { collection: on, shape: { kind: 'aggregate', pipeline: query.pipeline } };
 }

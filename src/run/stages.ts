@@ -401,11 +401,11 @@ export function priceStage(options: { readOnly?: boolean } = {}): Stage {
 
 /**
  * bench, on its own target: each index the price found `used` hidden in turn and what used it
- * explained again, untimed, under the routes' command limit, two at a time: `needed` when a
+ * explained again, untimed, under the routes' command limit, one at a time: `needed` when a
  * command loses its plan without it, `redundant` with the index the plans chose instead when
  * none does (src/run/needed.ts). Its time is `timings.needed`.
  */
-export function neededStage(options: { concurrency?: number | undefined } = {}): Stage {
+export function neededStage(): Stage {
   return stage('needed', async (state, { reporter, signal }) => {
     const price = state.price;
     if (!price || !price.indexes.some((p) => p.verdict === 'used')) return;
@@ -421,7 +421,6 @@ export function neededStage(options: { concurrency?: number | undefined } = {}):
       price,
       commands,
       limitMs,
-      concurrency: options.concurrency,
       reporter,
       signal,
     });
