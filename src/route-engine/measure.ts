@@ -132,6 +132,11 @@ export interface MeasureContext {
    * $lookup (the probe's key): why, in words. A later command with the same join is not sent.
    */
   readonly joinsOverLimit?: Map<string, string> | undefined;
+  /**
+   * The capture explains every command that finished (its plan and work, default true). False where only the route's times are
+   * read (the index remedy: its effect is the calls' TOTAL); a command over the limit is still described, for its join's probe.
+   */
+  readonly explainCommands?: boolean | undefined;
 }
 
 /** The key of a command's first $lookup and what precedes it: the same for every user when nothing before it is the user's. */
@@ -218,7 +223,7 @@ export async function captureRoute(
       side.overLimit = await overLimit();
       if (run.inferred) side.overLimit.inferred = run.inferred;
       if (run.failed) side.overLimit.failed = run.failed;
-    } else {
+    } else if (ctx.explainCommands !== false) {
       try {
         side.measurement = await timedInto(ctx.spent, 'explains', () =>
           explainCommand(db, run.collection, run.shapes, plan.maxTimeMS, keyOf),

@@ -217,7 +217,10 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
       let stop: string | undefined;
       for (const audience of app.audiences) {
         withIndexes.push(
-          ...(await account(remedy.route, 'remedy indexes', (ctx) => measureRouteRound(ctx, app.route, [audience], undefined))),
+          ...(await account(remedy.route, 'remedy indexes', (ctx) =>
+            // Its effect is read from the calls' TOTAL: its commands are not explained (nothing reads their plans).
+            measureRouteRound({ ...ctx, explainCommands: false }, app.route, [audience], undefined),
+          )),
         );
         stop = remedyStop(withIndexes[withIndexes.length - 1] as RouteSide, plan);
         if (stop) break;

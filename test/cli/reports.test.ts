@@ -56,6 +56,12 @@ describe('bench writes the three reports next to result.json', () => {
     for (const m of saved.remedies) {
       // Every class, measured or (an index remedy with a class already over the limit) named as not measured.
       expect(m.classes.length + (m.notMeasured?.classes.length ?? 0)).toBe(3);
+      // Its effect is the calls' TOTAL; the index remedy's commands are not explained (nothing reads their plans).
+      const spent = saved.routeTimings.find(
+        (b: { part: string }) => b.part === `remedy ${m.kind === 'index' ? 'indexes' : 'rewrite'}`,
+      ).spent;
+      if (m.kind === 'index') expect(spent.explains).toBe(0);
+      else expect(spent.explains).toBeGreaterThan(0);
       expect(m.effect.userClass).toBe('typical');
       for (const e of m.classes) {
         expect(e.before.totalSamplesMs.length).toBeGreaterThan(0);
