@@ -216,13 +216,12 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
       const withIndexes: RouteSide[] = [];
       let stop: string | undefined;
       for (const audience of app.audiences) {
-        withIndexes.push(
-          ...(await account(remedy.route, 'remedy indexes', (ctx) =>
-            // Its effect is read from the calls' TOTAL: its commands are not explained (nothing reads their plans).
-            measureRouteRound({ ...ctx, explainCommands: false }, app.route, [audience], undefined),
-          )),
-        );
-        stop = remedyStop(withIndexes[withIndexes.length - 1] as RouteSide, plan);
+        const [side] = (await account(remedy.route, 'remedy indexes', (ctx) =>
+          // Its effect is read from the calls' TOTAL: its commands are not explained (nothing reads their plans).
+          measureRouteRound({ ...ctx, explainCommands: false }, app.route, [audience], undefined),
+        )) as [RouteSide];
+        withIndexes.push(side);
+        stop = remedyStop(side, plan);
         if (stop) break;
       }
       const skipped = app.audiences.slice(withIndexes.length).map((a) => a.userClass);

@@ -54,14 +54,10 @@ async function judge(
     }),
   );
   // `twice`: each pattern's command also sent by a route (as the driver model's steps are), under the same key.
-  const commands = patternCommands(db, measured, classes, after, 10_000).flatMap((c) =>
-    options.twice ? [c, { ...c, by: c.by.replace('pattern ', 'route driver ') }] : [c],
-  );
-  const price = priceIndexes(
-    set,
-    await readSizes(db, seededCollections),
-    options.twice ? [...uses, ...uses.map((u) => ({ ...u, by: u.by.replace('pattern ', 'route driver ') }))] : uses,
-  );
+  const alsoByRoute = <T extends { by: string }>(items: readonly T[]): T[] =>
+    options.twice ? items.flatMap((c) => [c, { ...c, by: c.by.replace('pattern ', 'route driver ') }]) : [...items];
+  const commands = alsoByRoute(patternCommands(db, measured, classes, after, 10_000));
+  const price = priceIndexes(set, await readSizes(db, seededCollections), alsoByRoute(uses));
   const judged = await checkNeeded({
     db,
     price,
