@@ -21,9 +21,10 @@ export interface RoutePlan {
   /** ...and for a dearer one (the first call counts as one of them). */
   dearCallsPerRound: number;
   /**
-   * A dear route's timed calls by the end of its second round, at least: 3, the fewest that
-   * give its speedup interval the 2 degrees of freedom it needs when it is the only class
-   * measured before (the others over the limit), so that a decisive ratio is not left undecided.
+   * A dear route's timed calls by the end of its second round when it is the only class measured on its side (the others
+   * over the limit): 3, the fewest that give its speedup interval the 2 degrees of freedom it needs, so that a decisive
+   * ratio is not left undecided. With two classes measured or more, their calls of one per round (2 each) already pool
+   * 2 degrees of freedom or more: no call is added (see `dearCallsPlanned`).
    */
   minDearSamples: number;
   dearMs: number;
@@ -483,10 +484,7 @@ export async function measureRouteRound(
       // A cheap route's capture was a warm-up: its command times are not samples.
       if (!dear) for (const c of side.commands) c.samplesMs = [];
     }
-    // A dear route's later round tops its calls up to minDearSamples (see RoutePlan).
-    const planned = side.dear
-      ? Math.max(ctx.plan.dearCallsPerRound, earlier ? ctx.plan.minDearSamples - side.calls.length : 0)
-      : ctx.plan.callsPerRound;
+    const planned = side.dear ? dearCallsPlanned(ctx.plan, side, previous) : ctx.plan.callsPerRound;
     for (let i = already; i < planned && !side.overLimit; i++) {
       throwIfAborted(ctx.signal);
       const call = await timedInto(
@@ -504,6 +502,19 @@ export async function measureRouteRound(
     out.push(side);
   }
   return out;
+}
+
+/**
+ * A dear side's calls this round, its capture included in the first: `dearCallsPerRound`, and in a later round up to
+ * `minDearSamples` when it is the only class of its side that the first round measured (the others over the limit).
+ * The speedup's "before" variance is pooled over the measured classes (Σ(n−1) degrees of freedom, 2 needed, see
+ * docs/statistics.md): two classes with a call per round already give 2, and a third call each would buy nothing the
+ * interval needs.
+ */
+export function dearCallsPlanned(plan: RoutePlan, side: RouteSide, previous: readonly RouteSide[] | undefined): number {
+  if (!previous) return plan.dearCallsPerRound;
+  const measured = previous.filter((s) => !s.overLimit).length;
+  return Math.max(plan.dearCallsPerRound, measured < 2 ? plan.minDearSamples - side.calls.length : 0);
 }
 
 /** The audiences of a route: each sampled user (with the route's parameters), or once for a replayed workload. */
