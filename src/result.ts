@@ -61,6 +61,8 @@ export interface CommandMeasurement extends Measurement {
   counted?: number;
   /** What the client kept after its in-memory work, and the time that work took. */
   clientSide?: { keptDocs: number; ms: number };
+  /** Its plan and work are the explain a query pattern made of the same command on the same state (e.g. `pattern lastMessage (heavy)`). */
+  measuredAs?: string;
   /**
    * The command reached its limit (maxTimeMS): `stages` are the planner's, and the work
    * counts are projected from a probe (the first documents into its $lookup), not measured.

@@ -66,9 +66,6 @@ import { benchScales, growthExitCode } from './bench-scales.js';
 import { renderGrowthSummary } from '../report/growth.js';
 import { baselineIndexes } from '../indexing/prisma-schema.js';
 
-/** Explains at once on bench's own server (work counts and plans do not depend on it; see explainAll). */
-const explainConcurrency = 2;
-
 const digestOf = (specs: unknown): string => createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 8);
 
 export interface BenchOptions extends SeedOptions {
@@ -198,11 +195,11 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
     },
     stages: [
       seedStage(),
-      explainStage('before', 'before', { concurrency: explainConcurrency }),
+      explainStage('before', 'before'),
       writesStage('before'),
       buildStage(skip),
       writesStage('after'),
-      explainStage('after', 'after', { concurrency: explainConcurrency }),
+      explainStage('after', 'after'),
       timePatternsStage(['before', 'after']),
       routesStage(),
       priceStage(),

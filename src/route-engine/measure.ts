@@ -8,7 +8,7 @@ import type { Measurement, ProbeWork, TimeSpent } from '../result.js';
 
 export type { RouteTimeBreakdown, TimeSpent } from '../result.js';
 import { type CallInput, callRoute, type RouteCall } from './call.js';
-import { type CommandShape, explainShape, type RecorderOptions } from './recorder.js';
+import { type CommandShape, explainShape, type RecorderOptions, sameCommandKey } from './recorder.js';
 import { dataLimitFailure, didNotFinish } from '../mongo/over-limit.js';
 import type { ParamValue, Route } from '../route.js';
 
@@ -91,6 +91,8 @@ export interface CommandSide {
   shapes: CommandShape[];
   /** Its plan and work (explain executionStats, the work of a fan-out summed); absent when it is over the limit. */
   measurement?: Measurement;
+  /** Its measurement is the explain of a query pattern that sends the same command on the same state (which one). */
+  measuredAs?: string;
   overLimit?: OverLimitWork;
   returnedDocs: number;
   returnedBytes: number;
@@ -138,6 +140,17 @@ export interface MeasureContext {
    * read (the index remedy: its effect is the calls' TOTAL); a command over the limit is still described, for its join's probe.
    */
   readonly explainCommands?: boolean | undefined;
+  /**
+   * Commands already explained on this state by an earlier stage (the query patterns', src/run/explain-patterns.ts), by
+   * `sameCommandKey`: a route command that sends one of them is measured on that explain, not explained again.
+   */
+  readonly explained?: ReadonlyMap<string, ExplainedCommand> | undefined;
+}
+
+/** A command explained by an earlier stage on the same state: its measurement, and what sent it (e.g. `pattern lastMessage (heavy)`). */
+export interface ExplainedCommand {
+  readonly measurement: Measurement;
+  readonly by: string;
 }
 
 /** The key of a command's first $lookup and what precedes it: the same for every user when nothing before it is the user's. */
@@ -225,20 +238,38 @@ export async function captureRoute(
       if (run.inferred) side.overLimit.inferred = run.inferred;
       if (run.failed) side.overLimit.failed = run.failed;
     } else if (ctx.explainCommands !== false) {
-      try {
-        side.measurement = await timedInto(ctx.spent, 'explains', () =>
-          explainCommand(db, run.collection, run.shapes, plan.maxTimeMS, keyOf),
-        );
-      } catch (error) {
-        if (!didNotFinish(error)) throw error;
-        side.overLimit = await overLimit();
-        const failed = dataLimitFailure(error);
-        if (failed) side.overLimit.failed = failed;
-      }
+      const shared = sharedExplain(ctx, run.collection, run.shapes);
+      if (shared) {
+        side.measurement = structuredClone(shared.measurement);
+        side.measuredAs = shared.by;
+      } else
+        try {
+          side.measurement = await timedInto(ctx.spent, 'explains', () =>
+            explainCommand(db, run.collection, run.shapes, plan.maxTimeMS, keyOf),
+          );
+        } catch (error) {
+          if (!didNotFinish(error)) throw error;
+          side.overLimit = await overLimit();
+          const failed = dataLimitFailure(error);
+          if (failed) side.overLimit.failed = failed;
+        }
     }
     commands.push(side);
   }
   return { call, commands };
+}
+
+/**
+ * The explain an earlier stage made of the same command on this state, when it finished within the commands' limit: the
+ * same command document (its comment and time limit aside) on the same data and indexes gets the same plan and does the
+ * same work, so explaining it again would only repeat it (the driver model's `lastMessage` before the indexes: 8.7 s for
+ * the heavy user at medium under Wine). A fan-out (several shapes) is explained on its own.
+ */
+function sharedExplain(ctx: MeasureContext, collection: string, shapes: readonly CommandShape[]): ExplainedCommand | undefined {
+  if (!ctx.explained || shapes.length !== 1) return undefined;
+  const shared = ctx.explained.get(sameCommandKey(collection, shapes[0] as CommandShape));
+  const ms = shared?.measurement.explainMs;
+  return shared && shared.measurement.overLimitMs === undefined && typeof ms === 'number' && ms < ctx.plan.maxTimeMS ? shared : undefined;
 }
 
 /**

@@ -147,7 +147,7 @@ function commandMeasurement(side: CommandSide): CommandMeasurement {
     ...(side.clientSide ? { clientSide: { keptDocs: side.clientSide.keptDocs, ms: side.clientSide.ms } } : {}),
   };
   const latency = side.samplesMs.length > 0 ? { latencyMs: phases({ total: side.samplesMs, phases: {} }).latencyMs.total } : {};
-  if (side.measurement) return { ...side.measurement, ...latency, ...common };
+  if (side.measurement) return { ...side.measurement, ...latency, ...common, ...(side.measuredAs ? { measuredAs: side.measuredAs } : {}) };
   const over = side.overLimit;
   return {
     stages: over?.plan ?? [],

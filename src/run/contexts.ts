@@ -1,5 +1,4 @@
 import type { Db, Document } from 'mongodb';
-import pLimit from 'p-limit';
 import { executeQuery } from './pattern-query.js';
 import type { ClassContext, SampledUser } from '../users/user-classes.js';
 import type { PatternSet, QueryPattern, RunPattern } from '../workload.js';
@@ -14,22 +13,13 @@ export function driverRunner(db: Db, maxTimeMS?: number): RunPattern {
 /**
  * Follows the route's first steps once per sampled user (memberships, the page, the
  * members shown): those real ids are what every pattern is then explained and timed with.
- * `concurrency` users at once (their results in the users' order).
  */
-export async function discoverContexts(
-  db: Db,
-  patterns: PatternSet,
-  users: readonly SampledUser[],
-  concurrency = 1,
-): Promise<ClassContext[]> {
+export async function discoverContexts(db: Db, patterns: PatternSet, users: readonly SampledUser[]): Promise<ClassContext[]> {
   const run = driverRunner(db);
-  const limit = pLimit(concurrency);
-  return Promise.all(
-    users.map((user) =>
-      limit(async () => {
-        const { context, pageSize } = await patterns.context(run, user.userId);
-        return { user, context, pageSize };
-      }),
-    ),
-  );
+  const out: ClassContext[] = [];
+  for (const user of users) {
+    const { context, pageSize } = await patterns.context(run, user.userId);
+    out.push({ user, context, pageSize });
+  }
+  return out;
 }

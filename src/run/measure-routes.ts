@@ -10,6 +10,7 @@ import { callPhases, censoredEstimate, routeResults } from '../route-engine/resu
 import {
   type Audience,
   audiencesOf,
+  type ExplainedCommand,
   type MeasureContext,
   measureRouteRound,
   noTimeSpent,
@@ -62,6 +63,8 @@ export interface RoutesRunInput {
    * by state (`before`, `after`, or `current` for verify) and probe key: a route's join then needs no probe of its own.
    */
   knownProbes?: Partial<Record<'before' | 'after' | 'current', ReadonlyMap<string, ProbeWork>>> | undefined;
+  /** Commands the query patterns' explains already measured on a state, by state and `sameCommandKey` (see MeasureContext.explained). */
+  knownExplains?: Partial<Record<'before' | 'after' | 'current', ReadonlyMap<string, ExplainedCommand>>> | undefined;
 }
 
 export interface RoutesRun {
@@ -132,11 +135,16 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
   // One probe cache per index state: before, after (or current), and the remedy indexes on top (both remedy parts).
   // What is known of one index state (its probes, its joins over the limit) holds for every class and route measured on
   // it, never for another state.
-  const known = new Map<string, Pick<MeasureContext, 'probes' | 'joinsOverLimit'>>();
+  const known = new Map<string, Pick<MeasureContext, 'probes' | 'joinsOverLimit' | 'explained'>>();
   const knownOn = (part: RouteTimeBreakdown['part']) => {
     const state = part.startsWith('remedy') ? 'remedy' : part;
-    const seeded = state === 'remedy' ? undefined : input.knownProbes?.[state as 'before' | 'after' | 'current'];
-    const entry = known.get(state) ?? { probes: new Map(seeded ?? []), joinsOverLimit: new Map() };
+    const earlier = state === 'remedy' ? undefined : (state as 'before' | 'after' | 'current');
+    const seeded = earlier && input.knownProbes?.[earlier];
+    const entry = known.get(state) ?? {
+      probes: new Map(seeded ?? []),
+      joinsOverLimit: new Map(),
+      explained: earlier && input.knownExplains?.[earlier],
+    };
     known.set(state, entry);
     return entry;
   };
@@ -183,6 +191,13 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
     }
   }
   if (input.indexes) await setCreatedIndexesHidden(db, input.indexes, false);
+  const shared = [...sides.values()]
+    .flatMap((e) => [...(e.before ?? []), ...(e.after ?? [])])
+    .flatMap((s) => s.commands.filter((c) => c.measuredAs));
+  if (shared.length > 0)
+    reporter.notice(
+      `routes: ${shared.length} command(s) sent by a route and a query pattern alike on the same state, measured on the pattern's explain`,
+    );
   const sent = input.routes.flatMap(({ route }) => sentOf(route.id, sides.get(route.id)?.after ?? [], 'gated'));
   const results = input.routes.flatMap(({ route }) => {
     const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;

@@ -9,7 +9,7 @@ import type { ResolvedMongod } from '../mongo/binary.js';
 import { type Target, type TargetOptions, withTarget } from '../mongo/target.js';
 import { type FinalOutputs, writeRunOutputs } from '../report/write.js';
 import type { CheckInput, DatasetInfo, Measurement, RunResult } from '../result.js';
-import type { RoutePlan } from '../route-engine/measure.js';
+import type { ExplainedCommand, RoutePlan } from '../route-engine/measure.js';
 import type { ClassContext } from '../users/user-classes.js';
 import type { IndexSpec, ProfileData, QueryPattern, Workload } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
@@ -98,6 +98,8 @@ export interface RunState {
   /** The sampled users of each class, with the ids their patterns are built from. */
   classes?: readonly ClassContext[];
   plans: { before?: Map<string, Measurement>; after?: Map<string, Measurement> };
+  /** The same explains as the commands the patterns sent, by `sameCommandKey` (see explainAll's `commands`). */
+  explainedCommands: { before?: Map<string, ExplainedCommand>; after?: Map<string, ExplainedCommand> };
   timing?: TimingOutcome;
   routeRun?: RoutesRun;
   /** The write routes, measured before and after the set (the writes stages), and the written collections' counts around them. */
@@ -158,7 +160,17 @@ export async function runPipeline(plan: RunPlan, context: CommandContext): Promi
   return withTarget(
     { ...plan.target, ...context },
     async (target) => {
-      const state: RunState = { inputs: plan.inputs, target, startedAt, runStarted, timings, plans: {}, checks: [], notes: [] };
+      const state: RunState = {
+        inputs: plan.inputs,
+        target,
+        startedAt,
+        runStarted,
+        timings,
+        plans: {},
+        explainedCommands: {},
+        checks: [],
+        notes: [],
+      };
       for (const s of plan.stages) {
         if (s.timed) await timed(s.name, () => s.run(state, context));
         else await s.run(state, context);

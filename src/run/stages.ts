@@ -15,7 +15,7 @@ import { checkNeeded, patternCommands, routeCommands } from './needed.js';
 import { readMarker } from '../mongo/safety.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
 import { resultSchemaVersion, type CheckInput, type Measurement, type RunResult } from '../result.js';
-import { probesOfExplained } from '../route-engine/measure.js';
+import { type ExplainedCommand, probesOfExplained } from '../route-engine/measure.js';
 import { sampleUsers } from '../users/user-classes.js';
 import { toolCommit, toolVersion } from '../version.js';
 import { knownIndexSpecs } from '../workload.js';
@@ -90,24 +90,18 @@ export function inspectStage(): Stage {
  * The users of each class sampled from the target's data and the ids their patterns are
  * built from (once), then every selected pattern explained on the target's current state as `side`.
  */
-export function explainStage(
-  name: string,
-  side: Side,
-  options: { maxTimeMS?: number | undefined; concurrency?: number | undefined } = {},
-): Stage {
+export function explainStage(name: string, side: Side, options: { maxTimeMS?: number | undefined } = {}): Stage {
   return stage(name, async (state, { reporter, signal }) => {
     const { db } = state.target;
     const { workload, patterns } = state.inputs;
     if (!state.classes) {
       const users = await sampleUsers(db, workload.users);
       reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
-      state.classes = await discoverContexts(db, workload.patterns, users, options.concurrency);
+      state.classes = await discoverContexts(db, workload.patterns, users);
     }
-    state.plans[side] = await explainAll(db, patterns, state.classes, {
-      signal,
-      maxTimeMS: options.maxTimeMS,
-      concurrency: options.concurrency,
-    });
+    const commands = new Map<string, ExplainedCommand>();
+    state.plans[side] = await explainAll(db, patterns, state.classes, { signal, maxTimeMS: options.maxTimeMS, commands });
+    state.explainedCommands[side] = commands;
   });
 }
 
@@ -315,11 +309,15 @@ export function routesStage(): Stage {
       options.sides === 'before-after'
         ? { before: await explained(state.plans.before), after: await explained(state.plans.after) }
         : { current: await explained(state.plans.after) };
+    // A route command that sends a pattern's command is measured on the pattern's explain of the same state.
+    const { before, after } = state.explainedCommands;
+    const knownExplains = options.sides === 'before-after' ? { before, after } : { current: after };
     state.routeRun = await measureRoutes({
       db: state.target.db,
       dm: routes.dm,
       routes: targets.routes,
       knownProbes,
+      knownExplains,
       ...(options.sides === 'before-after' ? { indexes: need(state.indexes, 'the built set') } : {}),
       indexSet,
       plan: routePlan,
