@@ -269,7 +269,8 @@ function sharedExplain(ctx: MeasureContext, collection: string, shapes: readonly
   if (!ctx.explained || shapes.length !== 1) return undefined;
   const shared = ctx.explained.get(sameCommandKey(collection, shapes[0] as CommandShape));
   const ms = shared?.measurement.explainMs;
-  return shared && shared.measurement.overLimitMs === undefined && typeof ms === 'number' && ms < ctx.plan.maxTimeMS ? shared : undefined;
+  // Only explains that finished are kept (explainAll's `commands`): the limit is the one left to check.
+  return typeof ms === 'number' && ms < ctx.plan.maxTimeMS ? shared : undefined;
 }
 
 /**
