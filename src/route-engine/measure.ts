@@ -9,7 +9,7 @@ import type { Measurement, ProbeWork, TimeSpent } from '../result.js';
 export type { RouteTimeBreakdown, TimeSpent } from '../result.js';
 import { type CallInput, callRoute, type RouteCall } from './call.js';
 import { type CommandShape, explainShape, type RecorderOptions, sameCommandKey } from './recorder.js';
-import { dataLimitFailure, didNotFinish } from '../mongo/over-limit.js';
+import { dataLimitFailure, didNotFinish, isOverLimit } from '../mongo/over-limit.js';
 import type { ParamValue, Route } from '../route.js';
 
 /** How a route is sampled on one side. */
@@ -303,7 +303,7 @@ function probeTime(raw: Document): number | undefined {
 async function describeOverLimit(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<OverLimitWork> {
   const { db, plan } = ctx;
   // Choosing a plan executes nothing; it gets the probe's limit, not the (possibly tiny) one the command exceeded.
-  const planLimit = Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
+  const planLimit = probeLimitOf(plan);
   const planned = analyzeExplain(await explainShape(db, collection, shape, planLimit, 'queryPlanner'), collection);
   const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
   const probe = await probeJoin(ctx, collection, shape);
@@ -327,27 +327,47 @@ const lookupFrom = (shape: CommandShape): string => {
 };
 
 /**
- * A command's first $lookup measured on the first `probeDocs` documents let into it (explain executionStats of the pipeline
- * up to the $lookup with a $limit before it), projected to all of them; undefined for a command without a $lookup, or a
- * probe over its own limit. What follows the $lookup is left out: the work measured is the $lookup's own for those documents,
- * whatever later stages would pull. The same probe on the same state measures the same work: it is made once per state.
+ * The probe of a pipeline's first $lookup: the stages before it, a $limit of `probeDocs`, the $lookup, and its joined field
+ * dropped after it. Dropping the field leaves the $lookup's work as it is (the joins still run, each examining what it
+ * examines) but nothing has to hold the joined documents as one result document: a probe that ended at the $lookup was
+ * refused by the server for its own output at `large` (BSONObjectTooLarge, a global conversation's 180 k members joined
+ * into one 30 MB document, docs/measurements/2026-11-30-probe-output.md), a size the application's command, whose later
+ * stages drop the joined field, never hands back. Undefined without a $lookup.
+ */
+function probePipeline(pipeline: readonly Document[], probeDocs: number): Document[] | undefined {
+  const at = pipeline.findIndex((s) => '$lookup' in s);
+  if (at < 0) return undefined;
+  const lookup = pipeline[at] as Document;
+  return [...pipeline.slice(0, at), { $limit: probeDocs }, lookup, { $project: { [String(lookup.$lookup?.as)]: 0 } }];
+}
+
+/** Where a state's probes are kept: by collection and probe pipeline (`probeJoin` and `probesOfExplained` alike). */
+const probeKey = (collection: string, probe: readonly Document[]): string =>
+  `${collection}|${BSON.EJSON.stringify(probe, { relaxed: false })}`;
+
+/** The probe's own limit (ms): at least the commands'. */
+const probeLimitOf = (plan: RoutePlan): number => Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
+
+/**
+ * A command's first $lookup measured on the first `probeDocs` documents let into it (explain executionStats of
+ * `probePipeline`), projected to all of them; undefined for a command without a $lookup, or a probe that did not finish
+ * (over its own limit, kept in `probesOverLimit` for `boundedByProbe`, or refused for the data it met). What follows the
+ * $lookup is left out: the work measured is the $lookup's own for those documents, whatever later stages would pull. The
+ * same probe on the same state measures the same work: it is made once per state.
  */
 async function probeJoin(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<ProbeWork | undefined> {
   const { db, plan } = ctx;
   if (shape.kind !== 'aggregate') return undefined;
   const at = shape.pipeline.findIndex((s) => '$lookup' in s);
-  if (at < 0) return undefined;
-  const probe: CommandShape = {
-    kind: 'aggregate',
-    pipeline: [...shape.pipeline.slice(0, at), { $limit: plan.probeDocs }, shape.pipeline[at] as Document],
-  };
-  const cacheKey = `${collection}|${BSON.EJSON.stringify(probe.pipeline, { relaxed: false })}`;
+  const pipeline = probePipeline(shape.pipeline, plan.probeDocs);
+  if (!pipeline) return undefined;
+  const cacheKey = probeKey(collection, pipeline);
   const cached = ctx.probes?.get(cacheKey);
   if (cached) return { ...cached };
   if (ctx.probes && probesOverLimit.get(ctx.probes)?.has(cacheKey)) return undefined;
-  const probeLimit = Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
+  const probeLimit = probeLimitOf(plan);
   try {
-    const raw = await explainShape(db, collection, probe, probeLimit);
+    const raw = await explainShape(db, collection, { kind: 'aggregate', pipeline }, probeLimit);
     const measured = analyzeExplain(raw, collection);
     const lookup = measured.lookups[0];
     const outerDocs = Math.min(plan.probeDocs, await db.collection(collection).estimatedDocumentCount());
@@ -369,8 +389,12 @@ async function probeJoin(ctx: MeasureContext, collection: string, shape: Command
     return work;
   } catch (error) {
     if (!didNotFinish(error)) throw error;
-    // Over its own limit (or refused for the data it met): not tried again on this state (it would only wait again).
-    if (ctx.probes) probesOverLimit.set(ctx.probes, (probesOverLimit.get(ctx.probes) ?? new Set()).add(cacheKey));
+    // Over its own limit (the limit kept: a lower bound of the join), or refused for the data it met (nothing kept): not
+    // tried again on this state (it would only wait again).
+    if (ctx.probes) {
+      const known = probesOverLimit.get(ctx.probes) ?? new Map<string, number | undefined>();
+      probesOverLimit.set(ctx.probes, known.set(cacheKey, isOverLimit(error) ? probeLimit : undefined));
+    }
     return undefined;
   }
 }
@@ -395,8 +419,8 @@ function probeWorkOf(
   return work;
 }
 
-/** Probes that reached their own limit, per state's probe cache. */
-const probesOverLimit = new WeakMap<Map<string, ProbeWork>, Set<string>>();
+/** Probes that did not finish, per state's probe cache: the limit a probe reached, or undefined when it was refused. */
+const probesOverLimit = new WeakMap<Map<string, ProbeWork>, Map<string, number | undefined>>();
 
 /** A command with a $lookup explained ("executionStats") on a state before the routes stage: a query pattern. */
 export interface ExplainedJoin {
@@ -407,19 +431,18 @@ export interface ExplainedJoin {
 
 /**
  * The probes a state's explained joins already measured: a join that let at most `probeDocs` documents in was explained
- * whole, and that explain is what its probe (the same pipeline up to the $lookup, a $limit of `probeDocs` before it, which
- * lets the same documents in) would measure: the same work, and its time is the $lookup's. By probe key, as `probeJoin`
- * keeps them; a join that let more documents in, or that absorbed an $unwind, is left to its own probe.
+ * whole, and that explain is what its probe (`probePipeline`: the same pipeline up to the $lookup, a $limit of `probeDocs`
+ * before it, which lets the same documents in) would measure: the same work, and its time is the $lookup's. By probe key,
+ * as `probeJoin` keeps them; a join that let more documents in, or that absorbed an $unwind, is left to its own probe.
  */
 export async function probesOfExplained(db: Db, plan: RoutePlan, explained: readonly ExplainedJoin[]): Promise<Map<string, ProbeWork>> {
   const out = new Map<string, ProbeWork>();
   const sizes = new Map<string, number>();
   for (const { collection, pipeline, measurement } of explained) {
-    const at = pipeline.findIndex((s) => '$lookup' in s);
+    const probe = probePipeline(pipeline, plan.probeDocs);
     const lookup = measurement.lookups?.[0];
-    if (at < 0 || !lookup || lookup.docsIn === undefined || lookup.docsIn > plan.probeDocs || measurement.overLimitMs !== undefined)
+    if (!probe || !lookup || lookup.docsIn === undefined || lookup.docsIn > plan.probeDocs || measurement.overLimitMs !== undefined)
       continue;
-    const probe = [...pipeline.slice(0, at), { $limit: plan.probeDocs }, pipeline[at] as Document];
     // As probeJoin counts them (outerDocs: the documents a probe may let in, at most the collection's).
     let size = sizes.get(collection);
     if (size === undefined) sizes.set(collection, (size = await db.collection(collection).estimatedDocumentCount()));
@@ -429,13 +452,50 @@ export async function probesOfExplained(db: Db, plan: RoutePlan, explained: read
       lookup.docsIn,
       lookup.timeMs,
     );
-    out.set(`${collection}|${BSON.EJSON.stringify(probe, { relaxed: false })}`, work);
+    out.set(probeKey(collection, probe), work);
   }
   return out;
 }
 
 /** How far over the limit a probe that let every outer document in must have taken before its command is not sent (a margin for the machine's noise). */
 const completeProbeOverLimitFactor = 1.5;
+
+/** Stages that read every document they are given before they hand one on: a $limit after one of them cuts nothing before it. */
+const blockingStages = new Set(['$sort', '$group', '$count', '$bucket', '$bucketAuto', '$sortByCount', '$facet', '$setWindowFields']);
+
+/**
+ * Whether a pipeline lets every document its first $lookup is given through that $lookup: nothing after it stops pulling
+ * early (a $limit or $sample before any stage that reads all its input). The route reads the whole result (`toArray`).
+ */
+function joinsEveryDocument(pipeline: readonly Document[]): boolean {
+  const at = pipeline.findIndex((s) => '$lookup' in s);
+  for (const stage of pipeline.slice(at + 1)) {
+    const name = Object.keys(stage)[0] ?? '';
+    if (blockingStages.has(name)) return true;
+    if (name === '$limit' || name === '$sample') return false;
+  }
+  return true;
+}
+
+/**
+ * A command whose join's probe did not finish within its own limit, when that limit is at least
+ * `completeProbeOverLimitFactor` times the commands': the command lets into its $lookup every document the probe let in
+ * (the same stages before it, nothing after it that stops early) and joins each the same way, so its join alone takes at
+ * least the probe's limit: it cannot finish within its own, whoever asks. A lower bound, not a projection: it holds
+ * whatever the outer documents cost, for a $lookup served by an index too. Why, in words; undefined otherwise.
+ */
+function boundedByProbe(ctx: MeasureContext, collection: string, shape: CommandShape): string | undefined {
+  const { plan } = ctx;
+  if (shape.kind !== 'aggregate' || !ctx.probes) return undefined;
+  const probe = probePipeline(shape.pipeline, plan.probeDocs);
+  if (!probe || !joinsEveryDocument(shape.pipeline)) return undefined;
+  const reached = probesOverLimit.get(ctx.probes)?.get(probeKey(collection, probe));
+  if (reached === undefined || reached < completeProbeOverLimitFactor * plan.maxTimeMS) return undefined;
+  return `not sent: its $lookup from ${collection} into ${lookupFrom(shape)} alone did not finish within ${duration(reached)} on the first ${plan.probeDocs} documents let into it (its probe), all of which it joins whoever asks: over the ${duration(plan.maxTimeMS)} limit`;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+const duration = (ms: number) => (ms >= 1000 ? seconds(ms) : `${Math.round(ms)} ms`);
 
 /**
  * A capture's look before it sends a command with a $lookup not yet judged on this state: its probe (made anyway if the
@@ -446,7 +506,8 @@ const completeProbeOverLimitFactor = 1.5;
  *     `completeProbeOverLimitFactor` times the limit or more;
  *   - its $lookup scans the collection for each outer document: every outer document costs the same, the projection is
  *     sound, and it is `joinOverLimitFactor` times the limit or more. A $lookup that uses an index is not projected from
- *     its first documents (they may be the dearest, e.g. conversations every user belongs to): such a command is sent.
+ *     its first documents (they may be the dearest, e.g. conversations every user belongs to): such a command is sent;
+ *   - the probe did not finish within its own limit: a lower bound of the command's join (`boundedByProbe`).
  * The probe's time is indexgate's own (the recorder counts it as overhead, not in the call's phases).
  */
 function prejudge(ctx: MeasureContext): NonNullable<RecorderOptions['knownOverLimit']> {
@@ -457,9 +518,10 @@ function prejudge(ctx: MeasureContext): NonNullable<RecorderOptions['knownOverLi
     const key = joinKey(collection, shape);
     if (key === undefined || !ctx.joinsOverLimit) return undefined;
     const probe = await timedInto(ctx.spent, 'probes', () => probeJoin(ctx, collection, shape));
-    if (!probe || probe.projectedMs === undefined) return undefined;
+    // Decided for this command only: another with the same join may stop pulling early.
+    if (!probe) return boundedByProbe(ctx, collection, shape);
+    if (probe.projectedMs === undefined) return undefined;
     const limit = ctx.plan.maxTimeMS;
-    const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
     const reason =
       probe.totalOuterDocs <= ctx.plan.probeDocs && probe.probeMs !== undefined && probe.probeMs >= completeProbeOverLimitFactor * limit
         ? `not sent: its $lookup from ${collection} into ${lookupFrom(shape)} alone took ${seconds(probe.probeMs)} on this state for all ${probe.totalOuterDocs} documents let into it (its probe), over the ${seconds(limit)} limit`

@@ -10,9 +10,9 @@ import { workload } from '../support/workload.js';
 
 /**
  * A read the server refuses because of the data it meets is a finding, as a command over its limit is, never the route's
- * error: at `large`, the application's root findMany joins a global conversation's 180 k members into one document of
- * 30 MB, and the server refuses it (BSONObjectTooLarge, 10334), as it would refuse the application. Here one conversation
- * joined to every message of `small` (120 k, about 50 MB) meets the same 16 MB limit, whatever the machine.
+ * error: the server refuses a result document over 16 MB (BSONObjectTooLarge, 10334) as it would refuse the application.
+ * Here one conversation joined to every message of `small` (120 k, about 50 MB) and handed back meets that limit, whatever
+ * the machine.
  */
 const joinEverything: Route = {
   id: 'join-everything',
