@@ -167,7 +167,8 @@ function knownOverLimit(ctx: MeasureContext): RecorderOptions['knownOverLimit'] 
   if (!joins) return undefined;
   return (collection, shape) => {
     const key = joinKey(collection, shape);
-    return key === undefined ? undefined : joins.get(key);
+    // Known for the join; true of this command only if it joins every document the join was judged on.
+    return key === undefined || shape.kind !== 'aggregate' || !joinsEveryDocument(shape.pipeline) ? undefined : joins.get(key);
   };
 }
 
@@ -479,16 +480,16 @@ function joinsEveryDocument(pipeline: readonly Document[]): boolean {
 
 /**
  * A command whose join's probe did not finish within its own limit, when that limit is at least
- * `completeProbeOverLimitFactor` times the commands': the command lets into its $lookup every document the probe let in
- * (the same stages before it, nothing after it that stops early) and joins each the same way, so its join alone takes at
- * least the probe's limit: it cannot finish within its own, whoever asks. A lower bound, not a projection: it holds
+ * `completeProbeOverLimitFactor` times the commands': the command (one that `joinsEveryDocument`, as `prejudge` checks)
+ * lets into its $lookup every document the probe let in (the same stages before it) and joins each the same way, so its
+ * join alone takes at least the probe's limit: it cannot finish within its own, whoever asks. A lower bound, not a projection: it holds
  * whatever the outer documents cost, for a $lookup served by an index too. Why, in words; undefined otherwise.
  */
 function boundedByProbe(ctx: MeasureContext, collection: string, shape: CommandShape): string | undefined {
   const { plan } = ctx;
   if (shape.kind !== 'aggregate' || !ctx.probes) return undefined;
   const probe = probePipeline(shape.pipeline, plan.probeDocs);
-  if (!probe || !joinsEveryDocument(shape.pipeline)) return undefined;
+  if (!probe) return undefined;
   const reached = probesOverLimit.get(ctx.probes)?.get(probeKey(collection, probe));
   if (reached === undefined || reached < completeProbeOverLimitFactor * plan.maxTimeMS) return undefined;
   return `not sent: its $lookup from ${collection} into ${lookupFrom(shape)} alone did not finish within ${duration(reached)} on the first ${plan.probeDocs} documents let into it (its probe), all of which it joins whoever asks: over the ${duration(plan.maxTimeMS)} limit`;
@@ -500,8 +501,9 @@ const duration = (ms: number) => (ms >= 1000 ? seconds(ms) : `${Math.round(ms)} 
 /**
  * A capture's look before it sends a command with a $lookup not yet judged on this state: its probe (made anyway if the
  * command reaches the limit, and kept), and, when the probe alone decides that the command cannot finish within the limit,
- * the command is not sent but reported over the limit (why, in words), as the joins known over the limit are. The probe
- * decides only where it measures the command's own join, not a biased part of it:
+ * the command is not sent but reported over the limit (why, in words), as the joins known over the limit are. Only a
+ * command that lets every document into its join is judged (`joinsEveryDocument`: one with a $limit right after the join
+ * reads a few of them), and the probe decides only where it measures the command's own join, not a biased part of it:
  *   - it let every outer document in (the prefix passes at most `probeDocs`): the probe is the $lookup itself, and it took
  *     `completeProbeOverLimitFactor` times the limit or more;
  *   - its $lookup scans the collection for each outer document: every outer document costs the same, the projection is
@@ -516,9 +518,9 @@ function prejudge(ctx: MeasureContext): NonNullable<RecorderOptions['knownOverLi
     const already = known?.(collection, shape);
     if (already !== undefined) return already;
     const key = joinKey(collection, shape);
-    if (key === undefined || !ctx.joinsOverLimit) return undefined;
+    // Every rule below judges the whole join: a command that stops pulling early is sent (and probed if it reaches the limit).
+    if (key === undefined || !ctx.joinsOverLimit || shape.kind !== 'aggregate' || !joinsEveryDocument(shape.pipeline)) return undefined;
     const probe = await timedInto(ctx.spent, 'probes', () => probeJoin(ctx, collection, shape));
-    // Decided for this command only: another with the same join may stop pulling early.
     if (!probe) return boundedByProbe(ctx, collection, shape);
     if (probe.projectedMs === undefined) return undefined;
     const limit = ctx.plan.maxTimeMS;

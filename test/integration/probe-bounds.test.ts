@@ -95,6 +95,19 @@ describe("a join's probe", () => {
     expect(third?.overLimit?.limitMs).toBe(1);
   }, 120_000);
 
+  it('a join known over the limit on its state is not known so for a command that stops pulling early: that one is sent', async () => {
+    // A probe limit that lets the probe finish: each outer document scans the collection, projected far over 1 ms.
+    const ctx = await contextOf(wide, { ...defaultRoutePlan, maxTimeMS: 1, probeMaxTimeMS: 60_000 });
+    const sorted = await capture(ctx, [join, { $sort: { key: -1 } }, { $limit: 5 }]);
+    expect(sorted?.overLimit?.inferred).toMatch(
+      /^not sent: its \$lookup from Outer into Inner scans the collection for each of its 25 documents/,
+    );
+    expect(ctx.joinsOverLimit?.size).toBe(1);
+    const firstFive = await capture(ctx, [join, { $limit: 5 }]);
+    expect(firstFive?.overLimit?.limitMs).toBe(1);
+    expect(firstFive?.overLimit?.inferred).toBeUndefined();
+  }, 120_000);
+
   it('over a limit under 1.5 times the commands bounds nothing: the command is sent', async () => {
     const ctx = await contextOf(wide, { ...defaultRoutePlan, maxTimeMS: 2, probeMaxTimeMS: 2 });
     const command = await capture(ctx, [join, { $sort: { key: -1 } }, { $limit: 5 }]);
