@@ -303,8 +303,9 @@ function probeTime(raw: Document): number | undefined {
 
 async function describeOverLimit(ctx: MeasureContext, collection: string, shape: CommandShape): Promise<OverLimitWork> {
   const { db, plan } = ctx;
-  // Choosing a plan executes nothing; it gets the probe's limit, not the (possibly tiny) one the command exceeded.
-  const planLimit = probeLimitOf(plan);
+  // Choosing a plan executes nothing: it gets a limit against a hung server only, not the (possibly tiny) one the command
+  // exceeded nor the probe's (a probe limit of a few ms is a plan a test may choose).
+  const planLimit = Math.max(probeLimitOf(plan), planningMaxTimeMS);
   const planned = analyzeExplain(await explainShape(db, collection, shape, planLimit, 'queryPlanner'), collection);
   const work: OverLimitWork = { limitMs: plan.maxTimeMS, plan: [...planned.stages], indexesUsed: [...planned.indexesUsed] };
   const probe = await probeJoin(ctx, collection, shape);
@@ -345,6 +346,9 @@ function probePipeline(pipeline: readonly Document[], probeDocs: number): Docume
 /** Where a state's probes are kept: by collection and probe pipeline (`probeJoin` and `probesOfExplained` alike). */
 const probeKey = (collection: string, probe: readonly Document[]): string =>
   `${collection}|${BSON.EJSON.stringify(probe, { relaxed: false })}`;
+
+/** The limit of a `queryPlanner` explain of a command over the limit (ms): choosing a plan executes nothing. */
+const planningMaxTimeMS = 30_000;
 
 /** The probe's own limit (ms): at least the commands'. */
 const probeLimitOf = (plan: RoutePlan): number => Math.max(plan.maxTimeMS, plan.probeMaxTimeMS);
