@@ -166,9 +166,8 @@ function knownOverLimit(ctx: MeasureContext): RecorderOptions['knownOverLimit'] 
   const joins = ctx.joinsOverLimit;
   if (!joins) return undefined;
   return (collection, shape) => {
-    const key = joinKey(collection, shape);
-    // Known for the join; true of this command only if it joins every document the join was judged on.
-    return key === undefined || shape.kind !== 'aggregate' || !joinsEveryDocument(shape.pipeline) ? undefined : joins.get(key);
+    const key = judgedJoinKey(collection, shape);
+    return key === undefined ? undefined : joins.get(key);
   };
 }
 
@@ -483,8 +482,18 @@ function joinsEveryDocument(pipeline: readonly Document[]): boolean {
 }
 
 /**
+ * The key of a command's join (`joinKey`) when what is known or probed of that join decides the command: only when the command
+ * lets every document into it (`joinsEveryDocument`). A command that stops pulling early is sent, and probed if it reaches
+ * the limit.
+ */
+function judgedJoinKey(collection: string, shape: CommandShape): string | undefined {
+  const key = joinKey(collection, shape);
+  return key !== undefined && shape.kind === 'aggregate' && joinsEveryDocument(shape.pipeline) ? key : undefined;
+}
+
+/**
  * A command whose join's probe did not finish within its own limit, when that limit is at least
- * `completeProbeOverLimitFactor` times the commands': the command (one that `joinsEveryDocument`, as `prejudge` checks)
+ * `completeProbeOverLimitFactor` times the commands': the command (one that `joinsEveryDocument`, as `judgedJoinKey` checks)
  * lets into its $lookup every document the probe let in (the same stages before it) and joins each the same way, so its
  * join alone takes at least the probe's limit: it cannot finish within its own, whoever asks. A lower bound, not a projection: it holds
  * whatever the outer documents cost, for a $lookup served by an index too. Why, in words; undefined otherwise.
@@ -506,7 +515,7 @@ const duration = (ms: number) => (ms >= 1000 ? seconds(ms) : `${Math.round(ms)} 
  * A capture's look before it sends a command with a $lookup not yet judged on this state: its probe (made anyway if the
  * command reaches the limit, and kept), and, when the probe alone decides that the command cannot finish within the limit,
  * the command is not sent but reported over the limit (why, in words), as the joins known over the limit are. Only a
- * command that lets every document into its join is judged (`joinsEveryDocument`: one with a $limit right after the join
+ * command that lets every document into its join is judged (`judgedJoinKey`: one with a $limit right after the join
  * reads a few of them), and the probe decides only where it measures the command's own join, not a biased part of it:
  *   - it let every outer document in (the prefix passes at most `probeDocs`): the probe is the $lookup itself, and it took
  *     `completeProbeOverLimitFactor` times the limit or more;
@@ -521,9 +530,8 @@ function prejudge(ctx: MeasureContext): NonNullable<RecorderOptions['knownOverLi
   return async (collection, shape) => {
     const already = known?.(collection, shape);
     if (already !== undefined) return already;
-    const key = joinKey(collection, shape);
-    // Every rule below judges the whole join: a command that stops pulling early is sent (and probed if it reaches the limit).
-    if (key === undefined || !ctx.joinsOverLimit || shape.kind !== 'aggregate' || !joinsEveryDocument(shape.pipeline)) return undefined;
+    const key = judgedJoinKey(collection, shape);
+    if (key === undefined || !ctx.joinsOverLimit) return undefined;
     const probe = await timedInto(ctx.spent, 'probes', () => probeJoin(ctx, collection, shape));
     if (!probe) return boundedByProbe(ctx, collection, shape);
     if (probe.projectedMs === undefined) return undefined;

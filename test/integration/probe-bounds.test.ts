@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeWork } from '../../src/result.js';
 import type { Route } from '../../src/route.js';
 import { captureRoute, type CommandSide, defaultRoutePlan, type MeasureContext, type RoutePlan } from '../../src/route-engine/measure.js';
-import { dataModel } from '../support/routes.js';
+import { dataModel, testRoute } from '../support/routes.js';
 import { testDb } from '../support/mongo.js';
 
 /**
@@ -14,21 +14,13 @@ import { testDb } from '../support/mongo.js';
  * documents into the same join: such a command is not sent. The work is sized so that nothing depends on the machine's
  * speed: 20 outer documents each scanning 50,000 inner ones (a million documents) against a 2 ms probe limit.
  */
-function routeOf(pipeline: readonly Document[]): Route {
-  return {
-    id: 'join',
-    title: 'one join',
-    description: '',
-    params: {},
-    file: 'test/integration/probe-bounds.test.ts',
-    async run({ db }) {
-      await db
-        .collection('Outer')
-        .aggregate([...pipeline])
-        .toArray();
-    },
-  };
-}
+const routeOf = (pipeline: readonly Document[]): Route =>
+  testRoute('join', 'one join', 'test/integration/probe-bounds.test.ts', async ({ db }) => {
+    await db
+      .collection('Outer')
+      .aggregate([...pipeline])
+      .toArray();
+  });
 
 /** One state's measuring context: its probes and the joins known over the limit, shared by the captures made with it. */
 async function contextOf(db: Db, plan: RoutePlan): Promise<MeasureContext> {

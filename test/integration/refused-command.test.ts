@@ -4,7 +4,7 @@ import type { ProbeWork } from '../../src/result.js';
 import type { Route } from '../../src/route.js';
 import { audiencesOf, captureRoute, defaultRoutePlan, type MeasureContext } from '../../src/route-engine/measure.js';
 import { sampleUsers } from '../../src/users/user-classes.js';
-import { dataModel } from '../support/routes.js';
+import { dataModel, testRoute } from '../support/routes.js';
 import { seededDb } from '../support/seeded.js';
 import { workload } from '../support/workload.js';
 
@@ -14,20 +14,18 @@ import { workload } from '../support/workload.js';
  * Here one conversation joined to every message of `small` (120 k, about 50 MB) and handed back meets that limit, whatever
  * the machine.
  */
-const joinEverything: Route = {
-  id: 'join-everything',
-  title: 'one conversation with every message',
-  description: '',
-  params: {},
-  file: 'test/integration/refused-command.test.ts',
-  async run({ db }) {
+const joinEverything: Route = testRoute(
+  'join-everything',
+  'one conversation with every message',
+  'test/integration/refused-command.test.ts',
+  async ({ db }) => {
     await db
       .collection('Conversation')
       .aggregate([{ $sort: { _id: 1 } }, { $limit: 1 }, { $lookup: { from: 'Message', pipeline: [], as: 'all' } }])
       .toArray();
     await db.collection('Conversation').find({}).limit(1).toArray();
   },
-};
+);
 
 describe('a command the server refuses for the data it meets', () => {
   let db: Db;

@@ -23,6 +23,11 @@ export function builtIn(id: string): Route {
   return route;
 }
 
+/** A route written in a test (what a route file exports), sending what `run` sends; no parameters. */
+export function testRoute(id: string, title: string, file: string, run: Route['run']): Route {
+  return { id, title, description: '', params: {}, file, run };
+}
+
 /** One call of a route for a user, every command recorded, as bench and verify make it. */
 export async function callFor(
   db: Db,
