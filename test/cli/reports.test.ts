@@ -14,6 +14,7 @@ import { expectOneLineRefusal, runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let out: string;
+let stdout: string;
 let result: {
   gate: { verdict: 'pass' | 'fail' | 'inconclusive'; passed: boolean; failures: unknown[]; inconclusive: unknown[]; checks: unknown[] };
   patterns: { userClass: string }[];
@@ -43,12 +44,28 @@ beforeAll(async () => {
     { timeoutMs: 900_000 },
   );
   expect(run.code).toBe(1);
+  stdout = run.stdout;
   result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
   expect(result.gate.verdict).toBe('fail');
   // Generous: a harness limit, not a speed claim (the run shares two cores with the other test files).
 }, 960_000);
 
 describe('bench writes the three reports next to result.json', () => {
+  it('fails, naming the checks, when one index is left out of apply', () => {
+    expect(stdout).toMatch(/^VERDICT: FAIL/m);
+    const failures = result.gate.failures as Array<{ check: string; index?: string; pattern?: string; message: string }>;
+    expect(failures).toContainEqual(
+      expect.objectContaining({
+        check: 'index',
+        index: 'idx_cursor_user_conv',
+        message: expect.stringMatching(/missing on ConversationReadCursor/),
+      }),
+    );
+    expect(failures).toContainEqual(
+      expect.objectContaining({ check: 'plan', pattern: 'readCursors', message: expect.stringMatching(/COLLSCAN/) }),
+    );
+  });
+
   it('result.json: routes[] for every built-in route (the rewrite as a remedy), and remedies only with a measured effect', async () => {
     const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
     expect([...new Set(saved.routes.map((r: { id: string }) => r.id))]).toEqual(['prisma', 'driver', 'prisma-rewrite']);

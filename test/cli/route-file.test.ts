@@ -164,8 +164,8 @@ describe('bad route files: one line naming the file and what is wrong, exit 2, n
     ],
     [
       'call.mjs',
-      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.message.groupBy({ by: ["senderId"] }); } };',
-      /route file .*call\.mjs: prisma\.message\.groupBy: groupBy is not supported/,
+      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.$transaction(async () => 1); } };',
+      /route file .*call\.mjs: prisma\.\$transaction: an interactive transaction/,
     ],
     [
       'write.mjs',
