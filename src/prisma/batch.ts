@@ -10,9 +10,10 @@ import { type ReadTransport, runRead, uniqueFilter } from './read.js';
  * The client (prisma/prisma 6.19.0 packages/client/src/runtime/RequestHandler.ts and
  * DataLoader.ts) gives every findUnique / findUniqueOrThrow a batch id
  * (core/jsonProtocol/getBatchId.ts `getBatchId`: the model, then the keys, never the values,
- * of its arguments and of its selection) and dispatches the calls made in one tick
- * (`process.nextTick`) by batch id: one call alone is sent alone (`singleLoader`), several as
- * one batch request (`batchLoader`, no transaction).
+ * of its arguments and of its selection) and dispatches the calls made in one tick (DataLoader
+ * `scheduleDispatch`: a `queueMicrotask`; older clients used `process.nextTick`) by batch id:
+ * one call alone is sent alone (`singleLoader`), several as one batch request (`batchLoader`,
+ * no transaction).
  *
  * The engine (prisma-engines @2ba551f3 query-engine/core/src/query_document/mod.rs
  * `BatchDocument::compact`, `can_compact`, `invalid_compact_filter`,

@@ -145,7 +145,7 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
 
   const uniqueLabel = (model: Model, op: string, args: unknown) => transport.stepFor(`${accessorOf(model.name)}.${op}`, signatureOf(args));
 
-  /** DataLoader `dispatchBatches` (prisma/prisma 6.19.0 packages/client/src/runtime/DataLoader.ts, on `process.nextTick`). */
+  /** DataLoader `dispatchBatches` (prisma/prisma packages/client/src/runtime/DataLoader.ts `scheduleDispatch`: one `queueMicrotask` for the calls of a tick). */
   function dispatchUnique(): void {
     dispatchScheduled = false;
     const batches = [...pending.values()];
@@ -210,7 +210,7 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
       pending.set(id, batch);
       if (!dispatchScheduled) {
         dispatchScheduled = true;
-        process.nextTick(dispatchUnique);
+        queueMicrotask(dispatchUnique);
       }
     });
   }

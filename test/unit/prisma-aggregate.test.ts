@@ -24,6 +24,7 @@ model User {
   score     Float?
   big       BigInt?
   active    Boolean  @default(true)
+  nick      String?  @map("nick_name")
   createdAt DateTime @default(now())
   posts     Post[]
 }
@@ -219,6 +220,43 @@ describe('groupBy: $group by the by fields under _id, having, then the order, sk
       },
       { $project: { count_email: { $sum: '$count_email' } } },
       { $match: { $expr: G({ $gte: ['$count_email', long(2)] }, '$count_email') } },
+    ]);
+  });
+
+  it('a mapped field: its database name in _id, the keys and the references; its client name in the row', async () => {
+    const { sent, result } = await render(
+      (p) => p.user.groupBy({ by: ['nick'], _max: { nick: true }, having: { nick: { startsWith: 'a' } }, orderBy: { nick: 'desc' } }),
+      () => [{ _id: { nick_name: 'ab' }, max_nick_name: 'ab' }],
+    );
+    same(sent[0]?.pipeline, [
+      { $group: { _id: { nick_name: '$nick_name' }, max_nick_name: { $max: '$nick_name' } } },
+      { $match: { $expr: G({ $regexMatch: { input: '$_id.nick_name', regex: '^a', options: '' } }, '$_id.nick_name') } },
+      { $sort: { '_id.nick_name': -1 } },
+    ]);
+    expect(result).toEqual([{ _max: { nick: 'ab' }, nick: 'ab' }]);
+  });
+
+  it('having with OR and NOT over a by field and aggregates (filter.rs visit_boolean_operator, aggregate_conditions inverted under NOT)', async () => {
+    const { sent } = await render((p) =>
+      p.user.groupBy({
+        by: ['age'],
+        having: { OR: [{ age: 1 }, { score: { _max: { lt: 2 } } }], NOT: { age: { _count: { equals: 0 } } } },
+      }),
+    );
+    same(sent[0]?.pipeline?.slice(1), [
+      {
+        $project: { max_score: 1, count_age: { $sum: '$count_age' } },
+      },
+      {
+        $match: {
+          $expr: {
+            $and: [
+              { $or: [eq('$_id.age', long(1)), G({ $lt: ['$max_score', lit(new BSON.Double(2))] }, '$max_score')] },
+              { $and: [G({ $ne: ['$count_age', lit(long(0))] }, '$count_age')] },
+            ],
+          },
+        },
+      },
     ]);
   });
 
