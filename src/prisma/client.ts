@@ -240,6 +240,15 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
               return lazy(pendingCall(alone), alone);
             }
             if (op === 'count') {
+              const select = isPlainObject(args) ? args.select : undefined;
+              // count({ select: { _all, field } }): the client's aggregate with `_count: select`, unpacked to its `_count`
+              // (prisma/prisma 6.19.0 packages/client/src/runtime/core/model/aggregates/count.ts).
+              if (isPlainObject(select) && Object.keys(select).some((k) => k !== '_all')) {
+                const { select: _select, ...rest } = args as Record<string, unknown>;
+                const alone = async () =>
+                  ((await runAggregate(dm, model, { ...rest, _count: select }, label(op), transport)) as { _count: unknown })._count;
+                return lazy(pendingCall(alone), alone);
+              }
               const alone = () => runCount(dm, model, args, label(op), transport);
               return lazy(pendingCall(alone), alone);
             }

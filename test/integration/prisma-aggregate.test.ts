@@ -157,6 +157,11 @@ describe('aggregate on mongod', () => {
     const { prisma } = client(db);
     const result = await prisma.user.aggregate({ _count: { age: true, _all: true } });
     expect(result).toEqual({ _count: { age: users.filter((u) => u.age !== 0).length, _all: users.length } });
+    // count({ select }) is the same aggregate, its _count returned.
+    expect(await prisma.user.count({ select: { _all: true, name: true } })).toEqual({
+      name: present(users.map((u) => u.name)).length,
+      _all: users.length,
+    });
   });
 });
 

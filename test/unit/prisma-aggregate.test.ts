@@ -160,6 +160,27 @@ describe('aggregate: the where, order, skip and take on the documents, then one 
     });
   });
 
+  it('count({ select: { _all, field } }): the aggregate with _count: select, its _count returned (client aggregates/count.ts)', async () => {
+    const { sent, result } = await render(
+      (p) => p.user.count({ where: { age: 3 }, select: { _all: true, name: true } }),
+      () => [{ _id: null, count_all: 4, count_name: 3 }],
+    );
+    same(sent[0]?.pipeline, [
+      { $match: { $expr: eq('$age', long(3)) } },
+      {
+        $group: {
+          _id: null,
+          count_all: { $sum: 1 },
+          push_name: { $push: '$name' },
+          count_name: { $push: { $cond: { if: '$name', then: 1, else: 0 } } },
+        },
+      },
+      { $project: { count_all: 1, count_name: { $sum: '$count_name' } } },
+    ]);
+    expect(sent[0]?.step).toBe('user.count');
+    expect(result).toEqual({ name: 3, _all: 4 });
+  });
+
   it('no document: empty_aggregation (aggregate.rs): counts 0, every other aggregate null', async () => {
     const { result } = await render((p) =>
       p.user.aggregate({ _count: { _all: true, age: true }, _sum: { age: true }, _max: { email: true } }),
