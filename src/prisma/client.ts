@@ -2,6 +2,8 @@ import { BSON, type Document } from 'mongodb';
 import type { DataModel, Model } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
 import { type CommandRequest, type ReadOp, type ReadTransport, runCount, runRead } from './read.js';
+import { runAggregate, runGroupBy } from './aggregate.js';
+import { batchIdOf, canCompact, compactedWhere, runCompacted, type Settled, type UniqueCall, type UniqueOp } from './batch.js';
 import { runWrite, type WriteOp, type WriteTransport, writeOps as renderedWrites } from './write.js';
 
 /**
@@ -40,7 +42,6 @@ const writeOps = [
   'delete',
   'deleteMany',
 ];
-const otherOps = ['aggregate', 'groupBy'];
 
 /** The client's accessor of a model: its name with a lower-case first letter (`conversationReadCursor`). */
 export const accessorOf = (model: string): string => model.charAt(0).toLowerCase() + model.slice(1);
@@ -71,10 +72,154 @@ const fromJson = (value: unknown): Document =>
 /** Raw results come back as extended JSON (relaxed). */
 const toJson = (docs: Document[]): Document[] => docs.map((d) => BSON.EJSON.serialize(d, { relaxed: true }) as Document);
 
+/**
+ * A call's promise, lazy as Prisma's `PrismaPromise` is (packages/client/src/runtime/core/request/
+ * createPrismaPromise.ts): nothing is sent until it is awaited (`then`), so that `$transaction([...])`
+ * can take the calls before they start.
+ */
+class PrismaPromise<T> implements PromiseLike<T> {
+  private started?: Promise<T>;
+  constructor(
+    readonly call: PendingCall,
+    private readonly start: () => Promise<T>,
+  ) {}
+  get isStarted(): boolean {
+    return this.started !== undefined;
+  }
+  /** Starts the call (once) as it starts on its own. */
+  run(): Promise<T> {
+    return (this.started ??= this.start());
+  }
+  /** Settles it with the answer a batch gave it (a `$transaction`). */
+  settle(answer: Promise<T>): void {
+    this.started = answer;
+  }
+  then<A = T, B = never>(
+    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ) {
+    return this.run().then(onfulfilled, onrejected);
+  }
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null) {
+    return this.run().catch(onrejected);
+  }
+  finally(onfinally?: (() => void) | null) {
+    return this.run().finally(onfinally);
+  }
+  get [Symbol.toStringTag](): string {
+    return 'PrismaPromise';
+  }
+}
+
+/** What a call is, for `$transaction` and the findUnique batcher. */
+interface PendingCall {
+  readonly model: Model;
+  readonly op: string;
+  readonly args: unknown;
+  /** Runs the call on its own, as a single request (DataLoader `singleLoader`). */
+  readonly alone: () => Promise<unknown>;
+}
+
+/** The reads `$transaction([...])` renders. */
+const transactionOps = new Set([
+  'findMany',
+  'findFirst',
+  'findFirstOrThrow',
+  'findUnique',
+  'findUniqueOrThrow',
+  'count',
+  'aggregate',
+  'groupBy',
+]);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function createPrismaClient(dm: DataModel, transport: ClientTransport): Record<string, any> {
   const byAccessor = new Map<string, Model>([...dm.models.values()].map((m) => [accessorOf(m.name), m]));
-  const pendingUnique = new Set<string>();
+  const made = new WeakSet<object>();
+
+  /** findUnique calls waiting for the end of the tick, by batch id (batch.ts `batchIdOf`), in call order. */
+  const pending = new Map<string, { model: Model; call: UniqueCall; resolve: (v: unknown) => void; reject: (e: unknown) => void }[]>();
+  let dispatchScheduled = false;
+
+  const uniqueLabel = (model: Model, op: string, args: unknown) => transport.stepFor(`${accessorOf(model.name)}.${op}`, signatureOf(args));
+
+  /** DataLoader `dispatchBatches` (prisma/prisma packages/client/src/runtime/DataLoader.ts `scheduleDispatch`: one `queueMicrotask` for the calls of a tick). */
+  function dispatchUnique(): void {
+    dispatchScheduled = false;
+    const batches = [...pending.values()];
+    pending.clear();
+    for (const batch of batches) {
+      const [head] = batch;
+      if (!head) continue;
+      if (batch.length === 1) {
+        // One call of its id in the tick: `singleLoader`, sent alone.
+        runRead(dm, head.model, head.call.op, head.call.args, uniqueLabel(head.model, head.call.op, head.call.args), transport).then(
+          head.resolve,
+          head.reject,
+        );
+        continue;
+      }
+      void runBatch(
+        head.model,
+        batch.map((b) => b.call),
+      ).then((settled) =>
+        settled.forEach((s, i) => {
+          const waiting = batch[i];
+          if (s.ok) waiting?.resolve(s.value);
+          else waiting?.reject(s.error);
+        }),
+      );
+    }
+  }
+
+  /**
+   * A batch request of findUnique calls (`batchLoader`): compacted into one findMany when the
+   * engine can (query_document/mod.rs `BatchDocument::compact`), else each call on its own,
+   * concurrently (interpreting_executor.rs `execute_all` without a transaction).
+   */
+  async function runBatch(model: Model, calls: UniqueCall[]): Promise<Settled[]> {
+    const settle = (p: Promise<unknown>): Promise<Settled> =>
+      p.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+    if (!canCompact(model, calls))
+      return Promise.all(calls.map((c) => settle(runRead(dm, model, c.op, c.args, uniqueLabel(model, c.op, c.args), transport))));
+    const first = calls[0] as UniqueCall;
+    const label = transport.stepFor(
+      `${accessorOf(model.name)}.${first.op}`,
+      `batch ${signatureOf({ where: compactedWhere(model, calls), select: first.args.select, include: first.args.include })}`,
+    );
+    try {
+      return await runCompacted(dm, model, calls, label, transport);
+    } catch (error) {
+      // The compacted findMany failed: every call of the batch gets its error.
+      return calls.map(() => ({ ok: false as const, error }));
+    }
+  }
+
+  function enqueueUnique(model: Model, op: UniqueOp, args: unknown): Promise<unknown> {
+    const call = `prisma.${accessorOf(model.name)}.${op}`;
+    if (!isPlainObject(args)) return Promise.reject(new PrismaCallError(call, 'takes one object of arguments'));
+    const id = batchIdOf(model, args);
+    return new Promise((resolve, reject) => {
+      const batch = pending.get(id) ?? [];
+      batch.push({ model, call: { op, args }, resolve, reject });
+      pending.set(id, batch);
+      if (!dispatchScheduled) {
+        dispatchScheduled = true;
+        queueMicrotask(dispatchUnique);
+      }
+    });
+  }
+
+  const lazy = <T>(call: PendingCall, start: () => Promise<T>): PrismaPromise<T> => {
+    const p = new PrismaPromise(call, start);
+    made.add(p);
+    return p;
+  };
 
   const modelClient = (model: Model) =>
     new Proxy(
@@ -87,41 +232,60 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
           if (op === 'then') return undefined;
           return (args?: unknown) => {
             const label = (kind: string) => transport.stepFor(`${accessor}.${kind}`, signatureOf(args));
+            const pendingCall = (alone: () => Promise<unknown>): PendingCall => ({ model, op, args, alone });
             if ((readOps as readonly string[]).includes(op)) {
-              if (op === 'findUnique' || op === 'findUniqueOrThrow') {
-                // The client batches findUnique calls made in the same tick into one findMany (core query_document BatchDocument::compact): not rendered here.
-                if (pendingUnique.has(model.name))
-                  throw new PrismaCallError(
-                    call,
-                    "two findUnique calls in the same tick: Prisma's client batches them into one findMany, which indexgate's renderer does not render; await them one by one or use findMany",
-                  );
-                pendingUnique.add(model.name);
-                queueMicrotask(() => pendingUnique.delete(model.name));
-              }
-              return runRead(dm, model, op as ReadOp, args, label(op), transport);
+              const alone = () => runRead(dm, model, op as ReadOp, args, label(op), transport);
+              // The client batches the findUnique calls of one tick (RequestHandler.ts `batchBy` → getBatchId.ts).
+              if (op === 'findUnique' || op === 'findUniqueOrThrow') return lazy(pendingCall(alone), () => enqueueUnique(model, op, args));
+              return lazy(pendingCall(alone), alone);
             }
-            if (op === 'count') return runCount(dm, model, args, label(op), transport);
+            if (op === 'count') {
+              const select = isPlainObject(args) ? args.select : undefined;
+              // count({ select: { _all, field } }): the client's aggregate with `_count: select`, unpacked to its `_count`
+              // (prisma/prisma 6.19.0 packages/client/src/runtime/core/model/aggregates/count.ts).
+              if (isPlainObject(select) && Object.keys(select).some((k) => k !== '_all')) {
+                const { select: _select, ...rest } = args as Record<string, unknown>;
+                const alone = async () =>
+                  ((await runAggregate(dm, model, { ...rest, _count: select }, label(op), transport)) as { _count: unknown })._count;
+                return lazy(pendingCall(alone), alone);
+              }
+              const alone = () => runCount(dm, model, args, label(op), transport);
+              return lazy(pendingCall(alone), alone);
+            }
+            if (op === 'aggregate') {
+              const alone = () => runAggregate(dm, model, args, label(op), transport);
+              return lazy(pendingCall(alone), alone);
+            }
+            if (op === 'groupBy') {
+              const alone = () => runGroupBy(dm, model, args, label(op), transport);
+              return lazy(pendingCall(alone), alone);
+            }
             if (op === 'aggregateRaw' || op === 'findRaw') {
-              // A raw operation's `options.comment` (sent to the server, as applications tag their queries) names its step.
-              const comment = (args as { options?: { comment?: unknown } } | undefined)?.options?.comment;
-              return rawModelCall(
-                model,
-                op,
-                args,
-                typeof comment === 'string' ? transport.stepFor(`${accessor}.${op} (${comment})`, signatureOf(args)) : label(op),
-                call,
-              );
+              const alone = () => {
+                // A raw operation's `options.comment` (sent to the server, as applications tag their queries) names its step.
+                const comment = (args as { options?: { comment?: unknown } } | undefined)?.options?.comment;
+                return rawModelCall(
+                  model,
+                  op,
+                  args,
+                  typeof comment === 'string' ? transport.stepFor(`${accessor}.${op} (${comment})`, signatureOf(args)) : label(op),
+                  call,
+                );
+              };
+              return lazy(pendingCall(alone), alone);
             }
             if ((renderedWrites as readonly string[]).includes(op) && transport.writes) {
               const writes = transport.writes;
-              return runWrite(dm, model, op as WriteOp, args, label(op), {
-                aggregate: (r) => transport.aggregate(r),
-                standIn: (c, p) => transport.standIn(c, p),
-                clientWork: (step, describe, fn) => transport.clientWork(step, describe, fn),
-                overhead: (fn) => transport.overhead(fn),
-                insertOne: (r) => writes.insertOne(r),
-                updateMany: (r) => writes.updateMany(r),
-              });
+              const alone = () =>
+                runWrite(dm, model, op as WriteOp, args, label(op), {
+                  aggregate: (r) => transport.aggregate(r),
+                  standIn: (c, p) => transport.standIn(c, p),
+                  clientWork: (step, describe, fn) => transport.clientWork(step, describe, fn),
+                  overhead: (fn) => transport.overhead(fn),
+                  insertOne: (r) => writes.insertOne(r),
+                  updateMany: (r) => writes.updateMany(r),
+                });
+              return lazy(pendingCall(alone), alone);
             }
             if (writeOps.includes(op))
               throw new PrismaCallError(
@@ -130,17 +294,81 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
                   ? `${op} is not rendered by indexgate (create, update and upsert are)`
                   : "writes are not supported in read routes: a write route (writes: true) is run by bench's writes stage",
               );
-            if (otherOps.includes(op))
-              throw new PrismaCallError(
-                call,
-                `${op} is not supported by indexgate's renderer (count, findMany, findFirst, findUnique, aggregateRaw and findRaw are)`,
-              );
             throw new PrismaCallError(call, `Prisma has no ${op} on a model`);
           };
         },
       },
     );
 
+  /**
+   * `$transaction([...])` of reads. The client sends the calls as one batch request with
+   * `transaction: { isolationLevel }` (getPrismaClient.ts `_transactionWithArray`, RequestHandler.ts
+   * `batchBy` → `transaction-<id>`, ordered by index); a single call goes alone (DataLoader
+   * `singleLoader`). The engine first tries to compact the batch (query_document/mod.rs
+   * `BatchDocument::compact`, whatever the transaction: a compacted batch runs as one findMany, in no
+   * transaction); otherwise (interpreting_executor.rs `execute_all`) it starts a transaction on one
+   * connection (mongodb-query-connector interface/transaction.rs `MongoDbTransaction::new`:
+   * readConcern majority, writeConcern majority), runs the calls one after the other in the array's
+   * order (execute_operation.rs `execute_many_operations`) and commits (`commit_with_retry`).
+   *
+   * What differs here: indexgate's transport has no session, so the calls are sent in the same
+   * order, one after the other, but outside a transaction: no `lsid`/`txnNumber`/`startTransaction`,
+   * no `readConcern: majority` on the first command, and no `commitTransaction` (Prisma's reads would
+   * see one snapshot; these may see writes made between them). Prisma on a standalone mongod
+   * (not a replica set) refuses the transaction (P2031); indexgate sends the reads anyway.
+   */
+  async function transaction(items: unknown, options: unknown): Promise<unknown[]> {
+    const call = 'prisma.$transaction';
+    if (typeof items === 'function')
+      throw new PrismaCallError(call, "an interactive transaction ($transaction(async (tx) => …)) is not rendered by indexgate's renderer");
+    if (!Array.isArray(items)) throw new PrismaCallError(call, 'takes a list of calls');
+    if (isPlainObject(options) && options.isolationLevel !== undefined)
+      throw new PrismaCallError(call, 'isolationLevel: MongoDB has no transaction isolation levels (Prisma refuses it on MongoDB)');
+    const calls = items.map((item, i) => {
+      if (!(item instanceof PrismaPromise) || !made.has(item))
+        throw new PrismaCallError(call, `item ${i} is not a call of this client (prisma.<model>.<operation>(…) not yet awaited)`);
+      if (item.isStarted) throw new PrismaCallError(call, `item ${i} was already awaited: its request has been sent on its own`);
+      if (!transactionOps.has(item.call.op))
+        throw new PrismaCallError(
+          call,
+          `item ${i} (${item.call.op}): indexgate renders a $transaction of reads (${[...transactionOps].join(', ')})`,
+        );
+      return item as PrismaPromise<unknown>;
+    });
+    if (calls.length === 0) return [];
+    if (calls.length === 1) {
+      const only = calls[0] as PrismaPromise<unknown>;
+      const answer = only.call.alone();
+      only.settle(answer);
+      return [await answer];
+    }
+    const model = calls[0]?.call.model as Model;
+    const uniques = calls.every(
+      (c) => (c.call.op === 'findUnique' || c.call.op === 'findUniqueOrThrow') && c.call.model === model && isPlainObject(c.call.args),
+    )
+      ? calls.map((c) => ({ op: c.call.op as UniqueOp, args: c.call.args as Record<string, unknown> }))
+      : undefined;
+    if (uniques && canCompact(model, uniques)) {
+      const settled = await runBatch(model, uniques);
+      calls.forEach((c, i) => {
+        const s = settled[i] as Settled;
+        const answer = s.ok ? Promise.resolve(s.value) : Promise.reject(s.error);
+        answer.catch(() => undefined);
+        c.settle(answer);
+      });
+      const failed = settled.find((s) => !s.ok);
+      if (failed && !failed.ok) throw failed.error;
+      return settled.map((s) => (s.ok ? s.value : null));
+    }
+    // In order, one after the other; the first failure fails the batch (Prisma rolls the transaction back).
+    const results: unknown[] = [];
+    for (const c of calls) {
+      const answer = c.call.alone();
+      c.settle(answer);
+      results.push(await answer);
+    }
+    return results;
+  }
   async function rawModelCall(
     model: Model,
     op: 'aggregateRaw' | 'findRaw',
@@ -178,7 +406,8 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
           return reply ? (BSON.EJSON.serialize(reply, { relaxed: true }) as Document) : {};
         };
       }
-      if (name === '$transaction' || name === '$queryRaw' || name === '$executeRaw' || name === '$connect' || name === '$disconnect') {
+      if (name === '$transaction') return (items: unknown, options?: unknown) => transaction(items, options);
+      if (name === '$queryRaw' || name === '$executeRaw' || name === '$connect' || name === '$disconnect') {
         throw new PrismaCallError(`prisma.${name}`, "not supported by indexgate's renderer in a route");
       }
       const model = byAccessor.get(name);

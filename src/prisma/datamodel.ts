@@ -43,8 +43,15 @@ export interface DmmfIndex {
   fields: { name: string; sortOrder?: 'asc' | 'desc' | null }[];
 }
 
+/** A composite type (`type Address { … }`, MongoDB only): embedded documents. */
+export interface DmmfType {
+  name: string;
+  dbName: string | null;
+  fields: DmmfField[];
+}
+
 export interface Dmmf {
-  datamodel: { models: DmmfModel[]; enums: unknown[]; indexes: DmmfIndex[] };
+  datamodel: { models: DmmfModel[]; enums: unknown[]; indexes: DmmfIndex[]; types?: DmmfType[] };
 }
 
 type SchemaWasm = { get_dmmf(params: string): string };
@@ -132,7 +139,25 @@ export interface RelationField {
   readonly toFields: readonly string[];
 }
 
-export type ModelField = ScalarField | RelationField;
+/** A field of a composite type (`address Address?`, `labels Label[]`): an embedded document or a list of them. */
+export interface CompositeField {
+  readonly kind: 'composite';
+  readonly name: string;
+  readonly dbName: string;
+  /** The composite type's name. */
+  readonly type: string;
+  readonly isList: boolean;
+  readonly isRequired: boolean;
+}
+
+/** A composite type: its fields (scalars and further composites) in declaration order. */
+export interface CompositeType {
+  readonly name: string;
+  readonly fields: readonly (ScalarField | CompositeField)[];
+  field(name: string): ScalarField | CompositeField | undefined;
+}
+
+export type ModelField = ScalarField | RelationField | CompositeField;
 
 export interface Model {
   readonly name: string;
@@ -141,6 +166,8 @@ export interface Model {
   readonly fields: readonly ModelField[];
   readonly scalars: readonly ScalarField[];
   readonly relations: readonly RelationField[];
+  /** Composite-type fields (embedded documents), in declaration order. */
+  readonly composites: readonly CompositeField[];
   readonly id: ScalarField;
   /** `@@unique` field lists, with the name a `where` uses for them (`a_b`, or the one given). */
   readonly compoundUniques: readonly { readonly name: string; readonly fields: readonly string[] }[];
@@ -152,6 +179,8 @@ export interface DataModel {
   readonly models: ReadonlyMap<string, Model>;
   readonly dmmf: Dmmf;
   model(name: string): Model;
+  /** A composite type by name. */
+  composite(name: string): CompositeType;
   /** The other side of a relation field. */
   opposite(field: RelationField): RelationField;
   /**
@@ -181,27 +210,46 @@ function scalarOf(f: DmmfField): ScalarField {
   };
 }
 
+const compositeOf = (f: DmmfField): CompositeField => ({
+  kind: 'composite',
+  name: f.name,
+  dbName: f.dbName ?? f.name,
+  type: f.type,
+  isList: f.isList,
+  isRequired: f.isRequired,
+});
+
 /** The data model of a schema's text. */
 export function dataModelOf(text: string, file: string): DataModel {
   const dmmf = readDmmf(text, file);
   const models = new Map<string, Model>();
+  // DMMF gives a composite-typed field `kind: 'object'` like a relation; its type is one of `datamodel.types`.
+  const typeNames = new Set((dmmf.datamodel.types ?? []).map((t) => t.name));
+  const composites = new Map<string, CompositeType>();
+  for (const t of dmmf.datamodel.types ?? []) {
+    const fields = t.fields.filter((f) => f.kind !== 'unsupported').map((f) => (f.kind === 'object' ? compositeOf(f) : scalarOf(f)));
+    const byName = new Map(fields.map((f) => [f.name, f]));
+    composites.set(t.name, { name: t.name, fields, field: (name) => byName.get(name) });
+  }
   for (const m of dmmf.datamodel.models) {
     const fields: ModelField[] = m.fields
       .filter((f) => f.kind !== 'unsupported')
       .map((f) =>
-        f.kind === 'object'
-          ? {
-              kind: 'relation',
-              name: f.name,
-              model: m.name,
-              type: f.type,
-              isList: f.isList,
-              isRequired: f.isRequired,
-              relationName: f.relationName ?? '',
-              fromFields: f.relationFromFields ?? [],
-              toFields: f.relationToFields ?? [],
-            }
-          : scalarOf(f),
+        f.kind === 'object' && typeNames.has(f.type)
+          ? compositeOf(f)
+          : f.kind === 'object'
+            ? {
+                kind: 'relation',
+                name: f.name,
+                model: m.name,
+                type: f.type,
+                isList: f.isList,
+                isRequired: f.isRequired,
+                relationName: f.relationName ?? '',
+                fromFields: f.relationFromFields ?? [],
+                toFields: f.relationToFields ?? [],
+              }
+            : scalarOf(f),
       );
     const byName = new Map(fields.map((f) => [f.name, f]));
     const scalars = fields.filter((f): f is ScalarField => f.kind === 'scalar');
@@ -214,6 +262,7 @@ export function dataModelOf(text: string, file: string): DataModel {
       fields,
       scalars,
       relations: fields.filter((f): f is RelationField => f.kind === 'relation'),
+      composites: fields.filter((f): f is CompositeField => f.kind === 'composite'),
       id,
       compoundUniques,
       field: (name) => byName.get(name),
@@ -222,6 +271,11 @@ export function dataModelOf(text: string, file: string): DataModel {
   const model = (name: string): Model => {
     const found = models.get(name);
     if (!found) throw new UsageError(`${file}: no model ${name}`);
+    return found;
+  };
+  const composite = (name: string): CompositeType => {
+    const found = composites.get(name);
+    if (!found) throw new UsageError(`${file}: no composite type ${name}`);
     return found;
   };
   const opposite = (field: RelationField): RelationField => {
@@ -237,5 +291,5 @@ export function dataModelOf(text: string, file: string): DataModel {
     if (field.fromFields.length > 0) return scalarsByName(model(field.model), field.fromFields);
     return scalarsByName(model(field.model), opposite(field).toFields);
   };
-  return { file, models, dmmf, model, opposite, linkingFields };
+  return { file, models, dmmf, model, composite, opposite, linkingFields };
 }

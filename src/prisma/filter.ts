@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
-import type { DataModel, Model, RelationField, ScalarField } from './datamodel.js';
+import type { CompositeField, CompositeType, DataModel, Model, RelationField, ScalarField } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
-import { encodeValue } from './values.js';
+import { encodeComposite, encodeValue } from './values.js';
 
 /**
  * A Prisma `where` as Prisma 6.19 renders it for MongoDB, in two steps as the engine does
@@ -38,12 +38,28 @@ export interface Condition {
 
 export type RelationCondition = 'every' | 'some' | 'none' | 'toOne';
 
+/** query-structure `CompositeCondition`: Every, Some, None, Is, IsNot (a filter on the type), Equals, IsSet, Empty. */
+export type CompositeCondition =
+  | { readonly op: 'every' | 'some' | 'none' | 'is' | 'isNot'; readonly nested: Filter }
+  | { readonly op: 'equals'; readonly value: unknown }
+  | { readonly op: 'isSet' | 'isEmpty'; readonly value: boolean };
+
+/** query-structure filter/list.rs `ScalarListCondition`: Contains (`has`), ContainsEvery, ContainsSome, IsEmpty. */
+export type ListCondition =
+  | { readonly op: 'has'; readonly value: unknown }
+  | { readonly op: 'hasEvery' | 'hasSome'; readonly value: readonly unknown[] }
+  | { readonly op: 'isEmpty'; readonly value: boolean };
+
 export type Filter =
   | { readonly kind: 'and' | 'or' | 'not'; readonly filters: readonly Filter[] }
   | { readonly kind: 'empty' }
   | { readonly kind: 'scalar'; readonly field: ScalarField; readonly condition: Condition; readonly insensitive: boolean }
   | { readonly kind: 'relation'; readonly field: RelationField; readonly condition: RelationCondition; readonly nested: Filter }
   | { readonly kind: 'oneIsNull'; readonly field: RelationField }
+  /** A composite (embedded document) condition: query-structure CompositeFilter. */
+  | { readonly kind: 'composite'; readonly field: CompositeField; readonly condition: CompositeCondition }
+  /** A scalar list condition (`has`, `hasEvery`, `hasSome`, `isEmpty`): query-structure ScalarListCondition. */
+  | { readonly kind: 'list'; readonly field: ScalarField; readonly condition: ListCondition }
   /** indexgate's own: a rendered expression (a stand-in's id list), never produced from a client object. */
   | { readonly kind: 'raw'; readonly expr: Document };
 
@@ -62,7 +78,10 @@ export function parseWhere(dm: DataModel, model: Model, where: unknown, call: st
   return fold(extract(dm, model, where, call, 0));
 }
 
-function extract(dm: DataModel, model: Model, where: Record<string, unknown>, call: string, depth: number): Filter {
+/** What a `where` is written against: a model, or a composite type (the filter of an `is`, `some`, …). */
+type Fields = Model | CompositeType;
+
+function extract(dm: DataModel, model: Fields, where: Record<string, unknown>, call: string, depth: number): Filter {
   const filters: Filter[] = [];
   for (const [key, value] of definedEntries(where)) {
     const group = groupKeys[key as keyof typeof groupKeys];
@@ -81,9 +100,13 @@ function extract(dm: DataModel, model: Model, where: Record<string, unknown>, ca
     } else {
       const field = model.field(key);
       if (!field) throw new PrismaCallError(call, `where: ${model.name} has no field ${key}`);
-      const parts = (field.kind === 'relation' ? relationFilters(dm, field, value, call) : scalarFilters(field, value, call)).filter(
-        (f) => f.kind !== 'empty',
-      );
+      const parts = (
+        field.kind === 'relation'
+          ? relationFilters(dm, field, value, call)
+          : field.kind === 'composite'
+            ? compositeFilters(dm, field, value, call)
+            : scalarFilters(field, value, call)
+      ).filter((f) => f.kind !== 'empty');
       filter = parts.length === 0 ? { kind: 'empty' } : parts.length === 1 ? (parts[0] as Filter) : { kind: 'and', filters: parts };
     }
     if (filter.kind !== 'empty') filters.push(filter);
@@ -93,17 +116,51 @@ function extract(dm: DataModel, model: Model, where: Record<string, unknown>, ca
 
 /** `extract_scalar_filters` and `ScalarFilterParser::parse_scalar` (`reverse` under `not: {…}`). */
 function scalarFilters(field: ScalarField, value: unknown, call: string): Filter[] {
-  if (field.isList)
-    throw new PrismaCallError(
-      call,
-      `where: ${field.name} is a list field; list filters (has, hasSome, …) are not supported by indexgate's renderer`,
-    );
+  if (field.isList) return listFilters(field, value, call);
   if (!isPlainObject(value)) return [scalar(field, 'equals', value, false, call)];
   const { mode, ...ops } = value;
   if (mode !== undefined && mode !== 'default' && mode !== 'insensitive')
     throw new PrismaCallError(call, `where: ${field.name}.mode must be "default" or "insensitive"`);
   const insensitive = mode === 'insensitive';
   return parseOps(field, ops, false, insensitive, call);
+}
+
+/**
+ * A scalar list's filter object (`StringNullableListFilter` & co.): core extractors/filters/scalar.rs
+ * `ScalarFilterParser::parse_scalar`, "List-specific filters": `has` → `contains_element`,
+ * `hasEvery` → `contains_every_element`, `hasSome` → `contains_some_element`, `isEmpty` →
+ * `is_empty_list`; `equals` (the whole list) and `isSet` are the scalar conditions. Each key
+ * one filter, in the client's order (an AND when several).
+ */
+function listFilters(field: ScalarField, value: unknown, call: string): Filter[] {
+  if (!isPlainObject(value))
+    throw new PrismaCallError(call, `where: ${field.name} is a list field: it takes { equals, has, hasEvery, hasSome, isEmpty, isSet }`);
+  return definedEntries(value).map(([op, v]): Filter => {
+    switch (op) {
+      case 'equals':
+        if (v !== null && !Array.isArray(v)) throw new PrismaCallError(call, `where: ${field.name}.equals takes a list`);
+        return scalar(field, 'equals', v, false, call);
+      case 'isSet':
+        if (typeof v !== 'boolean') throw new PrismaCallError(call, `where: ${field.name}.isSet takes true or false`);
+        return scalar(field, 'isSet', v, false, call);
+      case 'has':
+        if (v === null || Array.isArray(v) || isPlainObject(v))
+          throw new PrismaCallError(call, `where: ${field.name}.has takes one value of the list's type`);
+        return { kind: 'list', field, condition: { op: 'has', value: encodeValue({ ...field, isList: false }, v, call) } };
+      case 'hasEvery':
+      case 'hasSome':
+        if (!Array.isArray(v)) throw new PrismaCallError(call, `where: ${field.name}.${op} takes a list`);
+        return { kind: 'list', field, condition: { op, value: v.map((x) => encodeValue({ ...field, isList: false }, x, call)) } };
+      case 'isEmpty':
+        if (typeof v !== 'boolean') throw new PrismaCallError(call, `where: ${field.name}.isEmpty takes true or false`);
+        return { kind: 'list', field, condition: { op: 'isEmpty', value: v } };
+      default:
+        throw new PrismaCallError(
+          call,
+          `where: ${field.name}.${op} is not a list filter (Prisma's list filters on MongoDB: equals, has, hasEvery, hasSome, isEmpty, isSet)`,
+        );
+    }
+  });
 }
 
 const reversed: Record<string, ConditionOp> = {
@@ -175,8 +232,58 @@ function scalar(field: ScalarField, op: ConditionOp, value: unknown, insensitive
   return { kind: 'scalar', field, condition: { op, value: encodeValue(field, value, call) }, insensitive };
 }
 
+/** A relation kept as id arrays on both sides (`@relation(fields: [xIds], references: [id])`, list to list): not rendered. */
+export function refuseManyToMany(field: RelationField, call: string): void {
+  if (field.isList && field.fromFields.length > 0)
+    throw new PrismaCallError(
+      call,
+      `${field.model}.${field.name} is a many-to-many relation (id lists on both sides): indexgate's renderer does not render it (Prisma reads it with nested_read.rs m2m)`,
+    );
+}
+
+const compositeEnvelope = {
+  one: new Set(['equals', 'is', 'isNot', 'isSet']),
+  many: new Set(['equals', 'every', 'some', 'none', 'isEmpty', 'isSet']),
+};
+
+/**
+ * core extractors/filters/composite.rs `parse`: an envelope (`equals`, `isSet`; `every`, `some`,
+ * `none`, `isEmpty` on a list; `is`, `isNot` on one; exactly one key, "We require exactly one field
+ * to be present on all filters"; `is: null` is `equals: null`, `isNot: null` its NOT), or else the
+ * equality shorthand (the object, or list, is the value `equals` compares with).
+ */
+function compositeFilters(dm: DataModel, field: CompositeField, value: unknown, call: string): Filter[] {
+  const type = dm.composite(field.type);
+  const equals = (v: unknown): Filter => ({
+    kind: 'composite',
+    field,
+    condition: { op: 'equals', value: encodeComposite(dm, field, v, call) },
+  });
+  const keys = isPlainObject(value) ? definedEntries(value) : [];
+  const envelope = field.isList ? compositeEnvelope.many : compositeEnvelope.one;
+  if (!isPlainObject(value) || keys.length === 0 || !keys.every(([k]) => envelope.has(k))) return [equals(value)];
+  if (keys.length !== 1)
+    throw new PrismaCallError(call, `where: ${field.name} takes exactly one of ${[...envelope].join(', ')} (Prisma requires one)`);
+  const [op, inner] = keys[0] as [string, unknown];
+  if ((op === 'is' || op === 'isNot') && inner === null) return op === 'is' ? [equals(null)] : [{ kind: 'not', filters: [equals(null)] }];
+  switch (op) {
+    case 'equals':
+      return [equals(inner)];
+    case 'isSet':
+    case 'isEmpty':
+      if (typeof inner !== 'boolean') throw new PrismaCallError(call, `where: ${field.name}.${op} takes true or false`);
+      return [{ kind: 'composite', field, condition: { op, value: inner } }];
+    default: {
+      if (!isPlainObject(inner)) throw new PrismaCallError(call, `where: ${field.name}.${op} takes a filter object on ${type.name}`);
+      const nested = fold(extract(dm, type, inner, call, 0));
+      return [{ kind: 'composite', field, condition: { op: op as 'every' | 'some' | 'none' | 'is' | 'isNot', nested } }];
+    }
+  }
+}
+
 /** `extract_relation_filters` and relation.rs `parse`: `some`/`every`/`none`, `is`/`isNot`, an implicit `is`, or `null`. */
 function relationFilters(dm: DataModel, field: RelationField, value: unknown, call: string): Filter[] {
+  refuseManyToMany(field, call);
   const related = dm.model(field.type);
   if (value === null) return [{ kind: 'oneIsNull', field }];
   if (!isPlainObject(value)) throw new PrismaCallError(call, `where: ${field.name} takes a relation filter object`);
@@ -269,6 +376,10 @@ function visit(dm: DataModel, filter: Filter, v: Visitor): Rendered {
         expr: scalarExpr(filter.field, v.invert ? invertCondition(filter.condition) : filter.condition, filter.insensitive, v),
         joins: [],
       };
+    case 'list':
+      return { expr: listExpr(filter.field, filter.condition, v), joins: [] };
+    case 'composite':
+      return { expr: compositeExpr(dm, filter.field, filter.condition, v), joins: [] };
     case 'oneIsNull': {
       const ref = `${v.prefix}${filter.field.relationName}`;
       return { expr: { [v.invert ? '$gt' : '$eq']: [{ $size: ref }, 0] }, joins: [{ field: filter.field, nested: [] }] };
@@ -361,6 +472,88 @@ function scalarExpr(field: ScalarField, c: Condition, insensitive: boolean, v: V
     const op = c.op === 'equals' ? '$eq' : c.op === 'notEquals' ? '$ne' : `$${c.op}`;
     expr = { [op]: [ref, literal(c.value)] };
   }
+  const isSet = isSetExpr(ref, !v.invertUndefinedExclusion);
+  return v.invertUndefinedExclusion ? { $or: [expr, isSet] } : { $and: [expr, isSet] };
+}
+
+/**
+ * mongodb-query-connector filter.rs `MongoFilterVisitor::visit_scalar_list_filter`: `has` is
+ * `$in: [value, {$ifNull: [field, []]}]` (the value not `$literal`-wrapped), `hasEvery`/`hasSome`
+ * an `$and`/`$or` of those (empty: the stub `{$and: true}` / `{$and: false}`, `render_stub_condition`),
+ * `isEmpty` a `$size` of the coerced array against 0; inverted, `{$not: …}`; then
+ * `exclude_undefineds` as for a scalar.
+ */
+function listExpr(field: ScalarField, c: ListCondition, v: Visitor): Document {
+  const ref = `${v.prefix}${field.dbName}`;
+  const asArray = { $ifNull: [ref, []] };
+  const has = (x: unknown) => ({ $in: [x, asArray] });
+  let expr: Document;
+  switch (c.op) {
+    case 'has':
+      expr = has(c.value);
+      break;
+    case 'hasEvery':
+      expr = c.value.length === 0 ? { $and: true } : { $and: c.value.map(has) };
+      break;
+    case 'hasSome':
+      expr = c.value.length === 0 ? { $and: false } : { $or: c.value.map(has) };
+      break;
+    case 'isEmpty':
+      expr = { [c.value ? '$eq' : '$gt']: [{ $size: asArray }, 0] };
+      break;
+  }
+  if (v.invert) expr = { $not: expr };
+  const isSet = isSetExpr(ref, !v.invertUndefinedExclusion);
+  return v.invertUndefinedExclusion ? { $or: [expr, isSet] } : { $and: [expr, isSet] };
+}
+
+/**
+ * filter.rs `MongoFilterVisitor::visit_composite_filter`: `every`/`some`/`none` a `$filter` over the
+ * array coerced with `$ifNull` (render_every_from_filter & co., their filter by a visitor on
+ * `$$elem.`; `none` with the undefined exclusion inverted), `equals` a `$eq` with the document
+ * (not `$literal`-wrapped), `isEmpty` a `$size` with a null check, `isSet` the `$$REMOVE` test,
+ * `is`/`isNot` the type's filter rendered on `<prefix><field>.` (`isNot` inverted), returned as
+ * is; the others `$not` when inverted, then `exclude_undefineds` (not for `isSet`).
+ */
+function compositeExpr(dm: DataModel, field: CompositeField, c: CompositeCondition, v: Visitor): Document {
+  const ref = `${v.prefix}${field.dbName}`;
+  const asArray = { $ifNull: [ref, []] };
+  const filtered = (nested: Filter, invertUndefinedExclusion: boolean) => ({
+    $size: { $filter: { input: asArray, as: 'elem', cond: renderFilter(dm, nested, '$$elem.', invertUndefinedExclusion).expr } },
+  });
+  let expr: Document;
+  switch (c.op) {
+    case 'is':
+    case 'isNot':
+      return visit(dm, c.nested, {
+        prefix: `${ref}.`,
+        invert: c.op === 'isNot' ? !v.invert : v.invert,
+        invertUndefinedExclusion: v.invertUndefinedExclusion,
+      }).expr;
+    case 'every':
+      expr = { $eq: [filtered(c.nested, v.invertUndefinedExclusion), { $size: asArray }] };
+      break;
+    case 'some':
+      expr = { $gt: [filtered(c.nested, v.invertUndefinedExclusion), 0] };
+      break;
+    case 'none':
+      expr = { $eq: [filtered(c.nested, !v.invertUndefinedExclusion), 0] };
+      break;
+    case 'equals':
+      expr = { $eq: [ref, c.value] };
+      break;
+    case 'isEmpty': {
+      const empty = { [c.value ? '$eq' : '$gt']: [{ $size: asArray }, 0] };
+      const asNull = { $ifNull: [ref, null] };
+      expr = v.invert ? { $or: [empty, { $eq: [asNull, null] }] } : { $and: [empty, { $ne: [asNull, null] }] };
+      break;
+    }
+    case 'isSet':
+      expr = isSetExpr(ref, c.value);
+      break;
+  }
+  if (v.invert) expr = { $not: expr };
+  if (c.op === 'isSet') return expr;
   const isSet = isSetExpr(ref, !v.invertUndefinedExclusion);
   return v.invertUndefinedExclusion ? { $or: [expr, isSet] } : { $and: [expr, isSet] };
 }

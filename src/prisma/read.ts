@@ -1,9 +1,21 @@
 import { BSON, type Document } from 'mongodb';
-import type { DataModel, Model, RelationField, ScalarField } from './datamodel.js';
+import type { CompositeField, CompositeType, DataModel, Model, RelationField, ScalarField } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
-import { buildJoin, definedEntries, type Filter, type Join, parseWhere, renderFilter } from './filter.js';
+import { buildJoin, definedEntries, type Filter, type Join, parseWhere, refuseManyToMany, renderFilter } from './filter.js';
 import { brief } from './describe.js';
 import { decodeValue, encodeValue } from './values.js';
+
+/**
+ * A composite field's selection (query-structure `SelectedField::Composite`): its fields, scalars
+ * and further composites; projected as dotted paths (projection.rs `path_prefixed_selection`).
+ */
+interface CompositeSelection {
+  readonly kind: 'composite';
+  readonly name: string;
+  readonly field: CompositeField;
+  readonly fields: readonly (ScalarField | CompositeSelection)[];
+}
+type Projected = ScalarField | CompositeSelection;
 
 /**
  * Reads as Prisma 6.19 runs them on MongoDB (prisma-engines @2ba551f3): one `aggregate` per
@@ -52,9 +64,20 @@ const countSource =
 
 type Take = { kind: 'all' } | { kind: 'one'; reversed: boolean } | { kind: 'some'; n: number };
 
-interface Order {
+/**
+ * One ordering (query-structure `OrderBy`, core extractors/query_arguments.rs `process_order_object`):
+ * a scalar of the model or reached over to-one relation hops (`OrderBy::Scalar` with a path), or
+ * the count of a to-many relation of the model (`OrderBy::ToManyAggregation`, `_count`).
+ */
+type Order =
+  | { readonly kind: 'scalar'; readonly field: ScalarField; readonly path: readonly RelationField[]; readonly dir: 1 | -1 }
+  | { readonly kind: 'count'; readonly relation: RelationField; readonly dir: 1 | -1 };
+
+/** A unique field's (or compound unique's) value a cursor pins: core extractors/query_arguments.rs `extract_cursor`. */
+interface CursorValue {
   readonly field: ScalarField;
-  readonly dir: 1 | -1;
+  /** As sent (`(&field, value).into_bson()`). */
+  readonly value: unknown;
 }
 
 /** One read: a model, its arguments, what it selects, and the relation reads below it. */
@@ -69,43 +92,144 @@ interface ReadNode {
   readonly order: readonly Order[];
   readonly skip: number | undefined;
   readonly take: Take;
-  /** Projected scalars, in the engine's order (id first, then the selection, then link fields). */
-  readonly projection: readonly ScalarField[];
+  /** `cursor`: the unique values that pin the cursor's record (root reads only). */
+  readonly cursor?: readonly CursorValue[];
+  /** `distinct`: the scalars the rows are made distinct on, in memory (root reads only). */
+  readonly distinct?: readonly ScalarField[];
+  /**
+   * query-structure query_arguments.rs `requires_inmemory_processing` (an unstable or null cursor,
+   * or any `distinct`: MongoDB has no `DistinctOn`): the database gets no `$skip`/`$limit`
+   * (`ignore_skip`/`ignore_take`) and core inmemory_record_processor.rs `apply` does them.
+   */
+  readonly inMemory: boolean;
+  /** Projected scalars and composites, in the engine's order (id first, then the selection, then link fields). */
+  readonly projection: readonly Projected[];
   readonly counts: readonly { readonly field: RelationField; readonly filter: Filter | undefined }[];
   /** The client's result keys, in the order of its selection. */
-  readonly result: readonly ({ kind: 'scalar'; field: ScalarField } | { kind: 'relation'; node: ReadNode } | { kind: 'count' })[];
+  readonly result: readonly (
+    | { kind: 'scalar'; field: ScalarField }
+    | { kind: 'composite'; selection: CompositeSelection }
+    | { kind: 'relation'; node: ReadNode }
+    | { kind: 'count' }
+  )[];
   readonly nested: readonly ReadNode[];
 }
 
-const readArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include']);
+const readArgs = new Set(['where', 'orderBy', 'cursor', 'skip', 'take', 'distinct', 'select', 'include']);
 const nestedArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include']);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-/** `finalize_arguments` (core extractors/query_arguments.rs): no orderBy, and a take, a skip > 0: order by the id. */
-function implicitOrder(model: Model, order: readonly Order[], skip: number | undefined, take: Take): readonly Order[] {
+/** `finalize_arguments` (core extractors/query_arguments.rs): no orderBy, and a take, a skip > 0 or a cursor: order by the id. */
+function implicitOrder(model: Model, order: readonly Order[], skip: number | undefined, take: Take, cursor: boolean): readonly Order[] {
   if (order.length > 0) return order;
-  return take.kind === 'some' || (skip ?? 0) > 0 ? [{ field: model.id, dir: 1 }] : order;
+  return take.kind === 'some' || (skip ?? 0) > 0 || cursor ? [{ kind: 'scalar', field: model.id, path: [], dir: 1 }] : order;
 }
 
-function parseOrder(model: Model, orderBy: unknown, call: string): Order[] {
+const sortDir = (dir: unknown, name: string, call: string): 1 | -1 => {
+  if (dir !== 'asc' && dir !== 'desc') throw new PrismaCallError(call, `orderBy ${name}: 'asc' or 'desc' (nulls is not sent on MongoDB)`);
+  return dir === 'asc' ? 1 : -1;
+};
+
+/**
+ * core extractors/query_arguments.rs `extract_order_by` / `process_order_object`: only the first
+ * key of each object is read; a to-one relation is followed into its model (a hop of the path),
+ * a to-many relation takes `{ _count: 'asc' | 'desc' }` (a `ToManyAggregation`).
+ */
+function parseOrder(dm: DataModel, model: Model, orderBy: unknown, call: string): Order[] {
   if (orderBy === undefined) return [];
   const items = Array.isArray(orderBy) ? orderBy : [orderBy];
   return items.flatMap((item): Order[] => {
     if (!isObject(item)) throw new PrismaCallError(call, `orderBy takes { field: 'asc' | 'desc' } or a list of them`);
-    // process_order_object: only the first key of an object is read.
-    const first = definedEntries(item)[0];
-    if (!first) return [];
-    const [name, dir] = first;
-    const field = model.field(name);
-    if (!field || field.kind !== 'scalar')
+    const one = orderOf(dm, model, item, [], call);
+    return one ? [one] : [];
+  });
+}
+
+function orderOf(dm: DataModel, model: Model, item: Record<string, unknown>, path: RelationField[], call: string): Order | undefined {
+  const first = definedEntries(item)[0];
+  if (!first) return undefined;
+  const [name, value] = first;
+  const field = model.field(name);
+  if (!field)
+    throw new PrismaCallError(
+      call,
+      `orderBy: ${model.name} has no field ${name}${name.startsWith('_') ? ' (aggregate orderings are for groupBy)' : ''}`,
+    );
+  if (field.kind === 'scalar') return { kind: 'scalar', field, path, dir: sortDir(value, name, call) };
+  if (field.kind !== 'relation')
+    throw new PrismaCallError(call, `orderBy ${name}: ordering by a composite field is not supported by indexgate's renderer`);
+  refuseManyToMany(field, call);
+  if (!isObject(value)) throw new PrismaCallError(call, `orderBy ${name} takes an object (a relation)`);
+  if (field.isList) {
+    const keys = definedEntries(value);
+    if (keys.length !== 1 || keys[0]?.[0] !== '_count')
+      throw new PrismaCallError(call, `orderBy ${name}: a list relation is ordered by { _count: 'asc' | 'desc' } only`);
+    if (path.length > 0)
       throw new PrismaCallError(
         call,
-        `orderBy ${name}: ordering by a relation or an aggregate is not supported by indexgate's renderer; order by a scalar of ${model.name}`,
+        `orderBy ${path.map((p) => p.name).join('.')}.${name}._count: the count of a relation behind a to-one hop is not supported by indexgate's renderer`,
       );
-    if (dir !== 'asc' && dir !== 'desc') throw new PrismaCallError(call, `orderBy ${name}: 'asc' or 'desc' (nulls is not sent on MongoDB)`);
-    return [{ field, dir: dir === 'asc' ? 1 : -1 }];
+    return { kind: 'count', relation: field, dir: sortDir(keys[0][1], `${name}._count`, call) };
+  }
+  return orderOf(dm, dm.model(field.type), value, [...path, field], call);
+}
+
+/**
+ * What orderby.rs makes of one ordering (`OrderByData::compute`, `compute_prefix`, `binding_names`,
+ * `full_reference_path`; `OrderByBuilder::build`): the `$sort` key, the join it needs (aliased
+ * `orderby_<relation name>_<index>`, nested joins for further hops), the `$addFields` of a count,
+ * and the names a cursor binds and compares (cursor.rs).
+ */
+interface OrderData {
+  readonly order: Order;
+  readonly key: string;
+  readonly join?: Join;
+  readonly addFields?: Document;
+  /** `binding_names`: the `let` variable and the field it binds. */
+  readonly bindLeft: string;
+  readonly bindRight: string;
+  /** `full_reference_path(true)` / `full_reference_path(false)`. */
+  readonly bound: string;
+  readonly unbound: string;
+}
+
+function orderData(order: readonly Order[]): OrderData[] {
+  return order.map((o, index): OrderData => {
+    if (o.kind === 'count') {
+      // ToManyAggregation over one list relation: key and reference are the join's alias; `$size` of it (`$ifNull` to []).
+      const alias = `orderby_${o.relation.relationName}_${index}`;
+      return {
+        order: o,
+        key: alias,
+        join: { field: o.relation, nested: [], alias },
+        addFields: { $addFields: { [alias]: { $size: { $ifNull: [`$${alias}`, []] } } } },
+        bindLeft: alias,
+        bindRight: alias,
+        bound: alias,
+        unbound: alias,
+      };
+    }
+    if (o.path.length === 0) {
+      // binding_names: the client name, first letter lower-cased (prisma/prisma#14001), bound to the database name.
+      const left = o.field.name.charAt(0).toLowerCase() + o.field.name.slice(1);
+      return { order: o, key: o.field.dbName, bindLeft: left, bindRight: o.field.dbName, bound: left, unbound: o.field.dbName };
+    }
+    // Relation hops: the joins folded right to left (each inside the one before), the first aliased.
+    const [firstHop, ...rest] = o.path as [RelationField, ...RelationField[]];
+    const alias = `orderby_${firstHop.relationName}_${index}`;
+    const nested = rest.reduceRight<Join[]>((inner, hop) => [{ field: hop, nested: inner }], []);
+    const ref = [alias, ...rest.map((r) => r.relationName), o.field.dbName].join('.');
+    return {
+      order: o,
+      key: ref,
+      join: { field: firstHop, nested, alias },
+      bindLeft: alias,
+      bindRight: alias,
+      bound: ref,
+      unbound: ref,
+    };
   });
 }
 
@@ -140,9 +264,12 @@ function planNode(
   const filter = args.where === undefined ? undefined : parseWhere(dm, model, args.where, call);
   const skip = parseSkip(args.skip, call);
   const take = parseTake(args.take, call);
-  const order = implicitOrder(model, parseOrder(model, args.orderBy, call), skip, take);
+  const cursor = args.cursor === undefined ? undefined : parseCursor(model, args.cursor, call);
+  const order = implicitOrder(model, parseOrder(dm, model, args.orderBy, call), skip, take, cursor !== undefined);
+  const distinct = args.distinct === undefined ? undefined : parseDistinct(model, args.distinct, call);
+  const inMemory = distinct !== undefined || (cursor !== undefined && unstableOrNullCursor(dm, model, order));
 
-  const selected: ScalarField[] = [];
+  const selected: Projected[] = [];
   const result: ReadNode['result'][number][] = [];
   const nested: ReadNode[] = [];
   const counts: { field: RelationField; filter: Filter | undefined }[] = [];
@@ -154,8 +281,15 @@ function planNode(
   const include = isObject(args.include) ? args.include : undefined;
   if (args.select !== undefined && !select) throw new PrismaCallError(call, 'select takes an object');
   if (args.include !== undefined && !include) throw new PrismaCallError(call, 'include takes an object');
-  // No select: the client sends `$composites: true, $scalars: true` (every scalar, in declaration order), then the included relations.
-  if (!select) for (const f of model.scalars) addScalar(f);
+  const addComposite = (c: CompositeSelection) => {
+    selected.push(c);
+    result.push({ kind: 'composite', selection: c });
+  };
+  // No select: the client sends `$composites: true, $scalars: true` (every scalar and composite, in declaration order), then the included relations.
+  if (!select)
+    for (const f of model.fields)
+      if (f.kind === 'scalar') addScalar(f);
+      else if (f.kind === 'composite') addComposite(wholeComposite(dm, f));
   for (const [key, value] of definedEntries(select ?? include ?? {})) {
     if (value === false) continue;
     if (key === '_count') {
@@ -171,6 +305,12 @@ function planNode(
       addScalar(field);
       continue;
     }
+    if (field.kind === 'composite') {
+      if (include) throw new PrismaCallError(call, `include: ${key} is a composite field; include takes relations (use select)`);
+      addComposite(compositeSelection(dm, field, value, call));
+      continue;
+    }
+    refuseManyToMany(field, call);
     // A relation: its foreign-key scalars are selected at its place (read/utils.rs `pairs_to_selections`), its read nested.
     for (const fk of field.fromFields) {
       const f = model.field(fk);
@@ -187,17 +327,163 @@ function planNode(
   }
 
   // collect_selected_fields: the id first; merge_relation_selections: the parent's link (nested reads), then each nested read's link.
+  // collect_selected_fields: "Distinct fields are always selected because we are processing them in-memory".
   const projection = uniqueFields([
     model.id,
     ...selected,
+    ...(distinct ?? []),
     ...(relation ? dm.linkingFields(dm.opposite(relation)) : []),
     ...nested.flatMap((n) => dm.linkingFields(n.relation as RelationField)),
   ]);
+  if (inMemory && cursor?.some((c) => !projection.includes(c.field)))
+    throw new PrismaCallError(
+      call,
+      "cursor: with this ordering Prisma finds the cursor's row in memory by its fields; select them (indexgate's renderer does not render the read without them)",
+    );
   const written = relation ? `${relation.name}: ${brief(args)}` : `prisma.${label.replace(/ #\d+$/, '')}(${brief(args)})`;
-  return { model, ...(relation ? { relation } : {}), label, call: written, filter, order, skip, take, projection, counts, result, nested };
+  return {
+    model,
+    ...(relation ? { relation } : {}),
+    label,
+    call: written,
+    filter,
+    order,
+    skip,
+    take,
+    ...(cursor ? { cursor } : {}),
+    ...(distinct ? { distinct } : {}),
+    inMemory,
+    projection,
+    counts,
+    result,
+    nested,
+  };
 }
 
-function uniqueFields(fields: readonly ScalarField[]): ScalarField[] {
+/**
+ * core extractors/query_arguments.rs `extract_cursor`: the cursor is a `WhereUniqueInput` (the
+ * client refuses one without a unique field); each unique field, or a compound unique's fields in
+ * their declared order, is one (field, value) pair.
+ */
+function parseCursor(model: Model, cursor: unknown, call: string): CursorValue[] {
+  if (!isObject(cursor)) throw new PrismaCallError(call, 'cursor takes an object of unique fields');
+  const out: CursorValue[] = [];
+  const uniques = [
+    model.id.name,
+    ...model.scalars.filter((f) => f.isUnique).map((f) => f.name),
+    ...model.compoundUniques.map((u) => u.name),
+  ];
+  for (const [key, value] of definedEntries(cursor)) {
+    const field = model.field(key);
+    const compound = model.compoundUniques.find((u) => u.name === key);
+    if (field?.kind === 'scalar' && (field.isId || field.isUnique)) out.push({ field, value: encodeValue(field, value, call) });
+    else if (compound) {
+      if (!isObject(value)) throw new PrismaCallError(call, `cursor.${key} takes { ${compound.fields.join(', ')} }`);
+      for (const name of compound.fields) {
+        const f = model.field(name) as ScalarField;
+        if (value[name] === undefined) throw new PrismaCallError(call, `cursor.${key} needs ${name}`);
+        out.push({ field: f, value: encodeValue(f, value[name], call) });
+      }
+    } else if (!field) throw new PrismaCallError(call, `cursor: ${model.name} has no field ${key}`);
+    else
+      throw new PrismaCallError(
+        call,
+        `cursor: ${key} is not a unique field of ${model.name}; a cursor is a ${model.name}WhereUniqueInput (${uniques.join(', ')})`,
+      );
+  }
+  if (out.length === 0)
+    throw new PrismaCallError(call, `cursor needs a unique field of ${model.name} (Prisma: "needs at least one of ${uniques.join(', ')}")`);
+  return out;
+}
+
+/** core extractors/query_arguments.rs `extract_distinct`: a scalar field or a list of them (the client's `distinct: 'a'` is `['a']`). */
+function parseDistinct(model: Model, distinct: unknown, call: string): ScalarField[] {
+  const names = Array.isArray(distinct) ? distinct : [distinct];
+  if (names.length === 0) throw new PrismaCallError(call, 'distinct takes a field or a non-empty list of fields');
+  return names.map((name) => {
+    if (typeof name !== 'string') throw new PrismaCallError(call, `distinct takes field names, not ${JSON.stringify(name)}`);
+    const field = model.field(name);
+    if (!field) throw new PrismaCallError(call, `distinct: ${model.name} has no field ${name}`);
+    if (field.kind !== 'scalar')
+      throw new PrismaCallError(
+        call,
+        `distinct: ${name} is a ${field.kind} field; distinct takes scalar fields (Prisma's ${model.name}ScalarFieldEnum)`,
+      );
+    return field;
+  });
+}
+
+/**
+ * query-structure query_arguments.rs `contains_null_cursor` (a cursor with an ordering on an
+ * optional scalar) or `contains_unstable_cursor` (`is_stable_ordering` false: no unique scalar of
+ * the model, no compound unique fully ordered on, no unique reached over required 1:1 hops).
+ */
+function unstableOrNullCursor(dm: DataModel, model: Model, order: readonly Order[]): boolean {
+  const scalars = order.filter((o): o is Extract<Order, { kind: 'scalar' }> => o.kind === 'scalar');
+  if (scalars.some((o) => !o.field.isRequired)) return true;
+  if (order.length === 0) return false;
+  const onModel = scalars.filter((o) => o.path.length === 0);
+  const onRelation = scalars.filter((o) => o.path.length > 0);
+  if (onRelation.some((o) => o.path.some((hop) => !hop.isRequired))) return true;
+  const unique = (f: ScalarField) => f.isUnique || f.isId;
+  const sourceUnique = onModel.some((o) => unique(o.field));
+  const compound = model.compoundUniques.some((u) => u.fields.every((name) => onModel.some((o) => o.field.name === name)));
+  // A 1:1 hop: neither side a list (RelationField::relation().is_one_to_one()).
+  const oneToOne = onRelation.some((o) => unique(o.field) && o.path.every((hop) => !hop.isList && !dm.opposite(hop).isList));
+  return !(sourceUnique || compound || oneToOne);
+}
+
+/** A composite selected whole (`address: true`, or by default): every field of its type, composites whole too. */
+function wholeComposite(dm: DataModel, field: CompositeField): CompositeSelection {
+  const type: CompositeType = dm.composite(field.type);
+  return {
+    kind: 'composite',
+    name: field.name,
+    field,
+    fields: type.fields.map((f) => (f.kind === 'composite' ? wholeComposite(dm, f) : f)),
+  };
+}
+
+/** `address: true` or `address: { select: { city: true, geo: true | { select } } }`. */
+function compositeSelection(dm: DataModel, field: CompositeField, value: unknown, call: string): CompositeSelection {
+  if (value === true) return wholeComposite(dm, field);
+  if (!isObject(value) || !isObject(value.select) || Object.keys(value).some((k) => k !== 'select'))
+    throw new PrismaCallError(call, `select: ${field.name} takes true or { select: { … } } (a composite)`);
+  const type = dm.composite(field.type);
+  const fields = definedEntries(value.select).flatMap(([name, v]): (ScalarField | CompositeSelection)[] => {
+    if (v === false) return [];
+    const f = type.field(name);
+    if (!f) throw new PrismaCallError(call, `select: ${field.type} has no field ${name}`);
+    if (f.kind === 'composite') return [compositeSelection(dm, f, v, call)];
+    if (v !== true) throw new PrismaCallError(call, `select: ${field.name}.${name} takes true`);
+    return [f];
+  });
+  return { kind: 'composite', name: field.name, field, fields };
+}
+
+/** projection.rs `path_prefixed_selection`: a scalar `path.db_name: 1`, a composite its fields under its name. */
+function projectionPaths(p: Projected, parent: string): string[] {
+  const path = parent
+    ? `${parent}.${p.kind === 'composite' ? p.field.dbName : p.dbName}`
+    : p.kind === 'composite'
+      ? p.field.dbName
+      : p.dbName;
+  return p.kind === 'composite' ? p.fields.flatMap((f) => projectionPaths(f, path)) : [path];
+}
+
+/** A composite as the client gets it: its selected fields (scalars decoded as scalars are), a list of them, or null. */
+function decodeComposite(sel: CompositeSelection, value: unknown): unknown {
+  if (value === undefined || value === null) return sel.field.isList ? [] : null;
+  if (Array.isArray(value)) return value.map((v) => decodeComposite({ ...sel, field: { ...sel.field, isList: false } }, v));
+  const doc = value as Document;
+  return Object.fromEntries(
+    sel.fields.map((f) =>
+      f.kind === 'composite' ? [f.name, decodeComposite(f, doc[f.field.dbName])] : [f.name, decodeValue(f, doc[f.dbName])],
+    ),
+  );
+}
+
+function uniqueFields<T extends { readonly name: string }>(fields: readonly T[]): T[] {
   const seen = new Set<string>();
   return fields.filter((f) => (seen.has(f.name) ? false : (seen.add(f.name), true)));
 }
@@ -212,6 +498,7 @@ function planCounts(dm: DataModel, model: Model, value: unknown, call: string): 
     const field = model.field(name);
     if (!field || field.kind !== 'relation' || !field.isList)
       throw new PrismaCallError(call, `_count: ${name} is not a list relation of ${model.name}`);
+    refuseManyToMany(field, call);
     if (v === true) return [{ field, filter: undefined }];
     if (!isObject(v) || Object.keys(v).some((k) => k !== 'where'))
       throw new PrismaCallError(call, `_count.select.${name} takes true or { where }`);
@@ -228,8 +515,74 @@ interface PipelineOptions {
   readonly tail: 'project' | 'count';
 }
 
-/** `from_args` + `with_model_projection` + `with_virtual_fields` + `into_pipeline_stages`. */
+/**
+ * `from_args` + `with_model_projection` + `with_virtual_fields` + `build` (read_query_builder.rs):
+ * without a cursor `into_pipeline_stages`, with one `cursored_pipeline_stages`.
+ */
 function pipelineOf(dm: DataModel, node: ReadNode, filter: Filter | undefined, options: PipelineOptions): Document[] {
+  const orders = orderData(node.order);
+  if (!node.cursor) return innerStages(dm, node, filter, options, orders, undefined);
+  // cursored_pipeline_stages: pin the cursor's record, add the ordering joins (no `$unwind`) and
+  // their `$addFields`, then a self-`$lookup` of the usual pipeline with the cursor condition
+  // added to the post-join filters, bound to the cursor record's order values (`let`).
+  const cursorFilter = { $and: node.cursor.map((c) => ({ $eq: [`$${c.field.dbName}`, c.value] })) };
+  const inner = innerStages(dm, node, filter, options, orders, cursorCondition(orders, isReversed(node)));
+  return [
+    { $match: { $expr: cursorFilter } },
+    ...orders.flatMap((o) => (o.join ? [buildJoin(dm, o.join).lookup] : [])),
+    ...orders.flatMap((o) => (o.addFields ? [o.addFields] : [])),
+    {
+      $lookup: {
+        from: node.model.collection,
+        let: Object.fromEntries(orders.map((o) => [o.bindLeft, `$${o.bindRight}`])),
+        pipeline: inner,
+        as: 'cursor_inner',
+      },
+    },
+    { $unwind: '$cursor_inner' },
+    { $replaceRoot: { newRoot: '$cursor_inner' } },
+  ];
+}
+
+/** `Take::is_reversed` (a negative take; findFirst's `take: -1`): the ordering, the cursor's comparisons and the rows are reversed. */
+const isReversed = (node: ReadNode): boolean =>
+  node.take.kind === 'some' ? node.take.n < 0 : node.take.kind === 'one' && node.take.reversed;
+
+/**
+ * cursor.rs `cursor_conditions`: one ordering, its comparison with equality; several, an `$or`
+ * over n = 0.. of `$and` [equalities on the first k-1 (`map_equality_condition`, both sides the
+ * bound name), a comparison on the k-th (with equality only for the last ordering)].
+ * `map_orderby_condition`: `$gte`/`$lte` (or `$gt`/`$lt`) of `$<unbound>` and `$$<bound>`,
+ * flipped for a negative take.
+ */
+function cursorCondition(orders: readonly OrderData[], reverse: boolean): Document {
+  const compare = (o: OrderData, includeEq: boolean): Document => {
+    const ascending = (o.order.dir === 1) !== reverse;
+    const op = ascending ? (includeEq ? '$gte' : '$gt') : includeEq ? '$lte' : '$lt';
+    return { [op]: [`$${o.unbound}`, `$$${o.bound}`] };
+  };
+  if (orders.length === 1) return compare(orders[0] as OrderData, true);
+  const n = orders.length;
+  const ors: Document[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const head = orders.slice(0, n - i - 1);
+    const last = orders[n - i - 1] as OrderData;
+    ors.push({
+      $and: [...head.map((o) => ({ $eq: [`$${o.bound}`, `$$${o.bound}`] })), compare(last, head.length === n - 1)],
+    });
+  }
+  return { $or: ors };
+}
+
+/** `into_pipeline_stages`: `$match`, joins (filter, relation counts, orderings), `$addFields`, post-join `$match`es, `$unwind`s, `$sort`, `$skip`, `$limit`, `$project` (or the count's `$group`). */
+function innerStages(
+  dm: DataModel,
+  node: ReadNode,
+  filter: Filter | undefined,
+  options: PipelineOptions,
+  orders: readonly OrderData[],
+  cursorCond: Document | undefined,
+): Document[] {
   const stages: Document[] = [];
   const rendered = filter ? renderFilter(dm, filter) : undefined;
   const filterJoins = rendered?.joins ?? [];
@@ -243,24 +596,30 @@ function pipelineOf(dm: DataModel, node: ReadNode, filter: Filter | undefined, o
           ...(c.filter ? { filter: renderFilter(dm, c.filter) } : {}),
         }))
       : [];
+  // self.joins (the filter's, then with_virtual_fields' counts) chained with order_joins.
+  const orderJoins = orders.flatMap((o) => (o.join ? [o.join] : []));
   const unwinds: Document[] = [];
-  for (const join of [...filterJoins, ...countJoins]) {
+  for (const join of [...filterJoins, ...countJoins, ...orderJoins]) {
     const built = buildJoin(dm, join);
     stages.push(built.lookup);
     if (built.unwind) unwinds.push(built.unwind);
   }
+  // order_aggregate_projections: an ordering by a relation's count.
+  stages.push(...orders.flatMap((o) => (o.addFields ? [o.addFields] : [])));
   if (rendered && filterJoins.length > 0) stages.push({ $match: { $expr: rendered.expr } });
+  if (cursorCond) stages.push({ $match: { $expr: cursorCond } });
   stages.push(...unwinds);
-  const reversed = node.take.kind === 'some' ? node.take.n < 0 : node.take.kind === 'one' && node.take.reversed;
-  if (node.order.length > 0)
-    stages.push({ $sort: Object.fromEntries(node.order.map((o) => [o.field.dbName, (reversed ? -o.dir : o.dir) as 1 | -1])) });
-  if (node.skip !== undefined && !options.inMemory) stages.push({ $skip: BSON.Long.fromNumber(node.skip) });
+  const reversed = isReversed(node);
+  if (orders.length > 0)
+    stages.push({ $sort: Object.fromEntries(orders.map((o) => [o.key, (reversed ? -o.order.dir : o.order.dir) as 1 | -1])) });
+  const paginateInDb = !options.inMemory && !node.inMemory;
+  if (node.skip !== undefined && paginateInDb) stages.push({ $skip: BSON.Long.fromNumber(node.skip) });
   const limit = node.take.kind === 'one' ? 1 : node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
-  if (limit !== undefined && !options.inMemory) stages.push({ $limit: BSON.Long.fromNumber(limit) });
+  if (limit !== undefined && paginateInDb) stages.push({ $limit: BSON.Long.fromNumber(limit) });
   if (options.tail === 'project') {
     stages.push({
       $project: {
-        ...Object.fromEntries(node.projection.map((f) => [f.dbName, 1])),
+        ...Object.fromEntries(node.projection.flatMap((f) => projectionPaths(f, '')).map((path) => [path, 1])),
         ...Object.fromEntries(node.counts.map((c) => [countAlias(c.field), { $size: `$${countAlias(c.field)}` }])),
       },
     });
@@ -296,9 +655,11 @@ export async function runRead(
   if (!isObject(a)) throw new PrismaCallError(call, 'takes one object of arguments');
   const node = transport.overhead(() => planRead(dm, model, op, a, label, call));
   if (node.take.kind === 'some' && node.take.n === 0) return op === 'findMany' ? [] : null;
-  const rows = await rootRows(dm, node, transport);
-  const reversed = node.take.kind === 'some' ? node.take.n < 0 : node.take.kind === 'one' && node.take.reversed;
-  if (reversed) rows.reverse();
+  let rows = await rootRows(dm, node, transport);
+  // mongodb-query-connector root_queries/read.rs `get_many_records`: the rows of a reversed take are reversed back.
+  if (isReversed(node)) rows.reverse();
+  // core interpreter/query_interpreters/read.rs `read_many`: `requires_inmemory_processing` → InMemoryRecordProcessor::apply.
+  if (node.inMemory) rows = transport.clientWork(node.label, describeRootProcessor(node), () => processRoot(node, rows));
   const kept = op === 'findMany' ? rows : rows.slice(0, 1);
   const results = await resolve(dm, node, kept, transport, call);
   if (op === 'findMany') return results;
@@ -369,8 +730,9 @@ export function uniqueFilter(dm: DataModel, model: Model, where: unknown, call: 
 }
 
 async function rootRows(dm: DataModel, node: ReadNode, transport: ReadTransport): Promise<Row[]> {
-  const pipeline = transport.overhead(() => pipelineOf(dm, node, node.filter, { inMemory: false, tail: 'project' }));
-  const docs = await sendWithStandIn(dm, node, pipeline, { inMemory: false, tail: 'project' }, transport, {
+  const options = { inMemory: node.inMemory, tail: 'project' } as const;
+  const pipeline = transport.overhead(() => pipelineOf(dm, node, node.filter, options));
+  const docs = await sendWithStandIn(dm, node, pipeline, options, transport, {
     step: node.label,
     call: node.call,
     collection: node.model.collection,
@@ -389,7 +751,11 @@ export async function runCount(dm: DataModel, model: Model, args: unknown, label
   if (select !== undefined && !(isObject(select) && Object.keys(select).length === 1 && select._all === true)) {
     throw new PrismaCallError(call, "count's select: only { _all: true } is supported by indexgate's renderer");
   }
-  const node = transport.overhead(() => planNode(dm, model, rest, label, call, new Set(['where', 'orderBy', 'skip', 'take'])));
+  // The count is an aggregate (root_queries/aggregate.rs): no in-memory processor, the cursor and pagination are the database's.
+  const node = transport.overhead(() => ({
+    ...planNode(dm, model, rest, label, call, new Set(['where', 'orderBy', 'cursor', 'skip', 'take'])),
+    inMemory: false,
+  }));
   if (node.take.kind === 'some' && node.take.n === 0) return 0;
   const options = { inMemory: false, tail: 'count' } as const;
   const pipeline = transport.overhead(() => pipelineOf(dm, node, node.filter, options));
@@ -462,6 +828,8 @@ async function resolve(dm: DataModel, node: ReadNode, rows: readonly Row[], tran
       const out: Document = {};
       for (const item of node.result) {
         if (item.kind === 'scalar') out[item.field.name] = decodeValue(item.field, row.doc[item.field.dbName]);
+        else if (item.kind === 'composite')
+          out[item.selection.name] = decodeComposite(item.selection, row.doc[item.selection.field.dbName]);
         else if (item.kind === 'count')
           out._count = Object.fromEntries(node.counts.map((c) => [c.field.name, Number(row.doc[countAlias(c.field)] ?? 0)]));
         else {
@@ -546,6 +914,50 @@ async function nestedRead(
   });
   return out;
 }
+
+function describeRootProcessor(node: ReadNode): string {
+  const what = [
+    node.distinct ? `keeps the first row of each ${node.distinct.map((f) => f.name).join(', ')}` : undefined,
+    node.cursor ? 'drops the rows before the cursor' : undefined,
+    node.skip ? `skips ${node.skip}` : undefined,
+    node.take.kind !== 'all' ? `keeps ${node.take.kind === 'one' ? 1 : Math.abs(node.take.n)}` : undefined,
+  ].filter((x) => x !== undefined);
+  return `Prisma's in-memory processor ${what.join(', ')} (every match was fetched)`;
+}
+
+/**
+ * inmemory_record_processor.rs `apply` on a root read: reverse for a negative take,
+ * `apply_distinct` (the first row of each distinct value, `unique_by`), `apply_pagination` (with
+ * a cursor, the rows before the first one holding the cursor's values are dropped; then skip and
+ * take), reverse back.
+ */
+function processRoot(node: ReadNode, rows: Row[]): Row[] {
+  const reversed = isReversed(node);
+  let out = reversed ? [...rows].reverse() : [...rows];
+  if (node.distinct) {
+    const seen = new Set<string>();
+    const fields = node.distinct;
+    out = out.filter((row) => {
+      const key = fields.map((f) => valueKey(row.doc[f.dbName])).join('\u0000');
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+  }
+  if (node.take.kind !== 'all' || node.skip !== undefined || node.cursor) {
+    if (node.cursor) {
+      const cursor = node.cursor;
+      let seen = false;
+      out = out.filter((row) => (seen ||= cursor.every((c) => valueKey(row.doc[c.field.dbName]) === valueKey(c.value))));
+    }
+    const skip = node.skip ?? 0;
+    const take = node.take.kind === 'one' ? 1 : node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
+    out = out.filter((_, i) => i + 1 > skip && (take === undefined || i + 1 <= take + skip));
+  }
+  return reversed ? out.reverse() : out;
+}
+
+/** A value's identity for the processor's comparisons, whatever BSON number type carries it. */
+const valueKey = (v: unknown): string =>
+  keyOf(v instanceof BSON.Long ? v.toNumber() : v instanceof BSON.Int32 || v instanceof BSON.Double ? v.valueOf() : (v ?? null));
 
 function describeProcessor(node: ReadNode): string {
   const per =

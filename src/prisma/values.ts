@@ -1,5 +1,5 @@
 import { BSON, type Document, ObjectId } from 'mongodb';
-import type { ScalarField } from './datamodel.js';
+import type { CompositeField, DataModel, ScalarField } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
 
 /**
@@ -95,4 +95,28 @@ function decodeOne(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * A composite value as Prisma sends it (value.rs `IntoBson` for a composite field: a document of
+ * the type's fields under their database names, each value converted as its field's; a list of
+ * them; null). Keys keep the client's order; a key the type does not have is refused.
+ */
+export function encodeComposite(dm: DataModel, field: CompositeField, value: unknown, where: string): unknown {
+  if (value === null) return null;
+  if (field.isList) {
+    if (!Array.isArray(value)) throw new PrismaCallError(where, `${field.name} is a list of ${field.type}: it takes a list`);
+    return value.map((v) => encodeComposite(dm, { ...field, isList: false }, v, where));
+  }
+  if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date)
+    throw new PrismaCallError(where, `${field.name} is a ${field.type}: ${JSON.stringify(value)} is not an object`);
+  const type = dm.composite(field.type);
+  const out: Document = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    const f = type.field(key);
+    if (!f) throw new PrismaCallError(where, `${field.type} has no field ${key}`);
+    out[f.dbName] = f.kind === 'composite' ? encodeComposite(dm, f, v, where) : encodeValue(f, v, where);
+  }
+  return out;
 }
