@@ -72,6 +72,9 @@ beforeAll(async () => {
       'prisma',
       '--budget-seconds',
       '900',
+      // What the set costs the writes and what a reader saw during the build are proven by reports.test.ts's full run.
+      '--no-writes',
+      '--no-build-load',
       '--route-file',
       join(dir, 'inbox.ts'),
       '--out',

@@ -23,6 +23,8 @@ describe('bench --route prisma', () => {
         '--command-limit-ms',
         '100',
         '--no-remedies',
+        '--no-writes',
+        '--no-build-load',
         '--verbose',
         '--out',
         out,
