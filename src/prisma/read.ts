@@ -284,11 +284,14 @@ function planNode(
     selected.push(c);
     result.push({ kind: 'composite', selection: c });
   };
-  // No select: the client sends `$composites: true, $scalars: true` (every scalar and composite, in declaration order), then the included relations.
-  if (!select)
-    for (const f of model.fields)
-      if (f.kind === 'scalar') addScalar(f);
-      else if (f.kind === 'composite') addComposite(wholeComposite(dm, f));
+  // No select: the client sends `$composites: true, $scalars: true`, which request-handlers
+  // protocols/json/protocol_adapter.rs `convert_selection` expands in that key order: every
+  // composite (`default_composite_selection`), then every scalar (`default_scalar_selection`),
+  // each in declaration order; then the included relations.
+  if (!select) {
+    for (const f of model.composites) addComposite(wholeComposite(dm, f));
+    for (const f of model.scalars) addScalar(f);
+  }
   for (const [key, value] of definedEntries(select ?? include ?? {})) {
     if (value === false) continue;
     if (key === '_count') {

@@ -350,17 +350,10 @@ describe('composite types (filter.rs visit_composite_filter; core filters/compos
     ]);
   });
 
-  it('no select: every scalar and composite in declaration order', async () => {
+  it('no select: every composite, then every scalar (protocol_adapter.rs convert_selection of `$composites: true, $scalars: true`)', async () => {
     const { sent } = await render((p) => p.user.findMany());
     expect(Object.keys((sent[0]?.pipeline?.[0] as { $project: Document }).$project)).toEqual([
       '_id',
-      'email',
-      'name',
-      'age',
-      'nickname',
-      'role',
-      'tags',
-      'scores',
       'address.street',
       'address.city',
       'address.zip',
@@ -368,6 +361,13 @@ describe('composite types (filter.rs visit_composite_filter; core filters/compos
       'address.geo.lng',
       'labels.name',
       'labels.weight',
+      'email',
+      'name',
+      'age',
+      'nickname',
+      'role',
+      'tags',
+      'scores',
       'groupIds',
     ]);
   });
@@ -430,6 +430,7 @@ describe('what Prisma refuses, or indexgate does not render, is refused before a
     ["a list filter not Prisma's", (p) => p.user.findMany({ where: { tags: { contains: 'a' } } }), /tags\.contains is not a list filter/],
     ['a composite envelope of two keys', (p) => p.user.findMany({ where: { address: { is: { city: 'a' }, isSet: true } } }), /exactly one/],
     ['a many-to-many include', (p) => p.user.findMany({ include: { groups: true } }), /many-to-many/],
+    ['a composite value missing a required field', (p) => p.user.findMany({ where: { address: { city: 'Paris' } } }), /needs street/],
     ['distinct in a nested read', (p) => p.user.findMany({ include: { posts: { distinct: ['title'] } } }), /distinct is not supported/],
   ])('%s', async (_label, call, message) => {
     const transport = new FakeTransport();
