@@ -3,7 +3,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { applyIndexes, type IndexOutcome } from '../indexing/apply.js';
 import { formatKey, type IndexFinding, inspectIndexes, sameKey } from '../indexing/inspect.js';
-import { indexDeclaration, loadPrismaSchema } from '../indexing/prisma-schema.js';
+import { indexDeclaration, loadPrismaSchema, staleness, type Staleness } from '../indexing/prisma-schema.js';
 import { renderMongoshScript, selectNeeded } from '../indexing/script.js';
 import { loadResult } from '../report/load-result.js';
 import { requireApplicationCollections } from '../mongo/required-collections.js';
@@ -259,21 +259,25 @@ export interface SchemaCheckFinding {
   readonly spec: IndexSpec;
   /** The schema's index with the same key (and uniqueness), if it declares one. */
   readonly declaredAs: string | null;
-  /** The line to add to the model when it does not. */
+  /** What the schema lacks for it (a field of its key, or its collection), when it is stale: such an index is never to be declared. */
+  readonly stale: Staleness | null;
+  /** The line to add to the model when it is neither declared nor stale. */
   readonly declaration: { readonly model: string; readonly line: string } | null;
 }
 
 export interface SchemaCheckOutcome {
   readonly file: string;
   readonly findings: readonly SchemaCheckFinding[];
-  /** Every index of the set is declared by the schema (by key). */
+  /** Every index of the set is declared by the schema (by key), none stale. */
   readonly ok: boolean;
 }
 
 /**
  * `indexes check --prisma-schema`: which indexes of the set the application's schema does
  * not declare (judged by key, whatever the name), and the `@@index` line that would
- * declare each. Reads a file, touches no database.
+ * declare each; an index whose key names a field or collection the schema does not have
+ * is stale, named with what is missing, and no line is written for it. Reads a file,
+ * touches no database.
  */
 export async function checkSchema(options: {
   prismaSchema: string;
@@ -281,12 +285,18 @@ export async function checkSchema(options: {
   collections: readonly string[];
 }): Promise<SchemaCheckOutcome> {
   const schema = await loadPrismaSchema(options.prismaSchema, options.collections);
-  const findings = options.specs.map((spec) => {
+  const findings = options.specs.map((spec): SchemaCheckFinding => {
+    const stale = staleness(schema, spec) ?? null;
     // By key, whatever the name or uniqueness: a unique index with the same key serves the same queries (the runbook's #5 and Prisma's @@unique).
-    const declared = schema.indexes.find((ix) => ix.collection === spec.collection && sameKey(ix.key, spec.key));
-    return { spec, declaredAs: declared?.name ?? null, declaration: declared ? null : (indexDeclaration(schema, spec) ?? null) };
+    const declared = stale ? undefined : schema.indexes.find((ix) => ix.collection === spec.collection && sameKey(ix.key, spec.key));
+    return {
+      spec,
+      declaredAs: declared?.name ?? null,
+      stale,
+      declaration: declared || stale ? null : (indexDeclaration(schema, spec) ?? null),
+    };
   });
-  return { file: options.prismaSchema, findings, ok: findings.every((f) => f.declaredAs !== null) };
+  return { file: options.prismaSchema, findings, ok: findings.every((f) => f.declaredAs !== null && f.stale === null) };
 }
 
 /**
@@ -300,25 +310,35 @@ export const dbPushNote =
   '(DifferDatabase::new, dropped_indexes: indexes matched by name), destructive_change_checker.rs (no diagnostics); prisma/orm#12751.';
 
 export function renderSchemaCheck(outcome: SchemaCheckOutcome): string {
-  const missing = outcome.findings.filter((f) => f.declaredAs === null);
+  const stale = outcome.findings.filter((f) => f.stale !== null);
+  const missing = outcome.findings.filter((f) => f.declaredAs === null && f.stale === null);
+  const inSchema = (f: SchemaCheckFinding): string =>
+    f.declaredAs ??
+    (f.stale === null
+      ? 'not declared'
+      : f.stale.model === null
+        ? 'STALE: no such collection'
+        : `STALE: no field ${f.stale.fields.join(', ')}`);
   const lines = [
     `indexes check against ${outcome.file}, judged by key pattern`,
     table(
       ['index', 'collection', 'key', 'in the schema'],
-      outcome.findings.map((f) => [f.spec.name, f.spec.collection, formatKey(f.spec.key), f.declaredAs ?? 'not declared']),
+      outcome.findings.map((f) => [f.spec.name, f.spec.collection, formatKey(f.spec.key), inSchema(f)]),
     ),
   ];
-  if (missing.length === 0) lines.push('Every index of the set is declared by the schema (by key).');
-  else {
+  if (stale.length === 0 && missing.length === 0) lines.push('Every index of the set is declared by the schema (by key).');
+  if (stale.length > 0) {
+    lines.push(
+      `${stale.length} index(es) stale: each names a field or collection the schema does not have, so no line declares it; ` +
+        "drop it from the set, or rewrite its key on the schema's fields:",
+      ...stale.map((f) => `  ${f.spec.name} on ${f.spec.collection}: ${f.stale?.why ?? ''}`),
+    );
+  }
+  if (missing.length > 0) {
     lines.push(`${missing.length} index(es) not declared. Add to the schema:`);
     const byModel = new Map<string, string[]>();
-    for (const f of missing) {
-      if (!f.declaration) {
-        lines.push(`  (no model of the schema maps to ${f.spec.collection}: ${f.spec.name} cannot be declared)`);
-        continue;
-      }
-      byModel.set(f.declaration.model, [...(byModel.get(f.declaration.model) ?? []), f.declaration.line]);
-    }
+    for (const f of missing)
+      if (f.declaration) byModel.set(f.declaration.model, [...(byModel.get(f.declaration.model) ?? []), f.declaration.line]);
     for (const [model, decl] of byModel) lines.push(`  model ${model} {`, ...decl.map((l) => `    ${l}`), '  }');
     lines.push(dbPushNote);
   }
@@ -330,7 +350,8 @@ export const indexesCheckCommand = defineCommand({
   define: (command, workload) =>
     command
       .description(
-        "which indexes of a set the application's schema.prisma does not declare (by key), and the @@index lines that would (reads files only)",
+        "which indexes of a set the application's schema.prisma does not declare (by key), and the @@index lines that would; " +
+          'those naming a field or collection the schema does not have are stale (reads files only)',
       )
       .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma").makeOptionMandatory())
       .addOption(indexSetsOption(workload))

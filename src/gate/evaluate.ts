@@ -82,6 +82,7 @@ export function withChecks(gate: GateResult, extra: readonly CheckInput[]): Gate
   return conclude([...gate.checks, ...extra]);
 }
 
+/** An index of the set is in place: created, present, or served by another index of the same key. Missing, conflicting or stale (its key names what the application's schema does not have: a migration naming fields that no longer exist is wrong, built or not) fails. */
 function indexCheck(outcome: IndexOutcome): CheckInput {
   const ok = outcome.status === 'created' || outcome.status === 'present' || outcome.status === 'equivalent';
   const message =
@@ -91,7 +92,9 @@ function indexCheck(outcome: IndexOutcome): CheckInput {
         ? `${outcome.name} is missing on ${outcome.collection}: ${outcome.detail}`
         : outcome.status === 'conflict'
           ? `${outcome.name} conflicts: ${outcome.detail}`
-          : `${outcome.name} ${outcome.status} on ${outcome.collection}`;
+          : outcome.status === 'stale'
+            ? `${outcome.name} on ${outcome.collection} is stale: ${outcome.detail}`
+            : `${outcome.name} ${outcome.status} on ${outcome.collection}`;
   return { check: 'index', index: outcome.name, collection: outcome.collection, passed: ok, message };
 }
 

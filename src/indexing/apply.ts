@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { IndexSpec } from '../workload.js';
 import { throwIfAborted } from '../errors.js';
 import { formatKey, type IndexFinding, type IndexStatus, judge, listIndexes } from './inspect.js';
+import type { Staleness } from './prisma-schema.js';
 
 /** One index of the result JSON: `{ name, collection, key, status, buildMs }` and why. */
 export interface IndexOutcome {
@@ -15,6 +16,10 @@ export interface IndexOutcome {
   readonly existingName: string | null;
   readonly detail: string;
   readonly priority?: string | undefined;
+  /** With status `stale`: what the server holds or did for it (a stale index can still be built). */
+  readonly serverStatus?: Exclude<IndexStatus, 'stale'> | undefined;
+  /** With status `stale`: what the application's schema lacks for it. */
+  readonly stale?: Staleness | undefined;
 }
 
 export interface ApplyOptions {

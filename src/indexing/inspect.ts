@@ -1,7 +1,8 @@
 import type { Db, Document } from 'mongodb';
 import type { IndexSpec, KeyPattern } from '../workload.js';
 
-export const indexStatuses = ['created', 'present', 'equivalent', 'missing', 'conflict'] as const;
+/** What became of an index of the set; `stale`: the application's schema has no field or collection its key names (src/indexing/prisma-schema.ts). */
+export const indexStatuses = ['created', 'present', 'equivalent', 'missing', 'conflict', 'stale'] as const;
 export type IndexStatus = (typeof indexStatuses)[number];
 
 /** An index as the server lists it. */
@@ -15,7 +16,7 @@ export interface ExistingIndex {
 /** What the server holds for one spec, judged by key pattern, never by name alone. */
 export interface IndexFinding {
   readonly spec: IndexSpec;
-  readonly status: Exclude<IndexStatus, 'created'>;
+  readonly status: Exclude<IndexStatus, 'created' | 'stale'>;
   /** The name the server knows the index by (differs from spec.name when equivalent). */
   readonly existingName: string | null;
   /** Why, in words: what was found where. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import type { IndexSpec, KeyPattern, Workload } from '../workload.js';
-import { readDmmf, readSchemaText } from '../prisma/datamodel.js';
+import { type Dmmf, type DmmfField, readDmmf, readSchemaText } from '../prisma/datamodel.js';
+import type { IndexOutcome } from './apply.js';
 
 /**
  * An application's `schema.prisma`, read by Prisma's own schema engine (the WebAssembly
@@ -10,16 +11,29 @@ import { readDmmf, readSchemaText } from '../prisma/datamodel.js';
  * the database (`@map`), and every `@@index`, `@@unique` and `@unique`.
  */
 
+/** A field a document holds (a scalar, an enum, an embedded composite type; never a relation field, which holds nothing). */
+export interface StoredField {
+  readonly name: string;
+  /** Its name in the database (`@map`). */
+  readonly dbName: string;
+  /** The composite type (`type X { … }`) it embeds, if it is one. */
+  readonly composite: string | null;
+}
+
 export interface PrismaSchemaModel {
   readonly model: string;
   readonly collection: string;
-  /** Field name in the schema → name in the database. */
+  /** Field name in the schema → name in the database (relation fields included). */
   readonly fields: ReadonlyMap<string, string>;
+  /** The fields its documents hold. */
+  readonly stored: readonly StoredField[];
 }
 
 export interface PrismaSchema {
   readonly file: string;
   readonly models: readonly PrismaSchemaModel[];
+  /** The composite types, by name: the fields each holds. */
+  readonly types: ReadonlyMap<string, readonly StoredField[]>;
   /** The declared indexes on the application's collections, as index specs (Prisma's default names where the schema gives none). */
   readonly indexes: readonly IndexSpec[];
   /** Declared indexes on collections indexgate does not model (named, not used). */
@@ -28,13 +42,51 @@ export interface PrismaSchema {
   readonly digest: string;
 }
 
-/** Parses a schema's text; `file` names it in messages. Indexes on other collections than `collections` (the workload's) are skipped. */
-export function parsePrismaSchema(text: string, file: string, collections: readonly string[]): PrismaSchema {
-  const dmmf = readDmmf(text, file);
+/** The DMMF with its composite types (`datamodel.types`, which the engine gives beside the models). */
+type DmmfWithTypes = Dmmf & { datamodel: { types?: { name: string; fields: DmmfField[] }[] } };
+
+function storedFields(fields: readonly DmmfField[]): StoredField[] {
+  return fields
+    .filter((f) => f.kind !== 'object' || !f.relationName)
+    .map((f) => ({ name: f.name, dbName: f.dbName ?? f.name, composite: f.kind === 'object' ? f.type : null }));
+}
+
+/**
+ * A dotted path through a model's fields and the composite types they embed, from one
+ * spelling to the other (`from` and `to`: `name` or `dbName`). Past a field that embeds no
+ * declared type (a Json, a scalar), the rest is kept as it is. At the first segment the
+ * schema does not have: that segment, and the composite type it was looked for in (null: the model).
+ */
+function translatePath(
+  schema: Pick<PrismaSchema, 'types'>,
+  fields: readonly StoredField[],
+  path: string,
+  from: 'name' | 'dbName',
+  to: 'name' | 'dbName',
+): { path: string } | { missing: string; within: string | null } {
+  const segments = path.split('.');
+  const out: string[] = [];
+  let shape: readonly StoredField[] | undefined = fields;
+  let within: string | null = null;
+  for (const [i, segment] of segments.entries()) {
+    if (!shape) return { path: [...out, ...segments.slice(i)].join('.') };
+    const field: StoredField | undefined = shape.find((f) => f[from] === segment);
+    if (!field) return { missing: segment, within };
+    out.push(field[to]);
+    within = field.composite;
+    shape = field.composite ? schema.types.get(field.composite) : undefined;
+  }
+  return { path: out.join('.') };
+}
+
+/** The schema of a DMMF; `file` names it. Indexes on other collections than `collections` (the workload's) are skipped. */
+export function schemaOfDmmf(dmmf: Dmmf, file: string, collections: readonly string[]): PrismaSchema {
+  const types = new Map(((dmmf as DmmfWithTypes).datamodel.types ?? []).map((t) => [t.name, storedFields(t.fields)]));
   const models: PrismaSchemaModel[] = dmmf.datamodel.models.map((m) => ({
     model: m.name,
     collection: m.dbName ?? m.name,
     fields: new Map(m.fields.map((f) => [f.name, f.dbName ?? f.name])),
+    stored: storedFields(m.fields),
   }));
   const byModel = new Map(models.map((m) => [m.model, m]));
   const indexes: IndexSpec[] = [];
@@ -43,7 +95,11 @@ export function parsePrismaSchema(text: string, file: string, collections: reado
     if (ix.type !== 'normal' && ix.type !== 'unique') continue;
     const model = byModel.get(ix.model);
     if (!model) continue;
-    const fields = ix.fields.map((f) => model.fields.get(f.name) ?? f.name);
+    // A composite type's field is indexed by its path (`address.city`), in schema names.
+    const fields = ix.fields.map((f) => {
+      const db = translatePath({ types }, model.stored, f.name, 'name', 'dbName');
+      return 'path' in db ? db.path : f.name;
+    });
     const key: KeyPattern = Object.fromEntries(ix.fields.map((f, i) => [fields[i] as string, f.sortOrder === 'desc' ? -1 : 1]));
     // Prisma's default names: {collection}_{fields}_idx, unique ones _key (the "map" argument overrides them).
     const name = ix.dbName ?? `${model.collection}_${fields.join('_')}_${ix.type === 'unique' ? 'key' : 'idx'}`;
@@ -54,7 +110,12 @@ export function parsePrismaSchema(text: string, file: string, collections: reado
     indexes.push({ name, collection: model.collection, key, ...(ix.type === 'unique' ? { unique: true } : {}) });
   }
   const digest = createHash('sha256').update(JSON.stringify(indexes)).digest('hex').slice(0, 8);
-  return { file, models, indexes, skipped, digest };
+  return { file, models, types, indexes, skipped, digest };
+}
+
+/** Parses a schema's text; `file` names it in messages. Indexes on other collections than `collections` (the workload's) are skipped. */
+export function parsePrismaSchema(text: string, file: string, collections: readonly string[]): PrismaSchema {
+  return schemaOfDmmf(readDmmf(text, file), file, collections);
 }
 
 export async function loadPrismaSchema(file: string, collections: readonly string[]): Promise<PrismaSchema> {
@@ -62,15 +123,84 @@ export async function loadPrismaSchema(file: string, collections: readonly strin
 }
 
 /**
+ * What a schema lacks for an index: a stale index names a collection no model maps to (by
+ * `@@map` or the model's name), or a field its model does not have. Its key's fields are
+ * the database names (after `@map`); a dotted field counts as present when its first segment
+ * is a field of the model and each further segment a field of the composite type the one
+ * before embeds (past a Json or an undeclared type, the rest cannot be checked). `_id` is
+ * every document's.
+ */
+export interface Staleness {
+  /** The schema file. */
+  readonly schema: string;
+  /** The model of the index's collection; null when no model maps to it. */
+  readonly model: string | null;
+  /** The key's fields the model does not have (database names); empty when no model maps to the collection. */
+  readonly fields: readonly string[];
+  /** In words, naming the field, model and schema file. */
+  readonly why: string;
+}
+
+/** Undefined when the schema has the index's collection and every field of its key. */
+export function staleness(schema: PrismaSchema, spec: Pick<IndexSpec, 'collection' | 'key'>): Staleness | undefined {
+  const model = schema.models.find((m) => m.collection === spec.collection);
+  if (!model) {
+    return {
+      schema: schema.file,
+      model: null,
+      fields: [],
+      why: `no model of ${schema.file} maps to collection ${spec.collection} (by @@map or model name)`,
+    };
+  }
+  const missing = Object.keys(spec.key).flatMap((field) => {
+    if (field === '_id') return [];
+    const found = translatePath(schema, model.stored, field, 'dbName', 'dbName');
+    return 'path' in found ? [] : [{ field, ...found }];
+  });
+  if (missing.length === 0) return undefined;
+  // A field the schema names so but stores under another name (`@map`): said, since the key is read in database names.
+  const mapped = (segment: string) => {
+    const db = model.fields.get(segment);
+    return db !== undefined && db !== segment ? ` (its field ${segment} is @map("${db}"))` : '';
+  };
+  const fields = missing.map((m) =>
+    m.within === null ? `${m.field}${mapped(m.missing)}` : `${m.field} (type ${m.within} has no field ${m.missing})`,
+  );
+  return {
+    schema: schema.file,
+    model: model.model,
+    fields: missing.map((m) => m.field),
+    why: `model ${model.model} of ${schema.file} has no field${missing.length > 1 ? 's' : ''} ${fields.join(', ')}`,
+  };
+}
+
+/**
+ * The set's outcomes with each stale index's status `stale` (a bench still builds it: MongoDB
+ * takes any key), what the server holds or did for it kept as `serverStatus`, and the detail
+ * saying what the schema lacks first.
+ */
+export function withStaleness(outcomes: readonly IndexOutcome[], schema: PrismaSchema): IndexOutcome[] {
+  return outcomes.map((o): IndexOutcome => {
+    const { status } = o;
+    const stale = status === 'stale' ? undefined : staleness(schema, o);
+    if (!stale || status === 'stale') return o;
+    return { ...o, status: 'stale', serverStatus: status, stale, detail: `${stale.why} (on the server: ${status}, ${o.detail})` };
+  });
+}
+
+/**
  * The `@@index` line that declares an index spec in the model of its collection: field names
  * as the schema writes them, `sort: Desc` for a descending field, and `map:` to keep the
- * spec's name. Undefined when no model of the schema maps to the collection.
+ * spec's name. Undefined when no model of the schema maps to the collection, or when the
+ * model lacks a field of the key (a stale index: the line would name what does not exist).
  */
 export function indexDeclaration(schema: PrismaSchema, spec: IndexSpec): { model: string; line: string } | undefined {
   const model = schema.models.find((m) => m.collection === spec.collection);
-  if (!model) return undefined;
-  const byDbName = new Map([...model.fields].map(([name, db]) => [db, name]));
-  const fields = Object.entries(spec.key).map(([db, dir]) => `${byDbName.get(db) ?? db}${dir === -1 ? '(sort: Desc)' : ''}`);
+  if (!model || staleness(schema, spec)) return undefined;
+  const fields = Object.entries(spec.key).map(([db, dir]) => {
+    const named = translatePath(schema, model.stored, db, 'dbName', 'name');
+    return `${'path' in named ? named.path : db}${dir === -1 ? '(sort: Desc)' : ''}`;
+  });
   return { model: model.model, line: `@@${spec.unique ? 'unique' : 'index'}([${fields.join(', ')}], map: "${spec.name}")` };
 }
 

@@ -232,12 +232,15 @@ function scalar(field: ScalarField, op: ConditionOp, value: unknown, insensitive
   return { kind: 'scalar', field, condition: { op, value: encodeValue(field, value, call) }, insensitive };
 }
 
-/** A relation kept as id arrays on both sides (`@relation(fields: [xIds], references: [id])`, list to list): not rendered. */
+/** A relation kept as id arrays on both sides (`@relation(fields: [xIds], references: [id])`, list to list): psl's TwoWayEmbeddedManyToMany. */
+export const isManyToMany = (field: RelationField): boolean => field.isList && field.fromFields.length > 0;
+
+/** Reading a many-to-many relation's records (include/select) is not rendered: Prisma reads them with a `find` of the parents' id lists first. */
 export function refuseManyToMany(field: RelationField, call: string): void {
-  if (field.isList && field.fromFields.length > 0)
+  if (isManyToMany(field))
     throw new PrismaCallError(
       call,
-      `${field.model}.${field.name} is a many-to-many relation (id lists on both sides): indexgate's renderer does not render it (Prisma reads it with nested_read.rs m2m)`,
+      `${field.model}.${field.name} is a many-to-many relation (id lists on both sides): indexgate's renderer does not read its records (Prisma's core nested_read.rs m2m, mongodb-query-connector root_queries/read.rs get_related_m2m_record_ids); its filters (some, every, none) and _count are rendered`,
     );
 }
 
@@ -283,7 +286,6 @@ function compositeFilters(dm: DataModel, field: CompositeField, value: unknown, 
 
 /** `extract_relation_filters` and relation.rs `parse`: `some`/`every`/`none`, `is`/`isNot`, an implicit `is`, or `null`. */
 function relationFilters(dm: DataModel, field: RelationField, value: unknown, call: string): Filter[] {
-  refuseManyToMany(field, call);
   const related = dm.model(field.type);
   if (value === null) return [{ kind: 'oneIsNull', field }];
   if (!isPlainObject(value)) throw new PrismaCallError(call, `where: ${field.name} takes a relation filter object`);
@@ -602,9 +604,29 @@ function relationExpr(dm: DataModel, field: RelationField, condition: RelationCo
 export function buildJoin(dm: DataModel, join: Join): { lookup: Document; unwind?: Document } {
   const related = dm.model(join.field.type);
   const other = dm.opposite(join.field);
-  const left = dm.linkingFields(join.field);
+  // A many-to-many relation (TwoWayEmbeddedManyToMany): the left side is this model's id
+  // (query-structure RelationField `linking_fields_impl`), the right the other side's id list
+  // (`related_field().scalar_fields()`), matched by `$in` after an `$addFields` that makes a
+  // missing or non-array list `[]` ("required to make joins work").
+  const m2m = isManyToMany(join.field);
+  const left = m2m ? [dm.model(join.field.model).id] : dm.linkingFields(join.field);
   const right = dm.linkingFields(other);
-  const pipeline: Document[] = [{ $match: { $expr: { $and: right.map((r, i) => ({ $eq: [`$${r.dbName}`, `$$left_${i}`] })) } } }];
+  const op = (r: ScalarField, i: number): Document =>
+    !m2m
+      ? { $eq: [`$${r.dbName}`, `$$left_${i}`] }
+      : r.isList
+        ? { $in: [`$$left_${i}`, `$${r.dbName}`] }
+        : { $in: [`$${r.dbName}`, `$$left_${i}`] };
+  const pipeline: Document[] = m2m
+    ? [
+        {
+          $addFields: Object.fromEntries(
+            right.map((r) => [r.dbName, { $cond: { if: { $ne: [{ $type: `$${r.dbName}` }, 'array'] }, then: [], else: `$${r.dbName}` } }]),
+          ),
+        },
+      ]
+    : [];
+  pipeline.push({ $match: { $expr: { $and: right.map(op) } } });
   const nested = [...join.nested, ...(join.filter?.joins ?? [])];
   for (const n of nested) pipeline.push(buildJoin(dm, n).lookup);
   if (join.filter) pipeline.push({ $match: { $expr: join.filter.expr } });

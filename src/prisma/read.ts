@@ -1,7 +1,7 @@
 import { BSON, type Document } from 'mongodb';
 import type { CompositeField, CompositeType, DataModel, Model, RelationField, ScalarField } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
-import { buildJoin, definedEntries, type Filter, type Join, parseWhere, refuseManyToMany, renderFilter } from './filter.js';
+import { buildJoin, definedEntries, type Filter, isManyToMany, type Join, parseWhere, refuseManyToMany, renderFilter } from './filter.js';
 import { brief } from './describe.js';
 import { decodeValue, encodeValue } from './values.js';
 
@@ -160,7 +160,6 @@ function orderOf(dm: DataModel, model: Model, item: Record<string, unknown>, pat
   if (field.kind === 'scalar') return { kind: 'scalar', field, path, dir: sortDir(value, name, call) };
   if (field.kind !== 'relation')
     throw new PrismaCallError(call, `orderBy ${name}: ordering by a composite field is not supported by indexgate's renderer`);
-  refuseManyToMany(field, call);
   if (!isObject(value)) throw new PrismaCallError(call, `orderBy ${name} takes an object (a relation)`);
   if (field.isList) {
     const keys = definedEntries(value);
@@ -285,11 +284,14 @@ function planNode(
     selected.push(c);
     result.push({ kind: 'composite', selection: c });
   };
-  // No select: the client sends `$composites: true, $scalars: true` (every scalar and composite, in declaration order), then the included relations.
-  if (!select)
-    for (const f of model.fields)
-      if (f.kind === 'scalar') addScalar(f);
-      else if (f.kind === 'composite') addComposite(wholeComposite(dm, f));
+  // No select: the client sends `$composites: true, $scalars: true`, which request-handlers
+  // protocols/json/protocol_adapter.rs `convert_selection` expands in that key order: every
+  // composite (`default_composite_selection`), then every scalar (`default_scalar_selection`),
+  // each in declaration order; then the included relations.
+  if (!select) {
+    for (const f of model.composites) addComposite(wholeComposite(dm, f));
+    for (const f of model.scalars) addScalar(f);
+  }
   for (const [key, value] of definedEntries(select ?? include ?? {})) {
     if (value === false) continue;
     if (key === '_count') {
@@ -498,7 +500,6 @@ function planCounts(dm: DataModel, model: Model, value: unknown, call: string): 
     const field = model.field(name);
     if (!field || field.kind !== 'relation' || !field.isList)
       throw new PrismaCallError(call, `_count: ${name} is not a list relation of ${model.name}`);
-    refuseManyToMany(field, call);
     if (v === true) return [{ field, filter: undefined }];
     if (!isObject(v) || Object.keys(v).some((k) => k !== 'where'))
       throw new PrismaCallError(call, `_count.select.${name} takes true or { where }`);
@@ -794,7 +795,8 @@ async function sendWithStandIn(
       (f): f is Extract<Filter, { kind: 'relation' }> => f.kind === 'relation' && f.condition === 'some' && f.field.isList,
     );
     const others = parts.filter((f) => !somes.includes(f as never));
-    if (somes.length === 0 || others.some((f) => renderFilter(dm, f).joins.length > 0)) throw error;
+    if (somes.length === 0 || somes.some((f) => isManyToMany(f.field)) || others.some((f) => renderFilter(dm, f).joins.length > 0))
+      throw error;
     let ids: Map<string, unknown> | undefined;
     for (const some of somes) {
       const inner = renderFilter(dm, some.nested);

@@ -111,6 +111,16 @@ export function encodeComposite(dm: DataModel, field: CompositeField, value: unk
   if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date)
     throw new PrismaCallError(where, `${field.name} is a ${field.type}: ${JSON.stringify(value)} is not an object`);
   const type = dm.composite(field.type);
+  // The client's `<Type>ObjectEqualityInput` requires the type's required fields: Prisma's validation refuses a value without them.
+  const given = value as Record<string, unknown>;
+  const missing = type.fields.filter(
+    (f) => f.isRequired && !f.isList && !(f.kind === 'scalar' && f.default !== undefined) && given[f.name] === undefined,
+  );
+  if (missing.length > 0)
+    throw new PrismaCallError(
+      where,
+      `${field.name}: a ${field.type} value needs ${missing.map((f) => f.name).join(', ')} (a filter on some of its fields is written { is: { … } })`,
+    );
   const out: Document = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === undefined) continue;

@@ -28,6 +28,7 @@ export function runbookChecklist(result: RunResult): ChecklistItem[] {
           : 'done';
 
   const indexChecks = of('index');
+  const stale = result.indexes.filter((ix) => ix.status === 'stale').length;
   const planChecks = of('plan');
   // The sign-off is about the application's route where one was measured, else about every route measured.
   const gated = result.routes.filter((r) => r.role === 'gated');
@@ -51,7 +52,7 @@ export function runbookChecklist(result: RunResult): ChecklistItem[] {
     {
       item: 'Index de performance créés et vérifiés',
       state: indexesOk,
-      evidence: `${indexChecks.filter((c) => c.passed).length}/${indexChecks.length} indexes present by key; ${planChecks.filter((c) => c.passed).length}/${planChecks.length} plans use them as intended`,
+      evidence: `${indexChecks.filter((c) => c.passed).length}/${indexChecks.length} indexes present by key${stale > 0 ? ` (${stale} stale: a field or collection the schema does not have)` : ''}; ${planChecks.filter((c) => c.passed).length}/${planChecks.length} plans use them as intended`,
     },
     {
       item: 'Logs CONVERSATIONS_PERF montrent <1s',

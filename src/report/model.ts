@@ -588,7 +588,8 @@ function indexTable(result: RunResult): ReportTable {
         code(JSON.stringify(ix.key)),
         text(ix.priority ?? ''),
         {
-          text: `${ix.status}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`,
+          // A stale index (a field or collection the schema does not have) says what the server holds or did for it too.
+          text: `${ix.status}${ix.serverStatus ? ` (${ix.serverStatus} on the server)` : ''}${ix.existingName && ix.existingName !== ix.name ? ` (${ix.existingName})` : ''}`,
           kind: ['created', 'present', 'equivalent'].includes(ix.status) ? 'pass' : 'fail',
         },
         num(ix.buildMs > 0 ? formatMs(ix.buildMs) : '–'),

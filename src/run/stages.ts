@@ -9,6 +9,7 @@ import { appendHistoryLine } from '../history/store.js';
 import { applyIndexes, findingsAsOutcomes, type IndexOutcome } from '../indexing/apply.js';
 import { setCreatedIndexesHidden } from '../indexing/hide.js';
 import { inspectIndexes } from '../indexing/inspect.js';
+import { schemaOfDmmf, withStaleness } from '../indexing/prisma-schema.js';
 import { type IndexUse, priceIndexes, readSizes } from '../indexing/price.js';
 import { measurementKey } from '../keys.js';
 import { checkNeeded, patternCommands, routeCommands } from './needed.js';
@@ -445,7 +446,9 @@ export function concludeStage(options: {
       const timing = need(state.timing, 'the timing');
       const routeRun = need(state.routeRun, 'the routes');
       const dataset = need(state.dataset, 'the dataset');
-      const indexes = need(state.indexes, 'the index set');
+      // What the server holds (or bench built), each index whose key names a field or collection the routes' schema does not have said `stale`.
+      const onServer = need(state.indexes, 'the index set');
+      const indexes = withStaleness(onServer, schemaOfDmmf(inputs.routes.dm.dmmf, inputs.routes.dm.file, workload.dataset.collections));
       const knownSpecs = knownIndexSpecs(workload.indexes);
       const patternIds = workload.patterns.list.map((p) => p.id);
       const patterns = patternResults({
@@ -485,7 +488,7 @@ export function concludeStage(options: {
           environment: target.environment,
           patterns,
           routes: routeRun.routes,
-          ...(inputs.command === 'bench' ? { indexes } : {}),
+          ...(inputs.command === 'bench' ? { indexes: onServer } : {}),
           capped: timing.capped,
           rounds: timing.rounds,
           plannedRounds: timing.plan.rounds,

@@ -96,6 +96,14 @@ const participants = [
   isActive: active as boolean,
 }));
 
+// Many-to-many kept as id lists on both sides, consistent: ann in g1, bob in g1 and g2, g3 with no list at all.
+const groups: { _id: ObjectId; name: string; userIds?: ObjectId[] }[] = [
+  { _id: id(1, 5), name: 'g1', userIds: [id(1, 1), id(2, 1)] },
+  { _id: id(2, 5), name: 'g2', userIds: [id(2, 1)] },
+  { _id: id(3, 5), name: 'g3' },
+];
+const groupIdsOf = (u: ObjectId) => groups.filter((g) => g.userIds?.some((x) => x.equals(u))).map((g) => g._id);
+
 let db: Db;
 beforeAll(async () => {
   db = await testDb('readoptions');
@@ -110,6 +118,11 @@ beforeAll(async () => {
   );
   await db.collection('Post').insertMany(posts.map((p) => ({ ...p, rank: long(p.rank) })));
   await db.collection('Conversation').insertMany(conversations);
+  await db.collection('Group').insertMany(groups);
+  for (const u of users) {
+    const ids = groupIdsOf(u._id);
+    if (ids.length > 0) await db.collection('User').updateOne({ _id: u._id }, { $set: { groupIds: ids } });
+  }
   await db.collection('Participant').insertMany(participants);
 });
 
@@ -281,6 +294,32 @@ describe('composite types', () => {
         address: u.address ? { city: u.address.city, zip: u.address.zip ?? null } : null,
         labels: u.labels ?? [],
       })),
+    );
+  });
+});
+
+describe('many-to-many relations kept as id lists', () => {
+  const members = (g: (typeof groups)[number]) => users.filter((u) => g.userIds?.some((x) => x.equals(u._id)));
+  it('users with some group named g2; groups none of whose users is ann (a group without a list has none)', async () => {
+    const { prisma } = client();
+    expect(
+      await prisma.user.findMany({ where: { groups: { some: { name: 'g2' } } }, orderBy: { id: 'asc' }, select: { id: true } }),
+    ).toEqual(userIds(users.filter((u) => groupIdsOf(u._id).some((g) => g.equals(id(2, 5))))));
+    expect(
+      await prisma.group.findMany({ where: { users: { none: { name: 'ann' } } }, orderBy: { id: 'asc' }, select: { name: true } }),
+    ).toEqual(groups.filter((g) => !members(g).some((u) => u.name === 'ann')).map((g) => ({ name: g.name })));
+  });
+
+  it('_count of the users of each group, groups ordered by it', async () => {
+    const { prisma } = client();
+    const got = await prisma.group.findMany({
+      orderBy: [{ users: { _count: 'desc' } }, { name: 'asc' }],
+      select: { name: true, _count: { select: { users: true } } },
+    });
+    expect(got).toEqual(
+      [...groups]
+        .sort((a, b) => members(b).length - members(a).length || cmp(a.name, b.name))
+        .map((g) => ({ name: g.name, _count: { users: members(g).length } })),
     );
   });
 });

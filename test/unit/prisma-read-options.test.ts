@@ -350,17 +350,10 @@ describe('composite types (filter.rs visit_composite_filter; core filters/compos
     ]);
   });
 
-  it('no select: every scalar and composite in declaration order', async () => {
+  it('no select: every composite, then every scalar (protocol_adapter.rs convert_selection of `$composites: true, $scalars: true`)', async () => {
     const { sent } = await render((p) => p.user.findMany());
     expect(Object.keys((sent[0]?.pipeline?.[0] as { $project: Document }).$project)).toEqual([
       '_id',
-      'email',
-      'name',
-      'age',
-      'nickname',
-      'role',
-      'tags',
-      'scores',
       'address.street',
       'address.city',
       'address.zip',
@@ -368,7 +361,61 @@ describe('composite types (filter.rs visit_composite_filter; core filters/compos
       'address.geo.lng',
       'labels.name',
       'labels.weight',
+      'email',
+      'name',
+      'age',
+      'nickname',
+      'role',
+      'tags',
+      'scores',
       'groupIds',
+    ]);
+  });
+});
+
+describe('many-to-many relations kept as id lists (join.rs JoinStage::build for a TwoWayEmbeddedManyToMany relation)', () => {
+  /** The other side's id list made an array, then `$in` of this side's id (left_scalars: the model's id). */
+  const m2mJoin = (from: string, list: string, as: string, more: Document[] = []) => ({
+    $lookup: {
+      from,
+      let: { left_0: '$_id' },
+      pipeline: [
+        { $addFields: { [list]: { $cond: { if: { $ne: [{ $type: `$${list}` }, 'array'] }, then: [], else: `$${list}` } } } },
+        { $match: { $expr: { $and: [{ $in: ['$$left_0', `$${list}`] }] } } },
+        ...more,
+      ],
+      as,
+    },
+  });
+
+  it("some: the join on the other side's list, then the relation filter", async () => {
+    const { sent } = await render((p) => p.user.findMany({ where: { groups: { some: { name: 'g1' } } }, select: { id: true } }));
+    same(sent[0]?.pipeline, [
+      m2mJoin('Group', 'userIds', 'GroupToUser'),
+      {
+        $match: {
+          $expr: {
+            $gt: [
+              { $size: { $filter: { input: '$GroupToUser', as: 'elem', cond: G({ $eq: ['$$elem.name', lit('g1')] }, '$$elem.name') } } },
+              0,
+            ],
+          },
+        },
+      },
+      { $project: { _id: 1 } },
+    ]);
+  });
+
+  it('_count of a many-to-many relation, and an ordering by it', async () => {
+    const { sent } = await render((p) =>
+      p.group.findMany({ orderBy: { users: { _count: 'desc' } }, select: { name: true, _count: { select: { users: true } } } }),
+    );
+    same(sent[0]?.pipeline, [
+      m2mJoin('User', 'groupIds', '_aggr_count_users'),
+      m2mJoin('User', 'groupIds', 'orderby_GroupToUser_0'),
+      { $addFields: { orderby_GroupToUser_0: { $size: { $ifNull: ['$orderby_GroupToUser_0', []] } } } },
+      { $sort: { orderby_GroupToUser_0: -1 } },
+      { $project: { _id: 1, name: 1, _aggr_count_users: { $size: '$_aggr_count_users' } } },
     ]);
   });
 });
@@ -383,7 +430,7 @@ describe('what Prisma refuses, or indexgate does not render, is refused before a
     ["a list filter not Prisma's", (p) => p.user.findMany({ where: { tags: { contains: 'a' } } }), /tags\.contains is not a list filter/],
     ['a composite envelope of two keys', (p) => p.user.findMany({ where: { address: { is: { city: 'a' }, isSet: true } } }), /exactly one/],
     ['a many-to-many include', (p) => p.user.findMany({ include: { groups: true } }), /many-to-many/],
-    ['a many-to-many filter', (p) => p.group.findMany({ where: { users: { some: { age: 1 } } } }), /many-to-many/],
+    ['a composite value missing a required field', (p) => p.user.findMany({ where: { address: { city: 'Paris' } } }), /needs street/],
     ['distinct in a nested read', (p) => p.user.findMany({ include: { posts: { distinct: ['title'] } } }), /distinct is not supported/],
   ])('%s', async (_label, call, message) => {
     const transport = new FakeTransport();
