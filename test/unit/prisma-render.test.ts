@@ -449,7 +449,7 @@ describe('what the renderer does not render is refused, naming the call', () => 
     ['an unknown model', (p) => p.comment.findMany(), /prisma\.comment: no model comment/],
     ['an unknown field', (p) => p.user.findMany({ where: { nickname: 'x' } }), /prisma\.user\.findMany: where: User has no field nickname/],
     ['an unsupported argument', (p) => p.user.findMany({ relationLoadStrategy: 'join' }), /relationLoadStrategy is not supported/],
-    ['an unsupported operation', (p) => p.user.groupBy({ by: ['age'] }), /groupBy is not supported/],
+    ['an unsupported operation', (p) => p.$transaction(async () => 1), /an interactive transaction/],
     ['a write in a read route', (p) => p.user.create({ data: { email: 'x', age: 1 } }), /writes are not supported/],
     ['a malformed ObjectId', (p) => p.user.findMany({ where: { id: 'nope' } }), /not a 24-digit hex string/],
     ['a list filter', (p) => p.user.findMany({ where: { posts: { has: 1 } } }), /list relation: use some, every or none/],
