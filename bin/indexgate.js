@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { builtInWorkload } from '../dist/bench/built-in-workload.js';
-import { main } from '../dist/src/cli.js';
+// The built program (dist/, `npm run build`); after `npm ci` alone, the TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
+const built = existsSync(`${import.meta.dirname}/../dist/src/cli.js`);
+if (!built) (await import('tsx/esm/api')).register();
+const root = built ? '../dist/' : '../';
+const { builtInWorkload } = await import(`${root}bench/built-in-workload.js`);
+const { main } = await import(`${root}src/cli.js`);
 await main(builtInWorkload);

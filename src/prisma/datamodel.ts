@@ -288,6 +288,8 @@ export function dataModelOf(text: string, file: string): DataModel {
   const scalarsByName = (m: Model, names: readonly string[]): ScalarField[] =>
     names.map((n) => m.field(n)).filter((f): f is ScalarField => f?.kind === 'scalar');
   const linkingFields = (field: RelationField): ScalarField[] => {
+    // linking_fields_impl: a TwoWayEmbeddedManyToMany relation (id lists, list to list) links by the model's id.
+    if (field.isList && field.fromFields.length > 0) return [model(field.model).id];
     if (field.fromFields.length > 0) return scalarsByName(model(field.model), field.fromFields);
     return scalarsByName(model(field.model), opposite(field).toFields);
   };

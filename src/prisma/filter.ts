@@ -235,15 +235,6 @@ function scalar(field: ScalarField, op: ConditionOp, value: unknown, insensitive
 /** A relation kept as id arrays on both sides (`@relation(fields: [xIds], references: [id])`, list to list): psl's TwoWayEmbeddedManyToMany. */
 export const isManyToMany = (field: RelationField): boolean => field.isList && field.fromFields.length > 0;
 
-/** Reading a many-to-many relation's records (include/select) is not rendered: Prisma reads them with a `find` of the parents' id lists first. */
-export function refuseManyToMany(field: RelationField, call: string): void {
-  if (isManyToMany(field))
-    throw new PrismaCallError(
-      call,
-      `${field.model}.${field.name} is a many-to-many relation (id lists on both sides): indexgate's renderer does not read its records (Prisma's core nested_read.rs m2m, mongodb-query-connector root_queries/read.rs get_related_m2m_record_ids); its filters (some, every, none) and _count are rendered`,
-    );
-}
-
 const compositeEnvelope = {
   one: new Set(['equals', 'is', 'isNot', 'isSet']),
   many: new Set(['equals', 'every', 'some', 'none', 'isEmpty', 'isSet']),
@@ -610,7 +601,10 @@ export function buildJoin(dm: DataModel, join: Join): { lookup: Document; unwind
   // missing or non-array list `[]` ("required to make joins work").
   const m2m = isManyToMany(join.field);
   const left = m2m ? [dm.model(join.field.model).id] : dm.linkingFields(join.field);
-  const right = dm.linkingFields(other);
+  // `right_scalars`: for a many-to-many relation the other side's id list (`related_field().scalar_fields()`).
+  const right = m2m
+    ? other.fromFields.map((name) => dm.model(other.model).field(name)).filter((f): f is ScalarField => f?.kind === 'scalar')
+    : dm.linkingFields(other);
   const op = (r: ScalarField, i: number): Document =>
     !m2m
       ? { $eq: [`$${r.dbName}`, `$$left_${i}`] }

@@ -1,7 +1,8 @@
 import { BSON, type Document } from 'mongodb';
+import type { ClientTransport } from './client.js';
 import type { CompositeField, CompositeType, DataModel, Model, RelationField, ScalarField } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
-import { buildJoin, definedEntries, type Filter, isManyToMany, type Join, parseWhere, refuseManyToMany, renderFilter } from './filter.js';
+import { buildJoin, definedEntries, type Filter, isManyToMany, type Join, parseWhere, renderFilter } from './filter.js';
 import { brief } from './describe.js';
 import { decodeValue, encodeValue } from './values.js';
 
@@ -312,7 +313,6 @@ function planNode(
       addComposite(compositeSelection(dm, field, value, call));
       continue;
     }
-    refuseManyToMany(field, call);
     // A relation: its foreign-key scalars are selected at its place (read/utils.rs `pairs_to_selections`), its read nested.
     for (const fk of field.fromFields) {
       const f = model.field(fk);
@@ -824,7 +824,14 @@ async function sendWithStandIn(
 /** Decodes the rows into client objects, reading each relation below them first (depth first, in selection order). */
 async function resolve(dm: DataModel, node: ReadNode, rows: readonly Row[], transport: ReadTransport, call: string): Promise<Document[]> {
   const children = new Map<ReadNode, Map<string, Document[]>>();
-  if (rows.length > 0) for (const child of node.nested) children.set(child, await nestedRead(dm, node, child, rows, transport, call));
+  if (rows.length > 0)
+    for (const child of node.nested)
+      children.set(
+        child,
+        isManyToMany(child.relation as RelationField)
+          ? await nestedManyToMany(dm, node, child, rows, transport, call)
+          : await nestedRead(dm, node, child, rows, transport, call),
+      );
   return transport.overhead(() =>
     rows.map((row) => {
       const out: Document = {};
@@ -960,6 +967,100 @@ function processRoot(node: ReadNode, rows: Row[]): Row[] {
 /** A value's identity for the processor's comparisons, whatever BSON number type carries it. */
 const valueKey = (v: unknown): string =>
   keyOf(v instanceof BSON.Long ? v.toNumber() : v instanceof BSON.Int32 || v instanceof BSON.Double ? v.valueOf() : (v ?? null));
+
+const m2mSource =
+  'rendered as Prisma 6.19 sends it (prisma-engines: core nested_read.rs m2m; mongodb-query-connector root_queries/read.rs get_related_m2m_record_ids, read_query_builder.rs)';
+
+/**
+ * core interpreter/query_interpreters/nested_read.rs `m2m`, for a relation kept as id lists:
+ * mongodb-query-connector root_queries/read.rs `get_related_m2m_record_ids` first `find`s the
+ * parents by id (`{_id: {$in: ids}}`, projecting the id and the id list under its client name),
+ * giving (parent, child) pairs in the order found; no pair, no further query. Then the children
+ * are read with `_id in` every child id of the pairs (duplicates kept) ANDed after the relation's
+ * own `where` (none when only the id is selected and there are no arguments: the ids are the
+ * records); always through the in-memory processor (`new_from_query_args`: no `$skip`/`$limit`).
+ * Each child goes to the last parent of its pairs, copies of it to the others, right after it.
+ */
+async function nestedManyToMany(
+  dm: DataModel,
+  parent: ReadNode,
+  node: ReadNode,
+  parents: readonly Row[],
+  transport: ReadTransport,
+  call: string,
+): Promise<Map<string, Document[]>> {
+  const relation = node.relation as RelationField;
+  const raw = (transport as Partial<Pick<ClientTransport, 'raw'>>).raw?.bind(transport);
+  if (!raw)
+    throw new PrismaCallError(call, `${relation.name}: this transport cannot send the find Prisma sends for a many-to-many relation`);
+  const holder = dm.model(relation.model).field(relation.fromFields[0] as string) as ScalarField;
+  const idField = parent.model.id;
+  const ids = parents.map((row) => row.doc[idField.dbName]);
+  const found = await raw({
+    kind: 'find',
+    step: `${node.label} (ids)`,
+    call: node.call,
+    collection: parent.model.collection,
+    filter: { [idField.dbName]: { $in: ids } },
+    // `relation_ids_field_name = id_holder_field.name()`: the client name, also where the ids are read from.
+    options: { projection: { [idField.dbName]: 1, [holder.name]: 1 } },
+    source: m2mSource,
+  });
+  const pairs: { parent: string; child: unknown }[] = [];
+  for (const doc of found) {
+    const list = doc[holder.name];
+    for (const child of Array.isArray(list) ? list : list === undefined || list === null ? [] : [list])
+      pairs.push({ parent: keyOf(doc[idField.dbName]), child });
+  }
+  const out = new Map<string, Document[]>();
+  if (pairs.length === 0) return out;
+  const childId = node.model.id;
+  const onlyId =
+    !node.filter &&
+    node.order.length === 0 &&
+    node.take.kind === 'all' &&
+    node.skip === undefined &&
+    node.counts.length === 0 &&
+    node.projection.length === 1 &&
+    node.projection[0] === childId;
+  let docs: Document[];
+  if (onlyId) {
+    // ManyRecords::from(child_ids).with_unique_records(): the ids themselves, each once.
+    const seen = new Set<string>();
+    docs = pairs.flatMap((p) => (seen.has(keyOf(p.child)) ? [] : (seen.add(keyOf(p.child)), [{ [childId.dbName]: p.child }])));
+  } else {
+    const inFilter: Filter = {
+      kind: 'scalar',
+      field: childId,
+      condition: { op: 'in', value: pairs.map((p) => p.child) },
+      insensitive: false,
+    };
+    const filter: Filter = node.filter ? { kind: 'and', filters: [node.filter, inFilter] } : inFilter;
+    const pipeline = transport.overhead(() => pipelineOf(dm, node, filter, { inMemory: true, tail: 'project' }));
+    docs = await transport.aggregate({ step: node.label, call: node.call, collection: node.model.collection, pipeline, source: m2mSource });
+    if (isReversed(node)) docs.reverse();
+  }
+  const parentsOf = new Map<string, string[]>();
+  for (const p of pairs) parentsOf.set(keyOf(p.child), [...(parentsOf.get(keyOf(p.child)) ?? []), p.parent]);
+  let rows: Row[] = [];
+  for (const doc of docs) {
+    const of = parentsOf.get(keyOf(doc[childId.dbName]));
+    parentsOf.delete(keyOf(doc[childId.dbName]));
+    if (!of || of.length === 0) continue;
+    const last = of[of.length - 1] as string;
+    rows.push({ doc, parent: last }, ...of.slice(0, -1).map((p) => ({ doc, parent: p })));
+  }
+  rows = transport.clientWork(node.label, describeProcessor(node), () => processInMemory(node, rows));
+  const results = await resolve(dm, node, rows, transport, call);
+  transport.clientWork(node.label, 'merge into the parents', () => {
+    rows.forEach((row, i) => {
+      const list = out.get(row.parent as string) ?? [];
+      list.push(results[i] as Document);
+      out.set(row.parent as string, list);
+    });
+  });
+  return out;
+}
 
 function describeProcessor(node: ReadNode): string {
   const per =

@@ -420,6 +420,60 @@ describe('many-to-many relations kept as id lists (join.rs JoinStage::build for 
   });
 });
 
+describe('reading a many-to-many relation (core nested_read.rs m2m; root_queries/read.rs get_related_m2m_record_ids)', () => {
+  const G1 = '65f5a6e01500000000000001';
+  const G2 = '65f5a6e01500000000000002';
+  it("a find of the parents' id lists, then the children by id; each child given to its parents", async () => {
+    const { sent, out } = await render(
+      (p) => p.user.findMany({ select: { name: true, groups: { select: { name: true }, orderBy: { name: 'asc' } } } }),
+      (s) =>
+        s.raw
+          ? [
+              { _id: oid(U1), groupIds: [oid(G1), oid(G2)] },
+              { _id: oid(P1), groupIds: [oid(G2)] },
+            ]
+          : s.collection === 'User'
+            ? [
+                { _id: oid(U1), name: 'u', groupIds: [oid(G1), oid(G2)] },
+                { _id: oid(P1), name: 'v', groupIds: [oid(G2)] },
+              ]
+            : [
+                { _id: oid(G1), name: 'a' },
+                { _id: oid(G2), name: 'b' },
+              ],
+    );
+    same(sent[0]?.pipeline, [{ $project: { _id: 1, name: 1, groupIds: 1 } }]);
+    expect(sent[1]?.raw).toMatchObject({ kind: 'find', collection: 'User', step: 'user.findMany › groups (ids)' });
+    same(sent[1]?.raw?.kind === 'find' ? [sent[1].raw.filter, sent[1].raw.options] : null, [
+      { _id: { $in: [oid(U1), oid(P1)] } },
+      { projection: { _id: 1, groupIds: 1 } },
+    ]);
+    // Every child id of the pairs, duplicates kept; the sort sent, no $skip/$limit (the in-memory processor).
+    same(sent[2]?.pipeline, [
+      {
+        $match: {
+          $expr: G({ $or: [{ $eq: ['$_id', lit(oid(G1))] }, { $eq: ['$_id', lit(oid(G2))] }, { $eq: ['$_id', lit(oid(G2))] }] }, '$_id'),
+        },
+      },
+      { $sort: { name: 1 } },
+      { $project: { _id: 1, name: 1 } },
+    ]);
+    expect(out).toEqual([
+      { name: 'u', groups: [{ name: 'a' }, { name: 'b' }] },
+      { name: 'v', groups: [{ name: 'b' }] },
+    ]);
+  });
+
+  it('only the id selected and no arguments: no second query, the ids are the records', async () => {
+    const { sent, out } = await render(
+      (p) => p.user.findMany({ select: { groups: { select: { id: true } } } }),
+      (s) => (s.raw ? [{ _id: oid(U1), groupIds: [oid(G1)] }] : [{ _id: oid(U1), groupIds: [oid(G1)] }]),
+    );
+    expect(sent).toHaveLength(2);
+    expect(out).toEqual([{ groups: [{ id: G1 }] }]);
+  });
+});
+
 describe('what Prisma refuses, or indexgate does not render, is refused before anything is sent', () => {
   it.each<[string, (p: Client) => Promise<unknown>, RegExp]>([
     ['an unknown field', (p) => p.post.findMany({ where: { nope: 1 } }), /Post has no field nope/],
@@ -429,7 +483,6 @@ describe('what Prisma refuses, or indexgate does not render, is refused before a
     ['distinct on an unknown field', (p) => p.post.findMany({ distinct: ['nope'] }), /distinct: Post has no field nope/],
     ["a list filter not Prisma's", (p) => p.user.findMany({ where: { tags: { contains: 'a' } } }), /tags\.contains is not a list filter/],
     ['a composite envelope of two keys', (p) => p.user.findMany({ where: { address: { is: { city: 'a' }, isSet: true } } }), /exactly one/],
-    ['a many-to-many include', (p) => p.user.findMany({ include: { groups: true } }), /many-to-many/],
     ['a composite value missing a required field', (p) => p.user.findMany({ where: { address: { city: 'Paris' } } }), /needs street/],
     ['distinct in a nested read', (p) => p.user.findMany({ include: { posts: { distinct: ['title'] } } }), /distinct is not supported/],
   ])('%s', async (_label, call, message) => {
