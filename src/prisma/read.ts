@@ -913,6 +913,18 @@ async function nestedRead(
   }
   // One parent: the database paginated; several: the processor sorts by parent and paginates (nested_read.rs `one2m`).
   if (inMemory) rows = transport.clientWork(node.label, describeProcessor(node), () => processInMemory(node, rows));
+  return resolveIntoParents(dm, node, rows, transport, call, out);
+}
+
+/** A nested read's rows resolved (their own nested reads) and merged into their parents, in row order. */
+async function resolveIntoParents(
+  dm: DataModel,
+  node: ReadNode,
+  rows: readonly Row[],
+  transport: ReadTransport,
+  call: string,
+  out: Map<string, Document[]>,
+): Promise<Map<string, Document[]>> {
   const results = await resolve(dm, node, rows, transport, call);
   transport.clientWork(node.label, 'merge into the parents', () => {
     rows.forEach((row, i) => {
@@ -1051,15 +1063,7 @@ async function nestedManyToMany(
     rows.push({ doc, parent: last }, ...of.slice(0, -1).map((p) => ({ doc, parent: p })));
   }
   rows = transport.clientWork(node.label, describeProcessor(node), () => processInMemory(node, rows));
-  const results = await resolve(dm, node, rows, transport, call);
-  transport.clientWork(node.label, 'merge into the parents', () => {
-    rows.forEach((row, i) => {
-      const list = out.get(row.parent as string) ?? [];
-      list.push(results[i] as Document);
-      out.set(row.parent as string, list);
-    });
-  });
-  return out;
+  return resolveIntoParents(dm, node, rows, transport, call, out);
 }
 
 function describeProcessor(node: ReadNode): string {
