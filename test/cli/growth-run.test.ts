@@ -14,7 +14,20 @@ describe('a growth run over factors of a scale file', () => {
     const out = await mkdtemp(join(tmpdir(), 'indexgate-growth-'));
     const scaleFile = new URL('../../seed/scales/tiny.json', import.meta.url).pathname;
     const run = await runCli(
-      ['bench', '--profile', scaleFile, '--scale-factors', '1,0.5', '--route', 'driver', '--no-build-load', '--no-cache', '--out', out],
+      [
+        'bench',
+        '--profile',
+        scaleFile,
+        '--scale-factors',
+        '1,0.5',
+        '--route',
+        'driver',
+        '--no-build-load',
+        '--no-writes',
+        '--no-cache',
+        '--out',
+        out,
+      ],
       { timeoutMs: 900_000 },
     );
     expect([0, 1, 3], run.stderr).toContain(run.code);

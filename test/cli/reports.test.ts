@@ -10,7 +10,7 @@ import { historyRecord, type RunRecord } from '../../src/history/record.js';
 import type { RunResult } from '../../src/result.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
-import { expectOneLineRefusal, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 let out: string;
@@ -38,10 +38,10 @@ beforeAll(async () => {
       '900',
       '--skip-index',
       'idx_cursor_user_conv',
-      // The application's page join on the bare baseline takes seconds a command even at tiny: a 2 s limit ends each such
-      // command sooner (over the limit, its work probed) without changing what this file checks.
+      // The application's page join on the bare baseline takes seconds a command even at tiny: a 1 s limit (the route's budget)
+      // ends each such command sooner (over the limit, its work probed) without changing what this file checks.
       '--command-limit-ms',
-      '2000',
+      '1000',
       '--out',
       out,
     ],
@@ -237,21 +237,5 @@ describe('indexgate report', () => {
     const written = await runCli(['report', join(out, 'result.json'), '--format', 'html', '--out', target]);
     expect(written.code).toBe(0);
     expect(await readFile(target, 'utf8')).toBe(await readFile(join(out, 'report.html'), 'utf8'));
-  });
-
-  it('bad input: a missing file, JSON that is not a result, another schemaVersion', async () => {
-    expectOneLineRefusal(await runCli(['report', join(out, 'nope.json')]), /nope\.json: no such file/);
-    const notResult = join(out, 'not-result.json');
-    await writeFile(notResult, JSON.stringify({ hello: 'world' }));
-    expectOneLineRefusal(await runCli(['report', notResult]), /not-result\.json: is not an indexgate result \(schemaVersion: /);
-    const garbage = join(out, 'garbage.json');
-    await writeFile(garbage, '{ not json');
-    expectOneLineRefusal(await runCli(['report', garbage]), /garbage\.json: is not valid JSON/);
-    const future = join(out, 'future.json');
-    await writeFile(future, JSON.stringify({ ...result, schemaVersion: 99 }));
-    expectOneLineRefusal(
-      await runCli(['report', future]),
-      /future\.json: is a result of schemaVersion 99; this indexgate reads schemaVersions 2 and 3/,
-    );
   });
 });

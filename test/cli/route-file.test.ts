@@ -1,11 +1,11 @@
-import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BSON, type Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeExplain } from '../../src/plan/analyze.js';
 import type { RunResult } from '../../src/result.js';
-import { expectOneLineRefusal, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
 
 /**
@@ -142,125 +142,5 @@ describe('a route file outside the project, measured by bench before and after t
         expect([...plan.indexesUsed].sort(), `${r.userClass} ${c.step}`).toEqual([...c.after.indexesUsed].sort());
       }
     }
-  });
-});
-
-describe('bad route files: one line naming the file and what is wrong, exit 2, nothing written', () => {
-  const cases: [string, string, RegExp][] = [
-    ['missing.ts', '', /route file .*missing\.ts: no such file/],
-    ['syntax.ts', 'export default { id: "x", title: "x", async run( { ] };', /route file .*syntax\.ts: cannot be loaded/],
-    [
-      'nodefault.mjs',
-      'export const route = { id: "x", title: "x", async run() {} };',
-      /route file .*nodefault\.mjs: has no default export/,
-    ],
-    ['norun.mjs', 'export default { id: "x", title: "x" };', /route file .*norun\.mjs: default export \.run: must be a function/],
-    [
-      'model.mjs',
-      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.comment.findMany(); } };',
-      /route file .*model\.mjs: prisma\.comment: no model comment/,
-    ],
-    [
-      'field.mjs',
-      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.message.findMany({ where: { nope: 1 } }); } };',
-      /route file .*field\.mjs: prisma\.message\.findMany: where: Message has no field nope/,
-    ],
-    [
-      'call.mjs',
-      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.$transaction(async () => 1); } };',
-      /route file .*call\.mjs: prisma\.\$transaction: an interactive transaction/,
-    ],
-    [
-      'write.mjs',
-      'export default { id: "x", title: "x", async run({ db }) { await db.collection("Message").insertOne({}); } };',
-      /route file .*write\.mjs: db\.collection\("Message"\)\.insertOne: a write in a read route/,
-    ],
-    [
-      'out.mjs',
-      'export default { id: "x", title: "x", async run({ db }) { await db.collection("Message").aggregate([{ $match: {} }, { $out: "Copy" }]).toArray(); } };',
-      /route file .*out\.mjs: db\.collection\("Message"\)\.aggregate\(.*\): its pipeline writes \(\$out\): a route is read-only/,
-    ],
-    [
-      'rawwrite.mjs',
-      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.$runCommandRaw({ insert: "Message", documents: [{}] }); } };',
-      /route file .*rawwrite\.mjs: prisma\.\$runCommandRaw: the command insert is not a read/,
-    ],
-    [
-      'throws.mjs',
-      'export default { id: "x", title: "x", async run() { throw new Error("boom"); } };',
-      /route file .*throws\.mjs: its code threw for user .*: boom/,
-    ],
-  ];
-  let where: string;
-  beforeAll(async () => {
-    where = await mkdtemp(join(tmpdir(), 'indexgate-bad-routes-'));
-    for (const [name, text] of cases) if (text) await writeFile(join(where, name), text);
-  });
-
-  it.each(cases)('%s', async (name, _text, message) => {
-    const outDir = join(where, `out-${name}`);
-    const bad = await runCli(
-      [
-        'bench',
-        '--uri',
-        testUri(),
-        '--db',
-        uniqueDbName('badroute'),
-        '--scale',
-        'tiny',
-        '--route-file',
-        join(where, name),
-        '--out',
-        outDir,
-      ],
-      { timeoutMs: 300_000 },
-    );
-    expectOneLineRefusal(bad, message);
-    await expect(access(outDir)).rejects.toThrow();
-  });
-});
-
-describe('routes render: the commands a route file sends for one sampled user, as mongosh statements', () => {
-  it('prints each step with its call and the statement to paste, and writes nothing to the database', async () => {
-    const db = uniqueDbName('render');
-    const seeded = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny']);
-    expect(seeded.code).toBe(0);
-    const conversations = new URL('../../bench/routes/list-conversations.ts', import.meta.url).pathname;
-    const rendered = await runCli([
-      'routes',
-      'render',
-      conversations,
-      '--uri',
-      testUri(),
-      '--db',
-      db,
-      '--user-class',
-      'heavy',
-      '--route-param',
-      'limit=5',
-    ]);
-    expect(rendered.code).toBe(0);
-    expect(rendered.stdout).toMatch(/^\/\/ route prisma: the application as it runs/m);
-    expect(rendered.stdout).toMatch(/^\/\/ user [0-9a-f]{24} \(heavy, \d+ active memberships\) from the database .*"limit":5/m);
-    expect(rendered.stdout).toMatch(/^\/\/ conversation\.findMany: prisma\.conversation\.findMany\(/m);
-    expect(rendered.stdout).toMatch(
-      /^db\.getCollection\("Conversation"\)\.aggregate\(\[\{ \$lookup: \{ from: "ConversationMember".*\{ \$limit: NumberLong\("5"\) \}.*\], \{ allowDiskUse: true \}\);$/m,
-    );
-    expect(rendered.stdout).toMatch(/ObjectId\("[0-9a-f]{24}"\)/);
-    const json = await runCli(['routes', 'render', conversations, '--uri', testUri(), '--db', db, '--json']);
-    const outcome = JSON.parse(json.stdout) as { commands: { step: string }[] };
-    expect(outcome.commands.map((c) => c.step)).toContain('conversationReadCursor.findMany');
-  });
-});
-
-describe('write routes are for bench alone', () => {
-  const send = new URL('../../bench/routes/send-message.ts', import.meta.url).pathname;
-  it('verify refuses a write route file before it connects, one line, exit 2', async () => {
-    const refused = await runCli(['verify', '--uri', testUri(), '--db', uniqueDbName('verifywrite'), '--route-file', send]);
-    expectOneLineRefusal(refused, /--route-file .*send-message\.ts: a write route \(writes: true\); verify is read-only/);
-  });
-  it('routes render refuses it too', async () => {
-    const refused = await runCli(['routes', 'render', send, '--uri', testUri(), '--db', uniqueDbName('renderwrite')]);
-    expectOneLineRefusal(refused, /send-message\.ts: a write route \(writes: true\); routes render sends a read route's reads only/);
   });
 });
