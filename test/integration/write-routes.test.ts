@@ -71,6 +71,8 @@ describe('write routes: what a set costs the application writes', () => {
       'read conversationReadCursor.upsert › id',
       'update conversationReadCursor.upsert',
       'read conversationReadCursor.upsert › read back',
+      // The translation service's read of the message (MessageTranslationService.ts:160); the stats cache hits (statsCacheMiss 0).
+      'read message.findFirst',
     ]);
     expect(steps[0]).toBe('read conversation.findUnique');
 
@@ -97,23 +99,30 @@ describe('write routes: what a set costs the application writes', () => {
     const side = async (p: WritePlan) =>
       (await measureWriteSide({ db, dm, routes: markRead, memberships, users: workload.users, params: {}, plan: p })).get('mark-read');
     // Before the set, mark-read's message.findFirst scans and sorts the conversation's messages among 120 k: never within 1 ms,
-    // on any machine. The call counting keys has 60 s: it finishes, and its keys are counted.
+    // on any machine. The reads before it (the membership, the read cursor, the count when there is no cursor) scan their
+    // collections without an index, and may reach the limit first: the step is the first read over it, always before the write.
+    // The call counting keys has 60 s: it finishes, and its keys are counted.
+    const readsBeforeTheWrite = ['conversationMember.findFirst', 'conversationReadCursor.findUnique', 'message.count', 'message.findFirst'];
     const timed = await side({ ...plan, maxTimeMS: 1 });
-    expect(timed?.overLimit).toEqual({ step: 'message.findFirst', limitMs: 1, counted: false });
+    expect(timed?.overLimit).toMatchObject({ limitMs: 1, counted: false });
+    const step = String(timed?.overLimit?.step);
+    expect(readsBeforeTheWrite).toContain(step);
     expect(timed?.samplesMs).toEqual([]);
     expect(timed?.keys.length).toBeGreaterThan(0);
     const cut = await side({ ...plan, maxTimeMS: 1, countedMaxTimeMS: 1 });
-    expect(cut?.overLimit).toEqual({ step: 'message.findFirst', limitMs: 1, counted: true });
+    expect(cut?.overLimit).toMatchObject({ limitMs: 1, counted: true });
+    const cutStep = String(cut?.overLimit?.step);
+    expect(readsBeforeTheWrite).toContain(cutStep);
     expect(cut?.keys).toEqual([]);
     expect(await dbHash(db)).toEqual(hashBefore);
 
     const [result] = writeResults([{ id: 'mark-read', title: 'mark-read', file: 'f', before: cut, after: timed }]);
     expect(result?.before?.medianMs).toBeNull();
     expect(result?.extraKeys).toEqual([]);
-    expect(result?.keysUnknown).toMatch(/^before the set, message\.findFirst reached the 0\.001 s limit of the call counting keys/);
+    expect(result?.keysUnknown?.startsWith(`before the set, ${cutStep} reached the 0.001 s limit of the call counting keys`)).toBe(true);
     expect(result?.slowdown).toMatchObject({
       state: 'insufficient',
-      reason: expect.stringMatching(/message\.findFirst reached the 0\.001 s limit before the set/),
+      reason: expect.stringContaining(`${cutStep} reached the 0.001 s limit before the set`),
     });
     expect(writeChecks(result ? [result] : [], 1.25).map((c) => c.outcome)).toEqual(['inconclusive']);
   });
