@@ -1,8 +1,7 @@
 import type { Db } from 'mongodb';
 import type { IndexSpec } from '../workload.js';
 import { throwIfAborted } from '../errors.js';
-import { formatKey, type IndexFinding, type IndexStatus, judge, listIndexes } from './inspect.js';
-import type { Staleness } from './prisma-schema.js';
+import { formatKey, type IndexFinding, type IndexStatus, judge, listIndexes, type Staleness } from './inspect.js';
 
 /** One index of the result JSON: `{ name, collection, key, status, buildMs }` and why. */
 export interface IndexOutcome {

@@ -98,3 +98,22 @@ export async function inspectIndexes(db: Db, specs: readonly IndexSpec[], collec
     return judge(spec, lists.get(spec.collection) ?? [], elsewhere);
   });
 }
+
+/**
+ * What a schema lacks for an index: a stale index names a collection no model maps to (by
+ * `@@map` or the model's name), or a field its model does not have. Its key's fields are
+ * the database names (after `@map`); a dotted field counts as present when its first segment
+ * is a field of the model and each further segment a field of the composite type the one
+ * before embeds (past a Json or an undeclared type, the rest cannot be checked). `_id` is
+ * every document's.
+ */
+export interface Staleness {
+  /** The schema file. */
+  readonly schema: string;
+  /** The model of the index's collection; null when no model maps to it. */
+  readonly model: string | null;
+  /** The key's fields the model does not have (database names); empty when no model maps to the collection. */
+  readonly fields: readonly string[];
+  /** In words, naming the field, model and schema file. */
+  readonly why: string;
+}

@@ -1,10 +1,12 @@
 import { BSON, type Document } from 'mongodb';
 import type { DataModel, Model } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
-import { type CommandRequest, type ReadOp, type ReadTransport, runCount, runRead } from './read.js';
+import { type RawRequest, type ReadOp, type ReadTransport, runCount, runRead } from './read.js';
 import { runAggregate, runGroupBy } from './aggregate.js';
 import { batchIdOf, canCompact, compactedWhere, runCompacted, type Settled, type UniqueCall, type UniqueOp } from './batch.js';
 import { runWrite, type WriteOp, type WriteTransport, writeOps as renderedWrites } from './write.js';
+
+export type { RawRequest } from './read.js';
 
 /**
  * A Prisma 6 client on a data model, whose calls are rendered into the commands Prisma
@@ -24,11 +26,6 @@ export interface ClientTransport extends ReadTransport {
   /** Present for write routes only (bench, on its own target): where create, update and upsert send their writes. */
   readonly writes?: WriteTransport;
 }
-
-export type RawRequest =
-  | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'aggregate'; readonly pipeline: Document[]; readonly options: Document })
-  | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'find'; readonly filter: Document; readonly options: Document })
-  | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'command'; readonly command: Document });
 
 const readOps: readonly ReadOp[] = ['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow'];
 const writeOps = [

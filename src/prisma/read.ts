@@ -1,5 +1,4 @@
 import { BSON, type Document } from 'mongodb';
-import type { ClientTransport } from './client.js';
 import type { CompositeField, CompositeType, DataModel, Model, RelationField, ScalarField } from './datamodel.js';
 import { PrismaCallError } from './call-error.js';
 import { buildJoin, definedEntries, type Filter, isManyToMany, type Join, parseWhere, renderFilter } from './filter.js';
@@ -37,7 +36,15 @@ export interface ReadTransport {
   clientWork<T>(step: string, describe: string, fn: () => T): T;
   /** indexgate's own work (rendering a call, shaping its result): timed apart, never counted in the route's time. */
   overhead<T>(fn: () => T): T;
+  /** A command sent as given (the client's raw operations; the find a many-to-many read sends); absent where none can be sent. */
+  raw?(request: RawRequest): Promise<Document[]>;
 }
+
+/** A raw command (aggregateRaw, findRaw, $runCommandRaw, and the find of a many-to-many read), sent as given. */
+export type RawRequest =
+  | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'aggregate'; readonly pipeline: Document[]; readonly options: Document })
+  | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'find'; readonly filter: Document; readonly options: Document })
+  | (Omit<CommandRequest, 'pipeline'> & { readonly kind: 'command'; readonly command: Document });
 
 /** A command the engine sends: where it goes, and what it stands for. */
 export interface CommandRequest {
@@ -1002,7 +1009,7 @@ async function nestedManyToMany(
   call: string,
 ): Promise<Map<string, Document[]>> {
   const relation = node.relation as RelationField;
-  const raw = (transport as Partial<Pick<ClientTransport, 'raw'>>).raw?.bind(transport);
+  const raw = transport.raw?.bind(transport);
   if (!raw)
     throw new PrismaCallError(call, `${relation.name}: this transport cannot send the find Prisma sends for a many-to-many relation`);
   const holder = dm.model(relation.model).field(relation.fromFields[0] as string) as ScalarField;
