@@ -1,7 +1,7 @@
 import type { Document, ObjectId } from 'mongodb';
 import { Rng, streams } from './random.js';
 import { type ConversationType, conversationTypes, dataShape, historyDaysOf, type ScaleProfile } from './profiles.js';
-import { stratifiedDraws } from './quantiles.js';
+import { stratifiedDraws } from '../src/data/quantiles.js';
 import { slug, type TextPool } from './text.js';
 
 const day = 86_400_000;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { seededCollections } from './collections.js';
 import { type ConversationType, conversationTypes } from './profiles.js';
-import { profileProbabilities, type Quantiles } from './quantiles.js';
+import { profileProbabilities, type Quantiles } from '../src/data/quantiles.js';
 
 /**
  * A data profile: the shape of a database of the chat application, as `indexgate profile`

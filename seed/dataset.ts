@@ -16,7 +16,7 @@ import {
   scaleProfiles,
 } from './profiles.js';
 import { averageDocumentBytes, compareScale, isScaleFile, scaledScale, type ScaleFileData } from './scale-file.js';
-import { profileProbabilities } from './quantiles.js';
+import { profileProbabilities } from '../src/data/quantiles.js';
 
 /**
  * The chat application's data as the engine sees it (src/workload.ts): the built-in scales,

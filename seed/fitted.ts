@@ -1,6 +1,6 @@
 import type { DataProfile } from './data-profile.js';
 import { type ConversationType, conversationTypes, type ScaleProfile } from './profiles.js';
-import { profileProbabilities, type Quantiles } from './quantiles.js';
+import { profileProbabilities, type Quantiles } from '../src/data/quantiles.js';
 
 /** The scale a profile seeds under (`--profile`): the run's scale name in reports and the dataset's fingerprint. */
 export const profileScaleName = 'profile';

@@ -1,10 +1,10 @@
 import type { Document, ObjectId } from 'mongodb';
-import { AliasSampler } from './alias.js';
+import { AliasSampler } from '../src/data/alias.js';
 import { collectionCodes, objectIdAt } from './ids.js';
 import { Rng, streams } from './random.js';
 import type { ConversationPlan, ConversationPlanner } from './conversations.js';
 import { dataShape, type FittedShape, type ScaleProfile, sharesOf } from './profiles.js';
-import { stratifiedDraws } from './quantiles.js';
+import { stratifiedDraws } from '../src/data/quantiles.js';
 import { powerUserIndexes, type UserDirectory } from './users.js';
 
 export const memberRoles = ['admin', 'moderator', 'member'] as const;

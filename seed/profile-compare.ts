@@ -2,7 +2,7 @@ import { seededCollections } from './collections.js';
 import type { DataProfile } from './data-profile.js';
 import { openTypes } from './fitted.js';
 import { conversationTypes } from './profiles.js';
-import { profileProbabilities, type Quantiles } from './quantiles.js';
+import { profileProbabilities, type Quantiles } from '../src/data/quantiles.js';
 
 /** One figure of a profile beside the same figure of the data seeded from it. */
 export interface FitRow {

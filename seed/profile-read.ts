@@ -2,7 +2,7 @@ import type { Db, Document } from 'mongodb';
 import { type SeededCollection, seededCollections } from './collections.js';
 import { type DataProfile, profileFormat, profileVersion } from './data-profile.js';
 import { type ConversationType, conversationTypes } from './profiles.js';
-import { type Quantiles, quantilesOf, quantilesOfHistogram } from './quantiles.js';
+import { type Quantiles, quantilesOf, quantilesOfHistogram } from '../src/data/quantiles.js';
 
 const day = 86_400_000;
 /** Documents sampled per collection for the size quantiles (their sizes only leave the server). */

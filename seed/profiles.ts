@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { Quantiles } from './quantiles.js';
+import type { Quantiles } from '../src/data/quantiles.js';
 
 export const scaleNames = ['tiny', 'small', 'medium', 'large'] as const;
 export type ScaleName = (typeof scaleNames)[number];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../seed/random.js';
-import { profileProbabilities, QuantileFunction, quantilesOf, stratifiedDraws } from '../../seed/quantiles.js';
+import { profileProbabilities, QuantileFunction, quantilesOf, stratifiedDraws } from '../../src/data/quantiles.js';
 
 /** numpy's default ("linear", R type 7) quantile of sorted values, written out. */
 function type7(sorted: readonly number[], p: number): number {
