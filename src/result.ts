@@ -11,6 +11,7 @@ import type { GateResult, RouteAudience } from './checks.js';
 import type { UserClass } from './users/user-classes.js';
 import type { IndexSetPrice } from './indexing/price.js';
 import type { ProfileFit } from './workload.js';
+import type { RouteUsers } from './route.js';
 
 export {
   checkKinds,
@@ -139,8 +140,13 @@ export interface RouteResult {
   /** The route file it was loaded from (built-in routes: their module under bench/routes/). */
   file: string;
   userClass: RouteAudience;
-  /** The sampled user (absent for a replayed workload): its id, and its active memberships. */
+  /**
+   * The sampled user (absent for a replayed workload): its id, and the load it was ranked by (its
+   * active memberships under the workload's rule, its related records under the route's `users`).
+   */
   user?: { id: string; memberships: number };
+  /** The route's own users declaration, as its file gives it (absent: the workload's users). */
+  users?: RouteUsers;
   /** The route's parameters as it ran (defaults, then --route-param). */
   params: Record<string, string | number | boolean | null>;
   /** `gated`: judged by the gate; `remedy`: a rewrite measured as a remedy, reported, not judged. */

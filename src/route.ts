@@ -24,6 +24,14 @@ export interface RouteDefinition {
    */
   readonly writes?: boolean;
   /**
+   * Who the route is measured for, when not the workload's users: documents of `model`, each
+   * user's load the number of its records through `load.relation` (a list relation of that
+   * model) that match `load.where` (a Prisma where on the related model). typical, heavy and
+   * heaviest are the users at the 50th, 99th and 100th percentile of that load (users with
+   * none are not ranked). Absent: the workload's own rule.
+   */
+  readonly users?: RouteUsers;
+  /**
    * Write routes: what a call acts on besides the user's membership (a conversation the user is
    * not in, to join), looked up on the driver's database before the call, neither recorded nor
    * timed; the call receives it as `ctx.target` (ids as hex strings). Looked up once per
@@ -32,6 +40,12 @@ export interface RouteDefinition {
    */
   target?(lookup: TargetLookup): Promise<Document | null>;
   run(ctx: RouteContext): Promise<void>;
+}
+
+/** A route's users: `{ model: 'User', load: { relation: 'memberships', where: { isActive: true } } }`. */
+export interface RouteUsers {
+  readonly model: string;
+  readonly load: { readonly relation: string; readonly where?: Readonly<Record<string, unknown>> };
 }
 
 /** What a write route's `target` looks its target up with. */

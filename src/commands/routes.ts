@@ -39,7 +39,10 @@ export interface RenderedCommand {
 
 export interface RoutesRenderOutcome {
   readonly route: { readonly id: string; readonly title: string; readonly file: string; readonly source?: string };
+  /** The sampled user: `memberships` is the load it was ranked by (`load` names it when the route declares its users). */
   readonly user: { readonly id: string; readonly class: string; readonly memberships: number };
+  /** The route's own users' load, in words ("User.memberships matching its where"); absent: the workload's active memberships. */
+  readonly load?: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** Where the user was sampled from: the --uri database, or a tiny dataset seeded for the purpose. */
   readonly data: string;
@@ -91,7 +94,8 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
       });
       data = `a ${scale} dataset (seed ${defaultSeed}) in an embedded mongod`;
     } else await requireApplicationCollections(target.db, workload.dataset.collections, patternCollections(workload));
-    const users = await sampleUsers(target.db, workload.users, [options.userClass]);
+    const ranking = prepared.users.get(route.id);
+    const users = await sampleUsers(target.db, ranking ?? workload.users, [options.userClass]);
     const user = users[0];
     if (!user) throw new Error('no user sampled');
     const params = { ...route.params, ...prepared.params };
@@ -105,6 +109,7 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
     return {
       route: { id: route.id, title: route.title, file: route.file, ...(route.source ? { source: route.source } : {}) },
       user: { id: user.userId.toHexString(), class: user.userClass, memberships: user.memberships },
+      ...(ranking ? { load: ranking.load } : {}),
       params,
       data,
       commands: call.commands.map((c) => ({ step: c.step, call: c.call, collection: c.collection, shapes: c.shapes })),
@@ -117,7 +122,7 @@ export function renderRoutesRender(outcome: RoutesRenderOutcome): string {
   const lines = [
     `// route ${outcome.route.id}: ${outcome.route.title} (${outcome.route.file})`,
     ...(outcome.route.source ? [`// source: ${outcome.route.source}`] : []),
-    `// user ${outcome.user.id} (${outcome.user.class}, ${formatNumber(outcome.user.memberships)} active memberships) from ${outcome.data}; params ${JSON.stringify(outcome.params)}`,
+    `// user ${outcome.user.id} (${outcome.user.class}, ${formatNumber(outcome.user.memberships)} ${outcome.load ?? 'active memberships'}) from ${outcome.data}; params ${JSON.stringify(outcome.params)}`,
     '',
   ];
   for (const c of outcome.commands) {

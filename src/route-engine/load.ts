@@ -8,7 +8,7 @@ import type { ParamValue, Route, RouteDefinition } from '../route.js';
 
 /**
  * Route files: ES modules (`.ts`, `.mts`, `.js`, `.mjs`) whose default export is a plain
- * object `{ id, title, source?, description?, params?, run(ctx) }`. TypeScript is loaded with
+ * object `{ id, title, source?, description?, params?, users?, run(ctx) }`. TypeScript is loaded with
  * tsx's `tsImport` (no build step, nothing else installed); JavaScript with Node's own import.
  * A file that is missing, cannot be loaded or is not a route is refused with one line naming it.
  */
@@ -22,6 +22,13 @@ const definitionSchema = z.object({
   description: z.string().optional(),
   params: z.record(z.string(), paramValue).optional(),
   writes: z.boolean().optional(),
+  users: z
+    .object({
+      model: z.string().min(1),
+      load: z.object({ relation: z.string().min(1), where: z.record(z.string(), z.unknown()).optional() }).strict(),
+    })
+    .strict()
+    .optional(),
   target: z
     .custom<NonNullable<RouteDefinition['target']>>(
       (v) => typeof v === 'function',
@@ -52,6 +59,7 @@ export function routeOf(definition: unknown, file: string): Route {
     description: d.description ?? d.title,
     params: { ...(d.params ?? {}) },
     ...(d.writes === true ? { writes: true } : {}),
+    ...(d.users ? { users: d.users } : {}),
     ...(d.target ? { target: d.target.bind(d) } : {}),
     run: d.run.bind(d),
     file,

@@ -90,6 +90,7 @@ export function routeResults(input: RouteSides, plan: RoutePlan, indexSet: reado
       file: route.file,
       userClass: after.userClass as RouteAudience,
       ...(route.audience === 'captured' ? {} : { user: { id: after.input.user.id, memberships: memberships ?? 0 } }),
+      ...(route.users ? { users: route.users } : {}),
       params: { ...after.input.params },
       role: input.role ?? 'gated',
       ...(before && before.calls.length > 0 ? { before: callPhases(before.calls) } : {}),

@@ -8,7 +8,7 @@ import type { ParamValue, Route } from '../route.js';
 import { speedupBounds } from '../timing/bounds.js';
 import { median } from '../timing/stats.js';
 import type { QueryPattern } from '../workload.js';
-import type { ClassContext } from '../users/user-classes.js';
+import type { ClassContext, SampledUser } from '../users/user-classes.js';
 import { executeQuery } from './pattern-query.js';
 import type { DuringBuild, LoadSide } from '../indexing/price.js';
 
@@ -60,6 +60,8 @@ export interface ChooseLoadInput {
   readonly routes: readonly Route[];
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly classes: readonly ClassContext[];
+  /** The users of the routes that declare their own, by route id: such a route is probed for its own typical user. */
+  readonly routeUsers?: ReadonlyMap<string, readonly SampledUser[]> | undefined;
   readonly patterns: readonly QueryPattern[];
   /** The patterns' explains before the set (bench's explain-before stage). */
   readonly plansBefore: ReadonlyMap<string, Measurement> | undefined;
@@ -84,12 +86,14 @@ export async function chooseReadLoad(input: ChooseLoadInput): Promise<ReadLoad |
   const tried: string[] = [];
   for (const route of input.routes) {
     throwIfAborted(input.signal);
+    const own = input.routeUsers?.get(route.id)?.[0];
+    const routeUser = own ? { id: own.userId.toHexString(), class: own.userClass } : user;
     const callOnce = () =>
       callRoute(
         db,
         input.dm,
         route,
-        { user, params: { ...route.params, ...input.params } },
+        { user: routeUser, params: { ...route.params, ...input.params } },
         { maxTimeMS: plan.maxCallMs, standInMaxTimeMS: plan.maxCallMs },
       );
     let probe: Awaited<ReturnType<typeof callOnce>>;
@@ -102,15 +106,15 @@ export async function chooseReadLoad(input: ChooseLoadInput): Promise<ReadLoad |
     if (!probe.overLimit && probe.phases.total <= plan.maxCallMs)
       return {
         kind: 'route',
-        workload: `route ${route.id} (${user.class})`,
-        why: `${tried.map((t) => `${t}; `).join('')}route ${route.id}'s TOTAL for the ${user.class} user took ${Math.round(probe.phases.total)} ms before the set (probed once), within the ${plan.maxCallMs} ms a call may take to be sampled during a build`,
+        workload: `route ${route.id} (${routeUser.class})`,
+        why: `${tried.map((t) => `${t}; `).join('')}route ${route.id}'s TOTAL for the ${routeUser.class} user took ${Math.round(probe.phases.total)} ms before the set (probed once), within the ${plan.maxCallMs} ms a call may take to be sampled during a build`,
         call: async () => {
           const done = await callOnce();
           if (done.overLimit) throw new Error(`route ${route.id} reached the ${plan.maxCallMs} ms limit (${done.stopped ?? 'a command'})`);
           return done.phases.total;
         },
       };
-    tried.push(`route ${route.id} did not finish within ${plan.maxCallMs} ms for the ${user.class} user before the set`);
+    tried.push(`route ${route.id} did not finish within ${plan.maxCallMs} ms for the ${routeUser.class} user before the set`);
   }
   const quick = input.patterns.filter((p) => {
     const m = input.plansBefore?.get(measurementKey(p.id, user.class));

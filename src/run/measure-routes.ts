@@ -23,16 +23,40 @@ import type { CommandShape } from '../route-engine/recorder.js';
 import type { ParamValue, Route } from '../route.js';
 import { boundsByKey, speedupFields } from '../timing/summaries.js';
 
-/** Each route with its audiences (the sampled users of every class, or once for a replayed workload), and the users' memberships by class. */
+/** A sampled user as `routesFor` reads it. */
+interface SampledFor {
+  readonly userClass: string;
+  readonly userId: { toHexString(): string };
+  readonly memberships: number;
+}
+
+/**
+ * Each route with its audiences (the sampled users of every class, or once for a replayed
+ * workload), and the users' loads by class: a route that declares its users (`own`, by route
+ * id) is measured for its own.
+ */
 export function routesFor(
   routes: readonly Route[],
-  classes: readonly { user: { userClass: string; userId: { toHexString(): string }; memberships: number } }[],
+  classes: readonly { user: SampledFor }[],
   params: Readonly<Record<string, ParamValue>>,
+  own?: ReadonlyMap<string, readonly SampledFor[]>,
 ): { routes: RouteToMeasure[]; memberships: Map<string, number> } {
-  const users = classes.map((k) => ({ userClass: k.user.userClass, userId: k.user.userId.toHexString() }));
+  const loads = (users: readonly SampledFor[]) => new Map(users.map((u) => [u.userClass, u.memberships]));
+  const audiences = (route: Route, users: readonly SampledFor[]) =>
+    audiencesOf(
+      route,
+      users.map((u) => ({ userClass: u.userClass, userId: u.userId.toHexString() })),
+      params,
+    );
+  const workloadUsers = classes.map((k) => k.user);
   return {
-    routes: routes.map((route) => ({ route, audiences: audiencesOf(route, users, params) })),
-    memberships: new Map(classes.map((k) => [k.user.userClass, k.user.memberships])),
+    routes: routes.map((route) => {
+      const users = own?.get(route.id);
+      return users
+        ? { route, audiences: audiences(route, users), memberships: loads(users) }
+        : { route, audiences: audiences(route, workloadUsers) };
+    }),
+    memberships: loads(workloadUsers),
   };
 }
 
@@ -40,6 +64,8 @@ export function routesFor(
 export interface RouteToMeasure {
   readonly route: Route;
   readonly audiences: readonly Audience[];
+  /** Its own users' loads by class (a route that declares its users); absent: the run's `memberships`. */
+  readonly memberships?: ReadonlyMap<string, number>;
 }
 
 export interface RoutesRunInput {
@@ -199,14 +225,14 @@ export async function measureRoutes(input: RoutesRunInput): Promise<RoutesRun> {
       `routes: ${shared.length} command(s) sent by a route and a query pattern alike on the same state, measured on the pattern's explain`,
     );
   const sent = input.routes.flatMap(({ route }) => sentOf(route.id, sides.get(route.id)?.after ?? [], 'gated'));
-  const results = input.routes.flatMap(({ route }) => {
+  const results = input.routes.flatMap(({ route, memberships = input.memberships }) => {
     const entry = sides.get(route.id) as Record<Side, RouteSide[] | undefined>;
     return routeResults(
       {
         route,
         ...(entry.before ? { before: entry.before } : {}),
         after: entry.after ?? [],
-        ...(input.memberships ? { memberships: input.memberships } : {}),
+        ...(memberships ? { memberships } : {}),
       },
       plan,
       input.indexSet,

@@ -10,7 +10,7 @@ import { type Target, type TargetOptions, withTarget } from '../mongo/target.js'
 import { type FinalOutputs, writeRunOutputs } from '../report/write.js';
 import type { CheckInput, DatasetInfo, Measurement, RunResult } from '../result.js';
 import type { ExplainedCommand, RoutePlan } from '../route-engine/measure.js';
-import type { ClassContext } from '../users/user-classes.js';
+import type { ClassContext, SampledUser } from '../users/user-classes.js';
 import type { IndexSpec, ProfileData, QueryPattern, Workload } from '../workload.js';
 import type { RoutesRun } from './measure-routes.js';
 import type { WritePlan, WriteRouteRun } from './measure-writes.js';
@@ -97,6 +97,8 @@ export interface RunState {
   indexes?: IndexOutcome[];
   /** The sampled users of each class, with the ids their patterns are built from. */
   classes?: readonly ClassContext[];
+  /** The users of each class of the routes that declare their own (`users`), by route id, sampled with the classes. */
+  routeUsers?: ReadonlyMap<string, readonly SampledUser[]>;
   plans: { before?: Map<string, Measurement>; after?: Map<string, Measurement> };
   /** The same explains as the commands the patterns sent, by `sameCommandKey` (see explainAll's `commands`). */
   explainedCommands: { before?: Map<string, ExplainedCommand>; after?: Map<string, ExplainedCommand> };

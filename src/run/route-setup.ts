@@ -3,6 +3,9 @@ import { type DataModel, dataModelOf, readSchemaText } from '../prisma/datamodel
 import { dryRun } from '../route-engine/dry-run.js';
 import { loadRouteFile, parseRouteParams } from '../route-engine/load.js';
 import type { ParamValue, Route } from '../route.js';
+import { RouteFileError } from '../route-engine/route-file-error.js';
+import { routeRankings } from '../users/route-users.js';
+import type { UserRanking } from '../users/user-classes.js';
 import type { Workload } from '../workload.js';
 
 /** The route options of bench and verify, under the names the command line gives them. */
@@ -24,6 +27,8 @@ export interface PreparedRoutes {
   readonly files: readonly Route[];
   /** The write routes (bench's writes stage): the write route files given, else the workload's own. */
   readonly writes: readonly Route[];
+  /** The read routes that declare their users (`users`), by id: how each ranks them (checked against the schema). */
+  readonly users: ReadonlyMap<string, UserRanking>;
 }
 
 /** The data model routes are rendered against: the application's schema (--prisma-schema) or the workload's. */
@@ -42,7 +47,8 @@ export function builtInRoutes(workload: Workload, choice: string): Route[] {
 /**
  * The routes a run measures, loaded before anything starts: the route files (each loaded and
  * its shape checked), or the built-in routes `--route` chooses (`defaultChoice` without
- * either); with both, both. Two routes with one id are refused. `dryRunRoutes` then renders
+ * either); with both, both. Two routes with one id are refused, and so is a `users` declaration
+ * the schema does not bear. `dryRunRoutes` then renders
  * the files' first calls.
  */
 export async function prepareRoutes(
@@ -65,7 +71,13 @@ export async function prepareRoutes(
     seen.set(route.id, route);
   }
   const writes = fileWrites.length > 0 ? fileWrites : (workload.routes.writes ?? []);
-  return { dm, routes, params, files, writes };
+  for (const route of fileWrites)
+    if (route.users)
+      throw new RouteFileError(
+        route.file,
+        "users: a write route acts on the workload's memberships (ctx.membership); declare users on read routes",
+      );
+  return { dm, routes, params, files, writes, users: routeRankings(dm, routes) };
 }
 
 /**

@@ -17,7 +17,7 @@ import { readMarker } from '../mongo/safety.js';
 import { countDocuments, targetFingerprint } from '../mongo/target-fingerprint.js';
 import { resultSchemaVersion, type CheckInput, type Measurement, type RunResult } from '../result.js';
 import { type ExplainedCommand, probesOfExplained } from '../route-engine/measure.js';
-import { sampleUsers } from '../users/user-classes.js';
+import { type SampledUser, sampleUsers } from '../users/user-classes.js';
 import { toolCommit, toolVersion } from '../version.js';
 import { knownIndexSpecs } from '../workload.js';
 import { discoverContexts } from './contexts.js';
@@ -99,6 +99,16 @@ export function explainStage(name: string, side: Side, options: { maxTimeMS?: nu
       const users = await sampleUsers(db, workload.users);
       reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
       state.classes = await discoverContexts(db, workload.patterns, users);
+      // A route that declares its users is measured for its own, ranked by its load.
+      const own = new Map<string, readonly SampledUser[]>();
+      for (const [id, ranking] of state.inputs.routes.users) {
+        const sampled = await sampleUsers(db, ranking);
+        reporter.notice(
+          `route ${id}'s user classes, by ${ranking.load}: ${sampled.map((u) => `${u.userClass} (${u.memberships})`).join(', ')}`,
+        );
+        own.set(id, sampled);
+      }
+      state.routeUsers = own;
     }
     const commands = new Map<string, ExplainedCommand>();
     state.plans[side] = await explainAll(db, patterns, state.classes, { signal, maxTimeMS: options.maxTimeMS, commands });
@@ -142,6 +152,7 @@ export function buildStage(skip: ReadonlySet<string>): Stage {
           ),
           params: state.inputs.routes.params,
           classes: state.classes ?? [],
+          routeUsers: state.routeUsers,
           patterns: state.inputs.patterns,
           plansBefore: state.plans.before,
           plan: buildLoadPlan,
@@ -281,7 +292,7 @@ export function routesStage(): Stage {
   return stage('routes', async (state, { reporter, signal }) => {
     const { routes, replay, workload, routePlan, indexSet, deadline, routeOptions: options } = state.inputs;
     const classes = need(state.classes, 'the user classes');
-    const targets = routesFor([...routes.routes, ...(replay ? [replay.route] : [])], classes, routes.params);
+    const targets = routesFor([...routes.routes, ...(replay ? [replay.route] : [])], classes, routes.params, state.routeUsers);
     const application = workload.routes.application;
     const remedies =
       options.remedies && application && routes.routes.some((r) => r.id === application.id)
