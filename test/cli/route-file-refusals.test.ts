@@ -52,6 +52,16 @@ describe('bad route files: one line naming the file and what is wrong, exit 2, n
       /route file .*rawwrite\.mjs: prisma\.\$runCommandRaw: the command insert is not a read/,
     ],
     [
+      'users.mjs',
+      'export default { id: "x", title: "x", users: { model: "User", load: { relation: "members" } }, async run() {} };',
+      /route file .*users\.mjs: users: load\.relation: User has no field members \(its list relations: .*memberships/,
+    ],
+    [
+      'userswhere.mjs',
+      'export default { id: "x", title: "x", users: { model: "User", load: { relation: "memberships", where: { active: true } } }, async run() {} };',
+      /route file .*userswhere\.mjs: users: load\.where: ConversationMember has no field active/,
+    ],
+    [
       'throws.mjs',
       'export default { id: "x", title: "x", async run() { throw new Error("boom"); } };',
       /route file .*throws\.mjs: its code threw for user .*: boom/,
