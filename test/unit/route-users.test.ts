@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { BSON } from 'mongodb';
+import { BSON, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { dataModelOf } from '../../src/prisma/datamodel.js';
 import { routeOf } from '../../src/route-engine/load.js';
+import { routesFor } from '../../src/run/measure-routes.js';
 import { RouteFileError } from '../../src/route-engine/route-file-error.js';
 import type { RouteUsers } from '../../src/route.js';
 import { routeUsersRanking } from '../../src/users/route-users.js';
@@ -120,5 +121,42 @@ describe('declarations the schema does not bear: refused naming the route file',
       model: 'Account',
       load: { relation: 'tags' },
     });
+  });
+});
+
+describe('a run of several routes: each measured for its own users', () => {
+  const route = (id: string, users?: RouteUsers) => routeOf({ id, title: id, ...(users ? { users } : {}), async run() {} }, `${id}.mjs`);
+  const user = (userClass: 'typical' | 'heaviest', hex: string, memberships: number) => ({
+    userClass,
+    userId: new ObjectId(hex),
+    memberships,
+  });
+  const workloadUsers = [user('typical', '65f5a6e00000000000000001', 8), user('heaviest', '65f5a6e00000000000000002', 90)];
+  const own = [user('typical', '65f5a6e00000000000000003', 2), user('heaviest', '65f5a6e00000000000000004', 7)];
+
+  it('a route with a declaration gets its own users and loads; the others the workload’s', () => {
+    const declared = route('declared', { model: 'Account', load: { relation: 'tags' } });
+    const { routes, memberships } = routesFor(
+      [route('plain'), declared],
+      workloadUsers.map((u) => ({ user: u })),
+      {},
+      new Map([['declared', own]]),
+    );
+    const ids = (i: number) => routes[i]?.audiences.map((a) => `${a.userClass} ${a.input.user.id}`);
+    expect(ids(0)).toEqual(['typical 65f5a6e00000000000000001', 'heaviest 65f5a6e00000000000000002']);
+    expect(routes[0]?.memberships).toBeUndefined();
+    expect(ids(1)).toEqual(['typical 65f5a6e00000000000000003', 'heaviest 65f5a6e00000000000000004']);
+    expect(routes[1]?.memberships).toEqual(
+      new Map([
+        ['typical', 2],
+        ['heaviest', 7],
+      ]),
+    );
+    expect(memberships).toEqual(
+      new Map([
+        ['typical', 8],
+        ['heaviest', 90],
+      ]),
+    );
   });
 });
