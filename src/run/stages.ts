@@ -104,7 +104,7 @@ export function explainStage(name: string, side: Side, options: { maxTimeMS?: nu
       for (const [id, ranking] of state.inputs.routes.users) {
         const sampled = await sampleUsers(db, ranking);
         reporter.notice(
-          `route ${id}'s user classes, by ${ranking.load}: ${sampled.map((u) => `${u.userClass} (${u.memberships})`).join(', ')}`,
+          `route ${id}: user classes by ${ranking.load}: ${sampled.map((u) => `${u.userClass} (${u.memberships})`).join(', ')}`,
         );
         own.set(id, sampled);
       }
