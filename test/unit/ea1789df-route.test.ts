@@ -6,6 +6,7 @@ import { dryRun } from '../../src/route-engine/dry-run.js';
 import { loadRouteFile } from '../../src/route-engine/load.js';
 import type { ParamValue, Route } from '../../src/route.js';
 import { loadDataModel } from '../../src/run/route-setup.js';
+import { routeUsersRanking } from '../../src/users/route-users.js';
 
 /**
  * meeshy@ea1789df's conversation list (apps/meeshy@ea1789df/routes/list-conversations.ts) renders
@@ -134,6 +135,13 @@ describe('meeshy@ea1789df list-conversations', () => {
       model: 'User',
       load: { relation: 'participations', where: { isActive: true, OR: [{ deletedForMe: null }, { deletedForMe: { isSet: false } }] } },
     });
+  });
+
+  it('ranks its users by their active participations, as the schema bears them', () => {
+    if (!route.users) throw new Error('no users declaration');
+    const ranking = routeUsersRanking(dm, route.users, route.file);
+    expect(ranking.collection).toBe('Participant');
+    expect(JSON.stringify(ranking.pipeline)).toContain(JSON.stringify({ $eq: ['$deletedForMe', '$$REMOVE'] }));
   });
 
   it('dry-runs without a refusal, on the default request and with every optional query parameter', async () => {
