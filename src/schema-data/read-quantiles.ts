@@ -28,6 +28,8 @@ export interface ReadContext {
 /** Beyond this many distinct values a distribution is approximated, not histogrammed. */
 export const exactUpTo = 2_000;
 const fallbackBuckets = 1_000;
+/** The most values the exact tail brings back. */
+const tailValues = 10_000;
 
 export async function aggregate(context: ReadContext, collection: string, pipeline: Document[]): Promise<Document[]> {
   context.signal?.throwIfAborted();
@@ -70,6 +72,10 @@ export async function serverQuantiles(
   const numeric: Document[] = [...prefix, { $project: { _id: 0, v: value } }, { $match: { v: { $type: 'number' } } }];
   const rows = await aggregate(context, collection, [...numeric, { $group: { _id: '$v', c: { $sum: 1 } } }, { $limit: exactUpTo + 1 }]);
   if (rows.length <= exactUpTo) return histogramQuantiles(rows);
+  return exactTail(context, collection, numeric, await approximate(context, collection, numeric));
+}
+
+async function approximate(context: ReadContext, collection: string, numeric: Document[]): Promise<Quantiles> {
   if (hasPercentile(context.serverVersion)) {
     try {
       return await percentiles(context, collection, numeric);
@@ -79,6 +85,28 @@ export async function serverQuantiles(
     }
   }
   return bucketQuantiles(context, collection, numeric);
+}
+
+/**
+ * The top of a heavy tail exactly: where the values thin out, an approximation at p = 99.9%
+ * can miss by several % (a digest's or a bucket's value against type-7 interpolation between
+ * the few largest values). The largest 1% (at most `tailValues`) come back as numbers from a
+ * top-k sort (`$sort` + `$limit` keep only k values in memory,
+ * https://www.mongodb.com/docs/manual/reference/operator/aggregation/sort/#-sort-operator-and-memory),
+ * and every quantile they reach is replaced by the exact one.
+ */
+async function exactTail(context: ReadContext, collection: string, numeric: Document[], approximated: Quantiles): Promise<Quantiles> {
+  const n = approximated.n;
+  const k = Math.min(tailValues, Math.ceil(0.01 * (n - 1)) + 2);
+  const top = (await aggregate(context, collection, [...numeric, { $sort: { v: -1 } }, { $limit: k }])).map((r) => Number(r.v));
+  const q = profileProbabilities.map((p, i) => {
+    const fromTop = (1 - p) * (n - 1);
+    const [a, b] = [top[Math.ceil(fromTop)], top[Math.floor(fromTop)]];
+    if (a === undefined || b === undefined) return approximated.q[i] ?? 0;
+    return a + (b - a) * (Math.ceil(fromTop) - fromTop);
+  });
+  for (let i = 1; i < q.length; i++) q[i] = Math.max(q[i] ?? 0, q[i - 1] ?? 0);
+  return { ...approximated, q };
 }
 
 async function percentiles(context: ReadContext, collection: string, numeric: Document[]): Promise<Quantiles> {
@@ -98,8 +126,6 @@ async function percentiles(context: ReadContext, collection: string, numeric: Do
   ]);
   if (!row) return empty();
   const q = [Number(row.min), ...(row.q as unknown[]).map(Number), Number(row.max)];
-  // Keep the quantiles non-decreasing whatever the digest's rounding.
-  for (let i = 1; i < q.length; i++) q[i] = Math.max(q[i] ?? 0, q[i - 1] ?? 0);
   return { n: Number(row.n), sum: Number(row.sum), q };
 }
 
