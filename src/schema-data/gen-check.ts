@@ -1,3 +1,4 @@
+import { profileProbabilities } from '../data/quantiles.js';
 import type { CompositeType, DataModel, Model } from '../prisma/datamodel.js';
 import { ceilingOf, countsOf, isKeySide, relationByFields } from './gen-plan.js';
 import { enumValues } from './gen-values.js';
@@ -62,6 +63,7 @@ function relationShapeReason(schema: DataModel, relation: RelationProfile): stri
 function fanOutReason(
   schema: DataModel,
   relation: RelationProfile,
+  relations: readonly RelationProfile[],
   counts: ReadonlyMap<string, number>,
   factor: number,
 ): string | undefined {
@@ -89,7 +91,29 @@ function fanOutReason(
         : `@@unique over ${child.name}'s keys allows ${ceiling} (the other side's documents at factor ${factor})`;
     return `${what}: a ${relation.parent.model} has up to ${most} ${child.name} documents but ${why}; raise the factor, lower the fan-out or drop the unique constraint`;
   }
+  // A join's other side: its children go to the parents that have any, each at most once per parent of this side.
+  const partner = relations.find(
+    (r) =>
+      r !== relation &&
+      r.kind !== 'many-to-many' &&
+      r.child.model === child.name &&
+      child.compoundUniques.some((u) => [...field.fromFields, ...r.child.fields].every((f) => u.fields.includes(f))),
+  );
+  if (C > 0 && partner) {
+    const having = withChildren(partner.perParent, counts.get(partner.parent.model) ?? 0);
+    if (most > having)
+      return `${what}: a ${relation.parent.model} has up to ${most} ${child.name} documents, each with another ${partner.parent.model}, but only about ${having} ${partner.parent.model} documents have any at factor ${factor} (@@unique over ${child.name}'s keys); raise the factor or lower the fan-out`;
+  }
   return undefined;
+}
+
+/** Of `parents`, about how many have a child: those above the quantiles' last zero. */
+function withChildren(q: Quantiles, parents: number): number {
+  let zero = 0;
+  q.q.forEach((v, k) => {
+    if (v === 0) zero = profileProbabilities[k] ?? 0;
+  });
+  return Math.round(parents * (1 - zero));
 }
 
 /** A required key whose parent model is not seeded. */
@@ -137,7 +161,7 @@ export function unseedableReason(schema: DataModel, profile: SchemaProfile, fact
   const keys = keyReason(schema, counts, factor);
   if (keys) return keys;
   for (const r of profile.relations) {
-    const reason = fanOutReason(schema, r, counts, factor);
+    const reason = fanOutReason(schema, r, profile.relations, counts, factor);
     if (reason) return reason;
   }
   return uniqueReason(schema, profile, counts);

@@ -204,7 +204,11 @@ function generated(seed: number, factor = 1, p: SchemaProfile = profile) {
   const { dataset, scale, estimate } = schemaDataset(schema, p, factor);
   const plan = dataset.plan(scale, seed);
   const byCollection = new Map<string, Document[]>();
-  for (const [collection, doc] of dataset.generate(plan)) byCollection.set(collection, [...(byCollection.get(collection) ?? []), doc]);
+  for (const [collection, doc] of dataset.generate(plan)) {
+    const docs = byCollection.get(collection) ?? [];
+    docs.push(doc);
+    byCollection.set(collection, docs);
+  }
   return { dataset, plan, estimate, docs: (c: string) => byCollection.get(c) ?? [], byCollection };
 }
 
@@ -291,6 +295,18 @@ describe('schema data: relations', () => {
     }
     expectFanOut(perParent(data.docs('accounts'), data.docs('Membership'), 'accountId').values(), quantilesOf(perAccount));
     expectFanOut(perParent(data.docs('Project'), data.docs('tasks'), 'projectId').values(), quantilesOf(tasksPerProject));
+  });
+
+  it('leaves a key out, null or dangling in its shares', () => {
+    const loose = structuredClone(profile);
+    loose.models.Task!.fields.projectId = field('String', { absent: 0.1, null: 0.05 });
+    loose.relations.find((r) => r.name === 'ProjectToTask')!.danglingShare = 0.05;
+    const { docs } = generated(7, 1, loose);
+    const taskDocs = docs('tasks');
+    const ids = new Set(docs('Project').map((p) => key(p._id)));
+    expect(share(taskDocs, (t) => !('projectId' in t))).toBeCloseTo(0.1, 2);
+    expect(share(taskDocs, (t) => t.projectId === null)).toBeCloseTo(0.05, 2);
+    expect(share(taskDocs, (t) => t.projectId instanceof ObjectId && !ids.has(key(t.projectId)))).toBeCloseTo(0.05, 2);
   });
 
   it('a @@unique over both keys of the join holds', () => {
@@ -413,6 +429,13 @@ describe('unseedableReason', () => {
     // At factor 0.05: 30 accounts, but a team project has up to 40 members, each a distinct account.
     expect(unseedableReason(schema, profile, 0.05)).toMatch(
       /^relation MembershipToProject: a Project has up to 40 Membership documents but @@unique/,
+    );
+  });
+
+  it('names a join whose fan-out exceeds the other side’s parents that have children', () => {
+    // At factor 0.55: 165 projects, about 148 with any member; the busiest account has 153 memberships.
+    expect(unseedableReason(schema, profile, 0.55)).toMatch(
+      /^relation AccountToMembership: a Account has up to 153 Membership documents, each with another Project, but only about 14\d Project documents have any/,
     );
   });
 
