@@ -112,7 +112,9 @@ async function readScalar(
     out.distinct = Math.min(count, distinctCap);
     out.distinctCapped = count > distinctCap;
   } else if (f.type !== 'Json') {
-    Object.assign(out, await distinctAndValues(context, collection, values, f, path));
+    // An id, a foreign key or an ObjectId is never a value, however few of them the data holds.
+    const isKey = f.isId || f.objectId || model.relations.some((r) => r.fromFields.includes(f.name));
+    Object.assign(out, await distinctAndValues(context, collection, values, f, path, isKey));
   }
   const element = `$${path}`;
   if (numberTypes.has(f.type)) {
@@ -144,8 +146,9 @@ async function distinctAndValues(
   values: Document[],
   f: ScalarField,
   path: string,
+  isKey: boolean,
 ): Promise<Pick<FieldProfile, 'distinct' | 'distinctCapped' | 'values'>> {
-  const keep = alwaysValues(f) || valuesUnderRule(f);
+  const keep = alwaysValues(f) || (valuesUnderRule(f) && !isKey);
   const top: Document[] = [
     { $sort: { c: -1, _id: 1 } },
     { $limit: lowCardinality.maxValues + 1 },

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Db, Document } from 'mongodb';
+import { type Db, type Document, ObjectId } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { profileProbabilities, type Quantiles, quantilesOf } from '../../src/data/quantiles.js';
 import { type DataModel, dataModelOf } from '../../src/prisma/datamodel.js';
@@ -211,4 +211,36 @@ describe('on a server without $percentile', () => {
       'range',
     );
   }, 300_000);
+});
+
+describe('a database with few keys', () => {
+  it('keeps no id or foreign key as a value, however few distinct ones there are; an aborted read stops', async () => {
+    const small = await testDb('schemaProfileFewKeys');
+    const project = new ObjectId();
+    await small
+      .collection('Project')
+      .insertOne({ _id: project, title: 'Only project', kind: 'solo', archived: false, createdAt: new Date(), accountIds: [] });
+    await small
+      .collection('tasks')
+      .insertMany(
+        Array.from({ length: 40 }, (_, i) => ({
+          projectId: project,
+          title: 'same',
+          priority: 1,
+          done: false,
+          labels: [],
+          createdAt: new Date(i),
+        })),
+      );
+    const read = await readSchemaProfile(small, model, { serverVersion: '7.0.15', schemaFile: 'projects.prisma' });
+    expect(read.models.Task?.fields.projectId?.distinct).toBe(1);
+    expect(read.models.Task?.fields.projectId?.values).toBeUndefined();
+    expect(read.models.Task?.fields.title?.values).toEqual([{ value: 'same', share: 1 }]);
+    expect(Object.keys(read.models)).toEqual(['Project', 'Task']);
+    expect(JSON.stringify(read)).not.toMatch(/[0-9a-f]{24}/i);
+    const aborted = AbortSignal.abort();
+    await expect(
+      readSchemaProfile(small, model, { serverVersion: '7.0.15', schemaFile: 'projects.prisma', signal: aborted }),
+    ).rejects.toThrow();
+  });
 });
