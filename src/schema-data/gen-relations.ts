@@ -70,6 +70,28 @@ export interface ParentClasses {
   readonly perParent: readonly Quantiles[];
 }
 
+/** Ranks drawn exactly: above it, the draws are interpolated (fitting the curvature costs 40 passes over the ranks). */
+const exactRanks = 4096;
+
+/**
+ * `stratifiedDraws` at n ranks, in rank order: exact up to `exactRanks`; beyond, drawn there and
+ * interpolated linearly between neighbouring ranks (the largest draw stays one parent's). The
+ * caller scales the sum (`apportion`).
+ */
+function rankDraws(q: Quantiles, n: number, ceiling: number): Float64Array {
+  const coarse = Math.min(n, exactRanks);
+  const base = stratifiedDraws(atCount(q, coarse), coarse, { ceiling });
+  if (coarse === n) return base;
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const at = (k * (coarse - 1)) / (n - 1);
+    const low = Math.floor(at);
+    const a = base[low] ?? 0;
+    out[k] = Math.round(a + (at - low) * ((base[Math.min(coarse - 1, low + 1)] ?? a) - a));
+  }
+  return out;
+}
+
 /**
  * Each parent's number of children: the distribution (per class, if given) drawn at evenly
  * spaced ranks and dealt to the parents in the order of `rng`, then scaled to `total` under
@@ -85,14 +107,14 @@ export function fanOut(
 ): Int32Array {
   const weights = new Float64Array(parents);
   if (!classes) {
-    const draws = stratifiedDraws(atCount(perParent, parents), parents, { ceiling });
+    const draws = rankDraws(perParent, parents, ceiling);
     rng.shuffle(draws);
     weights.set(draws);
   } else {
     classes.perParent.forEach((q, c) => {
       let members = 0;
       for (let p = 0; p < parents; p++) if (classes.of[p] === c) members++;
-      const draws = stratifiedDraws(atCount(q, members), members, { ceiling });
+      const draws = rankDraws(q, members, ceiling);
       rng.shuffle(draws);
       let k = 0;
       for (let p = 0; p < parents; p++) if (classes.of[p] === c) weights[p] = draws[k++] ?? 0;
