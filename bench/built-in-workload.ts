@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { routeOf } from '../src/route-engine/load.js';
-import type { Workload } from '../src/workload.js';
+import type { UserDefinition, Workload } from '../src/workload.js';
 import { baselineIndexes, indexSets } from '../indexes/sets.js';
 import { builtInDataset } from '../seed/dataset.js';
 import { patternContext, patterns } from './patterns.js';
@@ -23,7 +23,7 @@ const routeFile = (name: string) => `bench/routes/${name}`;
 const packageFile = (path: string) =>
   fileURLToPath(new URL(import.meta.url.includes('/dist/') ? `../../${path}` : `../${path}`, import.meta.url));
 
-export const builtInWorkload: Workload = {
+export const builtInWorkload: Workload & { readonly users: UserDefinition } = {
   name: 'meeshy GET /api/v1/conversations',
   dataset: builtInDataset,
   users: { memberships: { collection: 'ConversationMember', userField: 'userId', activeFilter: { isActive: true } } },

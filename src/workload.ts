@@ -12,7 +12,11 @@ export interface Workload {
   /** Names the workload in the output (e.g. "meeshy GET /api/v1/conversations"). */
   readonly name: string;
   readonly dataset: DatasetDefinition;
-  readonly users: UserDefinition;
+  /**
+   * The built-in rule for who the routes are measured for; an application described only by
+   * its schema has none, and each of its routes declares its own (`users` in a route file).
+   */
+  readonly users?: UserDefinition;
   readonly indexes: IndexSets;
   readonly patterns: PatternSet;
   readonly routes: RouteSet;

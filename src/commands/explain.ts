@@ -53,6 +53,10 @@ export async function explainPatterns(options: ExplainCommandOptions, context: C
   const selected: QueryPattern[] = selectPatterns(workload.patterns.list, options.pattern);
   return withTarget({ ...options, ...context }, async (target) => {
     await requireApplicationCollections(target.db, workload.dataset.collections, patternCollections(workload));
+    if (!workload.users)
+      throw new UsageError(
+        `explain measures the driver model's patterns, and ${workload.name} has none: use \`routes render\` or \`bench --route-file\``,
+      );
     const users = await sampleUsers(target.db, workload.users);
     const classes = await discoverContexts(target.db, workload.patterns, users);
     const plans = await explainAll(target.db, selected, classes, { signal: context.signal });

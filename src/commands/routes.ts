@@ -95,7 +95,12 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
       data = `a ${scale} dataset (seed ${defaultSeed}) in an embedded mongod`;
     } else await requireApplicationCollections(target.db, workload.dataset.collections, patternCollections(workload));
     const ranking = prepared.users.get(route.id);
-    const users = await sampleUsers(target.db, ranking ?? workload.users, [options.userClass]);
+    const rule = ranking ?? workload.users;
+    if (!rule)
+      throw new UsageError(
+        `${route.file}: declares no users, and ${workload.name} has no built-in rule: add users: { model, load: { relation } }`,
+      );
+    const users = await sampleUsers(target.db, rule, [options.userClass]);
     const user = users[0];
     if (!user) throw new Error('no user sampled');
     const params = { ...route.params, ...prepared.params };

@@ -71,6 +71,19 @@ export async function prepareRoutes(
     seen.set(route.id, route);
   }
   const writes = fileWrites.length > 0 ? fileWrites : (workload.routes.writes ?? []);
+  // Without the workload's rule (an application described by its schema), every read route says who its users are.
+  if (!workload.users)
+    for (const route of routes)
+      if (!route.users)
+        throw new RouteFileError(
+          route.file,
+          `declares no users, and ${workload.name} has no built-in rule: add users: { model: '<the users' model>', load: { relation: '<a list relation of it>', where: {…} } }`,
+        );
+  if (!workload.users && writes.length > 0)
+    throw new RouteFileError(
+      writes[0]?.file ?? '',
+      `${workload.name} has no membership rule for write routes to act on (ctx.membership); measure its read routes, or add --no-writes`,
+    );
   for (const route of fileWrites)
     if (route.users)
       throw new RouteFileError(

@@ -96,8 +96,9 @@ export function explainStage(name: string, side: Side, options: { maxTimeMS?: nu
     const { db } = state.target;
     const { workload, patterns } = state.inputs;
     if (!state.classes) {
-      const users = await sampleUsers(db, workload.users);
-      reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
+      const users = workload.users ? await sampleUsers(db, workload.users) : [];
+      if (users.length > 0)
+        reporter.notice(`user classes: ${users.map((u) => `${u.userClass} (${u.memberships} conversations)`).join(', ')}`);
       state.classes = await discoverContexts(db, workload.patterns, users);
       // A route that declares its users is measured for its own, ranked by its load.
       const own = new Map<string, readonly SampledUser[]>();
@@ -261,11 +262,11 @@ export function writesStage(side: Side): Stage {
     if (!state.writes) {
       state.writes = {
         runs: routes.writes.map((r) => ({ id: r.id, title: r.title, file: r.file, ...(r.source ? { source: r.source } : {}) })),
-        memberships: await sampleMemberships(db, workload.users, writePlan.memberships),
+        memberships: workload.users ? await sampleMemberships(db, workload.users, writePlan.memberships) : [],
         countsBefore: await counts(),
       };
     }
-    if (state.writes.memberships.length === 0) return;
+    if (state.writes.memberships.length === 0 || !workload.users) return;
     reporter.notice(
       `writes ${side}: ${routes.writes.map((r) => r.id).join(', ')}, ${writePlan.timedCalls} timed calls each, every write undone`,
     );
