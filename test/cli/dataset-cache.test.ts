@@ -1,33 +1,12 @@
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { withDatasetCache, workCounts } from '../support/dataset-cache.js';
 
-interface Saved {
-  dataset: { fingerprint: string; counts: Record<string, number> };
-  patterns: { id: string; userClass: string; before: { totalDocsExamined: number }; after: { totalDocsExamined: number } }[];
-  timings: Record<string, number>;
-}
-
-const workCounts = (r: Saved) => r.patterns.map((p) => `${p.id}|${p.userClass}|${p.before.totalDocsExamined}|${p.after.totalDocsExamined}`);
-
+// A copy that fails its check is dataset-cache-check.test.ts's (split so that neither file holds five embedded benches).
 describe('the cache of seeded datasets', () => {
-  it('saves a seed, reuses it on the next run (saying so on stderr), and refuses a copy that fails its check', async () => {
-    const cache = await mkdtemp(join(tmpdir(), 'indexgate-cache-'));
-    const out = await mkdtemp(join(tmpdir(), 'indexgate-cache-out-'));
-    const bench = async (label: string, extra: string[] = []) => {
-      // The cache is about the seed stage: the writes and the build's reader, which read the same data, are left out.
-      const run = await runCli(
-        ['bench', '--scale', 'tiny', '--route', 'driver', '--no-writes', '--no-build-load', '--out', join(out, label), ...extra],
-        {
-          env: { INDEXGATE_DATASET_CACHE_DIR: cache },
-        },
-      );
-      expect([0, 1, 3]).toContain(run.code);
-      return { run, result: JSON.parse(await readFile(join(out, label, 'result.json'), 'utf8')) as Saved };
-    };
-    try {
+  it('saves a seed, reuses it on the next run (saying so on stderr), and --no-cache neither reads nor writes it', async () => {
+    await withDatasetCache('cache', async (bench, cache, out) => {
       const first = await bench('first');
       expect(first.run.stderr).toMatch(/dataset cache: saved .*ig\d+-tiny-20260126-/);
       const entries = await readdir(cache);
@@ -44,21 +23,8 @@ describe('the cache of seeded datasets', () => {
       const fresh = await bench('fresh', ['--no-cache']);
       expect(fresh.run.stderr).not.toMatch(/dataset cache/);
       expect(fresh.run.stderr).toMatch(/seeding tiny/);
-
-      // Another dataset's files under this dataset's name: found, checked, removed, seeded afresh.
-      const other = await bench('other-seed', ['--seed', '7']);
-      expect(other.run.stderr).toMatch(/dataset cache: saved /);
-      const [mine, theirs] = [entries[0] ?? '', (await readdir(cache)).find((e) => e !== entries[0]) ?? ''];
-      await rm(join(cache, mine), { recursive: true });
-      await cp(join(cache, theirs), join(cache, mine), { recursive: true });
-      const checked = await bench('checked');
-      expect(checked.run.stderr).toMatch(
-        /dataset cache: .* failed its check \(fingerprint ig\d+-tiny-7-.*, expected ig\d+-tiny-20260126-.*\); removed, seeding afresh/,
-      );
-      expect(checked.result.dataset).toEqual(first.result.dataset);
-    } finally {
-      await rm(cache, { recursive: true, force: true });
-      await rm(out, { recursive: true, force: true });
-    }
+      expect(await readdir(cache)).toEqual(entries);
+      expect(JSON.parse(await readFile(join(out, 'fresh', 'result.json'), 'utf8')).dataset).toEqual(first.result.dataset);
+    });
   }, 300_000);
 });
