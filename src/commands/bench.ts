@@ -109,6 +109,8 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
     options.thresholds ?? workload.thresholdsFile,
     workload.patterns.list.map((p) => p.id),
   );
+  if (options.indexes === undefined && workload.indexes.sets[workload.indexes.migration] === undefined)
+    throw new UsageError(`${workload.name} has no built-in index set: pass --indexes <file> (JSON, shaped like \`indexes list --json\`)`);
   const indexSet = options.indexes
     ? await loadIndexSpecs(options.indexes, workload.dataset.collections)
     : [...migrationSet(workload.indexes)];
@@ -119,6 +121,8 @@ export async function benchPlan(options: BenchOptions, context: CommandContext):
   if (unknownSkip.length > 0)
     throw new UsageError(`--skip-index ${unknownSkip.join(', ')}: not an index of the set (${indexSet.map((s) => s.name).join(', ')})`);
   const routes = await prepareRoutes(workload, options);
+  if (routes.routes.length === 0)
+    throw new UsageError(`${workload.name} has no built-in routes: pass --route-file <file> (a route written for its schema)`);
   const reserved = [
     ...workload.routes.builtIn.map((r) => r.id),
     ...(workload.routes.application ? [workload.routes.application.rewrite.id] : []),

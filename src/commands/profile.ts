@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { writeFileAtomic } from '../files.js';
 import { requireApplicationCollections } from '../mongo/required-collections.js';
+import { loadDataModel } from '../run/route-setup.js';
+import { schemaWorkload } from '../schema-data/workload.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { table } from '../report/tables.js';
 import type { ProfileData } from '../workload.js';
@@ -19,6 +21,8 @@ export interface ProfileOptions {
   force?: true | undefined;
   timeoutMs: number;
   readPreference?: ReadPreferenceMode | undefined;
+  /** Profile the database this schema describes (any application), instead of the workload's own collections. */
+  prismaSchema?: string | undefined;
 }
 
 export interface ProfileOutcome {
@@ -37,8 +41,9 @@ export interface ProfileOutcome {
  * replaced with --force.
  */
 export async function profileDatabase(options: ProfileOptions, context: CommandContext): Promise<ProfileOutcome> {
-  const profiles = context.workload.dataset.profiles;
-  if (!profiles) throw new UsageError(`profile: the workload "${context.workload.name}" has no data profiles`);
+  const { workload } = context;
+  const profiles = workload.dataset.profiles;
+  if (!profiles) throw new UsageError(`profile: the workload "${workload.name}" has no data profiles`);
   if (options.uri === undefined) throw new UsageError('profile needs --uri (and --db): it reads an existing database, read-only');
   if (options.out === undefined) throw new UsageError('profile needs --out <file>: where the profile (JSON) goes');
   const file = resolve(options.out);
@@ -50,8 +55,14 @@ export async function profileDatabase(options: ProfileOptions, context: CommandC
   planTarget(options);
   const started = performance.now();
   return withTarget({ ...options, ...context }, async (target) => {
-    const { collections } = context.workload.dataset;
-    await requireApplicationCollections(target.db, collections, collections, 'the profile needs every one');
+    const { collections } = workload.dataset;
+    // A schema's models: those whose collection is there are profiled (one at least, or it is the wrong --db).
+    await requireApplicationCollections(
+      target.db,
+      collections,
+      options.prismaSchema === undefined ? collections : [],
+      'the profile needs every one',
+    );
     const profile = await profiles.read(target.db, target.environment.mongodVersion);
     await writeFileAtomic(file, `${json(profile)}\n`);
     return { file, target: target.display, database: target.dbName, profile, elapsedMs: performance.now() - started };
@@ -68,9 +79,20 @@ export const profileCommand = defineCommand({
       .addOption(new Option('--out <file>', 'where the profile goes (JSON)'))
       .addOption(new Option('--force', 'replace --out if it exists'))
       .addOption(readPreferenceOption())
+      .addOption(
+        new Option(
+          '--prisma-schema <file>',
+          "profile any application's database: the models this schema.prisma declares (a schema profile, for `seed`/`bench --prisma-schema <file> --profile <file>`)",
+        ),
+      )
       .addOption(jsonOption())
       .addOption(timeoutOption()),
-  run: async ({ options }, context) => ({ outcome: await profileDatabase(options, context), describe: context.workload.dataset.profiles }),
+  run: async ({ options }, context) => {
+    // --prisma-schema: the application is that schema's (any application), not the built-in one.
+    const workload = options.prismaSchema !== undefined ? schemaWorkload(await loadDataModel(options.prismaSchema)) : context.workload;
+    const outcome = await profileDatabase(options, { ...context, workload });
+    return { outcome, describe: workload.dataset.profiles };
+  },
   render: ({ outcome, describe }, options) => {
     if (options.json) return { stdout: json(outcome), exitCode: ExitCode.pass };
     const shown = describe?.describe(outcome.profile);

@@ -65,7 +65,7 @@ export async function profiledWorkload(options: SeedOptions, context: CommandCon
   }
   return loadProfiledWorkload(
     context.workload,
-    { file: options.profile, factor: options.scaleFactor ?? 1, embedded: options.uri === undefined },
+    { file: options.profile, factor: options.scaleFactor ?? 1, embedded: options.uri === undefined, prismaSchema: options.prismaSchema },
     context.host,
   );
 }
@@ -75,9 +75,10 @@ export async function seed(options: SeedOptions, context: CommandContext): Promi
   const { uri, dbName } = planTarget(options); // usage errors before anything starts
   assertRemoteWritesAllowed(uri, dbName, 'seed', options.allowRemoteWrites === true);
   const profiled = await profiledWorkload(options, context);
-  const dataset = profiled?.workload.dataset ?? context.workload.dataset;
+  const workload = profiled?.workload ?? context.workload;
+  const dataset = workload.dataset;
   const scale = profiled?.scale ?? options.scale;
-  const baselineSpecs = await baselineIndexes(context.workload, options, 'seed');
+  const baselineSpecs = await baselineIndexes(workload, options, 'seed');
   return withTarget({ ...options, ...context, cacheSizeGb: embeddedCacheGb(dataset.scales[scale], totalmem()) }, async (target) => {
     const { replaced } = await claimForSeeding(target, {
       command: 'seed',

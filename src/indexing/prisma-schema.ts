@@ -199,7 +199,8 @@ export async function baselineIndexes(
   const schemaBaseline = workload.indexes.schemaBaseline;
   if (options.prismaSchema !== undefined && options.baseline === schemaBaseline)
     return (await loadPrismaSchema(options.prismaSchema, workload.dataset.collections)).indexes;
-  if (options.prismaSchema !== undefined && command === 'seed') {
+  // A schema application's schema is its data model: any baseline seeds from it.
+  if (options.prismaSchema !== undefined && command === 'seed' && options.prismaSchema !== workload.schemaFile) {
     throw new UsageError(
       `--prisma-schema gives seed the indexes of --baseline ${schemaBaseline ?? '(none)'}; add --baseline ${schemaBaseline ?? '…'} (the baseline is ${options.baseline})`,
     );

@@ -14,7 +14,9 @@ export async function requireApplicationCollections(
 ): Promise<void> {
   const present = new Set(await userCollections(db));
   const missing = required.filter((c) => !present.has(c));
-  if (missing.length === required.length) {
+  // Nothing required (an application without driver-model patterns): one of its collections at least, or it is the wrong database.
+  const noneThere = required.length === 0 ? !collections.some((c) => present.has(c)) : missing.length === required.length;
+  if (noneThere) {
     const others = [...present].slice(0, 5);
     throw new TargetStateError(
       db.databaseName,
