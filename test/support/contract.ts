@@ -65,7 +65,7 @@ export const benchContract = z.object({
         name: z.string(),
         collection: z.string(),
         key: z.record(z.string(), z.number()),
-        status: z.enum(['created', 'present', 'equivalent', 'missing', 'conflict']),
+        status: z.enum(['created', 'present', 'equivalent', 'missing', 'conflict', 'stale']),
         buildMs: z.number().nonnegative(),
       }),
     )
