@@ -15,8 +15,9 @@ export default tseslint.config(
   },
   {
     // The boundary: the engine defines what a workload is (src/workload.ts); seed/, indexes/ and
-    // bench/ implement it and are assembled in bench/built-in-workload.ts, which the entry point
-    // (bin/indexgate.js) hands to the commands. Nothing in src/ imports the workload folders.
+    // bench/ implement it for meeshy@aa13b652 (assembled in bench/built-in-workload.ts), apps/
+    // holds the other applications as folders, and apps/built-in.ts lists them for the entry
+    // point (bin/indexgate.js). Nothing in src/ imports the workload folders.
     files: ['src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -24,9 +25,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(seed|bench|indexes)(/|$)',
+              regex: '^(\\.\\./)+(seed|bench|indexes|apps)(/|$)',
               message:
-                'src/ is the engine: it receives the workload (src/workload.ts) and never imports seed/, indexes/ or bench/; take what you need from the Workload the command context carries.',
+                'src/ is the engine: it receives the workload (src/workload.ts) and never imports seed/, indexes/, bench/ or apps/; take what you need from the Workload the command context carries.',
             },
           ],
         },
@@ -35,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Only the CLI layer talks to the terminal.
-    files: ['src/cli.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+    files: ['src/cli.ts', 'bench/**/*.ts', 'apps/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

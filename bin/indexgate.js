@@ -4,6 +4,6 @@ import { existsSync } from 'node:fs';
 const built = existsSync(`${import.meta.dirname}/../dist/src/cli.js`);
 if (!built) (await import('tsx/esm/api')).register();
 const root = built ? '../dist/' : '../';
-const { builtInWorkload } = await import(`${root}bench/built-in-workload.js`);
+const { applications } = await import(`${root}apps/built-in.js`);
 const { main } = await import(`${root}src/cli.js`);
-await main(builtInWorkload);
+await main(applications);

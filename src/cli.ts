@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { Cleanup } from './cleanup.js';
 import { InterruptedError, isIndexgateError } from './errors.js';
 import { redactText } from './mongo/uri.js';
@@ -13,6 +13,7 @@ import { type AnyCommand, type CommandContext, type CommandOutput } from './comm
 import { commandGroups, commandTable } from './commands/table.js';
 import { ExitCode } from './exit-code.js';
 import type { Workload } from './workload.js';
+import { type Applications, appArgument, chooseApplication } from './apps/registry.js';
 
 /** One parsed invocation: the command's path ("indexes apply"), its arguments and its options as declared. */
 export interface Invocation {
@@ -33,6 +34,7 @@ export function createProgram(
   run: Runner,
   output: { out: (s: string) => void; err: (s: string) => void },
   commands: readonly AnyCommand[] = commandTable,
+  apps?: Applications,
 ): { program: Command; result: () => CommandOutput | undefined } {
   let outcome: CommandOutput | undefined;
   const program = new Command('indexgate')
@@ -58,6 +60,8 @@ export function createProgram(
   for (const spec of commands) {
     const name = spec.path[spec.path.length - 1] as string;
     const command = spec.define(parentOf(spec.path).command(name), workload);
+    // Read before the program is built (appArgument): declared here so that every command accepts it and lists it.
+    if (apps) command.addOption(appOption(apps));
     command.action(async (...received: unknown[]) => {
       // commander passes the arguments, then the options, then the command itself.
       const args = received.slice(0, -2);
@@ -67,6 +71,12 @@ export function createProgram(
   }
   return { program, result: () => outcome };
 }
+
+const appOption = (apps: Applications) =>
+  new Option(
+    '--app <name|folder>',
+    `the application: ${apps.builtIn.map((a) => `${a.name} (${a.date})`).join(', ')}, or a folder of the same shape (docs/applications.md); default ${apps.default}`,
+  );
 
 /** Reads the machine from `process` once, for library code that must not. */
 function hostInfo(): HostInfo {
@@ -117,11 +127,22 @@ export function programName(script: string | undefined, cwd: string): string {
   return rel.split(sep).includes('node_modules') ? 'npx indexgate' : `node ${rel}`;
 }
 
-/** The program's one exit point: `workload` is the application described as data, assembled by the entry point (bin/indexgate.js). */
-export async function main(workload: Workload, argv: readonly string[] = process.argv): Promise<void> {
+/**
+ * The program's one exit point: `apps` are the applications described as data, assembled by
+ * the entry point (bin/indexgate.js); `--app` chooses one before the program is built (its
+ * scales, baselines and routes are the options' choices).
+ */
+export async function main(apps: Applications, argv: readonly string[] = process.argv): Promise<void> {
   const secrets = secretsFromArgv(argv);
   const redact = (s: string) => redactText(s, secrets);
   const printErr = (s: string) => process.stderr.write(redact(s));
+  let workload: Workload;
+  try {
+    workload = (await chooseApplication(apps, appArgument(argv.slice(2)))).workload;
+  } catch (error) {
+    process.exitCode = exitCodeFor(error, printErr);
+    return;
+  }
   const controller = new AbortController();
   const cleanup = new Cleanup();
   const context: CommandContext = {
@@ -139,6 +160,8 @@ export async function main(workload: Workload, argv: readonly string[] = process
       out: (s) => process.stdout.write(s),
       err: printErr,
     },
+    commandTable,
+    apps,
   );
 
   let interrupt: (() => void) | undefined;
