@@ -220,18 +220,16 @@ describe('a database with few keys', () => {
     await small
       .collection('Project')
       .insertOne({ _id: project, title: 'Only project', kind: 'solo', archived: false, createdAt: new Date(), accountIds: [] });
-    await small
-      .collection('tasks')
-      .insertMany(
-        Array.from({ length: 40 }, (_, i) => ({
-          projectId: project,
-          title: 'same',
-          priority: 1,
-          done: false,
-          labels: [],
-          createdAt: new Date(i),
-        })),
-      );
+    await small.collection('tasks').insertMany(
+      Array.from({ length: 40 }, (_, i) => ({
+        projectId: project,
+        title: 'same',
+        priority: 1,
+        done: false,
+        labels: [],
+        createdAt: new Date(i),
+      })),
+    );
     const read = await readSchemaProfile(small, model, { serverVersion: '7.0.15', schemaFile: 'projects.prisma' });
     expect(read.models.Task?.fields.projectId?.distinct).toBe(1);
     expect(read.models.Task?.fields.projectId?.values).toBeUndefined();
