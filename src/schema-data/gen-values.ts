@@ -1,6 +1,7 @@
-import { Binary, Double, Long, ObjectId } from 'mongodb';
+import { Binary, Double, Long } from 'mongodb';
 import { QuantileFunction } from '../data/quantiles.js';
 import { hash32, Rng } from '../data/random.js';
+import { objectIdAt } from '../data/ids.js';
 import type { CompositeField, DataModel, ScalarField } from '../prisma/datamodel.js';
 import type { FieldProfile, ModelProfile } from './profile.js';
 
@@ -75,16 +76,6 @@ export function textOf(key: number, length: number): string {
 
 const round = (q: QuantileFunction, u: number) => Math.round(q.at(u));
 
-/** An ObjectId of the time `at`, a byte of its own kind, a 4-byte sequence and 3 random bytes (seed/ids.ts's layout). */
-export function objectIdOf(at: number, code: number, sequence: number, random: number): ObjectId {
-  const bytes = Buffer.allocUnsafe(12);
-  bytes.writeUInt32BE(Math.floor(at / 1000) >>> 0, 0);
-  bytes.writeUInt8(code & 0xff, 4);
-  bytes.writeUInt32BE(sequence >>> 0, 5);
-  bytes.writeUIntBE(random & 0xffffff, 9, 3);
-  return new ObjectId(bytes);
-}
-
 /**
  * The id of a model's document `index` of `count`: an ObjectId whose time grows with the index
  * over the year before the epoch (inserts land at the `_id` index's right edge, as an
@@ -96,7 +87,7 @@ export function idMaker(field: ScalarField, modelName: string, count: number, se
   if (field.type === 'Int' || field.type === 'BigInt') return (i) => i + 1;
   if (field.objectId) {
     const span = year / Math.max(1, count);
-    return (i) => objectIdOf(dataEpoch - year + i * span, code, i, hash32(code, i));
+    return (i) => objectIdAt(dataEpoch - year + i * span, code, i, hash32(code, i));
   }
   return (i) =>
     `${(code >>> 0).toString(16).padStart(8, '0')}${(i >>> 0).toString(16).padStart(8, '0')}${hash32(seed, code, i).toString(16).padStart(8, '0')}`;
@@ -210,7 +201,7 @@ function elementMaker(
       };
     }
     case 'String': {
-      if (field.objectId) return (i, _u, rng) => objectIdOf(dataEpoch - rng.int(year), 0xfe, i, rng.u32());
+      if (field.objectId) return (i, _u, rng) => objectIdAt(dataEpoch - rng.int(year), 0xfe, i, rng.u32());
       return stringMaker(profile, ctx, unique);
     }
     default:
@@ -258,7 +249,7 @@ function defaultMaker(field: ScalarField, ctx: MakerContext): FieldMaker | undef
       const span = year / Math.max(1, ctx.count);
       return (i) => new Date(Math.floor(dataEpoch - year + i * span));
     }
-    if (name === 'auto' && field.objectId) return (i, rng) => objectIdOf(dataEpoch - rng.int(year), 0xfd, i, rng.u32());
+    if (name === 'auto' && field.objectId) return (i, rng) => objectIdAt(dataEpoch - rng.int(year), 0xfd, i, rng.u32());
     return (i, rng) => `${rng.u32().toString(16).padStart(8, '0')}-${i.toString(16)}`;
   }
   if (typeof d === 'number') return () => typed(field, d);
