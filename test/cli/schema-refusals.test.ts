@@ -78,7 +78,10 @@ describe('the schema engine refuses bad input in one line, exit 2, nothing writt
       q[q.length - 1] = 5000;
       members.perParent = { ...members.perParent, q };
     });
-    expectOneLineRefusal(await seed(schema, profileFile), /profile\.json: relation MembershipToProject: a Project has up to 5000 Membership documents but @@unique over Membership.s keys allows 800/);
+    expectOneLineRefusal(
+      await seed(schema, profileFile),
+      /profile\.json: relation MembershipToProject: a Project has up to 5000 Membership documents but @@unique over Membership.s keys allows 800/,
+    );
     await unchanged();
   });
 
