@@ -1,4 +1,4 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile } from '../timing/stats.js';
 
 /**
  * How a cost grows with the data: y = c · x^k fitted by least squares on logarithms (a

@@ -1,7 +1,5 @@
 import { lookup } from 'node:dns/promises';
 import { connect } from 'node:net';
-import { DryMongoBinary, MongoBinary } from 'mongodb-memory-server-core';
-import { MongoBinaryDownloadUrl } from 'mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js';
 import { MongodUnavailableError } from '../errors.js';
 import type { Reporter } from '../progress.js';
 import { type HostInfo, isExecutable, run, which } from '../system.js';
@@ -86,6 +84,9 @@ type MmsOutcome = { kind: 'found'; mongod: ResolvedMongod } | { kind: 'unavailab
 
 /** mongodb-memory-server's cache, else its download when the download host answers. */
 async function fromMongodbMemoryServer(host: HostInfo): Promise<MmsOutcome> {
+  // Loaded here, not at start: a command that starts no server (and every refusal) need not load mongodb-memory-server.
+  const { DryMongoBinary, MongoBinary } = await import('mongodb-memory-server-core');
+  const { MongoBinaryDownloadUrl } = await import('mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js');
   const options = await DryMongoBinary.generateOptions();
   const cached = await DryMongoBinary.locateBinary(options);
   if (cached) {

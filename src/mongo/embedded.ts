@@ -2,9 +2,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
-import { MongoInstance } from 'mongodb-memory-server-core';
-import { MongoInstanceEvents } from 'mongodb-memory-server-core/lib/util/MongoInstance.js';
-import { getFreePort } from 'mongodb-memory-server-core/lib/util/getport/index.js';
+import type { MongoInstance } from 'mongodb-memory-server-core';
 import { ServerError, throwIfAborted } from '../errors.js';
 import type { Reporter } from '../progress.js';
 import type { HostInfo } from '../system.js';
@@ -99,6 +97,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   made.restoring = restore;
   const restoredFrom = await restore;
   throwIfAborted(signal);
+  // Loaded here, not at start: a command that starts no server (and every refusal) need not load mongodb-memory-server.
+  const [{ MongoInstance }, { MongoInstanceEvents }, { getFreePort }] = await Promise.all([
+    import('mongodb-memory-server-core'),
+    import('mongodb-memory-server-core/lib/util/MongoInstance.js'),
+    import('mongodb-memory-server-core/lib/util/getport/index.js'),
+  ]);
   const port = await getFreePort();
   uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
   const server = new MongoInstance({

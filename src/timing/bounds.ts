@@ -1,5 +1,4 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import { percentile } from './stats.js';
+import { percentile, tQuantile } from './stats.js';
 
 // ---------------------------------------------------------------------------------------
 // Speedup bounds

@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import type studentTQuantile from '@stdlib/stats-base-dists-t-quantile';
+
 /** Latency statistics as the result JSON spells them (milliseconds). */
 export interface LatencyStats {
   p50: number;
@@ -85,4 +88,15 @@ export interface Phases {
   latencyMs: Record<string, LatencyStats> & { total: LatencyStats };
   /** TOTAL of every timed call, ms, in call order (the budget check's sample). */
   totalSamplesMs: number[];
+}
+
+let loadedTQuantile: typeof studentTQuantile | undefined;
+/**
+ * Student's t quantile (`@stdlib/stats-base-dists-t-quantile`), loaded at its first use: the
+ * package is some 400 files, and a command that computes no interval (most of them, and every
+ * refusal) need not load them at start.
+ */
+export function tQuantile(p: number, degreesOfFreedom: number): number {
+  loadedTQuantile ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-t-quantile') as typeof studentTQuantile;
+  return loadedTQuantile(p, degreesOfFreedom);
 }
