@@ -13,7 +13,7 @@ import { type AnyCommand, type CommandContext, type CommandOutput } from './comm
 import { commandGroups, commandTable } from './commands/table.js';
 import { ExitCode } from './exit-code.js';
 import type { Workload } from './workload.js';
-import { type Applications, appArgument, chooseApplication } from './apps/registry.js';
+import { type Applications, appArgument, type ChosenApplication, chooseApplication } from './apps/registry.js';
 
 /** One parsed invocation: the command's path ("indexes apply"), its arguments and its options as declared. */
 export interface Invocation {
@@ -136,9 +136,9 @@ export async function main(apps: Applications, argv: readonly string[] = process
   const secrets = secretsFromArgv(argv);
   const redact = (s: string) => redactText(s, secrets);
   const printErr = (s: string) => process.stderr.write(redact(s));
-  let workload: Workload;
+  let chosen: ChosenApplication;
   try {
-    workload = (await chooseApplication(apps, appArgument(argv.slice(2)))).workload;
+    chosen = await chooseApplication(apps, appArgument(argv.slice(2)));
   } catch (error) {
     process.exitCode = exitCodeFor(error, printErr);
     return;
@@ -150,11 +150,12 @@ export async function main(apps: Applications, argv: readonly string[] = process
     reporter: terminalReporter(process.stderr, redact),
     signal: controller.signal,
     cleanup,
-    workload,
+    workload: chosen.workload,
+    application: { name: chosen.name, commit: chosen.commit, date: chosen.date },
     program: programName(argv[1], process.cwd()),
   };
   const { program, result } = createProgram(
-    workload,
+    chosen.workload,
     async (spec, { args, options }) => spec.render(await spec.run({ args, options }, context), options),
     {
       out: (s) => process.stdout.write(s),

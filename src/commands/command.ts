@@ -13,8 +13,10 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** Servers, clients and temporary files register here and are removed however the command ends. */
   readonly cleanup: Cleanup;
-  /** The application described as data (seed/, indexes/, bench/): assembled once by the entry point. */
+  /** The application described as data (seed/, indexes/, bench/; apps/): chosen once by the entry point (`--app`). */
   readonly workload: Workload;
+  /** Which application that is: its name and the commit it stands for (the history keys runs by them). */
+  readonly application?: { readonly name: string; readonly commit: string; readonly date: string };
   /** How this program is run from here, for commands it prints for the user to run (`node bin/indexgate.js`, `npx indexgate`). */
   readonly program: string;
 }
