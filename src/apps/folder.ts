@@ -51,6 +51,8 @@ const manifestSchema = z
     scales: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), scaleSchema).refine((s) => Object.keys(s).length > 0, 'at least one scale'),
     /** The index set (a file of indexes/, without .json) the migration creates: bench's and verify's default. */
     migration: z.string().min(1),
+    /** Other names of index sets (`"six": "runbook"`): the same set under the name another version of the application gave it. */
+    aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
     routes: z.object({ default: z.string().min(1), verify: z.string().min(1) }).strict(),
     /** The route the application's answer is about, and its remedy set (optional). */
     application: z
@@ -115,7 +117,12 @@ export async function loadFolderApplication(dir: string): Promise<FolderApplicat
 
   const sets: Record<string, readonly IndexSpec[]> = {};
   for (const file of await filesOf(join(folder, 'indexes'), ['.json']))
-    sets[basename(file, '.json')] = await loadIndexSpecs(join(folder, 'indexes', file), collections);
+    sets[basename(file, '.json')] = await loadIndexSpecs(join(folder, 'indexes', file), 'any');
+  for (const [alias, set] of Object.entries(manifest.aliases ?? {})) {
+    const specs = sets[set];
+    if (!specs) throw new ConfigError(manifestFile, `aliases.${alias}: no index set ${set} in indexes/`);
+    sets[alias] = specs;
+  }
   if (!(manifest.migration in sets))
     throw new ConfigError(
       manifestFile,

@@ -354,13 +354,13 @@ export const indexesCheckCommand = defineCommand({
         "which indexes of a set the application's schema.prisma does not declare (by key), and the @@index lines that would; " +
           'those naming a field or collection the schema does not have are stale (reads files only)',
       )
-      .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma").makeOptionMandatory())
+      .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma (default: the application's own, --app's)"))
       .addOption(indexSetsOption(workload))
       .addOption(indexFilesOption())
       .addOption(jsonOption()),
   run: async ({ options }, context) =>
     checkSchema({
-      prismaSchema: options.prismaSchema,
+      prismaSchema: options.prismaSchema ?? context.workload.schemaFile,
       specs: await indexSetOf(context.workload, options),
       collections: context.workload.dataset.collections,
     }),
