@@ -30,6 +30,62 @@ export const comparabilityFields = [
 ] as const;
 export type ComparabilityField = (typeof comparabilityFields)[number];
 
+/**
+ * What else keys a series: the application measured (its name and commit). Runs of another
+ * application never compare; a run on another commit of the same application starts its own
+ * series and is compared with the previous commit's last run apart (`ApplicationChange`).
+ */
+export type KeyDifference = ComparabilityField | 'application';
+
+/** The application a run measured: its name (`meeshy@aa13b652`, a folder's app.json name) and the commit it stands for. */
+export interface ApplicationRef {
+  readonly name: string;
+  readonly commit: string;
+}
+
+/** One measure of the two commits' runs: a route's TOTAL p50 (ms) or a gated pattern's plan after the set. */
+export type ApplicationMeasure =
+  | {
+      readonly kind: 'route';
+      readonly measure: string;
+      readonly beforeMs: number;
+      readonly afterMs: number;
+      readonly ratio: number;
+      /** The ratio is beyond ×minSlowdown either way. */
+      readonly moved: boolean;
+    }
+  | {
+      readonly kind: 'plan';
+      readonly measure: string;
+      readonly before: { readonly indexName: string | null; readonly docsExamined: number };
+      readonly after: { readonly indexName: string | null; readonly docsExamined: number };
+      /** Another index, or documents examined beyond ×workGrowth (and workSlack) either way. */
+      readonly moved: boolean;
+    };
+
+/**
+ * A run on another commit of the same application than the run before it in the same
+ * setting (machine, mongod, scale, baseline): compared with that run (the previous commit's
+ * last) on the measures both have. What moved is the application's change, not a
+ * regression: the new commit starts its own series, and the gate does not fail on it.
+ */
+export interface ApplicationChange {
+  /** The application's name without its commit (`meeshy`). */
+  readonly application: string;
+  readonly from: ApplicationRef & { readonly runId: string; readonly finishedAt: string };
+  /** This run's application, and its id. */
+  readonly to: ApplicationRef & { readonly runId: string };
+  /** The measures both runs have (route TOTALs, then plans), in key order. */
+  readonly compared: ApplicationMeasure[];
+  /** Measures only the previous commit's run had, and only this run has. */
+  readonly gone: string[];
+  readonly new: string[];
+  /** What else the two runs differ in with the application: its data (fingerprint), the index set, the routes judged. */
+  readonly alsoDiffer: Array<'fingerprint' | 'indexSet' | 'routes'>;
+  /** The sentence the gate and `history show` print. */
+  readonly message: string;
+}
+
 export const historyDefaults = {
   // Single-night alarm (unchanged from the first history gate).
   window: 10,
@@ -133,9 +189,13 @@ export interface MeasureTrend {
 export interface HistorySummary {
   readonly comparableRuns: number;
   readonly notComparable: number;
-  readonly differences: Partial<Record<ComparabilityField, number>>;
+  readonly differences: Partial<Record<KeyDifference, number>>;
   readonly beforeAccept: number;
   readonly accepted: (RunRef & { readonly at: string; readonly note: string }) | null;
   readonly options: HistoryOptions;
   readonly measures: MeasureTrend[];
+  /** The application this run measured (its series' key with the setting). */
+  readonly application: ApplicationRef;
+  /** Set when the run before it in the same setting measured another commit of the application. */
+  readonly applicationChange: ApplicationChange | null;
 }

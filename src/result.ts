@@ -215,6 +215,8 @@ export interface RunResult {
   startedAt: string;
   finishedAt: string;
   tool: { name: 'indexgate'; version: string; commit: string | null };
+  /** The application measured (`--app`): its name, the commit it stands for and that commit's date. The history keys runs by name and commit. */
+  application?: { name: string; commit: string; date: string };
   environment: Environment;
   dataset: DatasetInfo;
   indexes: IndexOutcome[];

@@ -1,4 +1,6 @@
 import { acceptRecord } from '../history/accept.js';
+import { applicationChanges } from '../history/application.js';
+import type { ApplicationChange } from '../history-summary.js';
 import type { AcceptRecord } from '../history/record.js';
 import { historySeries, type SeriesTable } from '../history/series.js';
 import { appendHistoryLine, readHistory } from '../history/store.js';
@@ -13,6 +15,8 @@ export interface HistoryShowOutcome {
   readonly file: string;
   readonly runs: number;
   readonly series: readonly SeriesTable[];
+  /** Each run that measured another commit of its application than the run before it in the same setting, compared with that run. */
+  readonly applicationChanges: readonly ApplicationChange[];
 }
 
 /** `indexgate history show`: every series of the file (reads it only). */
@@ -20,7 +24,12 @@ export async function showHistory(options: { file: string; last?: number | undef
   const loaded = await readHistory(options.file);
   if (loaded.format === 'absent') throw new ConfigError(options.file, 'no such file; `bench --history <file>` writes it on its first run');
   const series = historySeries(loaded.lines, options.last === undefined ? {} : { last: Math.floor(options.last) });
-  return { file: options.file, runs: loaded.lines.filter((l) => l.type === 'run').length, series };
+  return {
+    file: options.file,
+    runs: loaded.lines.filter((l) => l.type === 'run').length,
+    series,
+    applicationChanges: applicationChanges(loaded.lines),
+  };
 }
 
 export interface HistoryAcceptOutcome {
@@ -44,7 +53,7 @@ export async function acceptInHistory(options: { file: string; target: string; n
 export function renderHistorySeries(outcome: HistoryShowOutcome): string {
   if (outcome.series.length === 0) return `${outcome.file}: ${outcome.runs} runs, no measure recorded yet`;
   const parts = [
-    `${outcome.file}: ${outcome.runs} runs, ${outcome.series.length} series (p50 TOTAL after the indexes; ▲ a change point to a slower level, ▼ to a faster one; ✓ accepted: the baseline starts there)`,
+    `${outcome.file}: ${outcome.runs} runs, ${outcome.series.length} series (p50 TOTAL after the indexes; ▲ a change point to a slower level, ▼ to a faster one; ✓ accepted: the baseline starts there; ◆ the application's commit changed: a new series)`,
   ];
   for (const t of outcome.series) {
     const s = t.setting;
@@ -55,14 +64,16 @@ export function renderHistorySeries(outcome: HistoryShowOutcome): string {
     parts.push(
       `route ${t.route} (${t.userClass})${t.gated ? '' : ', recorded only'} — ${setting}`,
       table(
-        ['run', 'finished', 'commit', 'p50 TOTAL', 'verdict', ''],
+        ['run', 'finished', 'application', 'indexgate commit', 'p50 TOTAL', 'verdict', ''],
         t.rows.map((r) => [
           r.runId,
           r.finishedAt.replace('T', ' ').slice(0, 16),
+          r.application,
           r.commit?.slice(0, 10) ?? '–',
           r.value === null ? '–' : formatMs(r.value),
           r.verdict,
           [
+            r.after ? `◆ after ${r.after}` : '',
             r.accepted ? '✓ accepted' : '',
             r.changePoint
               ? `${r.changePoint.direction === 'slower' ? '▲' : '▼'} ×${r.changePoint.size.toFixed(2)} (confidence ${(r.changePoint.confidence * 100).toFixed(1)}%)`
@@ -74,6 +85,8 @@ export function renderHistorySeries(outcome: HistoryShowOutcome): string {
       ),
     );
   }
+  if (outcome.applicationChanges.length > 0)
+    parts.push('', 'application changes:', ...outcome.applicationChanges.map((c) => `- ${c.to.runId}: ${c.message}`));
   return parts.join('\n');
 }
 

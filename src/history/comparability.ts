@@ -1,31 +1,45 @@
-import type { AcceptRecord, HistoryLine, RunRecord, RunSetting } from './record.js';
+import { type AcceptRecord, applicationOf, type HistoryLine, type RunRecord, type RunSetting } from './record.js';
 
-import { type ComparabilityField, comparabilityFields } from '../history-summary.js';
+import { comparabilityFields, type KeyDifference } from '../history-summary.js';
 
-export { type ComparabilityField, comparabilityFields } from '../history-summary.js';
+export { type ComparabilityField, comparabilityFields, type KeyDifference } from '../history-summary.js';
+
+/** What a run's series is keyed by: its setting and the application it measured (name and commit). */
+type Keyed = Pick<RunRecord, 'setting' | 'application'>;
 
 // Every comparability field is a field of a run's setting.
 const _settingFields: ReadonlyArray<keyof RunSetting> = comparabilityFields;
 
-/** The series a run belongs to, as one string; undefined when a field is unknown (the run compares with nothing). */
-export function comparabilityKey(record: Pick<RunRecord, 'setting'>): string | undefined {
+/**
+ * The series a run belongs to, as one string; undefined when a field is unknown (the run
+ * compares with nothing). The application's name and commit are part of it: another commit
+ * starts another series (compared with the one before apart, application.ts), and a
+ * version-2 run counts as the application there was then (`applicationOf`).
+ */
+export function comparabilityKey(record: Keyed): string | undefined {
   const values = comparabilityFields.map((field) => record.setting[field]);
   if (values.some((v) => v === null)) return undefined;
-  return JSON.stringify(values);
+  const application = applicationOf(record);
+  return JSON.stringify([application.name, application.commit, ...values]);
 }
 
-export function comparable(a: Pick<RunRecord, 'setting'>, b: Pick<RunRecord, 'setting'>): boolean {
+export function comparable(a: Keyed, b: Keyed): boolean {
   const key = comparabilityKey(a);
   return key !== undefined && key === comparabilityKey(b);
 }
 
-/** The fields in which two runs differ (an unknown field counts as differing). */
-export function keyDifferences(a: Pick<RunRecord, 'setting'>, b: Pick<RunRecord, 'setting'>): ComparabilityField[] {
-  return comparabilityFields.filter((field) => {
-    const x = a.setting[field];
-    const y = b.setting[field];
-    return x === null || y === null || JSON.stringify(x) !== JSON.stringify(y);
-  });
+/** The fields in which two runs differ (an unknown field counts as differing), `application` first. */
+export function keyDifferences(a: Keyed, b: Keyed): KeyDifference[] {
+  const [x, y] = [applicationOf(a), applicationOf(b)];
+  const application: KeyDifference[] = x.name !== y.name || x.commit !== y.commit ? ['application'] : [];
+  return [
+    ...application,
+    ...comparabilityFields.filter((field) => {
+      const x = a.setting[field];
+      const y = b.setting[field];
+      return x === null || y === null || JSON.stringify(x) !== JSON.stringify(y);
+    }),
+  ];
 }
 
 /** The earlier runs a run is judged against. */
@@ -36,7 +50,7 @@ export interface Baseline {
   readonly accepted: { readonly record: AcceptRecord; readonly run: RunRecord } | undefined;
   /** Earlier runs left out as not comparable, counted by the fields that differ. */
   readonly notComparable: number;
-  readonly differences: Partial<Record<ComparabilityField, number>>;
+  readonly differences: Partial<Record<KeyDifference, number>>;
   /** Comparable runs left out because they are older than the accepted run. */
   readonly beforeAccept: number;
 }
@@ -51,7 +65,7 @@ export function baselineFor(lines: readonly HistoryLine[], current: RunRecord): 
   const at = lines.findIndex((l) => l.type === 'run' && l.runId === current.runId);
   const earlier = at >= 0 ? lines.slice(0, at) : lines;
   const series: RunRecord[] = [];
-  const differences: Partial<Record<ComparabilityField, number>> = {};
+  const differences: Partial<Record<KeyDifference, number>> = {};
   let notComparable = 0;
   for (const line of earlier) {
     if (line.type !== 'run') continue;

@@ -1,6 +1,7 @@
 import { parseMeasurementKey } from '../keys.js';
 import type { CheckInput } from '../checks.js';
 import { median } from '../timing/stats.js';
+import { applicationChange } from './application.js';
 import { type FoundChange, eDivisive } from './changepoints.js';
 import { type Baseline, baselineFor } from './comparability.js';
 import {
@@ -24,7 +25,7 @@ export {
   type RunRef,
   type TrendPoint,
 } from '../history-summary.js';
-import { type HistoryLine, type MeasureStats, type RunRecord } from './record.js';
+import { applicationOf, type HistoryLine, type MeasureStats, type RunRecord } from './record.js';
 
 /**
  * The nightly gate: a run judged against its baseline (the comparable runs since the last
@@ -48,6 +49,10 @@ import { type HistoryLine, type MeasureStats, type RunRecord } from './record.js
  *    steps still counts in total, and a fix that restores the old level clears it). A
  *    regression stays failing night after night until it is fixed or accepted. Speed-ups,
  *    and slowdowns under `minChange`, are reported, never failed.
+ *
+ * A run on another commit of the application than the run before it is in a series of its
+ * own (comparability.ts): the detectors find no earlier run there, and the change is named
+ * by one passing check that compares the two commits (application.ts).
  */
 export interface HistoryJudgement {
   /** One `regression` check per gated pattern (plan), and two per gated measure (night alarm, change points). */
@@ -69,9 +74,16 @@ export function judgeRun(current: RunRecord, lines: readonly HistoryLine[], opti
   const accepted = baseline.accepted
     ? { ...refOf(baseline.accepted.run), at: baseline.accepted.record.at, note: baseline.accepted.record.note }
     : null;
+  // Another commit of the application than the run before: named as the cause of what moved, never failed (the
+  // detectors above judge the commit's own series, which starts here).
+  const moved = applicationChange(lines, current, o);
+  if (moved) checks.push({ check: 'regression', pattern: 'application', passed: true, message: moved.message });
+  const { name, commit } = applicationOf(current);
   return {
     checks,
     summary: {
+      application: { name, commit },
+      applicationChange: moved,
       comparableRuns: baseline.runs.length,
       notComparable: baseline.notComparable,
       differences: baseline.differences,

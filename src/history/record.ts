@@ -72,10 +72,29 @@ const planSchema = z.object({
   p50: z.number().nullable(),
 });
 
+/**
+ * The application a run measured (`--app`): its name and the commit it stands for. Version 3
+ * of the run record added it; a version-2 record (written before applications existed) has
+ * none and is read as `legacyApplication`, the one application there was.
+ */
+const applicationSchema = z.object({ name: z.string().min(1), commit: z.string().min(1) });
+
+/**
+ * The application of every run recorded before runs named theirs (version 2): the built-in
+ * one, at the runbook's commit, which was then the only application indexgate measured.
+ */
+export const legacyApplication: z.infer<typeof applicationSchema> = { name: 'meeshy@aa13b652', commit: 'aa13b652' };
+
+/** The run record version this indexgate writes; it reads 2 (no `application`) and 3. */
+export const runRecordVersion = 3;
+
 export const runRecordSchema = z.object({
   type: z.literal('run'),
-  version: z.literal(2),
+  /** 3 since runs name their application; an older indexgate refuses a version-3 line rather than compare two applications. */
+  version: z.union([z.literal(2), z.literal(3)]),
   runId: z.string().min(1),
+  /** The application measured (version 3); absent on version 2: `legacyApplication` (see `applicationOf`). */
+  application: applicationSchema.optional(),
   finishedAt: z.string(),
   verdict: z.enum(verdicts),
   /** The keys of the run's failed checks (`failureKey`): what an accept of this run accepts. */
@@ -109,11 +128,15 @@ export const acceptRecordSchema = z
   .refine((a) => (a.runId === undefined) !== (a.commit === undefined), { message: 'an accept names either a runId or a commit' });
 
 export type RunSetting = z.infer<typeof settingSchema>;
+export type RecordedApplication = z.infer<typeof applicationSchema>;
 export type MeasureStats = z.infer<typeof measureSchema>;
 export type PlanSummary = z.infer<typeof planSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type AcceptRecord = z.infer<typeof acceptRecordSchema>;
 export type HistoryLine = RunRecord | AcceptRecord;
+
+/** The application a run measured: its own, or for a version-2 record the one there was then. */
+export const applicationOf = (record: Pick<RunRecord, 'application'>): RecordedApplication => record.application ?? legacyApplication;
 
 /** What a run record needs that the result JSON does not hold. */
 export interface RecordContext {
@@ -140,8 +163,9 @@ export function historyRecord(result: RunResult, context: RecordContext): RunRec
   const m = result.environment.machine;
   return {
     type: 'run',
-    version: 2,
+    version: runRecordVersion,
     runId: result.runId,
+    application: result.application ? { name: result.application.name, commit: result.application.commit } : legacyApplication,
     finishedAt: result.finishedAt,
     verdict: result.gate.verdict,
     failures: [...new Set(result.gate.checks.filter((c) => c.outcome === 'fail' || c.outcome === 'accepted').map(failureKey))].sort(),

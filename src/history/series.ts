@@ -1,8 +1,10 @@
 import type { RouteAudience, Verdict } from '../checks.js';
+import type { ApplicationRef } from '../history-summary.js';
+import { applicationChanges, applicationLabel } from './application.js';
 import { eDivisive } from './changepoints.js';
 import { acceptedIndex, comparabilityKey } from './comparability.js';
 import { describeChanges, historyDefaults, type HistoryOptions, type TrendPoint } from './judge.js';
-import type { HistoryLine, RunRecord, RunSetting } from './record.js';
+import { applicationOf, type HistoryLine, type RunRecord, type RunSetting } from './record.js';
 
 /**
  * `history show`: each series of the history (one per comparability key × measure) as
@@ -15,6 +17,10 @@ export interface SeriesRow {
   readonly runId: string;
   readonly finishedAt: string;
   readonly commit: string | null;
+  /** The application measured, `name@commit` (`meeshy@aa13b652`). */
+  readonly application: string;
+  /** The run before it in the same setting measured another commit of the application (`name@commit`): this series starts after it. */
+  readonly after: string | null;
   /** p50 TOTAL after the indexes, ms; null when the run did not measure it validly. */
   readonly value: number | null;
   readonly verdict: Verdict;
@@ -29,6 +35,8 @@ export interface SeriesTable {
   readonly key: string | undefined;
   /** The setting of the series' latest run (what a heading names). */
   readonly setting: RunSetting;
+  /** The application of the series' latest run (a series holds one application at one commit). */
+  readonly application: ApplicationRef;
   readonly measure: string;
   readonly route: string;
   readonly userClass: RouteAudience;
@@ -45,6 +53,7 @@ export interface SeriesOptions extends Partial<HistoryOptions> {
 export function historySeries(lines: readonly HistoryLine[], options: SeriesOptions = {}): SeriesTable[] {
   const o: HistoryOptions = { ...historyDefaults, ...options };
   const last = options.last ?? o.changePointWindow;
+  const after = new Map(applicationChanges(lines, o).map((c) => [c.to.runId, applicationLabel(c.from)]));
   const groups = new Map<string, RunRecord[]>();
   for (const line of lines) {
     if (line.type !== 'run') continue;
@@ -71,6 +80,8 @@ export function historySeries(lines: readonly HistoryLine[], options: SeriesOpti
         runId: r.runId,
         finishedAt: r.finishedAt,
         commit: r.tool.commit,
+        application: applicationLabel(applicationOf(r)),
+        after: after.get(r.runId) ?? null,
         value: r.measures[measure]?.median ?? null,
         verdict: r.verdict,
         accepted: accepted.has(offset + i),
@@ -80,6 +91,7 @@ export function historySeries(lines: readonly HistoryLine[], options: SeriesOpti
       tables.push({
         key: key === '' ? undefined : key,
         setting: latest.setting,
+        application: applicationOf(latest),
         measure,
         route: stats.route,
         userClass: stats.userClass,

@@ -451,7 +451,7 @@ export function concludeStage(options: {
 }): Stage {
   return stage(
     'conclude',
-    async (state) => {
+    async (state, context) => {
       const { inputs, target } = state;
       const { workload, thresholds } = inputs;
       const classes = need(state.classes, 'the user classes');
@@ -515,6 +515,7 @@ export function concludeStage(options: {
         startedAt: state.startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         tool: { name: 'indexgate', version: toolVersion, commit: toolCommit() },
+        ...(context.application ? { application: context.application } : {}),
         environment: target.environment,
         dataset,
         indexes,
@@ -562,8 +563,10 @@ export function historyStage(): Stage {
       reporter.notice(
         `history: ${summary.comparableRuns} comparable earlier run(s) in ${history.file}${summary.notComparable > 0 ? ` (${summary.notComparable} not comparable)` : ''}${summary.accepted ? `, since the accept of ${summary.accepted.runId}` : ''}`,
       );
+      if (summary.applicationChange) reporter.notice(`history: ${summary.applicationChange.message}`);
       const gate = withChecks(withAcceptedFailures(measured.gate, acceptedKeys, acceptedOn), checks);
-      state.result = { ...measured, gate, history: { file: history.file, ...summary } };
+      const notes = summary.applicationChange ? [...measured.notes, `History: ${summary.applicationChange.message}`] : measured.notes;
+      state.result = { ...measured, gate, notes, history: { file: history.file, ...summary } };
       state.recordHistory = async () => {
         if (recordable(run)) await appendHistoryLine(history, { ...run, verdict: gate.verdict });
       };

@@ -143,8 +143,10 @@ describe('the run record', () => {
     const record = historyRecord(result(), { routes: { models: ['driver', 'prisma'] } });
     expect(record).toMatchObject({
       type: 'run',
-      version: 2,
+      version: 3,
       runId: '20260101-020000-small-ab12',
+      // A result that names no application (written before `--app`) is the application there was then.
+      application: { name: 'meeshy@aa13b652', commit: 'aa13b652' },
       verdict: 'fail',
       tool: { version: '0.1.0', commit: 'a'.repeat(40) },
       setting: {
