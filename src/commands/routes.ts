@@ -15,7 +15,8 @@ import { callRoute } from '../route-engine/call.js';
 import type { CommandShape } from '../route-engine/recorder.js';
 import { prepareDataset } from '../dataset/prepare.js';
 import { UsageError } from '../errors.js';
-import { dryRunRoutes, prepareRoutes } from '../run/route-setup.js';
+import { workloadOfSchema } from '../schema-data/workload.js';
+import { dryRunRoutes, loadDataModel, prepareRoutes } from '../run/route-setup.js';
 import { datasetFingerprint } from '../dataset/fingerprint.js';
 import { sampleUsers, type UserClass } from '../users/user-classes.js';
 import { type CommandContext, defineCommand, json } from './command.js';
@@ -56,7 +57,9 @@ export interface RoutesRenderOutcome {
  * into mongosh.
  */
 export async function renderRoute(options: RoutesRenderOptions, context: CommandContext): Promise<RoutesRenderOutcome> {
-  const { workload } = context;
+  // Another application's schema: its own workload (the route declares its users; data comes from --uri).
+  const workload =
+    options.prismaSchema === undefined ? context.workload : workloadOfSchema(context.workload, await loadDataModel(options.prismaSchema));
   const prepared = await prepareRoutes(workload, {
     routeFile: [options.file],
     routeParam: options.routeParam,
@@ -71,8 +74,10 @@ export async function renderRoute(options: RoutesRenderOptions, context: Command
   const route = prepared.routes[0];
   if (!route) throw new Error('no route loaded');
   // The smallest scale: seeded in seconds, enough to sample a user of every class.
-  const scale = Object.keys(workload.dataset.scales)[0] ?? 'tiny';
-  const fingerprint = datasetFingerprint(workload.dataset, scale, defaultSeed);
+  const scale = Object.keys(workload.dataset.scales)[0] ?? '';
+  if (scale === '' && options.uri === undefined)
+    throw new UsageError(`routes render: ${workload.name} has no built-in scale to seed; pass --uri (and --db) of a database it describes`);
+  const fingerprint = options.uri === undefined ? datasetFingerprint(workload.dataset, scale, defaultSeed) : '';
   const cacheDir = options.uri === undefined ? datasetCacheDir(context.host) : undefined;
   const key = { fingerprint, baseline: 'bare', dbName: options.db ?? 'indexgate' };
   const initialData = cacheDir ? (mongod: ResolvedMongod) => findCachedDataset(cacheEntry(cacheDir, key, mongod)) : undefined;

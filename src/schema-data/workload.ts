@@ -57,6 +57,18 @@ export function schemaWorkload(model: DataModel, parts?: SchemaApplicationParts)
   };
 }
 
+/**
+ * The workload a `--prisma-schema` describes: the one given when the schema models the
+ * collections its query patterns read (the same application, at another version of its
+ * schema), else the schema's own application (another application: no built-in rule, routes,
+ * sets or scales).
+ */
+export function workloadOfSchema(workload: Workload, model: DataModel): Workload {
+  const modelled = new Set([...model.models.values()].map((m) => m.collection));
+  const read = workload.patterns.list.map((p) => p.collection);
+  return read.length > 0 && read.every((c) => modelled.has(c)) ? workload : schemaWorkload(model);
+}
+
 /** A plan of one scale: the fitted dataset's own plan, and which scale it is. */
 interface ScaledPlan extends DatasetPlan {
   readonly scale: string;

@@ -22,6 +22,7 @@ import { fillProjectsDatabase, type ProjectsData } from '../support/projects-app
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
 const schema = fixture('prisma/projects.prisma');
 const route = fixture('apps/projects/routes/my-projects.ts');
+const board = fixture('apps/projects/routes/project-board.ts');
 const indexSet = fixture('apps/projects/indexes/open-work.json');
 
 let dir: string;
@@ -98,6 +99,27 @@ describe('a profile of any schema, and data seeded from it', () => {
   });
 });
 
+describe("Prisma's read calls on any schema, rendered and sent (#38)", () => {
+  it('routes render: groupBy, aggregate, cursor, distinct, a relation _count ordering, has, a many-to-many include; two findUnique of one tick are one command', async () => {
+    const run = await runCli(['routes', 'render', board, '--uri', testUri(), '--db', seededDb, '--prisma-schema', schema, '--json'], {
+      timeoutMs: 300_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const outcome = JSON.parse(run.stdout) as { load?: string; commands: { step: string; call: string; collection: string }[] };
+    expect(outcome.load).toMatch(/Account\.memberships/);
+    const steps = outcome.commands.map((c) => c.step);
+    for (const step of ['task.groupBy', 'task.aggregate', 'task.findMany', 'project.findMany']) expect(steps, step).toContain(step);
+    // Two project.findUnique of one tick: one command for both ids, as Prisma's batch loader compacts them.
+    const heads = outcome.commands.filter((c) => c.step === 'project.findUnique');
+    expect(heads).toHaveLength(1);
+    expect(heads[0]?.call).toMatch(/where: \{ id: \{ in: \["[0-9a-f]{24}", "[0-9a-f]{24}"\] \} \}/);
+    const text = run.stdout;
+    expect(text).toMatch(/\$group/); // groupBy and aggregate
+    expect(text).toMatch(/urgent/); // has
+    expect(text).toMatch(/\$size/); // orderBy a relation's _count
+  }, 300_000);
+});
+
 describe('bench on any schema: a route file, its own users, an index set given as a file', () => {
   it('runs the route for the classes its users declaration samples and reports its plans before and after the set', async () => {
     const out = join(dir, 'bench');
@@ -114,6 +136,8 @@ describe('bench on any schema: a route file, its own users, an index set given a
         profileFile,
         '--route-file',
         route,
+        '--route-file',
+        board,
         '--indexes',
         indexSet,
         '--no-build-load',
@@ -132,15 +156,25 @@ describe('bench on any schema: a route file, its own users, an index set given a
       .extend({ patterns: z.array(z.unknown()).length(0) })
       .parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
     const raw = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as {
-      routes: { id: string; userClass: string; users?: unknown; commands: { collection: string; before?: unknown; after: unknown }[] }[];
+      routes: {
+        id: string;
+        userClass: string;
+        users?: unknown;
+        commands: { step: string; collection: string; before?: unknown; after: unknown }[];
+      }[];
       indexes: { name: string; status: string }[];
     };
-    expect(result.routes.map((r) => r.id)).toEqual(['my-projects', 'my-projects', 'my-projects']);
+    expect(result.routes.map((r) => r.id)).toEqual([...Array(3).fill('my-projects'), ...Array(3).fill('project-board')]);
     for (const r of raw.routes) {
       expect(r.users).toEqual({ model: 'Account', load: { relation: 'memberships', where: { isActive: true } } });
-      expect(new Set(r.commands.map((c) => c.collection))).toEqual(new Set(['Membership', 'Project', 'tasks']));
       for (const c of r.commands) expect(c.before).toBeDefined();
     }
+    const mine = raw.routes.filter((r) => r.id === 'my-projects');
+    for (const r of mine) expect(new Set(r.commands.map((c) => c.collection))).toEqual(new Set(['Membership', 'Project', 'tasks']));
+    // The board's calls, each measured before and after the set: groupBy, aggregate, cursor, distinct, has, m2m, _count ordering.
+    const boardSteps = new Set(raw.routes.filter((r) => r.id === 'project-board').flatMap((r) => r.commands.map((c) => c.step)));
+    for (const step of ['project.findUnique', 'task.groupBy', 'task.aggregate', 'project.findMany'])
+      expect(boardSteps, step).toContain(step);
     expect(raw.indexes.map((i) => i.name).sort()).toEqual(['membership_account_active_project', 'task_project_done_created']);
     expect(await readdir(out)).toContain('report.md');
   }, 600_000);

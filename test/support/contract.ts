@@ -33,7 +33,7 @@ const command = z.object({
   after: measurement,
   returnedDocs: z.number().int().nonnegative(),
   returnedBytes: z.number().int().nonnegative(),
-  clientSide: z.string().optional(),
+  clientSide: z.object({ describe: z.string(), keptDocs: z.number().int().nonnegative(), ms: z.number().nonnegative() }).optional(),
 });
 /** schemaVersion 3: every route, built-in or from a file, one entry per user class, the driver model included. */
 const route = z.object({
