@@ -90,7 +90,7 @@ export function compareCommits(previous: RunRecord, current: RunRecord, options:
   const to = applicationOf(current);
   if (applicationFamily(from) !== applicationFamily(to) || sameCommit(from, to)) return null;
   const compared: ApplicationMeasure[] = [];
-  for (const key of sortedKeys(current.measures)) {
+  for (const key of Object.keys(current.measures)) {
     const before = previous.measures[key];
     const after = current.measures[key];
     if (!before || !after) continue;
@@ -104,7 +104,7 @@ export function compareCommits(previous: RunRecord, current: RunRecord, options:
       moved: ratio >= o.minSlowdown || ratio <= 1 / o.minSlowdown,
     });
   }
-  for (const key of sortedKeys(current.plans)) {
+  for (const key of Object.keys(current.plans)) {
     const before = previous.plans[key];
     const after = current.plans[key];
     if (!before || !after) continue;
@@ -117,7 +117,7 @@ export function compareCommits(previous: RunRecord, current: RunRecord, options:
       moved: before.indexName !== after.indexName || (high > low * o.workGrowth && high - low > o.workSlack),
     });
   }
-  const keysOf = (r: RunRecord) => [...sortedKeys(r.measures), ...sortedKeys(r.plans)];
+  const keysOf = (r: RunRecord) => [...Object.keys(r.measures), ...Object.keys(r.plans)];
   const gone = keysOf(previous).filter((k) => !(k in current.measures) && !(k in current.plans));
   const added = keysOf(current).filter((k) => !(k in previous.measures) && !(k in previous.plans));
   const alsoDiffer = applicationFields.filter((f) => JSON.stringify(previous.setting[f]) !== JSON.stringify(current.setting[f]));
@@ -133,15 +133,28 @@ export function compareCommits(previous: RunRecord, current: RunRecord, options:
   return { ...change, message: describeChange(change, o) };
 }
 
-const sortedKeys = (record: Readonly<Record<string, unknown>>) => Object.keys(record).sort();
-
-/** A measure key as the reports name it: `route prisma (typical)`, `readCursors (heavy)`. */
-function measureName(key: string): string {
+/** A measure key as the reports name it, in two parts: `route prisma` and `typical`, `readCursors` and `heavy`. */
+function measureParts(key: string): [string, string] {
   const route = /^route:(.*)\|([^|]+)$/.exec(key);
-  if (route) return `route ${route[1] ?? ''} (${route[2] ?? ''})`;
+  if (route) return [`route ${route[1] ?? ''}`, route[2] ?? ''];
   const plan = parseMeasurementKey(key);
-  return plan ? `${plan.pattern} (${plan.userClass})` : key;
+  return plan ? [plan.pattern, plan.userClass] : [key, ''];
 }
+
+const measureName = (key: string) => {
+  const [what, audience] = measureParts(key);
+  return audience ? `${what} (${audience})` : what;
+};
+
+/** Measures named once each with their classes: `readCursors (typical, heavy), route driver (typical)`. */
+function measureList(keys: readonly string[]): string {
+  const byName = new Map<string, string[]>();
+  for (const [what, audience] of keys.map(measureParts)) byName.set(what, [...(byName.get(what) ?? []), ...(audience ? [audience] : [])]);
+  return [...byName].map(([what, audiences]) => (audiences.length > 0 ? `${what} (${audiences.join(', ')})` : what)).join(', ');
+}
+
+const and = (items: readonly string[]) =>
+  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 
 function movedText(m: ApplicationMeasure): string {
   if (m.kind === 'route')
@@ -164,9 +177,9 @@ function describeChange(change: Omit<ApplicationChange, 'message'>, o: HistoryOp
       : `${moved.length > 0 ? `${moved.map(movedText).join('; ')}; ` : 'nothing moved; '}compared on the ${change.compared.length} measure(s) both commits have${
           moved.length > 0 && still > 0 ? ` (${still} within ×${o.minSlowdown} and the same plan)` : ''
         }`,
-    ...(change.gone.length > 0 ? [`gone with ${short(change.from.commit)}: ${change.gone.map(measureName).join(', ')}`] : []),
-    ...(change.new.length > 0 ? [`new at ${short(change.to.commit)}: ${change.new.map(measureName).join(', ')}`] : []),
-    ...(change.alsoDiffer.length > 0 ? [`${change.alsoDiffer.map((f) => fieldNames[f]).join(', ')} changed with it`] : []),
+    ...(change.gone.length > 0 ? [`gone with ${short(change.from.commit)}: ${measureList(change.gone)}`] : []),
+    ...(change.new.length > 0 ? [`new at ${short(change.to.commit)}: ${measureList(change.new)}`] : []),
+    ...(change.alsoDiffer.length > 0 ? [`${and(change.alsoDiffer.map((f) => fieldNames[f]))} changed with it`] : []),
   ];
   return `${head}: ${parts.join('; ')}. The application's change, not a regression of the server or of indexgate: ${short(change.to.commit)} starts a series of its own.`;
 }

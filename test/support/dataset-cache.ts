@@ -18,7 +18,7 @@ export const workCounts = (r: CachedRunResult) =>
  * A route of one read by _id: the cache is about the seed stage, and the query patterns' work counts show the data is the
  * same; the driver route's measures (about 5 s of CPU a run here, of 17) are the other bench tests'.
  */
-const oneRead = `export default {
+export const oneRead = `export default {
   id: 'one-read',
   title: 'one read by _id',
   async run({ prisma, user }) {

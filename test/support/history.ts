@@ -41,3 +41,23 @@ export function nightRecord(i: number, ms: number, overrides: Partial<RunRecord>
     ...overrides,
   };
 }
+
+/**
+ * Night `n` as a bench of the same state records it: `record` (a real night's) under another run id, `n − 1` days later,
+ * its route latency `factor` apart (nights are never equal to the microsecond).
+ */
+export function recordedAgain(record: RunRecord, n: number, factor = 1): RunRecord {
+  const measures = Object.fromEntries(
+    Object.entries(record.measures).map(([key, m]) => [
+      key,
+      {
+        ...m,
+        samplesMs: m.samplesMs.map((ms) => ms * factor),
+        median: m.median * factor,
+        logMean: m.logMean === null ? null : m.logMean + Math.log(factor),
+      },
+    ]),
+  );
+  const finishedAt = new Date(Date.parse(record.finishedAt) + (n - 1) * 86_400_000).toISOString();
+  return { ...record, runId: `${record.runId}-night-${n}`, finishedAt, measures };
+}

@@ -86,7 +86,7 @@ describe('a run on a new commit of the application', () => {
     expect(change?.message).toBe(
       'meeshy moved from aa13b652 to ea1789df (last run of aa13b652: run-1): route driver (typical) TOTAL 1.18 s → 24.9 s (×21.10); ' +
         'compared on the 1 measure(s) both commits have; gone with aa13b652: route driver (heavy), readCursors (typical); ' +
-        'new at ea1789df: route list (heavy); its data, the index set changed with it. ' +
+        'new at ea1789df: route list (heavy); its data and the index set changed with it. ' +
         "The application's change, not a regression of the server or of indexgate: ea1789df starts a series of its own.",
     );
     expect(judged.checks.filter((c) => !c.passed)).toEqual([]);
