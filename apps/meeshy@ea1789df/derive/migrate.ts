@@ -60,14 +60,16 @@ export async function migrateToEa1789df(db: Db): Promise<MigrationFigures> {
 
   await participantsFromMembers(db, at(deleteForMeSince));
   await anonymousParticipants(db);
-  // The lookups by (userId, conversationId) the next steps make.
-  await db.collection('Participant').createIndex({ userId: 1, conversationId: 1 }, { name: 'derive_user_conversation' });
+  // The lookups by (conversationId, userId) the next steps make.
+  await db.collection('Participant').updateMany({ type: 'user' }, [{ $set: { deriveKey: participantKey('$userId') } }]);
+  await db.collection('Participant').createIndex({ deriveKey: 1 }, { name: 'derive_key' });
   const systemMessagesAssigned = await db.collection('Message').countDocuments({ senderId: null });
   await messagesToParticipants(db);
   await cursorsToParticipants(db);
   await preferences(db);
   await firstMessageSentAt(db, at(firstMessageSentAtSince));
-  await db.collection('Participant').dropIndex('derive_user_conversation');
+  await db.collection('Participant').dropIndex('derive_key');
+  await db.collection('Participant').updateMany({}, { $unset: { deriveKey: '' } });
   // The script's phase 8.
   await db.collection('ConversationMember').drop();
 
@@ -226,23 +228,31 @@ async function anonymousParticipants(db: Db): Promise<void> {
     .toArray();
 }
 
-/** The participant of (userId, conversationId): `$lookup` stage setting `as` to its `_id` or missing. */
+/**
+ * A user participant's key, "conversationId:userId", kept in `deriveKey` while the migration
+ * runs (indexed): a `$lookup` on one indexed field is a point read, where one on two `$expr`
+ * equalities reads every participation of the user.
+ */
+const participantKey = (user: string) => ({
+  $cond: [{ $eq: [{ $ifNull: [user, null] }, null] }, 'none', { $concat: [{ $toString: '$conversationId' }, ':', { $toString: user }] }],
+});
+
+/** The participant of (userField, conversationId): stages setting `as` to its `_id`, or leaving it missing. */
 function participantOf(userField: string, as: string): Document[] {
   return [
+    // A null user (a system message) names no participant: 'none' is nobody's key.
+    { $set: { deriveKey: participantKey(`$${userField}`) } },
     {
       $lookup: {
         from: 'Participant',
-        let: { u: `$${userField}`, c: '$conversationId' },
-        // A null user (a system message) names no participant: anonymous ones have `userId: null` too.
-        pipeline: [
-          { $match: { $expr: { $and: [{ $ne: ['$$u', null] }, { $eq: ['$userId', '$$u'] }, { $eq: ['$conversationId', '$$c'] }] } } },
-          { $limit: 1 },
-          { $project: { _id: 1 } },
-        ],
+        localField: 'deriveKey',
+        foreignField: 'deriveKey',
         as,
+        pipeline: [{ $limit: 1 }, { $project: { _id: 1 } }],
       },
     },
     { $set: { [as]: { $first: `$${as}._id` } } },
+    { $unset: 'deriveKey' },
   ];
 }
 
@@ -275,26 +285,26 @@ async function messagesToParticipants(db: Db): Promise<void> {
   // requires one, and its system messages name the participant they are about
   // (services/conversations/joinSystemMessage.ts:77–87). The script leaves them without one
   // (an error line each, lines 246–248): here they get the conversation's first participant.
-  await db.collection('Participant').createIndex({ conversationId: 1, joinedAt: 1 }, { name: 'derive_conversation_joined' });
+  const first = 'derive_first_participant';
+  await db
+    .collection('Participant')
+    .aggregate([
+      { $sort: { conversationId: 1, joinedAt: 1, _id: 1 } },
+      { $group: { _id: '$conversationId', participant: { $first: '$_id' } } },
+      { $out: first },
+    ])
+    .toArray();
   await db
     .collection('Message')
     .aggregate([
       { $match: { senderId: null } },
-      {
-        $lookup: {
-          from: 'Participant',
-          localField: 'conversationId',
-          foreignField: 'conversationId',
-          as: 'p',
-          pipeline: [{ $sort: { joinedAt: 1, _id: 1 } }, { $limit: 1 }, { $project: { _id: 1 } }],
-        },
-      },
-      { $project: { senderId: { $first: '$p._id' } } },
+      { $lookup: { from: first, localField: 'conversationId', foreignField: '_id', as: 'p' } },
+      { $project: { senderId: { $first: '$p.participant' } } },
       { $match: { senderId: { $type: 'objectId' } } },
       { $merge: { into: 'Message', on: '_id', whenMatched: 'merge', whenNotMatched: 'discard' } },
     ])
     .toArray();
-  await db.collection('Participant').dropIndex('derive_conversation_joined');
+  await db.collection(first).drop();
 }
 
 /** ConversationReadCursor: `participantId` for (conversationId, userId), `userId` unset (script phases 4–7, lines 296–330). */
