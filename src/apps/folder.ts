@@ -54,6 +54,8 @@ const manifestSchema = z
     /** Other names of index sets (`"six": "runbook"`): the same set under the name another version of the application gave it. */
     aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
     routes: z.object({ default: z.string().min(1), verify: z.string().min(1) }).strict(),
+    /** The state a dataset starts in by default: `prisma` (the schema's own indexes, as deployed by \`prisma db push\`) or `bare`. */
+    baseline: z.enum(['bare', 'prisma']).optional(),
     /** The route the application's answer is about, and its remedy set (optional). */
     application: z
       .object({ route: z.string().min(1), remedySet: z.string().min(1), rewrite: z.string().min(1) })
@@ -102,7 +104,6 @@ export async function loadFolderApplication(dir: string): Promise<FolderApplicat
   const manifest = parseConfig(manifestSchema, await readJson(manifestFile), manifestFile);
   const schemaFile = join(folder, 'schema.prisma');
   const model = dataModelOf(await readSchemaText(schemaFile), schemaFile);
-  const collections = [...model.models.values()].map((m) => m.collection);
 
   const scales: Record<string, ProfiledScale> = {};
   for (const [name, scale] of Object.entries(manifest.scales)) {
@@ -158,6 +159,7 @@ export async function loadFolderApplication(dir: string): Promise<FolderApplicat
     scales,
     sets,
     migration: manifest.migration,
+    ...(manifest.baseline ? { baseline: manifest.baseline } : {}),
     routes: {
       builtIn,
       defaultChoice: manifest.routes.default,

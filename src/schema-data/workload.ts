@@ -20,6 +20,8 @@ export interface SchemaApplicationParts {
   /** Index sets by name (one JSON file each), and the one the migration creates. */
   readonly sets: Readonly<Record<string, readonly IndexSpec[]>>;
   readonly migration: string;
+  /** The default `--baseline` (the first of the workload's baselines): `bare` unless the application says otherwise. */
+  readonly baseline?: 'bare' | 'prisma';
   readonly routes: RouteSet;
   readonly thresholdsFile: string;
 }
@@ -47,7 +49,7 @@ export function schemaWorkload(model: DataModel, parts?: SchemaApplicationParts)
     indexes: {
       sets: parts?.sets ?? {},
       migration: parts?.migration ?? '',
-      baselines: { bare: [], prisma: schema.indexes },
+      baselines: parts?.baseline === 'prisma' ? { prisma: schema.indexes, bare: [] } : { bare: [], prisma: schema.indexes },
       schemaBaseline: 'prisma',
     },
     patterns: { list: [], context: () => Promise.resolve({ context: {}, pageSize: 0 }) },
