@@ -61,8 +61,10 @@ function keysString(value: Record<string, unknown>): string {
  * included relations when there is no select). The operation is not part of it.
  */
 export function batchIdOf(model: Model, args: Record<string, unknown>): string {
-  const { select, include, ...rest } = args;
-  const selection = isObject(select) ? select : { $composites: true, $scalars: true, ...(isObject(include) ? include : {}) };
+  const { select, include, omit, ...rest } = args;
+  // serializeJsonQuery.ts `createImplicitSelection`: the included relations, then `omitFields` (`field: !value`).
+  const omitted = isObject(omit) ? Object.fromEntries(definedEntries(omit).map(([k, v]) => [k, !v])) : {};
+  const selection = isObject(select) ? select : { $composites: true, $scalars: true, ...(isObject(include) ? include : {}), ...omitted };
   return `${model.name}${keysString(rest)}${keysString(selection)}`;
 }
 
@@ -89,7 +91,9 @@ function compactableWhere(model: Model, where: unknown): boolean {
 
 /** The nested selection as the engine compares it (selection.rs `Selection` equality: names, arguments and values). */
 const selectionOf = (args: Record<string, unknown>): string =>
-  BSON.EJSON.stringify({ select: args.select ?? null, include: args.include ?? null } as Document, { relaxed: false });
+  BSON.EJSON.stringify({ select: args.select ?? null, include: args.include ?? null, omit: args.omit ?? null } as Document, {
+    relaxed: false,
+  });
 
 /** `BatchDocument::can_compact`. */
 export function canCompact(model: Model, calls: readonly UniqueCall[]): boolean {
@@ -146,11 +150,14 @@ export async function runCompacted(
   const select = isObject(first.args.select) ? first.args.select : undefined;
   // "We must select all unique fields in the query so we can match the right response back."
   const keys = [...new Set(calls.flatMap((c) => wherePairs(model, c.args.where as Record<string, unknown>).map(([k]) => k)))];
-  const added = select ? keys.filter((k) => select[k] !== true) : [];
+  const omit = isObject(first.args.omit) ? first.args.omit : undefined;
+  // An omitted where field is selected all the same (the compacted selection adds it back) and removed again.
+  const added = select ? keys.filter((k) => select[k] !== true) : omit ? keys.filter((k) => omit[k] === true) : [];
   const findManyArgs: Record<string, unknown> = {
     where,
     ...(select ? { select: { ...select, ...Object.fromEntries(added.map((k) => [k, true])) } } : {}),
     ...(isObject(first.args.include) ? { include: first.args.include } : {}),
+    ...(omit ? { omit: Object.fromEntries(definedEntries(omit).filter(([k]) => !added.includes(k))) } : {}),
   };
   const records = (await runRead(dm, model, 'findMany', findManyArgs, label, transport)) as Document[];
   return transport.overhead(() =>

@@ -117,6 +117,11 @@ interface PendingCall {
   readonly alone: () => Promise<unknown>;
 }
 
+/** An interactive transaction's queue: the calls of one tick, sent as one batch. */
+interface InteractiveScope {
+  enqueue(call: PendingCall): Promise<unknown>;
+}
+
 /** The reads `$transaction([...])` renders. */
 const transactionOps = new Set([
   'findMany',
@@ -212,13 +217,13 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
     });
   }
 
-  const lazy = <T>(call: PendingCall, start: () => Promise<T>): PrismaPromise<T> => {
+  const lazyCall = <T>(call: PendingCall, start: () => Promise<T>): PrismaPromise<T> => {
     const p = new PrismaPromise(call, start);
     made.add(p);
     return p;
   };
 
-  const modelClient = (model: Model) =>
+  const modelClient = (model: Model, tx?: InteractiveScope) =>
     new Proxy(
       {},
       {
@@ -227,6 +232,16 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
           const accessor = accessorOf(model.name);
           const call = `prisma.${accessor}.${op}`;
           if (op === 'then') return undefined;
+          if (tx && !transactionOps.has(op) && !['aggregateRaw', 'findRaw'].includes(op))
+            return () => {
+              throw new PrismaCallError(
+                `tx.${accessor}.${op}`,
+                `indexgate renders an interactive transaction of reads (${[...transactionOps].join(', ')})`,
+              );
+            };
+          const lazy = <T>(pc: PendingCall, start: () => Promise<T>): PrismaPromise<T> =>
+            // Inside an interactive transaction every call goes through its queue (RequestHandler.ts `batchBy`: `transaction-<id>`).
+            lazyCall(pc, tx ? () => tx.enqueue(pc) as Promise<T> : start);
           return (args?: unknown) => {
             const label = (kind: string) => transport.stepFor(`${accessor}.${kind}`, signatureOf(args));
             const pendingCall = (alone: () => Promise<unknown>): PendingCall => ({ model, op, args, alone });
@@ -314,10 +329,9 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
    * see one snapshot; these may see writes made between them). Prisma on a standalone mongod
    * (not a replica set) refuses the transaction (P2031); indexgate sends the reads anyway.
    */
-  async function transaction(items: unknown, options: unknown): Promise<unknown[]> {
+  async function transaction(items: unknown, options: unknown): Promise<unknown> {
     const call = 'prisma.$transaction';
-    if (typeof items === 'function')
-      throw new PrismaCallError(call, "an interactive transaction ($transaction(async (tx) => …)) is not rendered by indexgate's renderer");
+    if (typeof items === 'function') return interactive(items as (tx: unknown) => unknown, options);
     if (!Array.isArray(items)) throw new PrismaCallError(call, 'takes a list of calls');
     if (isPlainObject(options) && options.isolationLevel !== undefined)
       throw new PrismaCallError(call, 'isolationLevel: MongoDB has no transaction isolation levels (Prisma refuses it on MongoDB)');
@@ -332,39 +346,108 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
         );
       return item as PrismaPromise<unknown>;
     });
-    if (calls.length === 0) return [];
-    if (calls.length === 1) {
-      const only = calls[0] as PrismaPromise<unknown>;
-      const answer = only.call.alone();
-      only.settle(answer);
-      return [await answer];
-    }
-    const model = calls[0]?.call.model as Model;
+    const answers = runInOrder(calls.map((c) => c.call));
+    calls.forEach((c, i) => c.settle(answers[i] as Promise<unknown>));
+    return Promise.all(answers);
+  }
+
+  /**
+   * One batch request of a transaction (an array's calls, or the calls an interactive
+   * transaction makes in one tick): one call alone (DataLoader `singleLoader`); findUniques the
+   * engine can compact, one findMany (`BatchDocument::compact`); otherwise each call in order, one
+   * after the other (execute_operation.rs `execute_many_operations`), the first failure failing
+   * the rest (Prisma rolls the transaction back). One answer per call, in order.
+   */
+  function runInOrder(calls: readonly PendingCall[]): Promise<unknown>[] {
+    // Answers a caller may never await (a failed batch) must not be unhandled rejections.
+    const quiet = (p: Promise<unknown>) => {
+      p.catch(() => undefined);
+      return p;
+    };
+    if (calls.length <= 1) return calls.map((c) => quiet(c.alone()));
+    const model = calls[0]?.model as Model;
     const uniques = calls.every(
-      (c) => (c.call.op === 'findUnique' || c.call.op === 'findUniqueOrThrow') && c.call.model === model && isPlainObject(c.call.args),
+      (c) => (c.op === 'findUnique' || c.op === 'findUniqueOrThrow') && c.model === model && isPlainObject(c.args),
     )
-      ? calls.map((c) => ({ op: c.call.op as UniqueOp, args: c.call.args as Record<string, unknown> }))
+      ? calls.map((c) => ({ op: c.op as UniqueOp, args: c.args as Record<string, unknown> }))
       : undefined;
     if (uniques && canCompact(model, uniques)) {
-      const settled = await runBatch(model, uniques);
-      calls.forEach((c, i) => {
-        const s = settled[i] as Settled;
-        const answer = s.ok ? Promise.resolve(s.value) : Promise.reject(s.error);
-        answer.catch(() => undefined);
-        c.settle(answer);
-      });
-      const failed = settled.find((s) => !s.ok);
-      if (failed && !failed.ok) throw failed.error;
-      return settled.map((s) => (s.ok ? s.value : null));
+      const settled = runBatch(model, uniques);
+      return calls.map((_, i) =>
+        quiet(
+          settled.then((all) => {
+            const own = all[i] as Settled;
+            if (!own.ok) throw own.error;
+            return own.value;
+          }),
+        ),
+      );
     }
-    // In order, one after the other; the first failure fails the batch (Prisma rolls the transaction back).
-    const results: unknown[] = [];
+    const results: Promise<unknown>[] = [];
+    let previous: Promise<unknown> = Promise.resolve();
     for (const c of calls) {
-      const answer = c.call.alone();
-      c.settle(answer);
-      results.push(await answer);
+      previous = quiet(previous.then(() => c.alone()));
+      results.push(previous);
     }
     return results;
+  }
+
+  /**
+   * `$transaction(async (tx) => …, { maxWait, timeout })`: an interactive transaction (prisma/prisma
+   * getPrismaClient.ts `_transactionWithCallback`: `startTransaction`, the callback run with a
+   * client whose calls carry the transaction's id, then `commitTransaction`, or `rollback` if it
+   * throws). The calls the callback makes in one tick are one batch request (RequestHandler.ts
+   * `batchBy` → `transaction-<id>`; DataLoader `scheduleDispatch`), run as `$transaction([...])`
+   * runs its calls (request-handlers handler.rs `handle_batch`: compacted, or in order); a call
+   * alone is sent alone. What differs here is what differs for the array form: no session, so
+   * no `startTransaction`/`commitTransaction` and no `readConcern: majority`; `maxWait` and
+   * `timeout` are not enforced.
+   */
+  async function interactive(fn: (tx: unknown) => unknown, options: unknown): Promise<unknown> {
+    const call = 'prisma.$transaction';
+    if (isPlainObject(options) && options.isolationLevel !== undefined)
+      throw new PrismaCallError(call, 'isolationLevel: MongoDB has no transaction isolation levels (Prisma refuses it on MongoDB)');
+    const queue: { call: PendingCall; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+    let open = true;
+    const scope: InteractiveScope = {
+      enqueue(pc) {
+        if (!open)
+          return Promise.reject(
+            new PrismaCallError(
+              call,
+              'a call on the transaction client after the transaction ended (Prisma: "Transaction already closed")',
+            ),
+          );
+        return new Promise((resolve, reject) => {
+          queue.push({ call: pc, resolve, reject });
+          if (queue.length === 1)
+            queueMicrotask(() => {
+              const batch = queue.splice(0);
+              runInOrder(batch.map((b) => b.call)).forEach((answer, i) => answer.then(batch[i]?.resolve, batch[i]?.reject));
+            });
+        });
+      },
+    };
+    const txClient = new Proxy({} as Record<string, unknown>, {
+      get(_target, name) {
+        if (typeof name !== 'string' || name === 'then') return undefined;
+        if (name.startsWith('$'))
+          throw new PrismaCallError(
+            `tx.${name}`,
+            ['$connect', '$disconnect', '$on', '$transaction', '$use', '$extends'].includes(name)
+              ? "the transaction client has no such method (Prisma's itxClientDenyList)"
+              : "not rendered by indexgate's renderer inside an interactive transaction (its model reads are)",
+          );
+        const model = byAccessor.get(name);
+        if (!model) throw new PrismaCallError(`tx.${name}`, `no model ${name} in ${dm.file}`);
+        return modelClient(model, scope);
+      },
+    });
+    try {
+      return await fn(txClient);
+    } finally {
+      open = false;
+    }
   }
   async function rawModelCall(
     model: Model,

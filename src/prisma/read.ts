@@ -123,8 +123,8 @@ interface ReadNode {
   readonly nested: readonly ReadNode[];
 }
 
-const readArgs = new Set(['where', 'orderBy', 'cursor', 'skip', 'take', 'distinct', 'select', 'include']);
-const nestedArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include']);
+const readArgs = new Set(['where', 'orderBy', 'cursor', 'skip', 'take', 'distinct', 'select', 'include', 'omit']);
+const nestedArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include', 'omit']);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -268,6 +268,7 @@ function planNode(
       throw new PrismaCallError(call, `${key} is not supported by indexgate's renderer (supported: ${[...allowed].join(', ')})`);
   if (args.select !== undefined && args.include !== undefined)
     throw new PrismaCallError(call, 'select and include cannot be used together (Prisma refuses it too)');
+  const omitted = parseOmit(model, args.omit, args.select !== undefined, call);
   const filter = args.where === undefined ? undefined : parseWhere(dm, model, args.where, call);
   const skip = parseSkip(args.skip, call);
   const take = parseTake(args.take, call);
@@ -296,9 +297,12 @@ function planNode(
   // protocols/json/protocol_adapter.rs `convert_selection` expands in that key order: every
   // composite (`default_composite_selection`), then every scalar (`default_scalar_selection`),
   // each in declaration order; then the included relations.
+  // `omit` (client serializeJsonQuery.ts `omitFields`: `field: false` in that selection) removes
+  // the field from it (protocol_adapter.rs `convert_selection`: `push_nested_exclusion`, then
+  // `remove_nested_selection`); the id and link fields are still projected (below), not returned.
   if (!select) {
-    for (const f of model.composites) addComposite(wholeComposite(dm, f));
-    for (const f of model.scalars) addScalar(f);
+    for (const f of model.composites) if (!omitted.has(f.name)) addComposite(wholeComposite(dm, f));
+    for (const f of model.scalars) if (!omitted.has(f.name)) addScalar(f);
   }
   for (const [key, value] of definedEntries(select ?? include ?? {})) {
     if (value === false) continue;
@@ -367,6 +371,27 @@ function planNode(
     result,
     nested,
   };
+}
+
+/**
+ * `omit: { field: true | false }` (GA since Prisma 6.2; the client's `<Model>Omit`: scalar, enum and
+ * composite fields, client-generator-js SelectIncludeOmit.ts `buildOmitType`); with `select` the
+ * client refuses it (serializeJsonQuery.ts `serializeSelectionSet`: MutuallyExclusiveFields).
+ */
+function parseOmit(model: Model, omit: unknown, withSelect: boolean, call: string): Set<string> {
+  if (omit === undefined) return new Set();
+  if (withSelect) throw new PrismaCallError(call, 'omit and select cannot be used together (Prisma refuses it too)');
+  if (!isObject(omit)) throw new PrismaCallError(call, 'omit takes { field: true | false }');
+  const out = new Set<string>();
+  for (const [name, value] of definedEntries(omit)) {
+    const field = model.field(name);
+    if (!field) throw new PrismaCallError(call, `omit: ${model.name} has no field ${name}`);
+    if (field.kind === 'relation')
+      throw new PrismaCallError(call, `omit: ${name} is a relation; omit takes scalar and composite fields (Prisma's ${model.name}Omit)`);
+    if (typeof value !== 'boolean') throw new PrismaCallError(call, `omit: ${name} takes true or false`);
+    if (value) out.add(name);
+  }
+  return out;
 }
 
 /**
@@ -682,7 +707,7 @@ function planRead(dm: DataModel, model: Model, op: ReadOp, a: Record<string, unk
   if (op === 'findUnique' || op === 'findUniqueOrThrow') {
     if (a.where === undefined) throw new PrismaCallError(call, 'needs a where with a unique field');
     const { where, ...rest } = a;
-    node = planNode(dm, model, rest, label, call, new Set(['select', 'include']));
+    node = planNode(dm, model, rest, label, call, new Set(['select', 'include', 'omit']));
     node = { ...node, filter: uniqueFilter(dm, model, where, call), call: `prisma.${label.replace(/ #\d+$/, '')}(${brief(a)})` };
   } else {
     node = planNode(dm, model, a, label, call, readArgs);

@@ -445,7 +445,11 @@ describe('what Prisma itself rejects is refused before anything is sent', () => 
     ['_sum of an unknown field', (p) => p.user.aggregate({ _sum: { nope: true } }), /_sum: User has no scalar field nope/],
     ['a cursor', (p) => p.user.aggregate({ cursor: { id: U1 }, _count: true }), /cursor is not supported/],
     ['an argument aggregate does not take', (p) => p.user.aggregate({ by: ['age'], _count: true }), /by is not an argument/],
-    ['an interactive transaction', (p) => p.$transaction(async () => 1), /interactive transaction/],
+    [
+      'a write in an interactive transaction',
+      (p) => p.$transaction(async (tx: Client) => tx.user.create({ data: {} })),
+      /interactive transaction/,
+    ],
     ['a write in a transaction', (p) => p.$transaction([p.user.create({ data: {} })]), /writes are not supported|reads/],
     ['isolationLevel', (p) => p.$transaction([p.user.count()], { isolationLevel: 'Serializable' }), /isolation levels/],
   ])('%s', async (_label, call, message) => {
