@@ -100,9 +100,9 @@ interface ReadNode {
   readonly order: readonly Order[];
   readonly skip: number | undefined;
   readonly take: Take;
-  /** `cursor`: the unique values that pin the cursor's record (root reads only). */
+  /** `cursor`: the unique values that pin the cursor's record. */
   readonly cursor?: readonly CursorValue[];
-  /** `distinct`: the scalars the rows are made distinct on, in memory (root reads only). */
+  /** `distinct`: the scalars the rows are made distinct on, in memory (per parent in a nested read). */
   readonly distinct?: readonly ScalarField[];
   /**
    * query-structure query_arguments.rs `requires_inmemory_processing` (an unstable or null cursor,
@@ -124,7 +124,7 @@ interface ReadNode {
 }
 
 const readArgs = new Set(['where', 'orderBy', 'cursor', 'skip', 'take', 'distinct', 'select', 'include', 'omit']);
-const nestedArgs = new Set(['where', 'orderBy', 'skip', 'take', 'select', 'include', 'omit']);
+const nestedArgs = new Set(['where', 'orderBy', 'cursor', 'skip', 'take', 'distinct', 'select', 'include', 'omit']);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -692,7 +692,7 @@ export async function runRead(
   // mongodb-query-connector root_queries/read.rs `get_many_records`: the rows of a reversed take are reversed back.
   if (isReversed(node)) rows.reverse();
   // core interpreter/query_interpreters/read.rs `read_many`: `requires_inmemory_processing` → InMemoryRecordProcessor::apply.
-  if (node.inMemory) rows = transport.clientWork(node.label, describeRootProcessor(node), () => processRoot(node, rows));
+  if (node.inMemory) rows = transport.clientWork(node.label, describeRootProcessor(node), () => processInMemory(node, rows));
   const kept = op === 'findMany' ? rows : rows.slice(0, 1);
   const results = await resolve(dm, node, kept, transport, call);
   if (op === 'findMany') return results;
@@ -917,7 +917,9 @@ async function nestedRead(
   }
   const out = new Map<string, Document[]>();
   if (byLink.size === 0) return out;
-  const inMemory = byLink.size > 1;
+  // nested_read.rs `one2m`: the processor when there are several parents or the arguments need it
+  // (`requires_inmemory_processing`: a distinct, an unstable or null cursor).
+  const inMemory = byLink.size > 1 || node.inMemory;
   const inFilter: Filter = {
     kind: 'scalar',
     field: cl,
@@ -933,6 +935,8 @@ async function nestedRead(
     pipeline,
     source: nestedSource,
   });
+  // mongodb-query-connector root_queries/read.rs `get_many_records`: the rows of a negative take are reversed back.
+  if (isReversed(node)) docs.reverse();
   let rows: Row[] = [];
   const fkOnParent = relation.fromFields.length > 0;
   for (const doc of docs) {
@@ -976,36 +980,6 @@ function describeRootProcessor(node: ReadNode): string {
     node.take.kind !== 'all' ? `keeps ${node.take.kind === 'one' ? 1 : Math.abs(node.take.n)}` : undefined,
   ].filter((x) => x !== undefined);
   return `Prisma's in-memory processor ${what.join(', ')} (every match was fetched)`;
-}
-
-/**
- * inmemory_record_processor.rs `apply` on a root read: reverse for a negative take,
- * `apply_distinct` (the first row of each distinct value, `unique_by`), `apply_pagination` (with
- * a cursor, the rows before the first one holding the cursor's values are dropped; then skip and
- * take), reverse back.
- */
-function processRoot(node: ReadNode, rows: Row[]): Row[] {
-  const reversed = isReversed(node);
-  let out = reversed ? [...rows].reverse() : [...rows];
-  if (node.distinct) {
-    const seen = new Set<string>();
-    const fields = node.distinct;
-    out = out.filter((row) => {
-      const key = fields.map((f) => valueKey(row.doc[f.dbName])).join('\u0000');
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
-  }
-  if (node.take.kind !== 'all' || node.skip !== undefined || node.cursor) {
-    if (node.cursor) {
-      const cursor = node.cursor;
-      let seen = false;
-      out = out.filter((row) => (seen ||= cursor.every((c) => valueKey(row.doc[c.field.dbName]) === valueKey(c.value))));
-    }
-    const skip = node.skip ?? 0;
-    const take = node.take.kind === 'one' ? 1 : node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
-    out = out.filter((_, i) => i + 1 > skip && (take === undefined || i + 1 <= take + skip));
-  }
-  return reversed ? out.reverse() : out;
 }
 
 /** A value's identity for the processor's comparisons, whatever BSON number type carries it. */
@@ -1105,24 +1079,53 @@ function describeProcessor(node: ReadNode): string {
       : node.skip
         ? `skips ${node.skip} per parent`
         : 'orders by parent';
-  return `Prisma's in-memory processor ${per} (every match was fetched)`;
+  const what = [
+    node.distinct ? `keeps the first row of each ${node.distinct.map((f) => f.name).join(', ')} per parent` : undefined,
+    node.cursor ? "drops each parent's rows before the cursor" : undefined,
+    per,
+  ].filter((x) => x !== undefined);
+  return `Prisma's in-memory processor ${what.join(', ')} (every match was fetched)`;
 }
 
-/** inmemory_record_processor.rs `apply`: reverse for a negative take, stable sort by parent, skip/take per parent, reverse back. */
+/**
+ * inmemory_record_processor.rs `apply`: reverse for a negative take; in a nested read a stable sort
+ * by parent (`order_by_parent`); `apply_distinct` (per parent, the first row of each distinct
+ * value, `unique_by`); `apply_pagination` (with a cursor, each parent's rows before the first one
+ * holding the cursor's values are dropped, every row of a parent without it too; then skip and
+ * take per parent); reverse back.
+ */
 function processInMemory(node: ReadNode, rows: Row[]): Row[] {
-  const reversed = node.take.kind === 'some' && node.take.n < 0;
+  const reversed = isReversed(node);
   let out = reversed ? [...rows].reverse() : [...rows];
-  out = out
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => (a.r.parent === b.r.parent ? a.i - b.i : (a.r.parent as string) < (b.r.parent as string) ? -1 : 1))
-    .map((x) => x.r);
-  if (node.take.kind === 'some' || node.skip !== undefined) {
-    const take = node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
+  if (out[0]?.parent !== undefined)
+    out = out
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => (a.r.parent === b.r.parent ? a.i - b.i : (a.r.parent as string) < (b.r.parent as string) ? -1 : 1))
+      .map((x) => x.r);
+  if (node.distinct) {
+    const seen = new Set<string>();
+    const fields = node.distinct;
+    out = out.filter((row) => {
+      const key = [row.parent ?? '', ...fields.map((f) => valueKey(row.doc[f.dbName]))].join('\u0000');
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+  }
+  if (node.take.kind !== 'all' || node.skip !== undefined || node.cursor) {
+    if (node.cursor) {
+      const cursor = node.cursor;
+      let parent: string | undefined;
+      let seen = false;
+      out = out.filter((row) => {
+        if (row.parent !== parent) [parent, seen] = [row.parent, false];
+        return (seen ||= cursor.every((c) => valueKey(row.doc[c.field.dbName]) === valueKey(c.value)));
+      });
+    }
+    const take = node.take.kind === 'one' ? 1 : node.take.kind === 'some' ? Math.abs(node.take.n) : undefined;
     const skip = node.skip ?? 0;
     let last: string | undefined;
     let count = 0;
-    out = out.filter((row) => {
-      count = row.parent === last ? count + 1 : 1;
+    out = out.filter((row, i) => {
+      count = i > 0 && row.parent === last ? count + 1 : 1;
       last = row.parent;
       return count > skip && (take === undefined || count <= take + skip);
     });
