@@ -1,5 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { hash32, Rng } from '../data/random.js';
+import { profileProbabilities } from '../data/quantiles.js';
 import type { DataModel, Model, RelationField, ScalarField } from '../prisma/datamodel.js';
 import type { DatasetPlan } from '../workload.js';
 import { absentValue, enumValues, type FieldMaker, fieldMaker, idMaker, type MakerContext, Sequences, valueOfKey } from './gen-values.js';
@@ -35,6 +36,25 @@ export interface ModelPlan {
   /** The random stream of the model's documents. */
   readonly stream: number;
   readonly fields: readonly Producer[];
+  /** The @@uniques a missing key leaves open (see `openUniques`): a document they cannot tell apart gets a value of its own. */
+  readonly uniqueFills: readonly UniqueFill[];
+}
+
+/**
+ * A @@unique over relation keys and a String of the model's own (meeshy's Participant:
+ * `@@unique([conversationId, userId, sessionTokenHash])`): distinct key pairs keep it, but a
+ * document whose key is null or absent (an anonymous participant) is told apart only by the
+ * String. Such a document gets a String of its own (hex, the field's median length) where the
+ * profile would leave it null or absent: the application writes one (a session's token hash)
+ * exactly where it writes no user. Without it MongoDB's unique index, which holds null as a
+ * value, refuses the second such document.
+ */
+export interface UniqueFill {
+  /** The keys' names in the database: one of them null or absent opens the unique. */
+  readonly keys: readonly string[];
+  /** The String field (database name) given a value of its own. */
+  readonly field: string;
+  readonly length: number;
 }
 
 export interface SchemaPlan extends DatasetPlan {
@@ -275,10 +295,40 @@ export function planSchemaData(schema: DataModel, profile: SchemaProfile, factor
           value: fieldMaker({ path: f.name, field: f, profile: profile.models[model.name]?.fields[f.name] }, ctx),
         });
     }
-    return { name: model.name, collection: model.collection, count: n, stream: streams.documents + index, fields };
+    return {
+      name: model.name,
+      collection: model.collection,
+      count: n,
+      stream: streams.documents + index,
+      fields,
+      uniqueFills: openUniques(model, profile),
+    };
   });
   const estimatedCounts = Object.fromEntries(models.map((m) => [m.collection, m.count]));
   return { seed, models, estimatedCounts, arrayBytes: p.bytes };
+}
+
+/** The @@uniques of `model` that a missing relation key leaves to one of its own String fields (`UniqueFill`). */
+function openUniques(model: Model, profile: SchemaProfile): UniqueFill[] {
+  const keys = new Map(model.relations.flatMap((r) => (isKeySide(r) ? r.fromFields.map((f) => [f, r] as const) : [])));
+  const fills: UniqueFill[] = [];
+  for (const u of model.compoundUniques) {
+    const covered = u.fields.filter((f) => keys.has(f));
+    const optional = covered.filter((f) => model.field(f)?.isRequired === false);
+    const own = u.fields
+      .filter((f) => !keys.has(f))
+      .map((f) => model.field(f))
+      .find((f): f is ScalarField => f?.kind === 'scalar' && f.type === 'String' && !f.isList);
+    if (optional.length === 0 || !own) continue;
+    const lengths = profile.models[model.name]?.fields[own.name]?.lengths;
+    const median = lengths?.q[profileProbabilities.indexOf(0.5)];
+    fills.push({
+      keys: covered.map((f) => (model.field(f) as ScalarField).dbName),
+      field: own.dbName,
+      length: Math.max(16, Math.round(median ?? 24)),
+    });
+  }
+  return fills;
 }
 
 /** A key field's value: its planned parent, or absent, null or an id no parent has; unplanned (no profile for the relation): a parent by the child's hash. */

@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { Rng } from '../data/random.js';
+import { hash32, Rng } from '../data/random.js';
 import type { DataModel } from '../prisma/datamodel.js';
 import type { DatasetDefinition, ProfileEstimate, Scale } from '../workload.js';
 import { countsOf, loadOrder, planSchemaData, type SchemaPlan } from './gen-plan.js';
@@ -17,7 +17,14 @@ export { unseedableReason } from './gen-check.js';
  */
 
 /** Bumped when a change here changes the data: part of the fingerprint. */
-export const schemaGeneratorVersion = 1;
+export const schemaGeneratorVersion = 2;
+
+/** A String no other document of the model has: the index's hex, then the document's hash, to `length` characters. */
+function ownValue(seed: number, stream: number, index: number, length: number): string {
+  let text = index.toString(16).padStart(8, '0');
+  for (let k = 0; text.length < length; k++) text += hash32(seed, stream, index, k).toString(16).padStart(8, '0');
+  return text.slice(0, Math.max(length, 8));
+}
 
 /** The one scale a profile seeds under. */
 export const schemaScaleName = 'profile';
@@ -65,6 +72,8 @@ export function* generateSchemaData(plan: SchemaPlan): Generator<readonly [strin
         const value = f.value(i, rng);
         if (value !== absentValue) doc[f.dbName] = value;
       }
+      for (const fill of model.uniqueFills)
+        if (fill.keys.some((k) => doc[k] == null) && doc[fill.field] == null) doc[fill.field] = ownValue(plan.seed, stream, i, fill.length);
       yield [collection, doc];
     }
   }

@@ -4,6 +4,7 @@ import type { DataModel } from '../../src/prisma/datamodel.js';
 import { loadDataModel } from '../../src/run/route-setup.js';
 import { checkSchemaProfile } from '../../src/schema-data/check.js';
 import { unseedableReason } from '../../src/schema-data/gen-check.js';
+import { schemaDataset } from '../../src/schema-data/generate.js';
 
 /**
  * meeshy@ea1789df's profiles (apps/meeshy@ea1789df/profiles/, written by
@@ -48,5 +49,26 @@ describe('meeshy@ea1789df profiles', () => {
       for (const r of fromConversation) expect(r.byParentField?.field, `${file} ${r.name}`).toBe('type');
       expect(checked.profile.models.Participant?.fields.type?.values?.map((v) => v.value).sort(), file).toEqual(['anonymous', 'user']);
     }
+  });
+});
+
+describe('meeshy@ea1789df seeded from its tiny profile', () => {
+  it("keeps Participant's @@unique([conversationId, userId, sessionTokenHash]): an anonymous participant (no user) gets a token of its own", async () => {
+    const checked = checkSchemaProfile(JSON.parse(await readFile(`${app}profiles/tiny.json`, 'utf8')), model);
+    if (!checked.ok) throw new Error(checked.reason);
+    const { dataset, scale } = schemaDataset(model, checked.profile, 1);
+    const seen = new Set<string>();
+    let anonymous = 0;
+    for (const [collection, doc] of dataset.generate(dataset.plan(scale, 20260126))) {
+      if (collection !== 'Participant') continue;
+      const tuple = `${String(doc.conversationId)}|${String(doc.userId ?? null)}|${String(doc.sessionTokenHash ?? null)}`;
+      expect(seen.has(tuple), tuple).toBe(false);
+      seen.add(tuple);
+      if (doc.userId == null) {
+        anonymous += 1;
+        expect(typeof doc.sessionTokenHash).toBe('string');
+      }
+    }
+    expect(anonymous).toBeGreaterThan(0);
   });
 });
