@@ -74,12 +74,15 @@ type Take = { kind: 'all' } | { kind: 'one'; reversed: boolean } | { kind: 'some
 
 /**
  * One ordering (query-structure `OrderBy`, core extractors/query_arguments.rs `process_order_object`):
- * a scalar of the model or reached over to-one relation hops (`OrderBy::Scalar` with a path), or
- * the count of a to-many relation of the model (`OrderBy::ToManyAggregation`, `_count`).
+ * a scalar of the model or reached over to-one relation and composite hops (`OrderBy::Scalar` with a
+ * path), or the count of a to-many relation or composite list (`OrderBy::ToManyAggregation`, `_count`),
+ * itself reached over such hops.
  */
 type Order =
-  | { readonly kind: 'scalar'; readonly field: ScalarField; readonly path: readonly RelationField[]; readonly dir: 1 | -1 }
-  | { readonly kind: 'count'; readonly relation: RelationField; readonly dir: 1 | -1 };
+  | { readonly kind: 'scalar'; readonly field: ScalarField; readonly path: readonly Hop[]; readonly dir: 1 | -1 }
+  | { readonly kind: 'count'; readonly list: RelationField | CompositeField; readonly path: readonly Hop[]; readonly dir: 1 | -1 };
+/** query-structure `OrderByHop`: a to-one relation or a composite on the way to the ordered scalar or list. */
+type Hop = RelationField | CompositeField;
 
 /** A unique field's (or compound unique's) value a cursor pins: core extractors/query_arguments.rs `extract_cursor`. */
 interface CursorValue {
@@ -155,7 +158,13 @@ function parseOrder(dm: DataModel, model: Model, orderBy: unknown, call: string)
   });
 }
 
-function orderOf(dm: DataModel, model: Model, item: Record<string, unknown>, path: RelationField[], call: string): Order | undefined {
+function orderOf(
+  dm: DataModel,
+  model: Model | CompositeType,
+  item: Record<string, unknown>,
+  path: readonly Hop[],
+  call: string,
+): Order | undefined {
   const first = definedEntries(item)[0];
   if (!first) return undefined;
   const [name, value] = first;
@@ -165,22 +174,22 @@ function orderOf(dm: DataModel, model: Model, item: Record<string, unknown>, pat
       call,
       `orderBy: ${model.name} has no field ${name}${name.startsWith('_') ? ' (aggregate orderings are for groupBy)' : ''}`,
     );
-  if (field.kind === 'scalar') return { kind: 'scalar', field, path, dir: sortDir(value, name, call) };
-  if (field.kind !== 'relation')
-    throw new PrismaCallError(call, `orderBy ${name}: ordering by a composite field is not supported by indexgate's renderer`);
-  if (!isObject(value)) throw new PrismaCallError(call, `orderBy ${name} takes an object (a relation)`);
+  if (field.kind === 'scalar') {
+    if (field.isList)
+      throw new PrismaCallError(call, `orderBy ${name}: a list field cannot be ordered by (Prisma's orderBy input has no list scalars)`);
+    return { kind: 'scalar', field, path, dir: sortDir(value, name, call) };
+  }
+  if (!isObject(value)) throw new PrismaCallError(call, `orderBy ${name} takes an object (a ${field.kind})`);
+  // order_by_objects.rs `orderby_field_mapper`: a list (relation or composite) is ordered by its `_count`
+  // (`order_by_to_many_aggregate_object_type`), a to-one relation or a composite by its own fields.
   if (field.isList) {
     const keys = definedEntries(value);
     if (keys.length !== 1 || keys[0]?.[0] !== '_count')
-      throw new PrismaCallError(call, `orderBy ${name}: a list relation is ordered by { _count: 'asc' | 'desc' } only`);
-    if (path.length > 0)
-      throw new PrismaCallError(
-        call,
-        `orderBy ${path.map((p) => p.name).join('.')}.${name}._count: the count of a relation behind a to-one hop is not supported by indexgate's renderer`,
-      );
-    return { kind: 'count', relation: field, dir: sortDir(keys[0][1], `${name}._count`, call) };
+      throw new PrismaCallError(call, `orderBy ${name}: a list ${field.kind} is ordered by { _count: 'asc' | 'desc' } only`);
+    return { kind: 'count', list: field, path, dir: sortDir(keys[0][1], `${name}._count`, call) };
   }
-  return orderOf(dm, dm.model(field.type), value, [...path, field], call);
+  const next = field.kind === 'relation' ? dm.model(field.type) : dm.composite(field.type);
+  return orderOf(dm, next, value, [...path, field], call);
 }
 
 /**
@@ -193,7 +202,7 @@ interface OrderData {
   readonly order: Order;
   readonly key: string;
   readonly join?: Join;
-  readonly addFields?: Document;
+  readonly addFields?: readonly Document[];
   /** `binding_names`: the `let` variable and the field it binds. */
   readonly bindLeft: string;
   readonly bindRight: string;
@@ -204,38 +213,65 @@ interface OrderData {
 
 function orderData(order: readonly Order[]): OrderData[] {
   return order.map((o, index): OrderData => {
-    if (o.kind === 'count') {
-      // ToManyAggregation over one list relation: key and reference are the join's alias; `$size` of it (`$ifNull` to []).
-      const alias = `orderby_${o.relation.relationName}_${index}`;
+    const hops: readonly Hop[] = o.kind === 'count' ? [...o.path, o.list] : o.path;
+    if (hops.length === 0) {
+      const f = (o as Extract<Order, { kind: 'scalar' }>).field;
+      // binding_names: the client name, first letter lower-cased (prisma/prisma#14001), bound to the database name.
+      const left = f.name.charAt(0).toLowerCase() + f.name.slice(1);
+      return { order: o, key: f.dbName, bindLeft: left, bindRight: f.dbName, bound: left, unbound: f.dbName };
+    }
+    // compute_prefix: a relation hop by its relation's name, a composite by its database name; with a
+    // relation hop the first part is the join's alias `orderby_<part>_<index>`.
+    const parts = hops.map((h) => (h.kind === 'relation' ? h.relationName : h.dbName));
+    const relations = hops.filter((h): h is RelationField => h.kind === 'relation');
+    const first = parts[0] as string;
+    const alias = relations.length > 0 ? `orderby_${first}_${index}` : undefined;
+    if (alias) parts[0] = alias;
+    const prefix = parts.join('.');
+    // compute: the relation hops' joins folded right to left (each inside the one before), the first aliased; composites need none.
+    const [firstRelation, ...rest] = relations;
+    const join: Join | undefined = firstRelation
+      ? { field: firstRelation, nested: rest.reduceRight<Join[]>((inner, hop) => [{ field: hop, nested: inner }], []), alias }
+      : undefined;
+    const bind = parts[0] as string;
+    if (o.kind === 'scalar') {
+      // full_reference_path: the prefix, then the scalar's database name.
+      const ref = `${prefix}.${o.field.dbName}`;
+      return { order: o, key: ref, ...(join ? { join } : {}), bindLeft: bind, bindRight: bind, bound: ref, unbound: ref };
+    }
+    // A ToManyAggregation (`_count`), OrderByBuilder::build: a composite-only path is counted into
+    // its `clone_to` (`orderby_<first part>_<index>`) and sorted by it; over relation hops, the join's
+    // alias is unwound to the next part for every to-one hop (`unwind_aggregate_joins`) and replaced by
+    // its `$size`. Referenced (cursor) by the prefix (`full_reference_path` of an aggregation).
+    if (!alias) {
+      const cloneTo = `orderby_${first}_${index}`;
       return {
         order: o,
-        key: alias,
-        join: { field: o.relation, nested: [], alias },
-        addFields: { $addFields: { [alias]: { $size: { $ifNull: [`$${alias}`, []] } } } },
-        bindLeft: alias,
-        bindRight: alias,
-        bound: alias,
-        unbound: alias,
+        key: cloneTo,
+        addFields: [{ $addFields: { [cloneTo]: { $size: { $ifNull: [`$${prefix}`, []] } } } }],
+        bindLeft: bind,
+        bindRight: bind,
+        bound: prefix,
+        unbound: prefix,
       };
     }
-    if (o.path.length === 0) {
-      // binding_names: the client name, first letter lower-cased (prisma/prisma#14001), bound to the database name.
-      const left = o.field.name.charAt(0).toLowerCase() + o.field.name.slice(1);
-      return { order: o, key: o.field.dbName, bindLeft: left, bindRight: o.field.dbName, bound: left, unbound: o.field.dbName };
-    }
-    // Relation hops: the joins folded right to left (each inside the one before), the first aliased.
-    const [firstHop, ...rest] = o.path as [RelationField, ...RelationField[]];
-    const alias = `orderby_${firstHop.relationName}_${index}`;
-    const nested = rest.reduceRight<Join[]>((inner, hop) => [{ field: hop, nested: inner }], []);
-    const ref = [alias, ...rest.map((r) => r.relationName), o.field.dbName].join('.');
+    const unwinds = hops.flatMap((hop, i) =>
+      hop.isList || parts[i + 1] === undefined
+        ? []
+        : [
+            { $unwind: { path: `$${alias}`, preserveNullAndEmptyArrays: true } },
+            { $addFields: { [alias]: `$${alias}.${parts[i + 1] as string}` } },
+          ],
+    );
     return {
       order: o,
-      key: ref,
-      join: { field: firstHop, nested, alias },
+      key: alias,
+      ...(join ? { join } : {}),
+      addFields: [...unwinds, { $addFields: { [alias]: { $size: { $ifNull: [`$${alias}`, []] } } } }],
       bindLeft: alias,
       bindRight: alias,
-      bound: ref,
-      unbound: ref,
+      bound: prefix,
+      unbound: prefix,
     };
   });
 }
@@ -463,7 +499,9 @@ function unstableOrNullCursor(dm: DataModel, model: Model, order: readonly Order
   const sourceUnique = onModel.some((o) => unique(o.field));
   const compound = model.compoundUniques.some((u) => u.fields.every((name) => onModel.some((o) => o.field.name === name)));
   // A 1:1 hop: neither side a list (RelationField::relation().is_one_to_one()).
-  const oneToOne = onRelation.some((o) => unique(o.field) && o.path.every((hop) => !hop.isList && !dm.opposite(hop).isList));
+  const oneToOne = onRelation.some(
+    (o) => unique(o.field) && o.path.every((hop) => hop.kind === 'relation' && !hop.isList && !dm.opposite(hop).isList),
+  );
   return !(sourceUnique || compound || oneToOne);
 }
 
@@ -563,7 +601,7 @@ function pipelineOf(dm: DataModel, node: ReadNode, filter: Filter | undefined, o
   return [
     { $match: { $expr: cursorFilter } },
     ...orders.flatMap((o) => (o.join ? [buildJoin(dm, o.join).lookup] : [])),
-    ...orders.flatMap((o) => (o.addFields ? [o.addFields] : [])),
+    ...orders.flatMap((o) => o.addFields ?? []),
     {
       $lookup: {
         from: node.model.collection,
@@ -638,7 +676,7 @@ function innerStages(
     if (built.unwind) unwinds.push(built.unwind);
   }
   // order_aggregate_projections: an ordering by a relation's count.
-  stages.push(...orders.flatMap((o) => (o.addFields ? [o.addFields] : [])));
+  stages.push(...orders.flatMap((o) => o.addFields ?? []));
   if (rendered && filterJoins.length > 0) stages.push({ $match: { $expr: rendered.expr } });
   if (cursorCond) stages.push({ $match: { $expr: cursorCond } });
   stages.push(...unwinds);
