@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { builtInWorkload } from '../bench/built-in-workload.js';
-import { loadFolderApplication } from '../src/apps/folder.js';
 import type { Applications } from '../src/apps/registry.js';
 import { packageRoot } from '../src/version.js';
 
@@ -25,7 +24,11 @@ export const applications: Applications = {
       title: "meeshy's conversation list at its newest commit",
       commit: 'ea1789df',
       date: '2026-08-22',
-      load: async () => (await loadFolderApplication(join(packageRoot, 'apps/meeshy@ea1789df'))).workload,
+      load: async () => {
+        // The folder's reader (the schema engine, profiles, route files) is loaded when it is chosen, not at every start.
+        const { loadFolderApplication } = await import('../src/apps/folder.js');
+        return (await loadFolderApplication(join(packageRoot, 'apps/meeshy@ea1789df'))).workload;
+      },
     },
   ],
 };

@@ -22,7 +22,7 @@ export interface Invocation {
   readonly options: Record<string, unknown>;
 }
 
-/** Runs a parsed command; the CLI's is `spec.run` then `spec.render`, tests pass one that records what was parsed. */
+/** Runs a parsed command; the CLI's loads its implementation (`spec.load`), runs it and renders its outcome; tests pass one that records what was parsed. */
 export type Runner = (spec: AnyCommand, invocation: Invocation) => Promise<CommandOutput>;
 
 /**
@@ -156,7 +156,10 @@ export async function main(apps: Applications, argv: readonly string[] = process
   };
   const { program, result } = createProgram(
     chosen.workload,
-    async (spec, { args, options }) => spec.render(await spec.run({ args, options }, context), options),
+    async (spec, { args, options }) => {
+      const command = await spec.load();
+      return command.render(await command.run({ args, options }, context), options);
+    },
     {
       out: (s) => process.stdout.write(s),
       err: printErr,

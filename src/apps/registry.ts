@@ -1,6 +1,5 @@
 import { UsageError } from '../errors.js';
 import type { Workload } from '../workload.js';
-import { loadFolderApplication } from './folder.js';
 
 /** A built-in application: its name (`meeshy@aa13b652`), one line on what it is, and how to load it. */
 export interface ApplicationEntry {
@@ -49,6 +48,8 @@ export async function chooseApplication(apps: Applications, choice: string | und
     throw new UsageError(
       `--app ${choice}: not a built-in application (${apps.builtIn.map((a) => a.name).join(', ')}); a folder is named by its path (./${choice})`,
     );
+  // A folder's reader (its schema engine, profiles, route files) is loaded only when a folder is named.
+  const { loadFolderApplication } = await import('./folder.js');
   const folder = await loadFolderApplication(choice);
   return { name: folder.manifest.name, commit: folder.manifest.commit, date: folder.manifest.date, workload: folder.workload };
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { totalmem } from 'node:os';
-import { Option } from '@commander-js/extra-typings';
 import { cacheEntry, datasetCacheDir, findCachedDataset } from '../dataset/cache.js';
 import { datasetFingerprint } from '../dataset/fingerprint.js';
 import { UsageError } from '../errors.js';
@@ -14,7 +13,7 @@ import { assertRemoteWritesAllowed } from '../mongo/safety.js';
 import { planTarget } from '../mongo/target.js';
 import { renderRunSummary } from '../report/summary.js';
 import { prepareOutputs } from '../report/write.js';
-import { budgetsPerCommandLimit, commandLimitFor, defaultRoutePlan } from '../route-engine/measure.js';
+import { commandLimitFor, defaultRoutePlan } from '../route-engine/measure.js';
 import { newRunId } from '../files.js';
 import { type RunPlan, runPipeline } from '../run/pipeline.js';
 import { prepareWorkload } from '../run/replay.js';
@@ -35,32 +34,9 @@ import {
 import { defaultWritePlan } from '../run/measure-writes.js';
 import { defaultBuildLoadPlan } from '../run/build-load.js';
 import { migrationSet } from '../workload.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import {
-  baselineOption,
-  collect,
-  dbOption,
-  defaultSeed,
-  jsonOption,
-  verboseOption,
-  ramGbOption,
-  outOption,
-  parsePositiveNumber,
-  patternOption,
-  prismaSchemaOption,
-  profileOption,
-  remoteWritesOption,
-  routeFileOption,
-  routeOption,
-  routeParamOption,
-  scaleFactorOption,
-  scaleOption,
-  seedOption,
-  thresholdsOption,
-  timeoutOption,
-  uriOption,
-  workloadOption,
-} from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type { benchCommand } from './bench-options.js';
+import { defaultSeed } from './options.js';
 import { profiledWorkload, type SeedOptions } from './seed.js';
 import { benchScales, growthExitCode } from './bench-scales.js';
 import { renderGrowthSummary } from '../report/growth.js';
@@ -228,80 +204,7 @@ function repeated(options: BenchOptions, workload: CommandContext['workload']): 
   ];
 }
 
-export const benchCommand = defineCommand({
-  path: ['bench'],
-  define: (command, workload) =>
-    command
-      .description(
-        `seed → explain and time every pattern before → apply the migration's index set (${workload.indexes.migration}) → after → the routes → gate → reports`,
-      )
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(scaleOption(workload, 'medium'))
-      .addOption(
-        new Option(
-          '--scales <list>',
-          "a bench at each of these scales in turn (e.g. tiny,small,medium), then how each route's cost grows with the data",
-        ).argParser(collect),
-      )
-      .addOption(profileOption())
-      .addOption(scaleFactorOption())
-      .addOption(
-        new Option(
-          '--scale-factors <list>',
-          'with --profile: a bench at each of these factors of it (e.g. 0.1,0.3,1), then how cost grows',
-        ).argParser((value: string, previous: number[] | undefined) => [
-          ...(previous ?? []),
-          ...collect(value, undefined).map((v) => parsePositiveNumber('--scale-factors')(v)),
-        ]),
-      )
-      .addOption(seedOption())
-      .addOption(baselineOption(workload))
-      .addOption(prismaSchemaOption(workload))
-      .addOption(thresholdsOption())
-      .addOption(outOption())
-      .addOption(jsonOption())
-      .addOption(verboseOption())
-      .addOption(patternOption())
-      .addOption(new Option('--budget-seconds <s>', 'time budget for the whole run').argParser(parsePositiveNumber('--budget-seconds')))
-      .addOption(ramGbOption())
-      .addOption(routeOption(workload, `measure and judge (default ${workload.routes.defaultChoice}, unless --route-file is given)`))
-      .addOption(routeFileOption())
-      .addOption(routeParamOption())
-      .addOption(
-        new Option(
-          '--command-limit-ms <ms>',
-          `server-side limit (maxTimeMS) of each command of a route, explains included; a command that reaches it is reported over the limit and fails the gate (default: ${budgetsPerCommandLimit} times the route's largest latency budget, ${defaultRoutePlan.maxTimeMS} without one; ${defaultRoutePlan.maxTimeMS} is the fixed limit of earlier versions)`,
-        ).argParser(parsePositiveNumber('--command-limit-ms')),
-      )
-      .addOption(new Option('--no-remedies', "do not measure remedies for the application's route"))
-      .addOption(
-        new Option(
-          '--no-writes',
-          "do not measure what the set costs the application's writes (its write routes, before and after the set)",
-        ),
-      )
-      .addOption(
-        new Option(
-          '--no-build-load',
-          'do not sample a concurrent read workload before and while the set is built (only the builds are timed)',
-        ),
-      )
-      .addOption(new Option('--history <file>', 'append key figures to this history file and fail on a significant regression'))
-      .addOption(workloadOption())
-      .addOption(
-        new Option(
-          '--indexes <file>',
-          `benchmark this index set instead of ${workload.indexes.migration} (JSON, shaped like \`indexes list --json\`)`,
-        ),
-      )
-      .addOption(
-        new Option('--skip-index <name>', 'leave this index out of the apply step (repeatable; for testing the gate)').argParser(collect),
-      )
-      .addOption(new Option('--drop', 'with --uri: replace a dataset indexgate seeded there before'))
-      .addOption(new Option('--no-cache', 'seed afresh instead of reusing the cache of seeded datasets (embedded server only)'))
-      .addOption(remoteWritesOption())
-      .addOption(timeoutOption()),
+export const benchImplementation = implementCommand<typeof benchCommand>()({
   run: async ({ options }, context) =>
     options.scales || options.scaleFactors
       ? {

@@ -5,11 +5,10 @@ import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { exists } from '../system.js';
-import { Option } from '@commander-js/extra-typings';
 import { ExitCode } from '../exit-code.js';
 import { formatMs, formatNumber, table } from '../report/tables.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import { jsonOption, parseNonNegativeInt, timeoutOption, uriOption } from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type { captureCommand } from './capture-options.js';
 
 export interface CaptureCommandOptions {
   uri?: string | undefined;
@@ -103,23 +102,7 @@ export function renderCapture(outcome: CaptureOutcome): string {
   ].join('\n');
 }
 
-export const captureCommand = defineCommand({
-  path: ['capture'],
-  define: (command) =>
-    command
-      .description(
-        "read-only: the read commands the application sent, from a database's profiler (--uri, system.profile) or a mongod log file (--log), grouped by shape into a workload file",
-      )
-      .addOption(uriOption())
-      .addOption(new Option('--db <name>', "the application's database (with --uri: whose system.profile; with --log: whose lines)"))
-      .addOption(new Option('--log <file>', 'a mongod log file (JSON lines, plain or gzip) instead of the profiler'))
-      .addOption(new Option('--out <file>', 'the workload file to write').default('workload.json'))
-      .addOption(new Option('--name <name>', "the workload's name (its route id when replayed)").default('captured'))
-      .addOption(new Option('--params <n>', 'real parameter sets kept per shape').argParser(parseNonNegativeInt('--params')).default(3))
-      .addOption(new Option('--force', 'replace an existing --out file'))
-      .addOption(new Option('--skip-unknown', 'skip entries whose command indexgate does not know, instead of refusing the capture'))
-      .addOption(jsonOption())
-      .addOption(timeoutOption()),
+export const captureImplementation = implementCommand<typeof captureCommand>()({
   run: ({ options }, context) => captureWorkload(options, context),
   render: (outcome, options) => ({ stdout: options.json ? json(outcome.workload) : renderCapture(outcome), exitCode: ExitCode.pass }),
 });

@@ -11,8 +11,8 @@ import { explainAll, measurementKey } from '../run/explain-patterns.js';
 import { selectPatterns } from '../run/select.js';
 import { formatNumber, table } from '../report/tables.js';
 import { migrationSet, patternCollections, type QueryPattern } from '../workload.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import { dbOption, jsonOption, patternOption, readPreferenceOption, timeoutOption, uriOption } from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type { explainCommand } from './explain-options.js';
 
 export interface ExplainCommandOptions {
   uri?: string | undefined;
@@ -117,17 +117,7 @@ export function renderExplain(outcome: ExplainOutcome): string {
   ].join('\n');
 }
 
-export const explainCommand = defineCommand({
-  path: ['explain'],
-  define: (command) =>
-    command
-      .description("explain every query pattern on the target's current state (read-only)")
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(patternOption())
-      .addOption(jsonOption())
-      .addOption(timeoutOption())
-      .addOption(readPreferenceOption()),
+export const explainImplementation = implementCommand<typeof explainCommand>()({
   run: ({ options }, context) => explainPatterns(options, context),
   // The JSON of explain is the command's own outcome, pattern by pattern (no renderer decides its shape).
   render: (outcome, options) => ({ stdout: options.json ? json(explainJson(outcome)) : renderExplain(outcome), exitCode: ExitCode.pass }),

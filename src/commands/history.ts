@@ -4,12 +4,11 @@ import type { ApplicationChange } from '../history-summary.js';
 import type { AcceptRecord } from '../history/record.js';
 import { historySeries, type SeriesTable } from '../history/series.js';
 import { appendHistoryLine, readHistory } from '../history/store.js';
-import { Option } from '@commander-js/extra-typings';
 import { ConfigError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { formatMs, table } from '../report/tables.js';
-import { defineCommand, json } from './command.js';
-import { jsonOption, parsePositiveNumber } from './options.js';
+import { implementCommand, json } from './command.js';
+import type { historyAcceptCommand, historyShowCommand } from './history-options.js';
 
 export interface HistoryShowOutcome {
   readonly file: string;
@@ -90,38 +89,12 @@ export function renderHistorySeries(outcome: HistoryShowOutcome): string {
   return parts.join('\n');
 }
 
-const historyFileOption = () =>
-  new Option('--history <file>', 'the history file (JSON Lines, written by bench --history)').makeOptionMandatory();
-
-export const historyShowCommand = defineCommand({
-  path: ['history', 'show'],
-  define: (command) =>
-    command
-      .description(
-        'the series of a history file as tables: each measure per comparable setting, with verdicts, accepts and change points (reads the file only)',
-      )
-      .addOption(historyFileOption())
-      .addOption(
-        new Option('--last <n>', 'rows per series, newest kept (default: the change-point window, 60)').argParser(
-          parsePositiveNumber('--last', 1),
-        ),
-      )
-      .addOption(jsonOption()),
+export const historyShowImplementation = implementCommand<typeof historyShowCommand>()({
   run: ({ options }) => showHistory({ file: options.history, last: options.last }),
   render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderHistorySeries(outcome), exitCode: ExitCode.pass }),
 });
 
-export const historyAcceptCommand = defineCommand({
-  path: ['history', 'accept'],
-  define: (command) =>
-    command
-      .description(
-        "mark a change as intended: later runs are compared from this run (or this commit's first run) on; appends one line to the file",
-      )
-      .argument('<run-id|commit>', 'a run id of the history, or a commit (7+ characters) one of its runs was built from')
-      .addOption(historyFileOption())
-      .addOption(new Option('--note <text>', 'why the change is intended (kept in the file, shown in reports)').makeOptionMandatory())
-      .addOption(jsonOption()),
+export const historyAcceptImplementation = implementCommand<typeof historyAcceptCommand>()({
   run: ({ args: [target], options }) => acceptInHistory({ file: options.history, target, note: options.note }),
   render: (outcome, options) => {
     const a = outcome.accepted;

@@ -1,4 +1,3 @@
-import { Option } from '@commander-js/extra-typings';
 import { ConfigError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { applyIndexes, type IndexOutcome } from '../indexing/apply.js';
@@ -12,17 +11,14 @@ import { assertRemoteWritesAllowed, assertWritable } from '../mongo/safety.js';
 import { planTarget, type Target, withTarget } from '../mongo/target.js';
 import { formatMs, table } from '../report/tables.js';
 import { type IndexSpec, migrationSet, patternCollections, type Workload } from '../workload.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import {
-  collect,
-  dbOption,
-  indexFilesOption,
-  indexSetsOption,
-  jsonOption,
-  remoteWritesOption,
-  timeoutOption,
-  uriOption,
-} from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type {
+  indexesApplyCommand,
+  indexesCheckCommand,
+  indexesListCommand,
+  indexesScriptCommand,
+  indexesVerifyCommand,
+} from './indexes-options.js';
 import { loadIndexSpecs } from '../indexing/load-specs.js';
 
 interface IndexTargetOptions {
@@ -98,39 +94,14 @@ export async function indexSetOf(
   return out;
 }
 
-export const indexesListCommand = defineCommand({
-  path: ['indexes', 'list'],
-  define: (command, workload) =>
-    command
-      .description(
-        'the index specs (name, collection, key, priority, expected impact) of one set or several together: the set a migration ships',
-      )
-      .addOption(indexSetsOption(workload))
-      .addOption(indexFilesOption())
-      .addOption(jsonOption()),
+export const indexesListImplementation = implementCommand<typeof indexesListCommand>()({
   run: ({ options }, context) => indexSetOf(context.workload, options),
   render: (specs, options) => ({ stdout: options.json ? json(specs) : renderIndexSpecs(specs), exitCode: ExitCode.pass }),
 });
 
 // ─── indexes script ─────────────────────────────────────────────────────────────────────
 
-export const indexesScriptCommand = defineCommand({
-  path: ['indexes', 'script'],
-  define: (command, workload) =>
-    command
-      .description(
-        `print a mongosh script that creates an index set (default the migration's, ${workload.indexes.migration}; the runbook's step 4), idempotent`,
-      )
-      .addOption(dbOption())
-      .addOption(indexSetsOption(workload))
-      .addOption(indexFilesOption())
-      .addOption(
-        new Option(
-          '--only-needed',
-          'leave out the indexes a bench result judged redundant or unused (needs --result), with a comment per index left out',
-        ),
-      )
-      .addOption(new Option('--result <file>', 'the result.json of a bench (or verify) run of the same set, for --only-needed')),
+export const indexesScriptImplementation = implementCommand<typeof indexesScriptCommand>()({
   run: async ({ options }, context) => {
     if (options.onlyNeeded && options.result === undefined)
       throw new UsageError('--only-needed needs --result <result.json>: the run whose price judged each index');
@@ -169,25 +140,7 @@ export function renderApplyOutcome(outcome: ApplyOutcome): string {
   ].join('\n');
 }
 
-export const indexesApplyCommand = defineCommand({
-  path: ['indexes', 'apply'],
-  define: (command, workload) =>
-    command
-      .description(`create an index set (default the migration's, ${workload.indexes.migration}), idempotently, timing each build`)
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(indexSetsOption(workload))
-      .addOption(indexFilesOption())
-      .addOption(new Option('--only <name>', 'only this index of the set (repeatable)').argParser(collect))
-      .addOption(
-        new Option(
-          '--allow-writes-to <db>',
-          'allow creating indexes in this database although indexgate did not seed it (must equal --db)',
-        ),
-      )
-      .addOption(remoteWritesOption())
-      .addOption(jsonOption())
-      .addOption(timeoutOption()),
+export const indexesApplyImplementation = implementCommand<typeof indexesApplyCommand>()({
   run: async ({ options }, context): Promise<ApplyOutcome> => {
     const specs = selectIndexes(await indexSetOf(context.workload, options), options.only);
     const allowRemoteWrites = options.allowRemoteWrites === true;
@@ -229,15 +182,7 @@ export function renderIndexFindings(outcome: VerifyIndexesOutcome): string {
   ].join('\n');
 }
 
-export const indexesVerifyCommand = defineCommand({
-  path: ['indexes', 'verify'],
-  define: (command) =>
-    command
-      .description('check each index is present by key pattern, whatever its name (read-only)')
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(jsonOption())
-      .addOption(timeoutOption()),
+export const indexesVerifyImplementation = implementCommand<typeof indexesVerifyCommand>()({
   run: async ({ options }, context): Promise<VerifyIndexesOutcome> =>
     withExistingDatabase('indexes verify', options, context, async (target) => {
       const findings = await inspectIndexes(target.db, migrationSet(context.workload.indexes), context.workload.dataset.collections);
@@ -346,18 +291,7 @@ export function renderSchemaCheck(outcome: SchemaCheckOutcome): string {
   return lines.join('\n');
 }
 
-export const indexesCheckCommand = defineCommand({
-  path: ['indexes', 'check'],
-  define: (command, workload) =>
-    command
-      .description(
-        "which indexes of a set the application's schema.prisma does not declare (by key), and the @@index lines that would; " +
-          'those naming a field or collection the schema does not have are stale (reads files only)',
-      )
-      .addOption(new Option('--prisma-schema <file>', "the application's schema.prisma (default: the application's own, --app's)"))
-      .addOption(indexSetsOption(workload))
-      .addOption(indexFilesOption())
-      .addOption(jsonOption()),
+export const indexesCheckImplementation = implementCommand<typeof indexesCheckCommand>()({
   run: async ({ options }, context) =>
     checkSchema({
       prismaSchema: options.prismaSchema ?? context.workload.schemaFile,

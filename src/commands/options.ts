@@ -1,5 +1,4 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { readPreferences } from '../mongo/target.js';
 import { userClasses } from '../users/user-classes.js';
 import type { Workload } from '../workload.js';
 
@@ -9,7 +8,7 @@ import type { Workload } from '../workload.js';
  * InvalidArgumentError, which the CLI turns into one line and exit code 2.
  */
 
-export { type ReportFormat, reportFormats } from '../report/write.js';
+export { type ReportFormat, reportFormats } from '../report/formats.js';
 
 export const defaultSeed = 20260126;
 
@@ -111,6 +110,8 @@ export const workloadOption = () =>
     '--workload <file>',
     'also replay this captured workload (`indexgate capture`), shape by shape, and gate each shape (see docs/capture-and-replay.md)',
   );
+/** The driver's read preference modes (`--read-preference`). */
+export const readPreferences = ['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'] as const;
 export const readPreferenceOption = () => new Option('--read-preference <mode>', 'read preference').choices(readPreferences);
 export const userClassOption = () =>
   new Option('--user-class <class>', 'which sampled user').choices(userClasses).default('typical' as const);

@@ -1,7 +1,6 @@
 import type { ReadPreferenceMode } from 'mongodb';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { writeFileAtomic } from '../files.js';
@@ -11,8 +10,8 @@ import { schemaWorkload } from '../schema-data/workload.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { table } from '../report/tables.js';
 import type { ProfileData } from '../workload.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import { dbOption, jsonOption, readPreferenceOption, timeoutOption, uriOption } from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type { profileCommand } from './profile-options.js';
 
 export interface ProfileOptions {
   uri?: string | undefined;
@@ -69,24 +68,7 @@ export async function profileDatabase(options: ProfileOptions, context: CommandC
   });
 }
 
-export const profileCommand = defineCommand({
-  path: ['profile'],
-  define: (command) =>
-    command
-      .description("read a database's shape, read-only, into a profile `seed`/`bench --profile` can fit: counts, shares and quantiles only")
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(new Option('--out <file>', 'where the profile goes (JSON)'))
-      .addOption(new Option('--force', 'replace --out if it exists'))
-      .addOption(readPreferenceOption())
-      .addOption(
-        new Option(
-          '--prisma-schema <file>',
-          "profile any application's database: the models this schema.prisma declares (a schema profile, for `seed`/`bench --prisma-schema <file> --profile <file>`)",
-        ),
-      )
-      .addOption(jsonOption())
-      .addOption(timeoutOption()),
+export const profileImplementation = implementCommand<typeof profileCommand>()({
   run: async ({ options }, context) => {
     // --prisma-schema: the application is that schema's (any application), not the built-in one.
     const workload = options.prismaSchema !== undefined ? schemaWorkload(await loadDataModel(options.prismaSchema)) : context.workload;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { Option } from '@commander-js/extra-typings';
 import { ExitCode } from '../exit-code.js';
-import { defineCommand } from './command.js';
-import { type ReportFormat, reportFormats } from './options.js';
+import { implementCommand } from './command.js';
+import type { reportCommand } from './report-options.js';
+import { type ReportFormat } from './options.js';
 import { loadResult } from '../report/load-result.js';
 import { writeFileAtomic } from '../files.js';
 import { renderReport } from '../report/write.js';
@@ -30,14 +30,7 @@ export async function renderSavedResult(options: ReportCommandOptions): Promise<
   return { written };
 }
 
-export const reportCommand = defineCommand({
-  path: ['report'],
-  define: (command) =>
-    command
-      .description('render a saved result.json as Markdown, HTML or JUnit XML')
-      .argument('<result.json>', 'a result written by bench or verify')
-      .addOption(new Option('--format <format>', 'output format').choices(reportFormats).default('md' as const))
-      .addOption(new Option('--out <file>', 'write to this file instead of stdout')),
+export const reportImplementation = implementCommand<typeof reportCommand>()({
   run: ({ args: [file], options }) => renderSavedResult({ file, format: options.format, out: options.out }),
   render: (outcome) => ({ stdout: outcome.text ?? `wrote ${outcome.written}`, exitCode: ExitCode.pass }),
 });

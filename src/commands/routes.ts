@@ -3,14 +3,13 @@ import { cacheEntry, datasetCacheDir, findCachedDataset } from '../dataset/cache
 import { requireApplicationCollections } from '../mongo/required-collections.js';
 import type { ResolvedMongod } from '../mongo/binary.js';
 import { withTarget } from '../mongo/target.js';
-import { defaultSeed, dbOption, jsonOption, prismaSchemaOption, routeParamOption, timeoutOption, userClassOption } from './options.js';
-import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import { defaultSeed } from './options.js';
 import { mongoshStatement } from '../route-engine/mongosh.js';
 import { formatNumber, table } from '../report/tables.js';
 import { compareRouteWithWorkload, firstDifference, type RouteTrafficComparison } from '../capture/compare.js';
 import { loadWorkload } from '../capture/workload-file.js';
 import { commandDocument } from '../route-engine/recorder.js';
-import { patternCollections, type Workload } from '../workload.js';
+import { patternCollections } from '../workload.js';
 import { callRoute } from '../route-engine/call.js';
 import type { CommandShape } from '../route-engine/recorder.js';
 import { prepareDataset } from '../dataset/prepare.js';
@@ -19,7 +18,8 @@ import { workloadOfSchema } from '../schema-data/workload.js';
 import { dryRunRoutes, loadDataModel, prepareRoutes } from '../run/route-setup.js';
 import { datasetFingerprint } from '../dataset/fingerprint.js';
 import { sampleUsers, type UserClass } from '../users/user-classes.js';
-import { type CommandContext, defineCommand, json } from './command.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type { routesCheckCommand, routesRenderCommand } from './routes-options.js';
 
 export interface RoutesRenderOptions {
   file: string;
@@ -143,34 +143,7 @@ export function renderRoutesRender(outcome: RoutesRenderOutcome): string {
   return lines.join('\n');
 }
 
-/** The options of the commands that call a route for one sampled user: where the user comes from, which one, the route's parameters and schema. */
-function sampledRoute<Args extends unknown[], Options extends OptionValues>(command: Command<Args, Options>, workload: Workload) {
-  return command
-    .addOption(
-      new Option(
-        '--uri <mongodb-uri>',
-        'the database to sample the user from (read-only); without it a tiny dataset is seeded in an embedded, throw-away mongod',
-      ),
-    )
-    .addOption(dbOption())
-    .addOption(userClassOption())
-    .addOption(routeParamOption())
-    .addOption(prismaSchemaOption(workload))
-    .addOption(jsonOption())
-    .addOption(timeoutOption());
-}
-
-export const routesRenderCommand = defineCommand({
-  path: ['routes', 'render'],
-  define: (command, workload) =>
-    sampledRoute(
-      command
-        .description(
-          'print the commands a route file sends for one sampled user, as mongosh statements (read-only: a --uri database, or a tiny embedded dataset)',
-        )
-        .argument('<file>', 'a route file'),
-      workload,
-    ),
+export const routesRenderImplementation = implementCommand<typeof routesRenderCommand>()({
   run: ({ args: [file], options }, context) => renderRoute({ ...options, file }, context),
   render: (outcome, options) => ({ stdout: options.json ? json(outcome) : renderRoutesRender(outcome), exitCode: ExitCode.pass }),
 });
@@ -246,23 +219,7 @@ export function renderRoutesCheck(outcome: RoutesCheckOutcome): string {
   return lines.join('\n');
 }
 
-export const routesCheckCommand = defineCommand({
-  path: ['routes', 'check'],
-  define: (command, workload) =>
-    sampledRoute(
-      command
-        .description(
-          "does a route file send what the application sends? Its commands for a sampled user against a captured workload's shapes (read-only)",
-        )
-        .argument('<file>', 'a route file')
-        .addOption(
-          new Option(
-            '--workload <file>',
-            'the workload `indexgate capture` wrote while the application served this route',
-          ).makeOptionMandatory(),
-        ),
-      workload,
-    ),
+export const routesCheckImplementation = implementCommand<typeof routesCheckCommand>()({
   run: ({ args: [file], options }, context) => checkRouteAgainstTraffic({ ...options, file }, context),
   render: (outcome, options) => ({
     stdout: options.json ? json(outcome) : renderRoutesCheck(outcome),

@@ -1,5 +1,4 @@
 import { totalmem } from 'node:os';
-import { Option } from '@commander-js/extra-typings';
 import { seedDatabase, type SeedResult } from '../dataset/seed-database.js';
 import { loadProfiledWorkload, type ProfiledWorkload } from '../dataset/profile-file.js';
 import { UsageError } from '../errors.js';
@@ -11,20 +10,8 @@ import { assertRemoteWritesAllowed, claimForSeeding } from '../mongo/safety.js';
 import { planTarget, withTarget } from '../mongo/target.js';
 import { renderProfiles, renderSeedSummary } from '../report/tables.js';
 import type { ProfileFit } from '../workload.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import {
-  baselineOption,
-  dbOption,
-  jsonOption,
-  prismaSchemaOption,
-  profileOption,
-  remoteWritesOption,
-  scaleFactorOption,
-  scaleOption,
-  seedOption,
-  timeoutOption,
-  uriOption,
-} from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import type { seedCommand } from './seed-options.js';
 
 export interface SeedOutcome {
   readonly target: string;
@@ -113,24 +100,7 @@ export async function seed(options: SeedOptions, context: CommandContext): Promi
   });
 }
 
-export const seedCommand = defineCommand({
-  path: ['seed'],
-  define: (command, workload) =>
-    command
-      .description(`seed the collections deterministically (${workload.dataset.collections.join(', ')})`)
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(scaleOption(workload, 'small'))
-      .addOption(profileOption())
-      .addOption(scaleFactorOption())
-      .addOption(seedOption())
-      .addOption(baselineOption(workload))
-      .addOption(prismaSchemaOption(workload))
-      .addOption(new Option('--drop', 'replace a database indexgate seeded before'))
-      .addOption(new Option('--profiles', 'print what each scale holds and exit'))
-      .addOption(jsonOption())
-      .addOption(remoteWritesOption())
-      .addOption(timeoutOption()),
+export const seedImplementation = implementCommand<typeof seedCommand>()({
   run: async ({ options }, context) =>
     options.profiles ? { profiles: renderProfiles(context.workload, options.seed) } : { seeded: await seed(options, context) },
   render: (outcome, options) => {

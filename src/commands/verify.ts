@@ -1,4 +1,3 @@
-import { Option } from '@commander-js/extra-typings';
 import type { ReadPreferenceMode } from 'mongodb';
 import { UsageError } from '../errors.js';
 import { verdictExitCode } from '../exit-code.js';
@@ -16,26 +15,8 @@ import { prepareRoutes } from '../run/route-setup.js';
 import { selectPatterns } from '../run/select.js';
 import { concludeStage, priceStage, explainStage, inspectStage, routesStage, timePatternsStage } from '../run/stages.js';
 import { migrationSet, patternCollections } from '../workload.js';
-import { type CommandContext, defineCommand, json } from './command.js';
-import {
-  dbOption,
-  jsonOption,
-  verboseOption,
-  ramGbOption,
-  outOption,
-  parsePositiveNumber,
-  patternOption,
-  prismaSchemaOption,
-  readPreferenceOption,
-  redactIdsOption,
-  routeFileOption,
-  routeOption,
-  routeParamOption,
-  thresholdsOption,
-  timeoutOption,
-  uriOption,
-  workloadOption,
-} from './options.js';
+import { type CommandContext, implementCommand, json } from './command.js';
+import { defaultVerifyBudgetSeconds, defaultVerifyMaxTimeMS, type verifyCommand } from './verify-options.js';
 
 export interface VerifyOptions {
   uri?: string | undefined;
@@ -57,9 +38,6 @@ export interface VerifyOptions {
   redactIds?: true | undefined;
   timeoutMs: number;
 }
-
-export const defaultVerifyBudgetSeconds = 60;
-export const defaultVerifyMaxTimeMS = 300_000;
 
 /**
  * `indexgate verify` as a plan of the run pipeline: the staging gate, strictly read-only.
@@ -134,39 +112,7 @@ export async function verifyPlan(options: VerifyOptions, context: CommandContext
   };
 }
 
-export const verifyCommand = defineCommand({
-  path: ['verify'],
-  define: (command, workload) =>
-    command
-      .description('the staging gate, strictly read-only: indexes present, plans right, latency budgets met, counts as expected')
-      .addOption(uriOption())
-      .addOption(dbOption())
-      .addOption(thresholdsOption())
-      .addOption(new Option('--expect-counts <file>', 'expected document counts per collection (JSON)'))
-      .addOption(outOption())
-      .addOption(jsonOption())
-      .addOption(verboseOption())
-      .addOption(patternOption())
-      .addOption(
-        new Option('--budget-seconds <s>', `time budget for the timing part (default ${defaultVerifyBudgetSeconds})`).argParser(
-          parsePositiveNumber('--budget-seconds'),
-        ),
-      )
-      .addOption(ramGbOption())
-      .addOption(readPreferenceOption())
-      .addOption(
-        new Option(
-          '--max-time-ms <ms>',
-          `server-side limit per query (default ${defaultVerifyMaxTimeMS}; ${defaultRoutePlan.maxTimeMS} for the commands of a route or a --workload)`,
-        ).argParser(parsePositiveNumber('--max-time-ms')),
-      )
-      .addOption(workloadOption())
-      .addOption(routeOption(workload, `run, read-only (default ${workload.routes.verifyDefault}, unless --route-file is given)`))
-      .addOption(routeFileOption())
-      .addOption(routeParamOption())
-      .addOption(prismaSchemaOption(workload))
-      .addOption(redactIdsOption())
-      .addOption(timeoutOption()),
+export const verifyImplementation = implementCommand<typeof verifyCommand>()({
   run: async ({ options }, context) => runPipeline(await verifyPlan(options, context), context),
   render: (outcome, options) => ({
     stdout: options.json ? json(outcome.result) : renderRunSummary(outcome.result, outcome.files, { verbose: options.verbose === true }),

@@ -11,7 +11,6 @@ import { parseTargetUri, redactText, type TargetUri, validateDatabaseName } from
 
 export const defaultDatabase = 'indexgate';
 export const defaultTimeoutMs = 5_000;
-export const readPreferences = ['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'] as const;
 
 export interface TargetOptions {
   /** A MongoDB URI; without it an embedded, throw-away mongod is started. */

@@ -7,10 +7,9 @@ import type { RunResult } from '../result.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { type ReportFormat, reportFormats } from './formats.js';
 
-/** The report formats (`report --format`), each written next to result.json by bench and verify. */
-export const reportFormats = ['md', 'html', 'junit'] as const;
-export type ReportFormat = (typeof reportFormats)[number];
+export { type ReportFormat, reportFormats } from './formats.js';
 
 export function defaultOutDir(runId: string): string {
   return resolve('reports', runId);
