@@ -232,6 +232,14 @@ export function createPrismaClient(dm: DataModel, transport: ClientTransport): R
           const accessor = accessorOf(model.name);
           const call = `prisma.${accessor}.${op}`;
           if (op === 'then') return undefined;
+          // Field references (`prisma.<model>.fields.<field>` as a filter's value): Prisma renders them on MongoDB
+          // (mongodb-query-connector filter.rs `ConditionValue::FieldRef`); indexgate does not yet, and refuses them
+          // here rather than let an undefined value drop the condition.
+          if (op === 'fields')
+            throw new PrismaCallError(
+              call,
+              "field references are not rendered by indexgate's renderer yet (Prisma supports them on MongoDB)",
+            );
           if (tx && !transactionOps.has(op) && !['aggregateRaw', 'findRaw'].includes(op))
             return () => {
               throw new PrismaCallError(

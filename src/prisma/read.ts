@@ -300,7 +300,12 @@ function planNode(
   relation?: RelationField,
 ): ReadNode {
   for (const [key] of definedEntries(args))
-    if (!allowed.has(key))
+    if (key === 'relationLoadStrategy')
+      throw new PrismaCallError(
+        call,
+        'relationLoadStrategy is not supported on MongoDB (Prisma offers it only with the relationJoins preview on SQL connectors)',
+      );
+    else if (!allowed.has(key))
       throw new PrismaCallError(call, `${key} is not supported by indexgate's renderer (supported: ${[...allowed].join(', ')})`);
   if (args.select !== undefined && args.include !== undefined)
     throw new PrismaCallError(call, 'select and include cannot be used together (Prisma refuses it too)');

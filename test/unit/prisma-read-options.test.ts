@@ -484,7 +484,11 @@ describe('what Prisma refuses, or indexgate does not render, is refused before a
     ["a list filter not Prisma's", (p) => p.user.findMany({ where: { tags: { contains: 'a' } } }), /tags\.contains is not a list filter/],
     ['a composite envelope of two keys', (p) => p.user.findMany({ where: { address: { is: { city: 'a' }, isSet: true } } }), /exactly one/],
     ['a composite value missing a required field', (p) => p.user.findMany({ where: { address: { city: 'Paris' } } }), /needs street/],
-    ['distinct on a relation in a nested read', (p) => p.user.findMany({ include: { posts: { distinct: ['author'] } } }), /distinct: author is a relation field/],
+    [
+      'distinct on a relation in a nested read',
+      (p) => p.user.findMany({ include: { posts: { distinct: ['author'] } } }),
+      /distinct: author is a relation field/,
+    ],
   ])('%s', async (_label, call, message) => {
     const transport = new FakeTransport();
     const error = await call(createPrismaClient(dm, transport)).catch((e: unknown) => e);
