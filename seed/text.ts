@@ -1,10 +1,5 @@
+import { createRequire } from 'node:module';
 import type { Faker } from '@faker-js/faker';
-// One entry point per locale: importing the package root would load every locale (25 MB more).
-import { faker as de } from '@faker-js/faker/locale/de';
-import { faker as en } from '@faker-js/faker/locale/en';
-import { faker as es } from '@faker-js/faker/locale/es';
-import { faker as fr } from '@faker-js/faker/locale/fr';
-import { faker as pt } from '@faker-js/faker/locale/pt_BR';
 import { hash32, type Rng, streams } from './random.js';
 
 /**
@@ -18,7 +13,20 @@ export type Language = (typeof languages)[number];
 /** How often each language is a user's system language / a message's original language (the app is French-first). */
 export const languageWeights: Readonly<Record<Language, number>> = { fr: 0.45, en: 0.32, es: 0.1, pt: 0.08, de: 0.05 };
 
-const fakers: Readonly<Record<Language, Faker>> = { fr, en, es, pt, de };
+const require = createRequire(import.meta.url);
+let loaded: Readonly<Record<Language, Faker>> | undefined;
+
+/**
+ * faker, one entry point per locale (the package root would load every locale, 25 MB more),
+ * loaded when the first pool is built: every start of the CLI reads this workload, few seed
+ * (some 0.2 s of CPU a start). Synchronous (`require` of an ES module, Node 20.19+): the
+ * dataset's plan is.
+ */
+function fakers(): Readonly<Record<Language, Faker>> {
+  const locale = (name: string): Faker => (require(`@faker-js/faker/locale/${name}`) as { faker: Faker }).faker;
+  loaded ??= { fr: locale('fr'), en: locale('en'), es: locale('es'), pt: locale('pt_BR'), de: locale('de') };
+  return loaded;
+}
 
 export interface TextPool {
   readonly sentences: Readonly<Record<Language, readonly string[]>>;
@@ -36,14 +44,14 @@ export function buildTextPool(seed: number): TextPool {
   const perLanguage = <T>(make: (faker: Faker) => T): Record<Language, T> => {
     const out = {} as Record<Language, T>;
     for (const language of languages) {
-      const faker = fakers[language];
+      const faker = fakers()[language];
       faker.seed(hash32(seed, streams.textPool, languages.indexOf(language)));
       out[language] = make(faker);
     }
     return out;
   };
   const times = <T>(n: number, make: () => T): T[] => Array.from({ length: n }, make);
-  const shared = fr;
+  const shared = fakers().fr;
   const pool = {
     sentences: perLanguage((f) =>
       times(sizes.sentences, () => {
