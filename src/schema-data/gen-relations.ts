@@ -168,12 +168,14 @@ export function separatePairs(a: Int32Array, b: Int32Array, bCount: number, rng:
     if (seen.has(key(x, y))) duplicates.push(i);
     else seen.add(key(x, y));
   }
+  // A duplicate not yet fixed holds no key of its own in `seen` (its key is its twin's): never swap with one.
+  const pending = new Set(duplicates);
   for (const i of duplicates) {
     let fixed = false;
     for (let tries = 0; tries < 1000 && !fixed; tries++) {
       const j = rng.int(a.length);
       const [ai, bi, aj, bj] = [a[i] ?? 0, b[i] ?? 0, a[j] ?? 0, b[j] ?? 0];
-      if (j === i || aj < 0 || bj < 0) continue;
+      if (j === i || pending.has(j) || aj < 0 || bj < 0) continue;
       const mine = key(ai, bj);
       const theirs = key(aj, bi);
       if (mine === theirs || seen.has(mine) || seen.has(theirs)) continue;
@@ -183,6 +185,7 @@ export function separatePairs(a: Int32Array, b: Int32Array, bCount: number, rng:
       b[i] = bj;
       b[j] = bi;
       fixed = true;
+      pending.delete(i);
     }
     if (!fixed) throw new Error(`${what}: cannot make the pair of child ${i} unique; lower the fan-out or raise the factor`);
   }

@@ -17,7 +17,7 @@ export { unseedableReason } from './gen-check.js';
  */
 
 /** Bumped when a change here changes the data: part of the fingerprint. */
-export const schemaGeneratorVersion = 2;
+export const schemaGeneratorVersion = 3;
 
 /** A String no other document of the model has: the index's hex, then the document's hash, to `length` characters. */
 function ownValue(seed: number, stream: number, index: number, length: number): string {
