@@ -9,6 +9,7 @@ import { prismaIndexes } from '../../indexes/prisma.js';
 import { runbookIndexes } from '../../indexes/runbook.js';
 import { expectOneLineRefusal, runCli } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
+import { seededDb } from '../support/seeded.js';
 
 let client: MongoClient;
 beforeAll(async () => {
@@ -16,11 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => client.close());
 
-async function seeded(label: string): Promise<string> {
-  const db = uniqueDbName(label);
-  const run = await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny', '--seed', '31']);
-  expect(run.code).toBe(0);
-  return db;
+/** A database of its own seeded as `indexgate seed --scale tiny --seed 31` seeds it (marker included), without a CLI start: `seed` itself is tested in seed-safety and credentials. */
+async function seeded(label: string, baseline = 'bare'): Promise<string> {
+  const { db, seeded } = await seededDb(label, 'tiny', 31, baseline);
+  expect(seeded.counts.User).toBeGreaterThan(0);
+  return db.databaseName;
 }
 
 const mongosh = new URL('../../node_modules/.bin/mongosh', import.meta.url).pathname;
@@ -85,8 +86,7 @@ describe('indexes script (run by the real mongosh)', () => {
   });
 
   it('counts the same key under another name as equivalent (the Prisma unique index for #5)', async () => {
-    const db = uniqueDbName('scriptprisma');
-    expect((await runCli(['seed', '--uri', testUri(), '--db', db, '--scale', 'tiny', '--baseline', 'prisma'])).code).toBe(0);
+    const db = await seeded('scriptprisma', 'prisma');
     const script = join(tmpdir(), `${db}.js`);
     await writeFile(script, (await runCli(['indexes', 'script'])).stdout);
     const run = await runMongosh(db, script);
