@@ -17,7 +17,7 @@
 //
 // usage: node .ci/check-bench.mjs <bench exit code> [--record]
 //   --record writes the expectation file from the newest result (after a reviewed change).
-import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [codeArg, flag] = process.argv.slice(2);
@@ -97,8 +97,12 @@ function plan(m) {
   };
 }
 
-const file = join('bench', 'expected', `${facts.scale}-${facts.seed}-${facts.baseline}-mongod${facts.mongodVersion}.json`);
+// Per application: meeshy at the runbook's commit (the default) in bench/expected/, an application folder's in its own expected/.
+const application = result.application?.name ?? 'meeshy@aa13b652';
+const expectedDir = application === 'meeshy@aa13b652' ? join('bench', 'expected') : join('apps', application, 'expected');
+const file = join(expectedDir, `${facts.scale}-${facts.seed}-${facts.baseline}-mongod${facts.mongodVersion}.json`);
 if (flag === '--record') {
+  mkdirSync(expectedDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(facts, null, 2)}\n`);
   console.error(`check-bench: recorded ${file} from ${newest}`);
   process.exit(0);
