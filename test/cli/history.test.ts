@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineRefusal, runCli, thresholdsWithoutRouteSpeedup } from '../support/cli.js';
 import { testUri, uniqueDbName } from '../support/mongo.js';
-import type { RunRecord } from '../../src/history/record.js';
+import { recordedAgain } from '../support/history.js';
 
 let dir: string;
 let relaxed: string;
@@ -52,26 +52,8 @@ const lines = async (file: string) =>
     .split('\n')
     .map((l) => JSON.parse(l) as { type: string; runId?: string; verdict?: string });
 
-/**
- * Night `n` as a bench of the same state records it: night 1's record under another run id, a day later per night, its
- * route latency a few percent apart (nights are never equal to the microsecond).
- */
-function recordedAgain(record: RunRecord, n: number): RunRecord {
-  const factor = [1, 1, 1.04, 0.97, 1.02, 0.99][n] ?? 1;
-  const measures = Object.fromEntries(
-    Object.entries(record.measures).map(([key, m]) => [
-      key,
-      {
-        ...m,
-        samplesMs: m.samplesMs.map((ms) => ms * factor),
-        median: m.median * factor,
-        logMean: m.logMean === null ? null : m.logMean + Math.log(factor),
-      },
-    ]),
-  );
-  const finishedAt = new Date(Date.parse(record.finishedAt) + (n - 1) * 86_400_000).toISOString();
-  return { ...record, runId: `${record.runId}-night-${n}`, finishedAt, measures };
-}
+/** Night `n`'s latency against night 1's: a few percent apart (nights are never equal to the microsecond). */
+const nightFactor = (n: number) => [1, 1, 1.04, 0.97, 1.02, 0.99][n] ?? 1;
 
 type Check = { check: string; pattern?: string; outcome: string; message: string };
 /** A regression check on a route's latency (the alarm or the change points), not on a plan. */
@@ -94,7 +76,10 @@ describe('bench --history: the nightly gate, end to end at tiny', () => {
     expect(await lines(history)).toHaveLength(1);
     expect(result.history.comparableRuns).toBe(0);
     const [recorded] = (await readFile(history, 'utf8')).trimEnd().split('\n');
-    await appendFile(history, [2, 3, 4, 5].map((n) => `${JSON.stringify(recordedAgain(JSON.parse(recorded ?? ''), n))}\n`).join(''));
+    await appendFile(
+      history,
+      [2, 3, 4, 5].map((n) => `${JSON.stringify(recordedAgain(JSON.parse(recorded ?? ''), n, nightFactor(n)))}\n`).join(''),
+    );
     expect(await lines(history)).toHaveLength(5);
 
     const regressed = await night(history, ['--skip-index', 'idx_cursor_user_conv']);
