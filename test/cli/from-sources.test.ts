@@ -15,7 +15,7 @@ let copy: string;
 
 beforeAll(async () => {
   copy = await mkdtemp(join(tmpdir(), 'indexgate-no-dist-'));
-  for (const part of ['bin', 'src', 'bench', 'seed', 'indexes', 'package.json', 'tsconfig.json'])
+  for (const part of ['bin', 'src', 'apps', 'bench', 'seed', 'indexes', 'package.json', 'tsconfig.json'])
     await cp(join(repo, part), join(copy, part), { recursive: true });
   await symlink(join(repo, 'node_modules'), join(copy, 'node_modules'), 'dir');
 });
