@@ -33,8 +33,8 @@ describe('bad route files: one line naming the file and what is wrong, exit 2, n
     ],
     [
       'call.mjs',
-      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.$transaction(async () => 1); } };',
-      /route file .*call\.mjs: prisma\.\$transaction: an interactive transaction/,
+      'export default { id: "x", title: "x", async run({ prisma }) { await prisma.$queryRaw`SELECT 1`; } };',
+      /route file .*call\.mjs: prisma\.\$queryRaw: not supported/,
     ],
     [
       'write.mjs',
