@@ -6,11 +6,9 @@ const specSchema = (collections: readonly string[] | 'any') =>
   z
     .object({
       name: z.string().min(1).max(127),
-      collection: z
-        .string()
-        .refine((c) => collections === 'any' || collections.includes(c), {
-          message: `not a collection of the workload (${collections === 'any' ? '' : collections.join(', ')})`,
-        }),
+      collection: z.string().refine((c) => collections === 'any' || collections.includes(c), {
+        message: `not a collection of the workload (${collections === 'any' ? '' : collections.join(', ')})`,
+      }),
       key: z
         .record(z.string().min(1), z.union([z.literal(1), z.literal(-1)]))
         .refine((k) => Object.keys(k).length > 0, 'a key needs at least one field'),
